@@ -1,0 +1,212 @@
+#include "config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace sb {
+
+namespace {
+
+// -- reading typed values -----------------------------------------------------
+
+[[noreturn]] void fail(std::string_view source, std::string_view key, std::string_view why) {
+  std::string msg{source};
+  msg += ": ";
+  msg += key;
+  msg += ": ";
+  msg += why;
+  throw config_error{msg};
+}
+
+template <class T>
+void read(const toml::table& tbl, std::string_view section, std::string_view key, T& out,
+          std::string_view source) {
+  const toml::node* sec = tbl.get(section);
+  if (sec == nullptr) return;
+  const toml::node* n = sec->as_table() ? sec->as_table()->get(key) : nullptr;
+  if (n == nullptr) return;
+  std::string full = std::string{section} + "." + std::string{key};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!n->is_string()) fail(source, full, "expected a string");
+    out = n->as_string()->get();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!n->is_boolean()) fail(source, full, "expected true or false");
+    out = n->as_boolean()->get();
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (n->is_integer()) out = static_cast<double>(n->as_integer()->get());
+    else if (n->is_floating_point()) out = n->as_floating_point()->get();
+    else fail(source, full, "expected a number");
+  } else if constexpr (std::is_same_v<T, milliseconds>) {
+    if (!n->is_integer() || n->as_integer()->get() < 0)
+      fail(source, full, "expected a non-negative integer (milliseconds)");
+    out = milliseconds{n->as_integer()->get()};
+  } else {
+    static_assert(std::is_integral_v<T>);
+    if (!n->is_integer()) fail(source, full, "expected an integer");
+    auto v = n->as_integer()->get();
+    if (v < 0 || static_cast<uint64_t>(v) > std::numeric_limits<T>::max())
+      fail(source, full, "out of range");
+    out = static_cast<T>(v);
+  }
+}
+
+void refuse_secret(const toml::table& tbl, std::string_view section, std::string_view key,
+                   std::string_view env_name, std::string_view source) {
+  if (const auto* sec = tbl.get_as<toml::table>(section); sec && sec->contains(key))
+    fail(source, std::string{section} + "." + std::string{key},
+         "secrets are read only from the environment; set " + std::string{env_name} +
+           " and remove this key");
+}
+
+// -- environment overrides ----------------------------------------------------
+
+bool truthy(std::string_view v) {
+  return v == "1" || v == "true" || v == "yes" || v == "on" || v == "TRUE";
+}
+
+void apply_env(config& cfg, const env_lookup& env) {
+  auto get = [&](const char* name) -> const char* {
+    const char* v = env(name);
+    return (v != nullptr && *v != '\0') ? v : nullptr;
+  };
+  if (const char* v = get("PORT")) {
+    unsigned port = 0;
+    std::string_view s{v};
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), port);
+    if (ec != std::errc{} || p != s.data() + s.size() || port > 65535)
+      throw config_error{"environment: PORT: expected a port number 0-65535"};
+    cfg.server.port = static_cast<uint16_t>(port);
+  }
+  if (const char* v = get("SERVER_PUBLIC_URL")) cfg.server.public_url = v;
+  if (const char* v = get("TWILIO_ACCOUNT_SID")) cfg.twilio.account_sid = v;
+  if (const char* v = get("TWILIO_AUTH_TOKEN")) cfg.twilio.auth_token = v;
+  if (const char* v = get("OPENAI_API_KEY")) cfg.openai.api_key = v;
+  if (const char* v = get("OPENAI_REALTIME_URL")) cfg.openai.realtime_url = v;
+  if (const char* v = get("SWITCHBOARD_DB")) cfg.storage.path = v;
+  if (const char* v = get("SWITCHBOARD_CONSOLE_TOKEN")) cfg.console.token = v;
+  if (const char* v = get("DEBUG_REALTIME")) cfg.debug.realtime = truthy(v);
+  if (const char* v = get("DEBUG_TWILIO")) cfg.debug.twilio = truthy(v);
+}
+
+void validate(const config& cfg, std::string_view source) {
+  const auto& url = cfg.server.public_url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    fail(source, "server.public_url", "must start with http:// or https://");
+  const auto& rt = cfg.openai.realtime_url;
+  if (rt.rfind("ws://", 0) != 0 && rt.rfind("wss://", 0) != 0)
+    fail(source, "openai.realtime_url", "must start with ws:// or wss://");
+  if (cfg.server.tls_cert.empty() != cfg.server.tls_key.empty())
+    fail(source, "server.tls_cert", "tls_cert and tls_key go together");
+  if (cfg.server.io_threads < 1) fail(source, "server.io_threads", "must be at least 1");
+}
+
+} // namespace
+
+std::string config::stream_url() const {
+  std::string base = server.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (base.rfind("https://", 0) == 0) base = "wss://" + base.substr(8);
+  else if (base.rfind("http://", 0) == 0) base = "ws://" + base.substr(7);
+  return base + twilio.stream_path;
+}
+
+std::string config::inbound_webhook_url() const {
+  std::string base = server.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/telephony/realtime-inbound-voice";
+}
+
+env_lookup process_env() {
+  return [](const char* name) -> const char* { return std::getenv(name); };
+}
+
+config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env) {
+  config cfg;
+  toml::table tbl;
+  try {
+    tbl = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    throw config_error{msg.str()};
+  }
+  refuse_secret(tbl, "twilio", "auth_token", "TWILIO_AUTH_TOKEN", source);
+  refuse_secret(tbl, "openai", "api_key", "OPENAI_API_KEY", source);
+  refuse_secret(tbl, "console", "token", "SWITCHBOARD_CONSOLE_TOKEN", source);
+
+  auto& s = cfg.server;
+  read(tbl, "server", "bind_address", s.bind_address, source);
+  read(tbl, "server", "port", s.port, source);
+  read(tbl, "server", "public_url", s.public_url, source);
+  read(tbl, "server", "tls_cert", s.tls_cert, source);
+  read(tbl, "server", "tls_key", s.tls_key, source);
+  read(tbl, "server", "max_header_bytes", s.max_header_bytes, source);
+  read(tbl, "server", "max_body_bytes", s.max_body_bytes, source);
+  read(tbl, "server", "read_timeout_ms", s.read_timeout, source);
+  read(tbl, "server", "shutdown_grace_ms", s.shutdown_grace, source);
+  read(tbl, "server", "io_threads", s.io_threads, source);
+
+  auto& t = cfg.twilio;
+  read(tbl, "twilio", "account_sid", t.account_sid, source);
+  read(tbl, "twilio", "validate_signatures", t.validate_signatures, source);
+  read(tbl, "twilio", "max_frame_bytes", t.max_frame_bytes, source);
+  read(tbl, "twilio", "stream_attach_timeout_ms", t.stream_attach_timeout, source);
+
+  auto& o = cfg.openai;
+  read(tbl, "openai", "realtime_url", o.realtime_url, source);
+  read(tbl, "openai", "model", o.model, source);
+  read(tbl, "openai", "ca_file", o.ca_file, source);
+  read(tbl, "openai", "voice", o.voice, source);
+  read(tbl, "openai", "transcription_model", o.transcription_model, source);
+  read(tbl, "openai", "vad_threshold", o.vad_threshold, source);
+  read(tbl, "openai", "vad_prefix_padding_ms", o.vad_prefix_padding_ms, source);
+  read(tbl, "openai", "vad_silence_duration_ms", o.vad_silence_duration_ms, source);
+  read(tbl, "openai", "connect_timeout_ms", o.connect_timeout, source);
+  read(tbl, "openai", "max_reconnects", o.max_reconnects, source);
+  read(tbl, "openai", "reconnect_backoff_ms", o.reconnect_backoff, source);
+  read(tbl, "openai", "max_frame_bytes", o.max_frame_bytes, source);
+
+  read(tbl, "storage", "path", cfg.storage.path, source);
+
+  auto& n = cfg.notifier;
+  read(tbl, "notifier", "poll_interval_ms", n.poll_interval, source);
+  read(tbl, "notifier", "max_attempts", n.max_attempts, source);
+  read(tbl, "notifier", "initial_backoff_ms", n.initial_backoff, source);
+  read(tbl, "notifier", "max_backoff_ms", n.max_backoff, source);
+  read(tbl, "notifier", "request_timeout_ms", n.request_timeout, source);
+  read(tbl, "notifier", "ca_file", n.ca_file, source);
+
+  read(tbl, "tools", "timeout_ms", cfg.tools.timeout, source);
+  read(tbl, "tools", "ack_after_ms", cfg.tools.ack_after, source);
+  read(tbl, "tools", "slot_minutes", cfg.tools.slot_minutes, source);
+
+  auto& p = cfg.prices;
+  read(tbl, "prices", "audio_input", p.audio_input, source);
+  read(tbl, "prices", "audio_input_cached", p.audio_input_cached, source);
+  read(tbl, "prices", "audio_output", p.audio_output, source);
+  read(tbl, "prices", "text_input", p.text_input, source);
+  read(tbl, "prices", "text_output", p.text_output, source);
+
+  read(tbl, "debug", "realtime", cfg.debug.realtime, source);
+  read(tbl, "debug", "twilio", cfg.debug.twilio, source);
+
+  apply_env(cfg, env);
+  validate(cfg, source);
+  return cfg;
+}
+
+config load_config(const std::string& path, const env_lookup& env) {
+  if (path.empty()) return parse_config("", "defaults", env);
+  std::ifstream in{path, std::ios::binary};
+  if (!in) throw config_error{path + ": cannot open the config file"};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_config(buf.str(), path, env);
+}
+
+} // namespace sb

@@ -1,0 +1,128 @@
+#pragma once
+// Switchboard's configuration, parsed once from config.toml (toml++) plus
+// environment overrides, into typed structs passed by value (STYLE.md 9).
+// Secrets (auth token, API key, console token) come only from the
+// environment; a secret found in the TOML file is refused.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace sb {
+
+using std::chrono::milliseconds;
+
+struct server_config {
+  std::string bind_address = "0.0.0.0";
+  uint16_t port = 3000; ///< env PORT
+  /// The https URL Twilio reaches (env SERVER_PUBLIC_URL). Signatures are
+  /// checked against it; the wss:// stream URL is derived from it.
+  std::string public_url = "http://localhost:3000";
+  std::string tls_cert; ///< PEM chain; with tls_key, the server speaks TLS itself
+  std::string tls_key;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  milliseconds read_timeout{10'000};  ///< a slow client is cut off after this
+  milliseconds shutdown_grace{10'000}; ///< calls may wind down this long on SIGTERM
+  int io_threads = 1;
+};
+
+struct twilio_config {
+  std::string account_sid; ///< env TWILIO_ACCOUNT_SID
+  std::string auth_token;  ///< env TWILIO_AUTH_TOKEN (secret)
+  bool validate_signatures = true; ///< off only for local experiments
+  std::size_t max_frame_bytes = 64 * 1024; ///< Media Stream frames larger than this close the stream
+  milliseconds stream_attach_timeout{15'000}; ///< webhook answered, no stream: call ends
+  std::string stream_path = "/realtime-stream";
+};
+
+struct openai_config {
+  std::string api_key; ///< env OPENAI_API_KEY (secret)
+  std::string realtime_url = "wss://api.openai.com/v1/realtime?model=gpt-realtime"; ///< env OPENAI_REALTIME_URL
+  std::string model = "gpt-realtime";
+  std::string ca_file; ///< extra trusted CA (PEM) for the Realtime leg; empty: system store only
+  std::string voice = "marin"; ///< default; a tenant may choose its own
+  std::string transcription_model = "whisper-1";
+  double vad_threshold = 0.5;
+  int vad_prefix_padding_ms = 300;
+  int vad_silence_duration_ms = 500;
+  milliseconds connect_timeout{5'000};
+  int max_reconnects = 5;              ///< per call
+  milliseconds reconnect_backoff{250}; ///< doubled after each failed attempt
+  std::size_t max_frame_bytes = 1024 * 1024;
+};
+
+struct storage_config {
+  std::string path = "switchboard.db"; ///< env SWITCHBOARD_DB
+};
+
+struct notifier_config {
+  milliseconds poll_interval{1'000};
+  int max_attempts = 12;
+  milliseconds initial_backoff{1'000}; ///< doubled per failure
+  milliseconds max_backoff{300'000};
+  milliseconds request_timeout{5'000};
+  std::string ca_file; ///< extra trusted CA for push URLs (tests)
+};
+
+struct tools_config {
+  milliseconds timeout{5'000};   ///< a tool still running after this fails with an error output
+  milliseconds ack_after{900};   ///< a tool still running after this gets a spoken acknowledgement
+  int slot_minutes = 60; ///< one booking slot
+};
+
+struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
+  double audio_input = 32.0;
+  double audio_input_cached = 0.40;
+  double audio_output = 64.0;
+  double text_input = 4.0;
+  double text_output = 16.0;
+};
+
+struct console_config {
+  std::string token; ///< env SWITCHBOARD_CONSOLE_TOKEN (secret); empty: console disabled
+};
+
+struct debug_config {
+  bool realtime = false; ///< env DEBUG_REALTIME: log every Realtime event (audio elided)
+  bool twilio = false;   ///< env DEBUG_TWILIO: log every Media Stream event (audio elided)
+};
+
+struct config {
+  server_config server;
+  twilio_config twilio;
+  openai_config openai;
+  storage_config storage;
+  notifier_config notifier;
+  tools_config tools;
+  prices_config prices;
+  console_config console;
+  debug_config debug;
+
+  /// "wss://HOST/realtime-stream" derived from server.public_url.
+  std::string stream_url() const;
+  /// The Voice webhook URL to paste into the Twilio console.
+  std::string inbound_webhook_url() const;
+};
+
+/// A config file or environment value that cannot be used. what() is one line
+/// naming the key and the problem.
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Reads an environment variable; nullptr when unset. Tests pass their own.
+using env_lookup = std::function<const char*(const char*)>;
+env_lookup process_env();
+
+/// Parses TOML text (source names it in errors), then applies `env`.
+/// Throws config_error.
+config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env);
+
+/// Loads `path` (empty: built-in defaults only), then applies `env`.
+/// Throws config_error when the file is missing or malformed.
+config load_config(const std::string& path, const env_lookup& env);
+
+} // namespace sb

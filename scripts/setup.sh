@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package Switchboard needs to build, run the demo and
+# run its tests. Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git ca-certificates
+  libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
+  rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
+  libcli11-dev openssl
+  espeak-ng sox
+  wrk gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# node and npm: a machine may already carry a node build that bundles npm
+# (Debian's separate npm package would conflict with it), so look for the
+# commands, not the package names.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi

@@ -1,0 +1,98 @@
+#pragma once
+// The rows Switchboard stores, as plain values. No SQLite here.
+
+#include "protocol/realtime.hpp" // token_usage
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sb::storage {
+
+/// A business this server answers for, keyed by its Twilio number (the
+/// original design's `users` table).
+struct tenant {
+  int64_t id = 0;
+  std::string number;   ///< E.164, e.g. "+15551230000"
+  std::string name;
+  std::string greeting; ///< receptionist_greeting: the first thing callers hear
+  std::string context;  ///< business context for the AI's instructions
+  std::string timezone = "UTC";
+  std::string language = "en";
+  std::string voice;    ///< empty: config default
+  std::string push_url; ///< job cards are POSTed here
+  std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
+};
+
+/// The job card's details, as gathered by record_booking_details.
+struct booking {
+  std::string customer_name;
+  std::string callback_phone;
+  std::string service;        ///< what they need
+  std::string address;        ///< where
+  std::string preferred_date; ///< YYYY-MM-DD
+  std::string preferred_time; ///< HH:MM
+  std::string urgency;        ///< "emergency" | "urgent" | "normal" | ...
+  std::string notes;
+  bool empty() const {
+    return customer_name.empty() && callback_phone.empty() && service.empty() &&
+           address.empty() && preferred_date.empty() && preferred_time.empty() &&
+           urgency.empty() && notes.empty();
+  }
+};
+
+/// One call, from webhook to end.
+struct call_record {
+  std::string call_sid;
+  std::string account_sid;
+  std::string tenant_number;
+  std::string from, to;
+  int64_t started_at_ms = 0;  ///< webhook received
+  int64_t answered_at_ms = 0; ///< stream started (0: never)
+  int64_t ended_at_ms = 0;
+  std::string status = "ringing"; ///< ringing | in_progress | completed | failed | no_stream
+  std::string end_reason; ///< caller_hangup, assistant_hangup, twilio_socket_lost, openai_unavailable, no_stream, shutdown, error: ...
+  std::string recording_url;
+  int recording_duration_s = 0;
+  proto::token_usage usage;
+  int openai_reconnects = 0;
+  int barge_ins = 0;
+};
+
+/// One finished turn of the conversation.
+struct transcript_turn {
+  std::string call_sid;
+  int seq = 0;          ///< 0, 1, 2 ... per call, in the order turns completed
+  std::string role;     ///< "caller" | "assistant"
+  std::string text;     ///< for a truncated assistant turn: only what was heard (approx.)
+  int64_t started_at_ms = 0;
+  int64_t ended_at_ms = 0;
+  bool truncated = false; ///< barge-in cut this assistant turn
+  int latency_ms = -1;        ///< caller speech end -> first assistant audio to Twilio
+  int bridge_latency_ms = -1; ///< the bridge's own share of latency_ms
+};
+
+/// The job card handed to the business when a call ends.
+struct job {
+  int64_t id = 0;
+  std::string call_sid;
+  std::string tenant_number;
+  std::string caller;  ///< the From number
+  booking details;
+  std::string status = "new"; ///< new | needs_review
+  std::string summary;        ///< one line for the notification
+  int64_t created_at_ms = 0;
+};
+
+/// A push notification waiting to be delivered (at-least-once).
+struct outbox_entry {
+  int64_t id = 0;
+  std::string url;
+  std::string body; ///< JSON
+  int attempts = 0;
+  int64_t next_attempt_at_ms = 0;
+  int64_t delivered_at_ms = 0; ///< 0: not yet
+  std::string last_error;
+};
+
+} // namespace sb::storage

@@ -1,0 +1,71 @@
+#pragma once
+// The SQLite store: WAL mode, schema migrations applied at open, statements
+// prepared once and reset after each step (TDLib SqliteKeyValue). Errors are
+// returned, never thrown and never fatal. One store is used from one thread
+// at a time: inside the process it sits behind the storage actor; the CLI
+// uses it directly.
+
+#include "common/result.hpp"
+#include "storage/records.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace sb::storage {
+
+/// The schema version this build migrates to.
+int latest_schema_version();
+
+class store {
+public:
+  /// Opens (creating if needed) and migrates. Errors {"sqlite", "<path>: ..."}
+  /// for an unwritable path or a corrupt file, {"schema", ...} for a database
+  /// newer than this build.
+  static result<std::unique_ptr<store>> open(const std::string& path);
+  ~store();
+
+  int schema_version() const;
+
+  // -- tenants --
+  status add_tenant(const tenant& t); ///< {"exists", ...} for a duplicate number
+  result<bool> remove_tenant(const std::string& number); ///< false: no such tenant
+  result<std::vector<tenant>> list_tenants();
+  result<std::optional<tenant>> find_tenant(const std::string& number);
+
+  // -- calls --
+  status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
+  status set_recording(const std::string& call_sid, const std::string& url, int duration_s);
+  status append_turn(const transcript_turn& t);
+  /// In one transaction: the final call row, its job card, and (if
+  /// push_url is non-empty) an outbox entry. Returns the job id.
+  result<int64_t> finalize_call(const call_record& c, const job& j, const std::string& push_url,
+                                const std::string& push_body);
+  result<std::optional<call_record>> get_call(const std::string& call_sid);
+  result<std::vector<call_record>> list_calls(int limit);
+  result<std::vector<transcript_turn>> turns_for(const std::string& call_sid);
+
+  // -- jobs --
+  result<std::vector<job>> list_jobs(int limit);
+  result<std::optional<job>> get_job(int64_t id);
+  result<std::optional<job>> job_for_call(const std::string& call_sid);
+  /// Jobs of a tenant on `date` (YYYY-MM-DD) with a preferred_time set.
+  result<std::vector<job>> jobs_on(const std::string& tenant_number, const std::string& date);
+
+  // -- notification outbox --
+  result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);
+  status mark_delivered(int64_t id, int64_t now_ms);
+  status mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms,
+                     const std::string& error, bool give_up);
+  result<std::vector<outbox_entry>> list_outbox();
+
+private:
+  struct impl;
+  explicit store(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sb::storage
