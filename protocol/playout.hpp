@@ -52,6 +52,7 @@ private:
   std::unordered_map<std::string, std::size_t> sent_bytes_;  ///< per item
   std::unordered_map<std::string, std::size_t> heard_bytes_; ///< per item
   std::unordered_map<std::string, bool> cleared_;            ///< mark names
+  std::string last_heard_item_; ///< item of the last echoed mark (for on_clear)
 };
 
 } // namespace sb::proto

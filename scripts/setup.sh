@@ -32,3 +32,11 @@ if ((${#missing[@]})); then
 else
   echo "setup: all Debian packages present"
 fi
+
+# The Twilio signature oracle test runs Twilio's own request validator (npm
+# "twilio", pinned in tests/node/package-lock.json) under node.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -d "$here/tests/node/node_modules/twilio" ]; then
+  echo "setup: installing the twilio npm package for the signature oracle test"
+  (cd "$here/tests/node" && npm ci --no-audit --no-fund --loglevel=error)
+fi

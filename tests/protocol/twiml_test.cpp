@@ -1,0 +1,80 @@
+#include "protocol/twiml.hpp"
+
+#define BOOST_TEST_MODULE twiml
+#include <boost/test/unit_test.hpp>
+
+#include "tests/protocol/mini_xml.hpp"
+
+using namespace sb::proto;
+using sb::test::mini_xml;
+using sb::test::xml_element;
+
+namespace {
+
+xml_element parse_or_fail(const std::string& doc) {
+  std::string error;
+  auto root = mini_xml::parse(doc, &error);
+  BOOST_REQUIRE_MESSAGE(root, "not well-formed XML (" << error << "): " << doc);
+  return *root;
+}
+
+std::vector<std::string> child_names(const xml_element& e) {
+  std::vector<std::string> names;
+  for (const auto& c : e.children)
+    names.push_back(c.name);
+  return names;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_test_reader_rejects_malformed_xml) {
+  BOOST_TEST(!mini_xml::parse("<Response><Say>a & b</Say></Response>").has_value());
+  BOOST_TEST(!mini_xml::parse("<Response><Say>x</Response>").has_value());
+  BOOST_TEST(!mini_xml::parse("<Stream url=\"a\"b\"/>").has_value());
+  BOOST_TEST(mini_xml::parse("<?xml version=\"1.0\"?><A x=\"&amp;\"><B/></A>").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(connect_stream_nests_parameters_and_hangs_up_after) {
+  std::string doc = twiml_connect_stream("wss://bridge.example/realtime-stream",
+                                         {{"callSid", "CA0123"}, {"to", "+15551234567"}});
+  BOOST_TEST(doc.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0u);
+  xml_element root = parse_or_fail(doc);
+  BOOST_TEST(root.name == "Response");
+  BOOST_TEST((child_names(root) == std::vector<std::string>{"Connect", "Hangup"}));
+  const xml_element& connect = root.children[0];
+  BOOST_TEST((child_names(connect) == std::vector<std::string>{"Stream"}));
+  const xml_element& stream = connect.children[0];
+  BOOST_TEST(stream.attribute("url").value_or("") == "wss://bridge.example/realtime-stream");
+  BOOST_TEST((child_names(stream) == std::vector<std::string>{"Parameter", "Parameter"}));
+  BOOST_TEST(stream.children[0].attribute("name").value_or("") == "callSid");
+  BOOST_TEST(stream.children[0].attribute("value").value_or("") == "CA0123");
+  BOOST_TEST(stream.children[1].attribute("name").value_or("") == "to");
+  BOOST_TEST(stream.children[1].attribute("value").value_or("") == "+15551234567");
+  BOOST_TEST(root.children[1].children.empty());
+}
+
+BOOST_AUTO_TEST_CASE(connect_stream_escapes_attribute_values) {
+  std::string doc = twiml_connect_stream("wss://h.example/s?a=1&b=\"2\"",
+                                         {{"who", "Tom & \"Jerry\" <'x'>"}});
+  xml_element root = parse_or_fail(doc);
+  const xml_element& stream = root.children.at(0).children.at(0);
+  BOOST_TEST(stream.attribute("url").value_or("") == "wss://h.example/s?a=1&b=\"2\"");
+  BOOST_TEST(stream.children.at(0).attribute("value").value_or("") == "Tom & \"Jerry\" <'x'>");
+}
+
+BOOST_AUTO_TEST_CASE(connect_stream_without_parameters) {
+  xml_element root = parse_or_fail(twiml_connect_stream("wss://h.example/s", {}));
+  BOOST_TEST(root.children.at(0).children.at(0).children.empty());
+}
+
+BOOST_AUTO_TEST_CASE(say_then_hangup_escapes_text) {
+  xml_element root = parse_or_fail(twiml_say_hangup("Sorry & goodbye, \"friend\" <3"));
+  BOOST_TEST(root.name == "Response");
+  BOOST_TEST((child_names(root) == std::vector<std::string>{"Say", "Hangup"}));
+  BOOST_TEST(root.children[0].text == "Sorry & goodbye, \"friend\" <3");
+}
+
+BOOST_AUTO_TEST_CASE(xml_escape_covers_the_five_predefined_entities) {
+  BOOST_TEST(xml_escape("&<>\"'") == "&amp;&lt;&gt;&quot;&apos;");
+  BOOST_TEST(xml_escape("plain") == "plain");
+}
