@@ -1,0 +1,302 @@
+#include "app/admin_commands.hpp"
+
+#include "app/admin_text.hpp"
+#include "storage/store.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+namespace sb::app {
+
+namespace {
+
+using namespace text;
+
+// -- validation ---------------------------------------------------------------
+
+/// ^\+[1-9][0-9]{6,14}$: E.164 allows at most 15 digits and no leading 0
+/// (ITU-T E.164); fewer than 7 digits is no phone number anyone rents.
+bool is_e164(const std::string& s) {
+  if (s.size() < 8 || s.size() > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9')
+    return false;
+  return std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_http_url(const std::string& s) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (s.size() > scheme.size() && s.compare(0, scheme.size(), scheme) == 0)
+      return true;
+  }
+  return false;
+}
+
+std::string or_dash(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
+
+// -- commands -----------------------------------------------------------------
+
+/// Everything the options bind to; shared by the callbacks, which the App
+/// owns, so it lives as long as the App.
+struct args {
+  storage::tenant tenant;
+  std::string number;
+  int limit = 20;
+  std::string job_id;
+};
+
+struct context {
+  std::function<std::string()> db_path;
+  int& exit_code;
+
+  /// 2: the command line was wrong.
+  void usage_error(const std::string& message) {
+    std::cerr << "error: " << message << '\n';
+    exit_code = 2;
+  }
+  /// 1: the operation failed.
+  void failure(const std::string& message) {
+    std::cerr << "error: " << message << '\n';
+    exit_code = 1;
+  }
+  std::unique_ptr<storage::store> open() {
+    auto s = storage::store::open(db_path());
+    if (!s) {
+      failure(s.err().message);
+      return nullptr;
+    }
+    return std::move(*s);
+  }
+};
+
+void tenants_add(context& cx, const storage::tenant& t) {
+  if (!is_e164(t.number))
+    return cx.usage_error("tenants add: --number must be E.164, like +15551230000 (got '" +
+                          t.number + "')");
+  if (t.name.empty())
+    return cx.usage_error("tenants add: --name is required");
+  if (!t.push_url.empty() && !is_http_url(t.push_url))
+    return cx.usage_error("tenants add: --push-url must start with http:// or https:// (got '" +
+                          t.push_url + "')");
+  if (t.hours.empty())
+    return cx.usage_error("tenants add: --hours must not be empty");
+  auto db = cx.open();
+  if (!db)
+    return;
+  if (auto s = db->add_tenant(t); !s)
+    return cx.failure(s.err().message);
+  std::cout << "added tenant " << t.number << " (" << t.name << ")\n";
+  cx.exit_code = 0;
+}
+
+void tenants_list(context& cx) {
+  auto db = cx.open();
+  if (!db)
+    return;
+  auto all = db->list_tenants();
+  if (!all)
+    return cx.failure(all.err().message);
+  if (all->empty()) {
+    std::cout << "no tenants\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : *all)
+      rows.push_back({t.number, cell(t.name), cell(or_dash(t.push_url), 60)});
+    print_table(std::cout, {"NUMBER", "NAME", "PUSH URL"}, rows);
+  }
+  cx.exit_code = 0;
+}
+
+void tenants_remove(context& cx, const std::string& number) {
+  if (!is_e164(number))
+    return cx.usage_error("tenants remove: --number must be E.164, like +15551230000 (got '" +
+                          number + "')");
+  auto db = cx.open();
+  if (!db)
+    return;
+  auto removed = db->remove_tenant(number);
+  if (!removed)
+    return cx.failure(removed.err().message);
+  if (!*removed)
+    return cx.failure("tenants remove: no tenant with number " + number);
+  std::cout << "removed tenant " << number << '\n';
+  cx.exit_code = 0;
+}
+
+void calls_list(context& cx, int limit) {
+  if (limit <= 0)
+    return cx.usage_error("calls list: --limit must be positive");
+  auto db = cx.open();
+  if (!db)
+    return;
+  auto calls = db->list_calls(limit);
+  if (!calls)
+    return cx.failure(calls.err().message);
+  if (calls->empty()) {
+    std::cout << "no calls\n";
+    cx.exit_code = 0;
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : *calls) {
+    auto turns = db->turns_for(c.call_sid);
+    if (!turns)
+      return cx.failure(turns.err().message);
+    int64_t from = c.answered_at_ms > 0 ? c.answered_at_ms : c.started_at_ms;
+    rows.push_back({c.call_sid, or_dash(c.tenant_number), or_dash(c.from), when(c.started_at_ms),
+                    c.ended_at_ms > 0 ? duration(c.ended_at_ms - from) : "-", c.status,
+                    cell(or_dash(c.end_reason)), std::to_string(turns->size())});
+  }
+  print_table(
+      std::cout,
+      {"CALL SID", "TENANT", "FROM", "STARTED", "DURATION", "STATUS", "END REASON", "TURNS"}, rows);
+  cx.exit_code = 0;
+}
+
+std::string preferred(const storage::booking& b) {
+  std::string s = b.preferred_date;
+  if (!b.preferred_time.empty())
+    s += (s.empty() ? "" : " ") + b.preferred_time;
+  return or_dash(s);
+}
+
+void jobs_list(context& cx, int limit) {
+  if (limit <= 0)
+    return cx.usage_error("jobs list: --limit must be positive");
+  auto db = cx.open();
+  if (!db)
+    return;
+  auto jobs = db->list_jobs(limit);
+  if (!jobs)
+    return cx.failure(jobs.err().message);
+  if (jobs->empty()) {
+    std::cout << "no jobs\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& j : *jobs)
+      rows.push_back({std::to_string(j.id), when(j.created_at_ms), or_dash(j.caller),
+                      cell(or_dash(j.details.customer_name), 24),
+                      cell(or_dash(j.details.service), 32), preferred(j.details),
+                      or_dash(j.details.urgency), j.status});
+    print_table(
+        std::cout,
+        {"ID", "CREATED", "CALLER", "CUSTOMER", "SERVICE", "PREFERRED", "URGENCY", "STATUS"}, rows);
+  }
+  cx.exit_code = 0;
+}
+
+void print_transcript(const std::vector<storage::transcript_turn>& turns, int64_t t0) {
+  std::cout << "\nTranscript (" << turns.size() << (turns.size() == 1 ? " turn" : " turns")
+            << ")\n";
+  if (turns.empty())
+    return;
+  if (t0 <= 0)
+    t0 = turns.front().started_at_ms;
+  for (const auto& t : turns) {
+    int64_t s = std::max<int64_t>(0, (t.started_at_ms - t0) / 1000);
+    char stamp[48];
+    std::snprintf(stamp, sizeof stamp, "%02lld:%02lld", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
+    std::cout << "  [" << stamp << "] " << t.role << ": " << indented(t.text, 4);
+    if (t.truncated)
+      std::cout << " [cut off]";
+    if (t.latency_ms >= 0)
+      std::cout << " (latency " << t.latency_ms << " ms)";
+    std::cout << '\n';
+  }
+}
+
+void jobs_show(context& cx, const std::string& id_text) {
+  auto digits =
+      !id_text.empty() && id_text.size() < 19 &&
+      std::all_of(id_text.begin(), id_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits)
+    return cx.usage_error("jobs show: ID must be a job number (got '" + id_text + "')");
+  int64_t id = std::stoll(id_text);
+  auto db = cx.open();
+  if (!db)
+    return;
+  auto found = db->get_job(id);
+  if (!found)
+    return cx.failure(found.err().message);
+  if (!found->has_value())
+    return cx.failure("jobs show: no job with id " + id_text);
+  const storage::job& j = **found;
+  const storage::booking& b = j.details;
+  std::vector<std::pair<std::string, std::string>> card{{"Caller", j.caller},
+                                                        {"Customer name", b.customer_name},
+                                                        {"Callback phone", b.callback_phone},
+                                                        {"Service", b.service},
+                                                        {"Address", b.address},
+                                                        {"Preferred", preferred(b)},
+                                                        {"Urgency", b.urgency},
+                                                        {"Notes", b.notes},
+                                                        {"Status", j.status},
+                                                        {"Summary", j.summary},
+                                                        {"Tenant", j.tenant_number},
+                                                        {"Call SID", j.call_sid},
+                                                        {"Created", when(j.created_at_ms)}};
+  std::cout << "Job " << j.id << '\n';
+  for (const auto& [label, value] : card)
+    std::cout << "  " << label << ':' << std::string(16 - label.size(), ' ')
+              << indented(or_dash(value), 19) << '\n';
+  auto call = db->get_call(j.call_sid);
+  auto turns = db->turns_for(j.call_sid);
+  if (!call || !turns)
+    return cx.failure(!call ? call.err().message : turns.err().message);
+  int64_t t0 = 0;
+  if (call->has_value())
+    t0 = (*call)->answered_at_ms > 0 ? (*call)->answered_at_ms : (*call)->started_at_ms;
+  print_transcript(*turns, t0);
+  cx.exit_code = 0;
+}
+
+} // namespace
+
+void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int& exit_code) {
+  auto a = std::make_shared<args>();
+  auto cx = std::make_shared<context>(context{std::move(db_path), exit_code});
+
+  auto* tenants = app.add_subcommand("tenants", "Manage the businesses this server answers for");
+  tenants->require_subcommand(1);
+  auto* add = tenants->add_subcommand("add", "Add a tenant (a Twilio number and its business)");
+  storage::tenant& t = a->tenant;
+  add->add_option("--number", t.number, "The tenant's Twilio number, E.164 (required)");
+  add->add_option("--name", t.name, "Business name (required)");
+  add->add_option("--greeting", t.greeting, "The first thing callers hear");
+  add->add_option("--context", t.context, "Business context for the assistant");
+  add->add_option("--timezone", t.timezone, "IANA time zone")->capture_default_str();
+  add->add_option("--language", t.language, "Language code")->capture_default_str();
+  add->add_option("--voice", t.voice, "Realtime voice (default: from config)");
+  add->add_option("--push-url", t.push_url, "http(s) URL that job cards are POSTed to");
+  add->add_option("--hours", t.hours, "Business hours")->capture_default_str();
+  add->callback([a, cx] { tenants_add(*cx, a->tenant); });
+
+  tenants->add_subcommand("list", "List tenants")->callback([cx] { tenants_list(*cx); });
+
+  auto* remove = tenants->add_subcommand("remove", "Remove a tenant");
+  remove->add_option("--number", a->number, "The tenant's number, E.164 (required)");
+  remove->callback([a, cx] { tenants_remove(*cx, a->number); });
+
+  auto* calls = app.add_subcommand("calls", "Inspect calls");
+  calls->require_subcommand(1);
+  auto* calls_ls = calls->add_subcommand("list", "Recent calls, newest first");
+  calls_ls->add_option("--limit", a->limit, "How many")->capture_default_str();
+  calls_ls->callback([a, cx] { calls_list(*cx, a->limit); });
+
+  auto* jobs = app.add_subcommand("jobs", "Inspect job cards");
+  jobs->require_subcommand(1);
+  auto* jobs_ls = jobs->add_subcommand("list", "Recent jobs, newest first");
+  jobs_ls->add_option("--limit", a->limit, "How many")->capture_default_str();
+  jobs_ls->callback([a, cx] { jobs_list(*cx, a->limit); });
+  auto* show = jobs->add_subcommand("show", "One job card and its call's transcript");
+  show->add_option("id", a->job_id, "Job ID");
+  show->callback([a, cx] { jobs_show(*cx, a->job_id); });
+}
+
+} // namespace sb::app

@@ -1,0 +1,153 @@
+#include "storage/migrations.hpp"
+
+#include "storage/sqlite_db.hpp"
+#include "storage/store.hpp"
+
+#include <string>
+
+namespace sb::storage {
+
+namespace {
+
+// v1: the core tables. Times are milliseconds since the Unix epoch, 0 for
+// "not yet". transcript_turns has no foreign key to calls on purpose: turns
+// are written while the call runs, and the call row may not exist yet (it is
+// created at the webhook, which can race the media stream, and finalized at
+// the end).
+constexpr std::string_view v1 = R"sql(
+CREATE TABLE tenants (
+  id         INTEGER PRIMARY KEY,
+  number     TEXT NOT NULL UNIQUE CHECK (number <> ''),
+  name       TEXT NOT NULL,
+  greeting   TEXT NOT NULL DEFAULT '',
+  context    TEXT NOT NULL DEFAULT '',
+  timezone   TEXT NOT NULL DEFAULT 'UTC',
+  language   TEXT NOT NULL DEFAULT 'en',
+  voice      TEXT NOT NULL DEFAULT '',
+  push_url   TEXT NOT NULL DEFAULT '',
+  hours      TEXT NOT NULL DEFAULT 'mon-fri 08:00-17:00',
+  created_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE calls (
+  call_sid             TEXT PRIMARY KEY CHECK (call_sid <> ''),
+  account_sid          TEXT NOT NULL DEFAULT '',
+  tenant_number        TEXT NOT NULL DEFAULT '',
+  from_number          TEXT NOT NULL DEFAULT '',
+  to_number            TEXT NOT NULL DEFAULT '',
+  started_at           INTEGER NOT NULL DEFAULT 0,
+  answered_at          INTEGER NOT NULL DEFAULT 0,
+  ended_at             INTEGER NOT NULL DEFAULT 0,
+  status               TEXT NOT NULL DEFAULT 'ringing',
+  end_reason           TEXT NOT NULL DEFAULT '',
+  recording_url        TEXT NOT NULL DEFAULT '',
+  recording_duration_s INTEGER NOT NULL DEFAULT 0,
+  tokens_input_text    INTEGER NOT NULL DEFAULT 0,
+  tokens_input_audio   INTEGER NOT NULL DEFAULT 0,
+  tokens_input_cached  INTEGER NOT NULL DEFAULT 0,
+  tokens_output_text   INTEGER NOT NULL DEFAULT 0,
+  tokens_output_audio  INTEGER NOT NULL DEFAULT 0,
+  openai_reconnects    INTEGER NOT NULL DEFAULT 0,
+  barge_ins            INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE transcript_turns (
+  id                INTEGER PRIMARY KEY,
+  call_sid          TEXT NOT NULL CHECK (call_sid <> ''),
+  seq               INTEGER NOT NULL,
+  role              TEXT NOT NULL,
+  text              TEXT NOT NULL DEFAULT '',
+  started_at        INTEGER NOT NULL DEFAULT 0,
+  ended_at          INTEGER NOT NULL DEFAULT 0,
+  truncated         INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+  latency_ms        INTEGER NOT NULL DEFAULT -1,
+  bridge_latency_ms INTEGER NOT NULL DEFAULT -1,
+  UNIQUE (call_sid, seq)
+);
+CREATE TABLE jobs (
+  id             INTEGER PRIMARY KEY,
+  call_sid       TEXT NOT NULL UNIQUE REFERENCES calls(call_sid) ON DELETE CASCADE,
+  tenant_number  TEXT NOT NULL DEFAULT '',
+  caller         TEXT NOT NULL DEFAULT '',
+  customer_name  TEXT NOT NULL DEFAULT '',
+  callback_phone TEXT NOT NULL DEFAULT '',
+  service        TEXT NOT NULL DEFAULT '',
+  address        TEXT NOT NULL DEFAULT '',
+  preferred_date TEXT NOT NULL DEFAULT '',
+  preferred_time TEXT NOT NULL DEFAULT '',
+  urgency        TEXT NOT NULL DEFAULT '',
+  notes          TEXT NOT NULL DEFAULT '',
+  status         TEXT NOT NULL DEFAULT 'new',
+  summary        TEXT NOT NULL DEFAULT '',
+  created_at     INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
+// v2: push notifications (delivered at least once by the notifier, retried
+// with backoff) and the indexes the listings and check_availability use.
+constexpr std::string_view v2 = R"sql(
+CREATE TABLE notification_outbox (
+  id              INTEGER PRIMARY KEY,
+  job_id          INTEGER REFERENCES jobs(id) ON DELETE CASCADE,
+  url             TEXT NOT NULL CHECK (url <> ''),
+  body            TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  delivered_at    INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT NOT NULL DEFAULT '',
+  gave_up         INTEGER NOT NULL DEFAULT 0 CHECK (gave_up IN (0, 1)),
+  created_at      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_pending ON notification_outbox(next_attempt_at)
+  WHERE delivered_at = 0 AND gave_up = 0;
+CREATE INDEX jobs_tenant_date ON jobs(tenant_number, preferred_date);
+CREATE INDEX jobs_created ON jobs(created_at);
+CREATE INDEX calls_started ON calls(started_at);
+)sql";
+
+result<int> user_version(detail::database& db) {
+  auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
+  if (!q)
+    return q.err();
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  return *row ? static_cast<int>(q->int_at(0)) : 0;
+}
+
+} // namespace
+
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> all{v1, v2};
+  return all;
+}
+
+int latest_schema_version() {
+  return static_cast<int>(migrations().size());
+}
+
+result<int> migrate(detail::database& db) {
+  auto version = user_version(db);
+  if (!version)
+    return version.err();
+  int v = *version;
+  if (v > latest_schema_version())
+    return error{"schema", db.path() + ": schema version " + std::to_string(v) +
+                               " is newer than this build's " +
+                               std::to_string(latest_schema_version())};
+  for (; v < latest_schema_version(); ++v) {
+    std::string what = db.path() + ": migration to v" + std::to_string(v + 1);
+    detail::transaction tx(db);
+    if (auto s = tx.begin(); !s)
+      return s.err();
+    // user_version lives in the file header, which is part of the
+    // transaction: the bump commits or rolls back with the script.
+    std::string script(migrations()[v]);
+    script += "\nPRAGMA user_version = " + std::to_string(v + 1) + ";";
+    if (auto s = db.exec(script, what); !s)
+      return s.err();
+    if (auto s = tx.commit(); !s)
+      return s.err();
+  }
+  return v;
+}
+
+} // namespace sb::storage

@@ -1,0 +1,116 @@
+#include "storage/store.hpp"
+
+#include "common/time.hpp"
+#include "storage/migrations.hpp"
+#include "storage/store_impl.hpp"
+
+#include <sqlite3.h>
+
+namespace sb::storage {
+
+using detail::query;
+
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+store::~store() = default;
+
+result<std::unique_ptr<store>> store::open(const std::string& path) {
+  auto db = detail::database::open(path);
+  if (!db)
+    return db.err();
+  auto version = migrate(**db);
+  if (!version)
+    return version.err();
+  auto p = std::make_unique<impl>();
+  p->db = std::move(*db);
+  p->version = *version;
+  return std::unique_ptr<store>(new store(std::move(p)));
+}
+
+int store::schema_version() const {
+  return impl_->version;
+}
+
+// -- tenants ------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* tenant_columns =
+    "id, number, name, greeting, context, timezone, language, voice, push_url, hours";
+
+tenant read_tenant(const query& q) {
+  tenant t;
+  t.id = q.int_at(0);
+  t.number = q.text_at(1);
+  t.name = q.text_at(2);
+  t.greeting = q.text_at(3);
+  t.context = q.text_at(4);
+  t.timezone = q.text_at(5);
+  t.language = q.text_at(6);
+  t.voice = q.text_at(7);
+  t.push_url = q.text_at(8);
+  t.hours = q.text_at(9);
+  return t;
+}
+
+} // namespace
+
+status store::add_tenant(const tenant& t) {
+  auto q = impl_->db->prepare(
+      "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
+      "push_url, hours, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+      "add tenant " + t.number);
+  if (!q)
+    return q.err();
+  q->bind_text(1, t.number).bind_text(2, t.name).bind_text(3, t.greeting);
+  q->bind_text(4, t.context).bind_text(5, t.timezone).bind_text(6, t.language);
+  q->bind_text(7, t.voice).bind_text(8, t.push_url).bind_text(9, t.hours);
+  q->bind_int(10, now_ms());
+  auto s = q->run();
+  if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
+    return error{"exists", "a tenant with number " + t.number + " already exists"};
+  return s;
+}
+
+result<bool> store::remove_tenant(const std::string& number) {
+  auto q = impl_->db->prepare("DELETE FROM tenants WHERE number = ?1", "remove tenant " + number);
+  if (!q)
+    return q.err();
+  q->bind_text(1, number);
+  if (auto s = q->run(); !s)
+    return s.err();
+  return impl_->db->changes() > 0;
+}
+
+result<std::vector<tenant>> store::list_tenants() {
+  auto q = impl_->db->prepare(
+      std::string("SELECT ") + tenant_columns + " FROM tenants ORDER BY number", "list tenants");
+  if (!q)
+    return q.err();
+  std::vector<tenant> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row)
+      return row.err();
+    if (!*row)
+      return out;
+    out.push_back(read_tenant(*q));
+  }
+}
+
+result<std::optional<tenant>> store::find_tenant(const std::string& number) {
+  auto q = impl_->db->prepare(std::string("SELECT ") + tenant_columns +
+                                  " FROM tenants WHERE number = ?1",
+                              "find tenant " + number);
+  if (!q)
+    return q.err();
+  q->bind_text(1, number);
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  if (!*row)
+    return std::optional<tenant>{};
+  return std::optional<tenant>{read_tenant(*q)};
+}
+
+} // namespace sb::storage

@@ -1,0 +1,242 @@
+// store: calls, transcript turns, and the end-of-call transaction.
+#include "storage/store.hpp"
+
+#include "common/time.hpp"
+#include "storage/store_impl.hpp"
+
+namespace sb::storage {
+
+using detail::collect;
+using detail::query;
+
+namespace {
+
+constexpr const char* call_columns =
+    "call_sid, account_sid, tenant_number, from_number, to_number, started_at, answered_at, "
+    "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
+    "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
+    "openai_reconnects, barge_ins";
+
+constexpr const char* call_values =
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19)";
+
+// The final row wins, except where it knows less than the stored row: the
+// webhook's identifiers and start time, and a recording whose status
+// callback may have arrived before the call was finalized.
+constexpr const char* call_upsert =
+    " ON CONFLICT (call_sid) DO UPDATE SET"
+    " account_sid = iif(excluded.account_sid <> '', excluded.account_sid, account_sid),"
+    " tenant_number = iif(excluded.tenant_number <> '', excluded.tenant_number, tenant_number),"
+    " from_number = iif(excluded.from_number <> '', excluded.from_number, from_number),"
+    " to_number = iif(excluded.to_number <> '', excluded.to_number, to_number),"
+    " started_at = iif(excluded.started_at <> 0, excluded.started_at, started_at),"
+    " answered_at = iif(excluded.answered_at <> 0, excluded.answered_at, answered_at),"
+    " ended_at = excluded.ended_at, status = excluded.status,"
+    " end_reason = excluded.end_reason,"
+    " recording_url = iif(excluded.recording_url <> '', excluded.recording_url, recording_url),"
+    " recording_duration_s = iif(excluded.recording_url <> '', excluded.recording_duration_s,"
+    "                            recording_duration_s),"
+    " tokens_input_text = excluded.tokens_input_text,"
+    " tokens_input_audio = excluded.tokens_input_audio,"
+    " tokens_input_cached = excluded.tokens_input_cached,"
+    " tokens_output_text = excluded.tokens_output_text,"
+    " tokens_output_audio = excluded.tokens_output_audio,"
+    " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins";
+
+void bind_call(query& q, const call_record& c) {
+  q.bind_text(1, c.call_sid).bind_text(2, c.account_sid).bind_text(3, c.tenant_number);
+  q.bind_text(4, c.from).bind_text(5, c.to).bind_int(6, c.started_at_ms);
+  q.bind_int(7, c.answered_at_ms).bind_int(8, c.ended_at_ms).bind_text(9, c.status);
+  q.bind_text(10, c.end_reason).bind_text(11, c.recording_url);
+  q.bind_int(12, c.recording_duration_s).bind_int(13, c.usage.input_text);
+  q.bind_int(14, c.usage.input_audio).bind_int(15, c.usage.input_cached);
+  q.bind_int(16, c.usage.output_text).bind_int(17, c.usage.output_audio);
+  q.bind_int(18, c.openai_reconnects).bind_int(19, c.barge_ins);
+}
+
+call_record read_call(const query& q) {
+  call_record c;
+  c.call_sid = q.text_at(0);
+  c.account_sid = q.text_at(1);
+  c.tenant_number = q.text_at(2);
+  c.from = q.text_at(3);
+  c.to = q.text_at(4);
+  c.started_at_ms = q.int_at(5);
+  c.answered_at_ms = q.int_at(6);
+  c.ended_at_ms = q.int_at(7);
+  c.status = q.text_at(8);
+  c.end_reason = q.text_at(9);
+  c.recording_url = q.text_at(10);
+  c.recording_duration_s = static_cast<int>(q.int_at(11));
+  c.usage.input_text = q.int_at(12);
+  c.usage.input_audio = q.int_at(13);
+  c.usage.input_cached = q.int_at(14);
+  c.usage.output_text = q.int_at(15);
+  c.usage.output_audio = q.int_at(16);
+  c.openai_reconnects = static_cast<int>(q.int_at(17));
+  c.barge_ins = static_cast<int>(q.int_at(18));
+  return c;
+}
+
+} // namespace
+
+status store::begin_call(const call_record& c) {
+  // Twilio retries a webhook that timed out with the same CallSid: the
+  // first row stands.
+  auto q = impl_->db->prepare(std::string("INSERT OR IGNORE INTO calls (") + call_columns + ")" +
+                                  call_values,
+                              "begin call " + c.call_sid);
+  if (!q)
+    return q.err();
+  bind_call(*q, c);
+  return q->run();
+}
+
+status store::set_recording(const std::string& call_sid, const std::string& url, int duration_s) {
+  auto q = impl_->db->prepare(
+      "INSERT INTO calls (call_sid, recording_url, recording_duration_s) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (call_sid) DO UPDATE SET recording_url = excluded.recording_url,"
+      " recording_duration_s = excluded.recording_duration_s",
+      "set recording of " + call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, call_sid).bind_text(2, url).bind_int(3, duration_s);
+  return q->run();
+}
+
+status store::append_turn(const transcript_turn& t) {
+  // Idempotent per (call_sid, seq): a turn written twice (a retried
+  // message) replaces itself instead of failing.
+  auto q = impl_->db->prepare(
+      "INSERT INTO transcript_turns (call_sid, seq, role, text, started_at, ended_at, "
+      "truncated, latency_ms, bridge_latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT (call_sid, seq) DO UPDATE SET role = excluded.role, text = excluded.text,"
+      " started_at = excluded.started_at, ended_at = excluded.ended_at,"
+      " truncated = excluded.truncated, latency_ms = excluded.latency_ms,"
+      " bridge_latency_ms = excluded.bridge_latency_ms",
+      "append turn " + std::to_string(t.seq) + " of " + t.call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, t.call_sid).bind_int(2, t.seq).bind_text(3, t.role).bind_text(4, t.text);
+  q->bind_int(5, t.started_at_ms).bind_int(6, t.ended_at_ms).bind_int(7, t.truncated ? 1 : 0);
+  q->bind_int(8, t.latency_ms).bind_int(9, t.bridge_latency_ms);
+  return q->run();
+}
+
+result<int64_t> store::finalize_call(const call_record& c, const job& j,
+                                     const std::string& push_url, const std::string& push_body) {
+  if (!j.call_sid.empty() && j.call_sid != c.call_sid)
+    return error{"invalid", "job for call " + j.call_sid + " finalized with call " + c.call_sid};
+  auto& db = *impl_->db;
+  detail::transaction tx(db);
+  if (auto s = tx.begin(); !s)
+    return s.err();
+
+  auto call = db.prepare(std::string("INSERT INTO calls (") + call_columns + ")" + call_values +
+                             call_upsert,
+                         "finalize call " + c.call_sid);
+  if (!call)
+    return call.err();
+  bind_call(*call, c);
+  if (auto s = call->run(); !s)
+    return s.err();
+
+  // One job per call: a second finalize (e.g. after a crash-restart)
+  // updates the card in place and keeps its id and creation time.
+  auto ins = db.prepare(
+      "INSERT INTO jobs (call_sid, tenant_number, caller, customer_name, callback_phone, "
+      "service, address, preferred_date, preferred_time, urgency, notes, status, summary, "
+      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+      " ON CONFLICT (call_sid) DO UPDATE SET tenant_number = excluded.tenant_number,"
+      " caller = excluded.caller, customer_name = excluded.customer_name,"
+      " callback_phone = excluded.callback_phone, service = excluded.service,"
+      " address = excluded.address, preferred_date = excluded.preferred_date,"
+      " preferred_time = excluded.preferred_time, urgency = excluded.urgency,"
+      " notes = excluded.notes, status = excluded.status, summary = excluded.summary"
+      " RETURNING id",
+      "save job of " + c.call_sid);
+  if (!ins)
+    return ins.err();
+  const booking& b = j.details;
+  int64_t now = now_ms();
+  ins->bind_text(1, c.call_sid);
+  ins->bind_text(2, j.tenant_number.empty() ? c.tenant_number : j.tenant_number);
+  ins->bind_text(3, j.caller.empty() ? c.from : j.caller);
+  ins->bind_text(4, b.customer_name).bind_text(5, b.callback_phone).bind_text(6, b.service);
+  ins->bind_text(7, b.address).bind_text(8, b.preferred_date).bind_text(9, b.preferred_time);
+  ins->bind_text(10, b.urgency).bind_text(11, b.notes).bind_text(12, j.status);
+  ins->bind_text(13, j.summary).bind_int(14, j.created_at_ms != 0 ? j.created_at_ms : now);
+  auto row = ins->step();
+  if (!row)
+    return row.err();
+  if (!*row)
+    return error{"sqlite", "save job of " + c.call_sid + ": no id returned"};
+  int64_t job_id = ins->int_at(0);
+  if (auto s = ins->run(); !s)
+    return s.err();
+
+  if (!push_url.empty()) {
+    auto out = db.prepare("INSERT INTO notification_outbox (job_id, url, body, "
+                          "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                          "queue notification for " + c.call_sid);
+    if (!out)
+      return out.err();
+    out->bind_int(1, job_id).bind_text(2, push_url).bind_text(3, push_body).bind_int(4, now);
+    if (auto s = out->run(); !s)
+      return s.err();
+  }
+  if (auto s = tx.commit(); !s)
+    return s.err();
+  return job_id;
+}
+
+result<std::optional<call_record>> store::get_call(const std::string& call_sid) {
+  auto q =
+      impl_->db->prepare(std::string("SELECT ") + call_columns + " FROM calls WHERE call_sid = ?1",
+                         "get call " + call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, call_sid);
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  if (!*row)
+    return std::optional<call_record>{};
+  return std::optional<call_record>{read_call(*q)};
+}
+
+result<std::vector<call_record>> store::list_calls(int limit) {
+  auto q = impl_->db->prepare(std::string("SELECT ") + call_columns +
+                                  " FROM calls ORDER BY started_at DESC, rowid DESC LIMIT ?1",
+                              "list calls");
+  if (!q)
+    return q.err();
+  q->bind_int(1, limit > 0 ? limit : -1); // LIMIT -1: no limit
+  return collect<call_record>(*q, read_call);
+}
+
+result<std::vector<transcript_turn>> store::turns_for(const std::string& call_sid) {
+  auto q = impl_->db->prepare(
+      "SELECT call_sid, seq, role, text, started_at, ended_at, truncated, latency_ms, "
+      "bridge_latency_ms FROM transcript_turns WHERE call_sid = ?1 ORDER BY seq",
+      "turns of " + call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, call_sid);
+  return collect<transcript_turn>(*q, [](const query& r) {
+    transcript_turn t;
+    t.call_sid = r.text_at(0);
+    t.seq = static_cast<int>(r.int_at(1));
+    t.role = r.text_at(2);
+    t.text = r.text_at(3);
+    t.started_at_ms = r.int_at(4);
+    t.ended_at_ms = r.int_at(5);
+    t.truncated = r.int_at(6) != 0;
+    t.latency_ms = static_cast<int>(r.int_at(7));
+    t.bridge_latency_ms = static_cast<int>(r.int_at(8));
+    return t;
+  });
+}
+
+} // namespace sb::storage

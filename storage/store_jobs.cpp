@@ -1,0 +1,161 @@
+// store: job cards and the notification outbox.
+#include "storage/store.hpp"
+
+#include "storage/store_impl.hpp"
+
+namespace sb::storage {
+
+using detail::collect;
+using detail::query;
+
+namespace {
+
+constexpr const char* job_select =
+    "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
+    "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at "
+    "FROM jobs ";
+
+job read_job(const query& q) {
+  job j;
+  j.id = q.int_at(0);
+  j.call_sid = q.text_at(1);
+  j.tenant_number = q.text_at(2);
+  j.caller = q.text_at(3);
+  j.details.customer_name = q.text_at(4);
+  j.details.callback_phone = q.text_at(5);
+  j.details.service = q.text_at(6);
+  j.details.address = q.text_at(7);
+  j.details.preferred_date = q.text_at(8);
+  j.details.preferred_time = q.text_at(9);
+  j.details.urgency = q.text_at(10);
+  j.details.notes = q.text_at(11);
+  j.status = q.text_at(12);
+  j.summary = q.text_at(13);
+  j.created_at_ms = q.int_at(14);
+  return j;
+}
+
+result<std::optional<job>> first_job(result<query>& q) {
+  if (!q)
+    return q.err();
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  if (!*row)
+    return std::optional<job>{};
+  return std::optional<job>{read_job(*q)};
+}
+
+constexpr const char* outbox_select =
+    "SELECT id, url, body, attempts, next_attempt_at, delivered_at, last_error "
+    "FROM notification_outbox ";
+
+outbox_entry read_outbox(const query& q) {
+  outbox_entry e;
+  e.id = q.int_at(0);
+  e.url = q.text_at(1);
+  e.body = q.text_at(2);
+  e.attempts = static_cast<int>(q.int_at(3));
+  e.next_attempt_at_ms = q.int_at(4);
+  e.delivered_at_ms = q.int_at(5);
+  e.last_error = q.text_at(6);
+  return e;
+}
+
+} // namespace
+
+// -- jobs ---------------------------------------------------------------------
+
+result<std::vector<job>> store::list_jobs(int limit) {
+  auto q = impl_->db->prepare(
+      std::string(job_select) + "ORDER BY created_at DESC, id DESC LIMIT ?1", "list jobs");
+  if (!q)
+    return q.err();
+  q->bind_int(1, limit > 0 ? limit : -1); // LIMIT -1: no limit
+  return collect<job>(*q, read_job);
+}
+
+result<std::optional<job>> store::get_job(int64_t id) {
+  auto q = impl_->db->prepare(std::string(job_select) + "WHERE id = ?1",
+                              "get job " + std::to_string(id));
+  if (q)
+    q->bind_int(1, id);
+  return first_job(q);
+}
+
+result<std::optional<job>> store::job_for_call(const std::string& call_sid) {
+  auto q = impl_->db->prepare(std::string(job_select) + "WHERE call_sid = ?1",
+                              "job of call " + call_sid);
+  if (q)
+    q->bind_text(1, call_sid);
+  return first_job(q);
+}
+
+result<std::vector<job>> store::jobs_on(const std::string& tenant_number, const std::string& date) {
+  // Served by the jobs_tenant_date index (migration v2).
+  auto q = impl_->db->prepare(std::string(job_select) +
+                                  "WHERE tenant_number = ?1 AND preferred_date = ?2"
+                                  " AND preferred_time <> '' ORDER BY preferred_time, id",
+                              "jobs of " + tenant_number + " on " + date);
+  if (!q)
+    return q.err();
+  q->bind_text(1, tenant_number).bind_text(2, date);
+  return collect<job>(*q, read_job);
+}
+
+// -- notification outbox ------------------------------------------------------
+
+result<std::vector<outbox_entry>> store::due_notifications(int64_t now_ms, int limit) {
+  // The WHERE matches the partial index outbox_pending (migration v2).
+  auto q = impl_->db->prepare(std::string(outbox_select) +
+                                  "WHERE delivered_at = 0 AND gave_up = 0 AND "
+                                  "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+                              "due notifications");
+  if (!q)
+    return q.err();
+  q->bind_int(1, now_ms).bind_int(2, limit > 0 ? limit : -1);
+  return collect<outbox_entry>(*q, read_outbox);
+}
+
+status store::mark_delivered(int64_t id, int64_t now_ms) {
+  std::string what = "mark notification " + std::to_string(id) + " delivered";
+  auto q = impl_->db->prepare(
+      "UPDATE notification_outbox SET delivered_at = ?2, attempts = attempts + 1, "
+      "last_error = '' WHERE id = ?1",
+      what);
+  if (!q)
+    return q.err();
+  q->bind_int(1, id).bind_int(2, now_ms);
+  if (auto s = q->run(); !s)
+    return s;
+  if (impl_->db->changes() == 0)
+    return error{"not_found", what + ": no such notification"};
+  return ok_status();
+}
+
+status store::mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms,
+                          const std::string& error_text, bool give_up) {
+  std::string what = "mark notification " + std::to_string(id) + " failed";
+  auto q = impl_->db->prepare(
+      "UPDATE notification_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4, "
+      "gave_up = ?5 WHERE id = ?1",
+      what);
+  if (!q)
+    return q.err();
+  q->bind_int(1, id).bind_int(2, attempts).bind_int(3, next_attempt_at_ms);
+  q->bind_text(4, error_text).bind_int(5, give_up ? 1 : 0);
+  if (auto s = q->run(); !s)
+    return s;
+  if (impl_->db->changes() == 0)
+    return error{"not_found", what + ": no such notification"};
+  return ok_status();
+}
+
+result<std::vector<outbox_entry>> store::list_outbox() {
+  auto q = impl_->db->prepare(std::string(outbox_select) + "ORDER BY id", "list outbox");
+  if (!q)
+    return q.err();
+  return collect<outbox_entry>(*q, read_outbox);
+}
+
+} // namespace sb::storage

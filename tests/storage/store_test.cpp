@@ -1,0 +1,323 @@
+// Tenants, calls, transcripts and jobs through the store's API, on real files.
+#include "storage/store.hpp"
+
+#define BOOST_TEST_MODULE store
+#include <boost/test/unit_test.hpp>
+
+#include "store_fixtures.hpp"
+#include "test_support.hpp"
+
+using namespace sb::storage;
+using sb::test::ended;
+using sb::test::raw_db;
+using sb::test::sample_call;
+using sb::test::sample_job;
+using sb::test::temp_dir;
+
+namespace {
+
+struct fresh_store {
+  temp_dir dir;
+  std::string path = dir.file("switchboard.db");
+  std::unique_ptr<store> db = [this] {
+    auto s = store::open(path);
+    if (!s)
+      throw std::runtime_error(s.err().message);
+    return std::move(*s);
+  }();
+};
+
+tenant acme() {
+  tenant t;
+  t.number = "+15551230000";
+  t.name = "Acme Plumbing";
+  t.greeting = "Thanks for calling Acme!";
+  t.push_url = "https://acme.example/push";
+  return t;
+}
+
+transcript_turn turn(const std::string& sid, int seq, const std::string& role,
+                     const std::string& text) {
+  transcript_turn t;
+  t.call_sid = sid;
+  t.seq = seq;
+  t.role = role;
+  t.text = text;
+  t.started_at_ms = 1000 + seq * 100;
+  t.ended_at_ms = 1050 + seq * 100;
+  return t;
+}
+
+} // namespace
+
+// -- tenants ------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(tenants, fresh_store)
+
+BOOST_AUTO_TEST_CASE(adds_finds_lists_and_removes_tenants) {
+  auto b = acme();
+  b.number = "+15550001111";
+  b.name = "Best Electric";
+  b.timezone = "America/Chicago";
+  BOOST_TEST_REQUIRE(db->add_tenant(acme()).ok());
+  BOOST_TEST_REQUIRE(db->add_tenant(b).ok());
+
+  auto found = db->find_tenant("+15550001111");
+  BOOST_TEST_REQUIRE(found.ok());
+  BOOST_TEST_REQUIRE(found->has_value());
+  BOOST_TEST((*found)->name == "Best Electric");
+  BOOST_TEST((*found)->timezone == "America/Chicago");
+  BOOST_TEST((*found)->hours == "mon-fri 08:00-17:00");
+  BOOST_TEST((*found)->id > 0);
+
+  auto all = db->list_tenants();
+  BOOST_TEST_REQUIRE(all.ok());
+  BOOST_TEST_REQUIRE(all->size() == 2u);
+  BOOST_TEST((*all)[0].number == "+15550001111"); // ordered by number
+  BOOST_TEST((*all)[1].greeting == "Thanks for calling Acme!");
+
+  auto removed = db->remove_tenant("+15550001111");
+  BOOST_TEST_REQUIRE(removed.ok());
+  BOOST_TEST(*removed);
+  auto again = db->remove_tenant("+15550001111");
+  BOOST_TEST_REQUIRE(again.ok());
+  BOOST_TEST(!*again);
+  auto gone = db->find_tenant("+15550001111");
+  BOOST_TEST_REQUIRE(gone.ok());
+  BOOST_TEST(!gone->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(rejects_a_duplicate_number) {
+  BOOST_TEST_REQUIRE(db->add_tenant(acme()).ok());
+  auto dup = acme();
+  dup.name = "Impostor";
+  auto s = db->add_tenant(dup);
+  BOOST_TEST_REQUIRE(!s.ok());
+  BOOST_TEST(s.err().code == "exists");
+  auto t = db->find_tenant(acme().number);
+  BOOST_TEST_REQUIRE(t.ok());
+  BOOST_TEST((*t)->name == "Acme Plumbing");
+}
+
+BOOST_AUTO_TEST_CASE(stores_sql_looking_strings_verbatim) {
+  auto t = acme();
+  t.name = "Robert'); DROP TABLE tenants;--";
+  t.context = "50% off \"today\" \\ ? ?1 :name @x $y -- /* */ \xE2\x9C\x93";
+  BOOST_TEST_REQUIRE(db->add_tenant(t).ok());
+  auto found = db->find_tenant(t.number);
+  BOOST_TEST_REQUIRE(found.ok());
+  BOOST_TEST_REQUIRE(found->has_value());
+  BOOST_TEST((*found)->name == t.name);
+  BOOST_TEST((*found)->context == t.context);
+  auto all = db->list_tenants();
+  BOOST_TEST_REQUIRE(all.ok());
+  BOOST_TEST(all->size() == 1u);
+  // A string with an embedded NUL survives too (bound with its length).
+  std::string with_nul("before\0after", 12);
+  BOOST_TEST_REQUIRE(db->append_turn(turn("CA1", 0, "caller", with_nul)).ok());
+  auto turns = db->turns_for("CA1");
+  BOOST_TEST_REQUIRE(turns.ok());
+  BOOST_TEST((*turns)[0].text == with_nul);
+  BOOST_TEST((*turns)[0].text.size() == 12u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// -- calls and jobs -----------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(calls, fresh_store)
+
+BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
+  const std::string sid = "CA00000000000000000000000000000001";
+  // A turn may be written before the webhook's row exists.
+  BOOST_TEST_REQUIRE(db->append_turn(turn(sid, 1, "assistant", "Hi, Acme here.")).ok());
+  BOOST_TEST_REQUIRE(db->begin_call(sample_call(sid)).ok());
+  auto retried = sample_call(sid);
+  retried.from = "+10000000000";
+  BOOST_TEST_REQUIRE(db->begin_call(retried).ok()); // a retried webhook is ignored
+  auto ringing = db->get_call(sid);
+  BOOST_TEST_REQUIRE(ringing.ok());
+  BOOST_TEST_REQUIRE(ringing->has_value());
+  BOOST_TEST((*ringing)->status == "ringing");
+  BOOST_TEST((*ringing)->from == "+15559870000");
+
+  auto cut = turn(sid, 2, "assistant", "We could come on");
+  cut.truncated = true;
+  cut.latency_ms = 640;
+  cut.bridge_latency_ms = 12;
+  BOOST_TEST_REQUIRE(db->append_turn(cut).ok());
+  BOOST_TEST_REQUIRE(db->append_turn(turn(sid, 0, "caller", "My tap is leaking")).ok());
+  BOOST_TEST_REQUIRE(db->set_recording(sid, "https://api.twilio.com/rec/RE1", 94).ok());
+
+  auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://acme.example/push",
+                              R"({"job":1})");
+  BOOST_TEST_REQUIRE(id.ok(), (id.ok() ? "" : id.err().message));
+
+  auto call = db->get_call(sid);
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST_REQUIRE(call->has_value());
+  const call_record& c = **call;
+  BOOST_TEST(c.status == "completed");
+  BOOST_TEST(c.end_reason == "caller_hangup");
+  BOOST_TEST(c.ended_at_ms == c.started_at_ms + 95'000);
+  BOOST_TEST(c.usage.input_audio == 2200);
+  BOOST_TEST(c.usage.output_audio == 4400);
+  BOOST_TEST(c.usage.input_cached == 64);
+  BOOST_TEST(c.barge_ins == 2);
+  BOOST_TEST(c.openai_reconnects == 1);
+  BOOST_TEST(c.recording_url == "https://api.twilio.com/rec/RE1"); // kept by finalize
+  BOOST_TEST(c.recording_duration_s == 94);
+
+  auto turns = db->turns_for(sid);
+  BOOST_TEST_REQUIRE(turns.ok());
+  BOOST_TEST_REQUIRE(turns->size() == 3u);
+  BOOST_TEST((*turns)[0].role == "caller");
+  BOOST_TEST((*turns)[1].text == "Hi, Acme here.");
+  BOOST_TEST((*turns)[2].truncated);
+  BOOST_TEST((*turns)[2].latency_ms == 640);
+  BOOST_TEST((*turns)[2].bridge_latency_ms == 12);
+  BOOST_TEST((*turns)[0].latency_ms == -1);
+
+  auto j = db->job_for_call(sid);
+  BOOST_TEST_REQUIRE(j.ok());
+  BOOST_TEST_REQUIRE(j->has_value());
+  BOOST_TEST((*j)->id == *id);
+  BOOST_TEST((*j)->caller == "+15559870000");        // from the call
+  BOOST_TEST((*j)->tenant_number == "+15551230000"); // from the call
+  BOOST_TEST((*j)->details.service == "leaking kitchen tap");
+  BOOST_TEST((*j)->status == "new");
+  BOOST_TEST((*j)->created_at_ms > 0);
+  auto same = db->get_job(*id);
+  BOOST_TEST_REQUIRE(same.ok());
+  BOOST_TEST_REQUIRE(same->has_value());
+  BOOST_TEST((*same)->details.address == "12 Elm Street");
+
+  auto outbox = db->list_outbox();
+  BOOST_TEST_REQUIRE(outbox.ok());
+  BOOST_TEST_REQUIRE(outbox->size() == 1u);
+  BOOST_TEST((*outbox)[0].url == "https://acme.example/push");
+  BOOST_TEST((*outbox)[0].body == R"({"job":1})");
+  BOOST_TEST((*outbox)[0].attempts == 0);
+}
+
+BOOST_AUTO_TEST_CASE(finalizing_twice_updates_the_same_job) {
+  const std::string sid = "CA2";
+  auto first = db->finalize_call(ended(sample_call(sid)), sample_job(), "", "");
+  BOOST_TEST_REQUIRE(first.ok());
+  auto changed = sample_job("2026-12-03", "14:30");
+  changed.status = "needs_review";
+  auto second = db->finalize_call(ended(sample_call(sid)), changed, "", "");
+  BOOST_TEST_REQUIRE(second.ok());
+  BOOST_TEST(*first == *second);
+  auto jobs = db->list_jobs(10);
+  BOOST_TEST_REQUIRE(jobs.ok());
+  BOOST_TEST_REQUIRE(jobs->size() == 1u);
+  BOOST_TEST((*jobs)[0].details.preferred_time == "14:30");
+  BOOST_TEST((*jobs)[0].status == "needs_review");
+  auto outbox = db->list_outbox(); // no push_url: nothing queued
+  BOOST_TEST_REQUIRE(outbox.ok());
+  BOOST_TEST(outbox->empty());
+}
+
+BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_job_insert_fails) {
+  const std::string sid = "CA3";
+  BOOST_TEST_REQUIRE(db->begin_call(sample_call(sid)).ok());
+  {
+    // Failure injection from a second connection: the job insert aborts
+    // after the call row was already upserted inside the transaction.
+    raw_db raw(path);
+    raw.exec("CREATE TRIGGER reject_jobs BEFORE INSERT ON jobs "
+             "BEGIN SELECT RAISE(ABORT, 'injected job failure'); END");
+  }
+  auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://x.example/p", "{}");
+  BOOST_TEST_REQUIRE(!id.ok());
+  BOOST_TEST(id.err().code == "sqlite");
+  BOOST_TEST(id.err().message.find("injected job failure") != std::string::npos, id.err().message);
+  auto call = db->get_call(sid);
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST_REQUIRE(call->has_value());
+  BOOST_TEST((*call)->status == "ringing"); // the upsert was rolled back
+  BOOST_TEST((*call)->ended_at_ms == 0);
+  auto outbox = db->list_outbox();
+  BOOST_TEST_REQUIRE(outbox.ok());
+  BOOST_TEST(outbox->empty());
+  // The store is still usable afterwards (no transaction left open).
+  BOOST_TEST(db->add_tenant(acme()).ok());
+}
+
+BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_outbox_insert_fails) {
+  const std::string sid = "CA4";
+  {
+    raw_db raw(path);
+    raw.exec("CREATE TRIGGER reject_outbox BEFORE INSERT ON notification_outbox "
+             "BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END");
+  }
+  auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://x.example/p", "{}");
+  BOOST_TEST_REQUIRE(!id.ok());
+  auto call = db->get_call(sid);
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+  auto job = db->job_for_call(sid);
+  BOOST_TEST_REQUIRE(job.ok());
+  BOOST_TEST(!job->has_value());
+  // Without a push URL no outbox row is needed, and the same call goes through.
+  auto again = db->finalize_call(ended(sample_call(sid)), sample_job(), "", "");
+  BOOST_TEST(again.ok());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_job_for_another_call) {
+  auto j = sample_job();
+  j.call_sid = "CA-other";
+  auto id = db->finalize_call(ended(sample_call("CA5")), j, "", "");
+  BOOST_TEST_REQUIRE(!id.ok());
+  BOOST_TEST(id.err().code == "invalid");
+  auto call = db->get_call("CA5");
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+}
+
+BOOST_AUTO_TEST_CASE(lists_calls_and_jobs_newest_first_with_a_limit) {
+  for (int i = 0; i < 5; ++i) {
+    auto c = ended(sample_call("CA-list-" + std::to_string(i)));
+    c.started_at_ms += i * 60'000;
+    auto j = sample_job();
+    j.created_at_ms = c.started_at_ms + 100'000;
+    BOOST_TEST_REQUIRE(db->finalize_call(c, j, "", "").ok());
+  }
+  auto calls = db->list_calls(3);
+  BOOST_TEST_REQUIRE(calls.ok());
+  BOOST_TEST_REQUIRE(calls->size() == 3u);
+  BOOST_TEST((*calls)[0].call_sid == "CA-list-4");
+  BOOST_TEST((*calls)[2].call_sid == "CA-list-2");
+  auto jobs = db->list_jobs(2);
+  BOOST_TEST_REQUIRE(jobs.ok());
+  BOOST_TEST_REQUIRE(jobs->size() == 2u);
+  BOOST_TEST((*jobs)[0].call_sid == "CA-list-4");
+  auto everything = db->list_jobs(0);
+  BOOST_TEST_REQUIRE(everything.ok());
+  BOOST_TEST(everything->size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_on_returns_a_tenants_timed_jobs_of_one_day) {
+  auto add = [&](const std::string& sid, const std::string& tenant, const std::string& date,
+                 const std::string& time) {
+    auto c = ended(sample_call(sid));
+    c.tenant_number = tenant;
+    BOOST_TEST_REQUIRE(db->finalize_call(c, sample_job(date, time), "", "").ok());
+  };
+  add("CA-a", "+15551230000", "2026-12-01", "13:00");
+  add("CA-b", "+15551230000", "2026-12-01", "09:30");
+  add("CA-c", "+15551230000", "2026-12-01", ""); // no time: not a booking slot
+  add("CA-d", "+15551230000", "2026-12-02", "09:30");
+  add("CA-e", "+15550001111", "2026-12-01", "10:00");
+  auto jobs = db->jobs_on("+15551230000", "2026-12-01");
+  BOOST_TEST_REQUIRE(jobs.ok());
+  BOOST_TEST_REQUIRE(jobs->size() == 2u);
+  BOOST_TEST((*jobs)[0].call_sid == "CA-b"); // by time
+  BOOST_TEST((*jobs)[1].call_sid == "CA-a");
+  auto none = db->jobs_on("+15551230000", "2026-12-05");
+  BOOST_TEST_REQUIRE(none.ok());
+  BOOST_TEST(none->empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
