@@ -184,6 +184,7 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   read(tbl, "tools", "timeout_ms", cfg.tools.timeout, source);
   read(tbl, "tools", "ack_after_ms", cfg.tools.ack_after, source);
   read(tbl, "tools", "slot_minutes", cfg.tools.slot_minutes, source);
+  read(tbl, "tools", "check_availability_delay_ms", cfg.tools.check_availability_delay, source);
 
   auto& p = cfg.prices;
   read(tbl, "prices", "audio_input", p.audio_input, source);

@@ -71,6 +71,9 @@ struct tools_config {
   milliseconds timeout{5'000};   ///< a tool still running after this fails with an error output
   milliseconds ack_after{900};   ///< a tool still running after this gets a spoken acknowledgement
   int slot_minutes = 60; ///< one booking slot
+  /// Extra latency added to check_availability, to rehearse a slow calendar
+  /// (tests and demos of the spoken acknowledgement). 0 in production.
+  milliseconds check_availability_delay{0};
 };
 
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)

@@ -1,0 +1,74 @@
+#pragma once
+// Internal to the call supervisor: its state, shared by call_supervisor.cpp
+// (life cycle and supervision) and call_turns.cpp (turn-taking: responses,
+// barge-in, tools). Not for other actors.
+
+#include "actors/messages.hpp"
+#include "actors/services.hpp"
+#include "protocol/realtime.hpp"
+#include "storage/records.hpp"
+
+#include <caf/stateful_actor.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace sb::actors::detail {
+
+struct item_timing {
+  int latency_ms = -1;
+  int bridge_latency_ms = -1;
+};
+
+struct call_state {
+  services svc;
+  storage::tenant tenant;
+  storage::call_record call;
+  storage::booking booking;
+  std::string state = "connecting"; ///< connecting | ringing | in_progress | ending
+
+  // children
+  caf::actor openai, twilio, transcript, tools;
+
+  // the OpenAI leg
+  bool openai_ready = false;
+  bool ever_ready = false;
+  int failed_attempts = 0; ///< consecutive, reset when a session is ready
+
+  // turn-taking
+  bool greeting_requested = false;
+  bool response_active = false;
+  bool response_wanted = false; ///< tool outputs sent: the model should speak again
+  bool acknowledged = false;    ///< a "one moment" was given for the running tools
+  std::set<std::string> pending_tools; ///< call_ids
+  std::map<std::string, tool_request> tool_calls; ///< for the replay after a reconnect
+  bool hangup_requested = false; ///< end_call: hang up after the goodbye has played
+  bool stream_stopped = false;
+
+  // latency of the next assistant item
+  int64_t speech_end_us = -1;
+  int64_t upstream_bridge_us = -1;
+  int64_t speech_end_ms = 0;
+  std::map<std::string, item_timing> items;
+  int64_t caller_turn_started_ms = 0;
+
+  std::string end_reason; ///< set once: the call is ending
+  static inline const char* name = "call_supervisor";
+};
+
+using sup_ptr = caf::stateful_actor<call_state>*;
+
+// call_supervisor.cpp
+void publish(sup_ptr self);
+void end_call(sup_ptr self, std::string reason);
+void send_openai(sup_ptr self, std::string json);
+
+// call_turns.cpp
+void on_realtime(sup_ptr self, realtime_event& e);
+void on_tool_result(sup_ptr self, tool_result& r);
+void on_first_audio(sup_ptr self, const first_audio_sent& f);
+void on_session_ready(sup_ptr self, const openai_session_ready& r);
+void on_ack_timer(sup_ptr self, const std::string& call_id);
+
+} // namespace sb::actors::detail

@@ -1,0 +1,98 @@
+#include "actors/notifier.hpp"
+
+#include "actors/messages.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "net/http_client.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace sb::actors {
+
+namespace {
+
+struct notifier_state {
+  services svc;
+  std::set<int64_t> in_flight; ///< outbox ids being sent
+  bool polling = false;        ///< a due_notifications request is out
+  static inline const char* name = "notifier";
+};
+
+using self_ptr = caf::stateful_actor<notifier_state>*;
+
+void send_one(self_ptr self, const storage::outbox_entry& e) {
+  const auto& cfg = self->state.svc.cfg->notifier;
+  net::http_client_request req;
+  req.url = e.url;
+  req.body = e.body;
+  req.ca_file = cfg.ca_file;
+  req.timeout = cfg.request_timeout;
+  req.headers.emplace_back("User-Agent", "switchboard-notifier");
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  net::http_send(*self->state.svc.io, std::move(req), [me, e](net::http_client_result r) {
+    caf::anon_send(me, delivery_outcome{e, r.status, r.error});
+  });
+}
+
+void poll(self_ptr self) {
+  auto& st = self->state;
+  if (st.polling) return;
+  st.polling = true;
+  self->request(st.svc.storage, std::chrono::seconds{10}, due_notifications{now_ms(), 32})
+    .then(
+      [self](std::vector<storage::outbox_entry>& due) {
+        self->state.polling = false;
+        for (auto& e : due)
+          if (self->state.in_flight.insert(e.id).second) send_one(self, e);
+      },
+      [self](caf::error&) { self->state.polling = false; });
+}
+
+void on_outcome(self_ptr self, delivery_outcome& o) {
+  auto& st = self->state;
+  const auto& cfg = st.svc.cfg->notifier;
+  st.in_flight.erase(o.entry.id);
+  if (o.error.empty() && o.status >= 200 && o.status < 300) {
+    log::info("Notifier", "Delivered job notification " + std::to_string(o.entry.id));
+    self->send(st.svc.storage, notification_delivered{o.entry.id});
+    return;
+  }
+  int attempts = o.entry.attempts + 1;
+  // Exponential backoff: initial * 2^(attempts-1), capped.
+  int64_t backoff = cfg.initial_backoff.count();
+  for (int i = 1; i < attempts && backoff < cfg.max_backoff.count(); ++i) backoff *= 2;
+  backoff = std::min<int64_t>(backoff, cfg.max_backoff.count());
+  bool give_up = attempts >= cfg.max_attempts;
+  std::string why = o.error.empty() ? "HTTP " + std::to_string(o.status) : o.error;
+  log::warn("Notifier", "Notification " + std::to_string(o.entry.id) + " failed (" + why +
+                          "), attempt " + std::to_string(attempts) +
+                          (give_up ? ", giving up" : ", retrying in " + std::to_string(backoff) + " ms"));
+  self->send(st.svc.storage,
+             notification_failed{o.entry.id, attempts, now_ms() + backoff, why, give_up});
+}
+
+caf::behavior notifier(self_ptr self, services svc) {
+  self->state.svc = std::move(svc);
+  self->send(self, tick_atom::value);
+  return {
+    [self](tick_atom) {
+      poll(self);
+      self->delayed_send(self, self->state.svc.cfg->notifier.poll_interval, tick_atom::value);
+    },
+    [self](wake_atom) { poll(self); },
+    [self](delivery_outcome& o) { on_outcome(self, o); },
+    [self](ack_atom) {},
+    [self](shutdown_atom) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_notifier(caf::actor_system& sys, services svc) {
+  return sys.spawn(notifier, std::move(svc));
+}
+
+} // namespace sb::actors

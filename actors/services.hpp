@@ -1,0 +1,31 @@
+#pragma once
+// The process-wide handles every call needs, passed by value into spawns.
+
+#include "config/config.hpp"
+
+#include <caf/actor.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb::actors {
+
+/// Observes a call as it happens (the demo prints it; the console streams it).
+/// Called from actor threads: must be thread-safe and quick.
+using call_observer = std::function<void(const std::string& call_sid, const std::string& line)>;
+
+struct services {
+  std::shared_ptr<const config> cfg;
+  boost::asio::io_context* io = nullptr; ///< sockets run here
+  caf::actor storage;  ///< storage actor (spawn_storage)
+  caf::actor registry; ///< call registry (spawn_registry)
+  caf::actor notifier; ///< outbox notifier (spawn_notifier)
+  call_observer observer; ///< may be empty
+};
+
+} // namespace sb::actors

@@ -1,0 +1,123 @@
+#include "actors/transcript.hpp"
+
+#include "actors/messages.hpp"
+#include "common/log.hpp"
+
+#include <caf/all.hpp>
+
+#include <map>
+
+namespace sb::actors {
+
+namespace {
+
+struct transcript_state {
+  services svc;
+  std::string call_sid;
+  std::vector<storage::transcript_turn> turns;
+  std::map<std::string, std::size_t> by_item;          ///< assistant item -> index in turns
+  std::map<std::string, assistant_truncated> early_cuts; ///< cut before its transcript arrived
+  int writes_pending = 0;
+  std::vector<caf::response_promise> flush_waiters;
+  static inline const char* name = "transcript";
+};
+
+using self_ptr = caf::stateful_actor<transcript_state>*;
+
+void settle(self_ptr self) {
+  if (self->state.writes_pending > 0) return;
+  for (auto& p : self->state.flush_waiters) p.deliver(ack_atom::value);
+  self->state.flush_waiters.clear();
+}
+
+void persist(self_ptr self, const storage::transcript_turn& t) {
+  ++self->state.writes_pending;
+  self->request(self->state.svc.storage, std::chrono::seconds{10}, append_turn{t})
+    .then(
+      [self](ack_atom) {
+        --self->state.writes_pending;
+        settle(self);
+      },
+      [self](caf::error& e) {
+        log::error("Transcript", "A turn of " + self->state.call_sid + " was not stored: " +
+                                   caf::to_string(e));
+        --self->state.writes_pending;
+        settle(self);
+      });
+}
+
+void apply_cut(storage::transcript_turn& t, const assistant_truncated& cut) {
+  t.text = heard_part(t.text, cut.heard_ms, cut.sent_ms);
+  t.truncated = true;
+}
+
+storage::transcript_turn& add_turn(self_ptr self, std::string role, std::string text,
+                                   int64_t started, int64_t ended) {
+  storage::transcript_turn t;
+  t.call_sid = self->state.call_sid;
+  t.seq = static_cast<int>(self->state.turns.size());
+  t.role = std::move(role);
+  t.text = std::move(text);
+  t.started_at_ms = started;
+  t.ended_at_ms = ended;
+  self->state.turns.push_back(std::move(t));
+  return self->state.turns.back();
+}
+
+caf::behavior transcript(self_ptr self, services svc, std::string call_sid) {
+  self->state.svc = std::move(svc);
+  self->state.call_sid = std::move(call_sid);
+  return {
+    [self](caller_said& m) {
+      persist(self, add_turn(self, "caller", std::move(m.text), m.started_at_ms, m.ended_at_ms));
+    },
+    [self](assistant_said& m) {
+      auto& t = add_turn(self, "assistant", std::move(m.text), m.started_at_ms, m.ended_at_ms);
+      t.latency_ms = m.latency_ms;
+      t.bridge_latency_ms = m.bridge_latency_ms;
+      self->state.by_item[m.item_id] = self->state.turns.size() - 1;
+      if (auto it = self->state.early_cuts.find(m.item_id); it != self->state.early_cuts.end()) {
+        apply_cut(t, it->second);
+        self->state.early_cuts.erase(it);
+      }
+      persist(self, t);
+    },
+    [self](assistant_truncated& m) {
+      auto it = self->state.by_item.find(m.item_id);
+      if (it == self->state.by_item.end()) {
+        // The transcript of the cut item has not arrived yet.
+        self->state.early_cuts[m.item_id] = m;
+        return;
+      }
+      auto& t = self->state.turns[it->second];
+      apply_cut(t, m);
+      persist(self, t); // stored again under the same seq: replaces the full text
+    },
+    [self](caf::get_atom) { return transcript_so_far{self->state.turns}; },
+    [self](flush_atom) -> caf::result<ack_atom> {
+      if (self->state.writes_pending == 0) return ack_atom::value;
+      auto p = self->make_response_promise();
+      self->state.flush_waiters.push_back(p);
+      return caf::delegated<ack_atom>{};
+    },
+  };
+}
+
+} // namespace
+
+std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_ms) {
+  if (sent_ms <= 0 || heard_ms >= sent_ms) return text;
+  if (heard_ms <= 0) return {};
+  auto keep = static_cast<std::size_t>(static_cast<double>(text.size()) *
+                                       static_cast<double>(heard_ms) / static_cast<double>(sent_ms));
+  if (keep >= text.size()) return text;
+  // Back up to the end of the last whole word.
+  while (keep > 0 && text[keep] != ' ') --keep;
+  return text.substr(0, keep) + (keep > 0 ? "..." : "");
+}
+
+caf::actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid) {
+  return parent->spawn<caf::monitored>(transcript, std::move(svc), std::move(call_sid));
+}
+
+} // namespace sb::actors

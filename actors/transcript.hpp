@@ -1,0 +1,24 @@
+#pragma once
+// Keeps one call's conversation and persists each turn as soon as it
+// completes, so a crash loses at most the turn in flight. A barge-in cuts an
+// assistant turn: it is stored again with only the part the caller heard and
+// flagged truncated.
+//
+// Messages: caller_said, assistant_said, assistant_truncated (from the
+// supervisor); get_atom -> transcript_so_far (the turns so far, for the
+// replay after an OpenAI reconnect and for the finalizer); flush_atom ->
+// ack_atom once every write has been acknowledged by storage.
+
+#include "actors/services.hpp"
+
+#include <caf/actor.hpp>
+
+namespace sb::actors {
+
+caf::actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid);
+
+/// The words of `text` that fit in the heard fraction heard_ms / sent_ms,
+/// cut at a word boundary (speech is roughly uniform in words per second).
+std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_ms);
+
+} // namespace sb::actors

@@ -1,0 +1,231 @@
+#include "app/demo.hpp"
+
+#include "app/server.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "net/http_server.hpp"
+#include "net/io.hpp"
+#include "net/test_ca.hpp"
+#include "sim/caller.hpp"
+#include "sim/realtime_peer.hpp"
+#include "storage/store.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace sb::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string tomorrow_date() {
+  std::time_t t = static_cast<std::time_t>(now_ms() / 1000 + 24 * 3600);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+void print_card(const storage::job& j, const std::vector<storage::transcript_turn>& turns) {
+  std::cout << "\n========================= JOB CARD (from SQLite) =========================\n"
+            << "  Job #" << j.id << "   status: " << j.status << "\n"
+            << "  Caller:     " << j.caller << "\n"
+            << "  Customer:   " << j.details.customer_name << "\n"
+            << "  Phone:      " << j.details.callback_phone << "\n"
+            << "  Needs:      " << j.details.service << "\n"
+            << "  Where:      " << j.details.address << "\n"
+            << "  When:       " << j.details.preferred_date << " " << j.details.preferred_time << "\n"
+            << "  Urgency:    " << j.details.urgency << "\n"
+            << "  Summary:    " << j.summary << "\n"
+            << "\n  Transcript (" << turns.size() << " turns, as stored):\n";
+  for (const auto& t : turns) {
+    std::cout << "    " << (t.role == "caller" ? "Caller:    " : "Assistant: ") << t.text;
+    if (t.latency_ms >= 0)
+      std::cout << "   [" << t.latency_ms << " ms after the caller stopped; bridge "
+                << t.bridge_latency_ms << " ms]";
+    if (t.truncated) std::cout << " [cut by barge-in]";
+    std::cout << "\n";
+  }
+  std::cout << "===========================================================================\n";
+}
+
+} // namespace
+
+int run_demo(bool keep_files) {
+  if (log::current_level() < log::level::warn && std::getenv("SWITCHBOARD_LOG_LEVEL") == nullptr)
+    log::set_level(log::level::warn);
+  char tmpl[] = "/tmp/switchboard-demo-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    std::cerr << "demo: cannot make a temporary folder\n";
+    return 1;
+  }
+  fs::path dir = tmpl;
+  auto cleanup = [&] {
+    if (!keep_files) fs::remove_all(dir);
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  auto stamp = [&] {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "[%6.2f s] ", static_cast<double>(ms) / 1000.0);
+    return std::string{buf};
+  };
+  std::mutex out_mtx;
+  auto say = [&](const std::string& line) {
+    std::lock_guard<std::mutex> g{out_mtx};
+    std::cout << stamp() << line << std::endl;
+  };
+
+  // -- the stand-ins: OpenAI (TLS) and the business's push endpoint --------
+  net::io_runtime sim_io{1};
+  auto ca = net::make_test_ca("Switchboard demo CA");
+  auto cert = net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
+  std::string ca_file = (dir / "demo-ca.pem").string();
+  std::ofstream{ca_file} << ca.cert_pem;
+
+  auto clips = sim::clip_library::load(sim::default_clip_dir());
+  if (!clips) {
+    std::cerr << "demo: speech clips missing (" << clips.err().message << "); build first\n";
+    cleanup();
+    return 1;
+  }
+  const std::string caller_number = "+15557654321";
+  const std::string business_number = "+15551230000";
+  auto script = sim::demo_script(caller_number, tomorrow_date());
+
+  sim::peer_options popts;
+  popts.tls_cert_pem = cert.cert_pem;
+  popts.tls_key_pem = cert.key_pem;
+  popts.clips = *clips;
+  popts.scripts = {script};
+  auto peer = sim::realtime_peer::start(sim_io.context(), popts);
+  if (!peer) {
+    std::cerr << "demo: simulated Realtime peer: " << peer.err().message << "\n";
+    cleanup();
+    return 1;
+  }
+
+  std::promise<std::string> pushed;
+  std::once_flag pushed_once;
+  net::http_server_options push_opts;
+  net::http_handlers push_handlers;
+  push_handlers.on_request = [&](net::http_request req, net::responder respond) {
+    std::call_once(pushed_once, [&] { pushed.set_value(req.body); });
+    respond(net::http_response::json(200, "{\"ok\":true}"));
+  };
+  auto push_server = net::http_server::start(sim_io.context(), push_opts, push_handlers);
+  if (!push_server) {
+    std::cerr << "demo: push endpoint: " << push_server.err().message << "\n";
+    cleanup();
+    return 1;
+  }
+
+  // -- the real server on a temporary database ------------------------------
+  std::string db_path = (dir / "switchboard.db").string();
+  {
+    auto db = storage::store::open(db_path);
+    if (!db) {
+      std::cerr << "demo: " << db.err().message << "\n";
+      cleanup();
+      return 1;
+    }
+    storage::tenant t;
+    t.number = business_number;
+    t.name = "Bright Plumbing";
+    t.greeting = "Thanks for calling Bright Plumbing. This is the virtual receptionist. How can I "
+                 "help you today?";
+    t.context = "A family plumbing business: leaks, blocked drains, water heaters.";
+    t.hours = "mon-sun 07:00-19:00";
+    t.push_url = "http://127.0.0.1:" + std::to_string((*push_server)->port()) + "/push";
+    if (auto r = (*db)->add_tenant(t); !r) {
+      std::cerr << "demo: " << r.err().message << "\n";
+      cleanup();
+      return 1;
+    }
+  }
+  config cfg;
+  cfg.server.bind_address = "127.0.0.1";
+  cfg.server.port = 0;
+  cfg.server.public_url = "https://switchboard.demo.invalid";
+  cfg.server.shutdown_grace = std::chrono::milliseconds{2000};
+  cfg.twilio.auth_token = "demo-auth-token-" + std::to_string(now_ms());
+  cfg.twilio.account_sid = "AC00000000000000000000000000000000";
+  cfg.openai.api_key = "demo-key";
+  cfg.openai.realtime_url = (*peer)->url();
+  cfg.openai.ca_file = ca_file;
+  cfg.storage.path = db_path;
+  cfg.notifier.poll_interval = std::chrono::milliseconds{200};
+
+  auto srv = server::start(cfg, [&](const std::string&, const std::string& line) { say(line); });
+  if (!srv) {
+    std::cerr << "demo: server: " << srv.err().message << "\n";
+    cleanup();
+    return 1;
+  }
+  std::cout << "Switchboard demo: a caller rings Bright Plumbing (" << business_number << ").\n"
+            << "  server      http://127.0.0.1:" << (*srv)->port() << "\n"
+            << "  OpenAI      simulated Realtime peer, " << (*peer)->url() << " (TLS, demo CA)\n"
+            << "  caller      simulated, real speech (espeak-ng), paced at 20 ms\n"
+            << "  database    " << db_path << "\n\n";
+
+  // -- the call ----------------------------------------------------------------
+  sim::caller_options copts;
+  copts.server_url = "http://127.0.0.1:" + std::to_string((*srv)->port());
+  copts.public_url = cfg.server.public_url;
+  copts.auth_token = cfg.twilio.auth_token;
+  copts.account_sid = cfg.twilio.account_sid;
+  copts.to_number = business_number;
+  copts.script = script;
+  copts.clips = &*clips;
+  copts.on_event = [&](const std::string& line) { say("  (caller) " + line); };
+  std::promise<sim::caller_result> done;
+  sim::run_caller(sim_io.context(), copts, [&](sim::caller_result r) { done.set_value(std::move(r)); });
+  auto fut = done.get_future();
+  if (fut.wait_for(std::chrono::seconds{150}) != std::future_status::ready) {
+    std::cerr << "demo: the call did not finish in time\n";
+    cleanup();
+    return 1;
+  }
+  auto result = fut.get();
+  say(result.ok ? "call over: the assistant hung up" : "call failed: " + result.error);
+
+  // The supervisor finalizes as the stream closes; wait for it.
+  for (int i = 0; i < 100 && (*srv)->active_calls() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  auto push_future = pushed.get_future();
+  bool push_ok = push_future.wait_for(std::chrono::seconds{10}) == std::future_status::ready;
+  (*srv)->shutdown();
+
+  auto db = storage::store::open(db_path);
+  int rc = 1;
+  if (db) {
+    auto job = (*db)->job_for_call(result.call_sid);
+    auto turns = (*db)->turns_for(result.call_sid);
+    if (job && *job && turns) {
+      print_card(**job, *turns);
+      rc = (result.ok && (*job)->status == "new") ? 0 : 1;
+    } else {
+      std::cerr << "demo: no job card was stored for " << result.call_sid << "\n";
+    }
+  }
+  if (push_ok) std::cout << "\nPush notification delivered to the business:\n  " << push_future.get() << "\n";
+  else std::cout << "\nPush notification: not delivered within 10 s (it stays in the outbox)\n";
+  if (result.setup_ms >= 0)
+    std::cout << "\nCall set-up (webhook -> first greeting audio at the caller): " << result.setup_ms << " ms\n";
+  if (keep_files) std::cout << "Files kept in " << dir.string() << "\n";
+  (*peer)->stop();
+  sim_io.stop();
+  cleanup();
+  return rc;
+}
+
+} // namespace sb::app

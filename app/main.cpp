@@ -1,0 +1,79 @@
+// switchboard: the single binary. Subcommands: serve, demo, tenants, calls, jobs.
+
+#include "app/admin_commands.hpp"
+#include "app/demo.hpp"
+#include "app/server.hpp"
+#include "common/log.hpp"
+#include "config/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+namespace {
+
+/// --config given: that file; else ./config.toml if present; else defaults.
+sb::config load(const std::string& path) {
+  std::string p = path;
+  if (p.empty() && std::filesystem::exists("config.toml")) p = "config.toml";
+  return sb::load_config(p, sb::process_env());
+}
+
+int serve(const std::string& config_path) {
+  // Block the stop signals before any thread starts, so that only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto cfg = load(config_path);
+  auto srv = sb::app::server::start(std::move(cfg));
+  if (!srv) {
+    std::cerr << "switchboard: " << srv.err().message << "\n";
+    return 1;
+  }
+  std::cout << (*srv)->banner() << std::flush;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  sb::log::info("Server", std::string{"Received "} + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                            ": stopping");
+  (*srv)->shutdown();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Switchboard: a realtime voice AI receptionist for a business phone line"};
+  app.require_subcommand(1);
+  std::string config_path;
+  app.add_option("--config", config_path, "config.toml to read (default: ./config.toml if present)");
+  int exit_code = 0;
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run the server (webhooks, Media Streams, OpenAI bridge)");
+  auto* demo_cmd = app.add_subcommand("demo", "One simulated booking call on loopback, end to end; no keys, no network");
+  bool keep = false;
+  demo_cmd->add_flag("--keep", keep, "Keep the temporary database and CA");
+
+  sb::app::add_admin_commands(
+    app, [&] { return load(config_path).storage.path; }, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const sb::config_error& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    if (serve_cmd->parsed()) return serve(config_path);
+    if (demo_cmd->parsed()) return sb::app::run_demo(keep);
+  } catch (const sb::config_error& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
+}

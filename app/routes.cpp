@@ -1,0 +1,154 @@
+#include "app/routes.hpp"
+
+#include "actors/messages.hpp"
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "protocol/form.hpp"
+#include "protocol/media_stream.hpp"
+#include "protocol/twilio_signature.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <mutex>
+
+namespace sb::app {
+
+namespace {
+
+using net::http_request;
+using net::http_response;
+
+/// The URL Twilio requested, as Twilio saw it: the public URL plus the
+/// request target (docs/protocols.md 1, step 1), not the proxy's view.
+std::string public_request_url(const config& cfg, const std::string& base, const http_request& req) {
+  std::string url = base;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + req.target;
+}
+
+bool signed_ok(const config& cfg, const std::string& url, const proto::form_params& params,
+               const http_request& req) {
+  if (!cfg.twilio.validate_signatures) return true;
+  return proto::twilio_signature_valid(cfg.twilio.auth_token, url, params,
+                                       req.header("X-Twilio-Signature"));
+}
+
+/// Parses and authenticates a Twilio form POST; nullopt with `bad` set when
+/// refused.
+std::optional<proto::form_params> twilio_form(const config& cfg, const http_request& req,
+                                              http_response& bad) {
+  auto params = proto::parse_form(req.body);
+  if (!params) {
+    bad = http_response::text(400, "malformed form body: " + params.err().message);
+    return std::nullopt;
+  }
+  if (!signed_ok(cfg, public_request_url(cfg, cfg.server.public_url, req), *params, req)) {
+    log::warn("RealtimeHandler", "Refused a request with a missing or wrong X-Twilio-Signature "
+                                 "from " + req.remote);
+    bad = http_response::text(403, "invalid Twilio signature");
+    return std::nullopt;
+  }
+  return std::move(*params);
+}
+
+void inbound_voice(const actors::services& svc, http_request& req, net::responder respond) {
+  http_response bad;
+  auto form = twilio_form(*svc.cfg, req, bad);
+  if (!form) return respond(std::move(bad));
+  storage::call_record c;
+  c.call_sid = proto::form_value(*form, "CallSid");
+  c.account_sid = proto::form_value(*form, "AccountSid");
+  c.from = proto::form_value(*form, "From");
+  c.to = proto::form_value(*form, "To");
+  if (c.call_sid.empty() || c.to.empty())
+    return respond(http_response::text(400, "CallSid and To are required"));
+  c.started_at_ms = now_ms();
+  log::info("RealtimeHandler", "Inbound call received { CallSid: '" + c.call_sid + "', From: '" +
+                                 c.from + "', To: '" + c.to + "' }");
+  caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(respond)});
+}
+
+void recording_status(const actors::services& svc, http_request& req, net::responder respond) {
+  http_response bad;
+  auto form = twilio_form(*svc.cfg, req, bad);
+  if (!form) return respond(std::move(bad));
+  auto sid = proto::form_value(*form, "CallSid");
+  auto url = proto::form_value(*form, "RecordingUrl");
+  if (sid.empty() || url.empty())
+    return respond(http_response::text(400, "CallSid and RecordingUrl are required"));
+  int duration = std::atoi(proto::form_value(*form, "RecordingDuration").c_str());
+  caf::anon_send(svc.registry, actors::recording_update{sid, url, duration, std::move(respond)});
+}
+
+/// Frames of a Media Stream before its `start` names the call: `connected`
+/// is skipped; `start` pauses the socket and hands it to the registry, which
+/// gives it to the call's supervisor (that resumes reading, so no frame is
+/// reordered or lost).
+net::ws_handlers pending_stream(const actors::services& svc, std::weak_ptr<net::ws_connection> weak) {
+  auto registry = svc.registry;
+  bool debug = svc.cfg->debug.twilio;
+  return net::ws_handlers{
+    [registry, weak, debug](std::string&& text) {
+      auto ev = proto::parse_twilio_event(text);
+      if (!ev) {
+        log::warn("TwilioStream", "Ignored a bad frame before start: " + ev.err().message);
+        return true;
+      }
+      if (debug) log::debug("TwilioStream", "<- " + ev->type_name + " (before start)");
+      if (ev->type != proto::twilio_event_type::start) return true;
+      auto conn = weak.lock();
+      if (!conn) return false;
+      if (ev->call_sid.empty()) ev->call_sid = proto::custom_parameter(*ev, "callSid");
+      caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
+      return false; // paused until the twilio socket actor takes over
+    },
+    [](const std::string& reason) {
+      if (!reason.empty()) log::warn("TwilioStream", "Stream closed before start: " + reason);
+    }};
+}
+
+} // namespace
+
+net::http_handlers make_routes(const actors::services& svc) {
+  net::http_handlers h;
+  h.on_request = [svc](http_request req, net::responder respond) {
+    const std::string path = req.path();
+    auto only = [&](const char* method) {
+      if (req.method == method) return true;
+      http_response r = http_response::text(405, "method not allowed");
+      r.headers.emplace_back("Allow", method);
+      respond(std::move(r));
+      return false;
+    };
+    if (path == "/telephony/realtime-inbound-voice") {
+      if (only("POST")) inbound_voice(svc, req, std::move(respond));
+    } else if (path == "/telephony/realtime-recording-status") {
+      if (only("POST")) recording_status(svc, req, std::move(respond));
+    } else if (path == "/telephony/realtime-health") {
+      if (only("GET")) caf::anon_send(svc.registry, actors::health_atom::value, actors::http_query{std::move(respond)});
+    } else if (path == "/telephony/realtime-sessions") {
+      if (only("GET")) caf::anon_send(svc.registry, actors::sessions_atom::value, actors::http_query{std::move(respond)});
+    } else {
+      respond(http_response::text(404, "not found"));
+    }
+  };
+  h.on_upgrade = [svc](const http_request& req,
+                       const net::ws_connection_ptr& conn) -> std::optional<http_response> {
+    if (req.path() != svc.cfg->twilio.stream_path) return http_response::text(404, "not found");
+    // The upgrade is signed over the wss:// URL, with no POST params.
+    std::string base = svc.cfg->stream_url();
+    base.resize(base.size() - svc.cfg->twilio.stream_path.size());
+    if (!signed_ok(*svc.cfg, public_request_url(*svc.cfg, base, req), {}, req)) {
+      log::warn("TwilioStream", "Refused a Media Stream upgrade with a bad signature from " +
+                                  req.remote);
+      return http_response::text(403, "invalid Twilio signature");
+    }
+    log::info("Server", "New WebSocket connection to " + svc.cfg->twilio.stream_path);
+    conn->set_handlers(pending_stream(svc, conn));
+    return std::nullopt;
+  };
+  return h;
+}
+
+} // namespace sb::app

@@ -1,0 +1,136 @@
+#include "app/server.hpp"
+
+#include "actors/call_registry.hpp"
+#include "actors/messages.hpp"
+#include "actors/notifier.hpp"
+#include "actors/storage_actor.hpp"
+#include "app/routes.hpp"
+#include "common/log.hpp"
+#include "net/http_server.hpp"
+#include "net/io.hpp"
+#include "storage/store.hpp"
+
+#include <caf/all.hpp>
+
+#include <thread>
+
+namespace sb::app {
+
+struct server::impl {
+  std::shared_ptr<const config> cfg;
+  // Order matters (docs/stack.md): the io loop exists before the actor
+  // system and is stopped only after every actor is done.
+  std::unique_ptr<net::io_runtime> io;
+  std::unique_ptr<caf::actor_system_config> caf_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  actors::services svc;
+  std::shared_ptr<net::http_server> http;
+  bool stopped = false;
+};
+
+server::server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+server::~server() { shutdown(); }
+
+result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer observer) {
+  auto p = std::make_unique<impl>();
+  auto db = storage::store::open(cfg.storage.path);
+  if (!db) return db.err();
+  p->io = std::make_unique<net::io_runtime>(cfg.server.io_threads);
+  p->caf_cfg = std::make_unique<caf::actor_system_config>();
+  p->caf_cfg->set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  p->sys = std::make_unique<caf::actor_system>(*p->caf_cfg);
+  p->cfg = std::make_shared<const config>(std::move(cfg));
+  auto& svc = p->svc;
+  svc.cfg = p->cfg;
+  svc.io = &p->io->context();
+  svc.observer = std::move(observer);
+  svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
+  svc.notifier = actors::spawn_notifier(*p->sys, svc);
+  svc.registry = actors::spawn_registry(*p->sys, svc);
+
+  const auto& sc = p->cfg->server;
+  net::http_server_options opts;
+  opts.bind_address = sc.bind_address;
+  opts.port = sc.port;
+  opts.tls_cert_file = sc.tls_cert;
+  opts.tls_key_file = sc.tls_key;
+  opts.max_header_bytes = sc.max_header_bytes;
+  opts.max_body_bytes = sc.max_body_bytes;
+  opts.read_timeout = sc.read_timeout;
+  opts.ws.max_frame_bytes = p->cfg->twilio.max_frame_bytes;
+  auto http = net::http_server::start(p->io->context(), opts, make_routes(svc));
+  if (!http) {
+    caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(svc.notifier, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
+    p->sys->await_all_actors_done();
+    p->io->stop();
+    return http.err();
+  }
+  p->http = *http;
+  return std::unique_ptr<server>(new server(std::move(p)));
+}
+
+uint16_t server::port() const { return impl_->http->port(); }
+
+const config& server::cfg() const { return *impl_->cfg; }
+
+int server::active_calls() {
+  caf::scoped_actor self{*impl_->sys};
+  int n = -1;
+  self->request(impl_->svc.registry, std::chrono::seconds{5}, actors::stats_atom::value)
+    .receive([&](int count) { n = count; }, [](caf::error&) {});
+  return n;
+}
+
+bool server::hang_up(const std::string& call_sid) {
+  caf::scoped_actor self{*impl_->sys};
+  bool ok = false;
+  self->request(impl_->svc.registry, std::chrono::seconds{5}, actors::hangup_atom::value, call_sid)
+    .receive([&](bool r) { ok = r; }, [](caf::error&) {});
+  return ok;
+}
+
+void server::shutdown() {
+  auto& p = *impl_;
+  if (p.stopped) return;
+  p.stopped = true;
+  p.http->stop_accepting();
+  // Let calls finish on their own for the grace period.
+  auto deadline = std::chrono::steady_clock::now() + p.cfg->server.shutdown_grace;
+  while (active_calls() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  {
+    // End the rest; each is finalized (reason "shutdown") before it quits.
+    caf::scoped_actor self{*p.sys};
+    self->request(p.svc.registry, std::chrono::seconds{30}, actors::shutdown_atom::value)
+      .receive([](actors::ack_atom) {},
+               [](caf::error& e) { log::warn("Server", "Shutdown: " + caf::to_string(e)); });
+  }
+  caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);
+  caf::anon_send(p.svc.notifier, actors::shutdown_atom::value);
+  // Storage last, by an ordinary message (an exit message may overtake the
+  // mailbox): every write queued before it is done first.
+  caf::anon_send(p.svc.storage, actors::shutdown_atom::value);
+  p.svc = {};
+  p.sys->await_all_actors_done();
+  p.http.reset();
+  p.io->stop();
+  p.sys.reset();
+  log::info("Server", "Stopped");
+}
+
+std::string server::banner() const {
+  const auto& c = *impl_->cfg;
+  std::string line(60, '=');
+  std::string s = line + "\nREALTIME API MODE ACTIVE\n" + line + "\n";
+  s += "✓ OpenAI Realtime API (GA) at " + c.openai.realtime_url + "\n";
+  s += "✓ Listening on " + c.server.bind_address + ":" + std::to_string(port()) +
+       (impl_->http->tls() ? " (TLS)" : " (plain HTTP; put TLS in front)") + "\n";
+  s += std::string{"✓ Twilio signatures "} + (c.twilio.validate_signatures ? "checked" : "NOT checked") + "\n";
+  s += "\nConfigure Twilio phone number webhook to:\n  " + c.inbound_webhook_url() + "\n" + line + "\n";
+  return s;
+}
+
+} // namespace sb::app

@@ -1,0 +1,39 @@
+#pragma once
+// Business hours ("mon-fri 08:00-17:00; sat 09:00-12:00") and the
+// check_availability decision.
+
+#include "common/result.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::receptionist {
+
+struct opening {
+  int weekday = 0;   ///< 0 = Monday ... 6 = Sunday
+  int open_min = 0;  ///< minutes after midnight
+  int close_min = 0;
+};
+
+/// Parses "mon-fri 08:00-17:00; sat 09:00-12:00". Errors {"bad_hours", ...}.
+result<std::vector<opening>> parse_hours(std::string_view text);
+
+/// Weekday of a YYYY-MM-DD date (0 = Monday). Errors {"bad_date", ...}.
+result<int> weekday_of(std::string_view date);
+
+/// Minutes after midnight of "HH:MM". Errors {"bad_time", ...}.
+result<int> minutes_of(std::string_view time);
+
+struct availability {
+  bool available = false;
+  std::string reason; ///< "open", "closed on that day", "outside business hours", "already booked"
+};
+
+/// Is a slot of `slot_minutes` at date/time free, given the hours and the
+/// times ("HH:MM") already booked that day?
+result<availability> check_slot(std::string_view hours, std::string_view date,
+                                std::string_view time, int slot_minutes,
+                                const std::vector<std::string>& booked_times);
+
+} // namespace sb::receptionist
