@@ -17,7 +17,8 @@ struct ws_handlers {
   std::function<bool(std::string&& frame)> on_text;
   /// Called once when the connection is over. `reason` is empty for a normal
   /// close (close frame, websocket::error::closed, ssl stream_truncated), else
-  /// one line: "read: ...", "frame too large", "idle timeout", "slow peer".
+  /// one line: "read: ...", "frame too large", "idle timeout", "slow peer",
+  /// "close timeout" (our close frame went unanswered for 2 s).
   std::function<void(const std::string& reason)> on_close;
 };
 

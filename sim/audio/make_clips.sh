@@ -1,0 +1,22 @@
+#!/bin/sh
+# Makes the speech fixtures: every "name|text" line of CLIPS_TXT becomes
+# OUT_DIR/name.ulaw, raw G.711 mu-law, 8000 Hz, mono (8000 bytes/s), the
+# format Twilio Media Streams and audio/pcmu carry. Caller lines use a female
+# voice and assistant lines a male one, so a listener can tell them apart.
+# Usage: make_clips.sh CLIPS_TXT OUT_DIR
+set -eu
+clips_txt=$1
+out_dir=$2
+mkdir -p "$out_dir"
+tmp_wav="$out_dir/tmp.wav"
+grep -v '^#' "$clips_txt" | grep '|' | while IFS='|' read -r name text; do
+  case "$name" in
+    caller_*) voice=en-us+f3 ;;
+    *) voice=en-us+m3 ;;
+  esac
+  espeak-ng -v "$voice" -s 165 -w "$tmp_wav" "$text"
+  # -e mu-law -t raw: headerless 8-bit mu-law; -r 8000 -c 1 resamples to mono 8 kHz.
+  sox "$tmp_wav" -r 8000 -c 1 -e mu-law -t raw "$out_dir/$name.ulaw"
+done
+rm -f "$tmp_wav"
+touch "$out_dir/stamp"

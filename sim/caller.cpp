@@ -1,0 +1,169 @@
+// The simulated caller's call set-up and end: the signed Voice webhook, the
+// TwiML answer, the signed Media Stream upgrade (docs/protocols.md 1, 2).
+#include "sim/caller.hpp"
+
+#include "net/http_client.hpp"
+#include "net/ws_client.hpp"
+#include "protocol/form.hpp"
+#include "protocol/twilio_signature.hpp"
+#include "sim/caller_runner.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <random>
+
+namespace sb::sim {
+
+namespace {
+
+constexpr const char* webhook_path = "/telephony/realtime-inbound-voice";
+
+std::string random_hex(std::size_t n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i)
+    s += digits[rng() % 16];
+  return s;
+}
+
+} // namespace
+
+call_runner::call_runner(boost::asio::io_context& io, caller_options options,
+                         std::function<void(caller_result)> done)
+  : io_(io), opt_(std::move(options)), done_(std::move(done)), tick_timer_(io),
+    deadline_timer_(io) {}
+
+int64_t call_runner::since_start_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0_).count();
+}
+
+void call_runner::event_locked(const std::string& line) {
+  if (opt_.on_event)
+    opt_.on_event(line);
+}
+
+void call_runner::start() {
+  std::lock_guard lock(mu_);
+  t0_ = clock::now();
+  res_.call_sid = opt_.call_sid.empty() ? "CA" + random_hex(32) : opt_.call_sid;
+  stream_sid_ = "MZ" + random_hex(32);
+  if (!opt_.clips)
+    return finish_locked(false, "no clip library");
+  deadline_timer_.expires_after(std::chrono::milliseconds(opt_.max_call_ms));
+  deadline_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    std::lock_guard lock(self->mu_);
+    if (!ec)
+      self->finish_locked(false, "call took longer than max_call_ms");
+  });
+  proto::form_params params = {{"CallSid", res_.call_sid},
+                               {"AccountSid", opt_.account_sid},
+                               {"From", opt_.script.caller_number},
+                               {"To", opt_.to_number},
+                               {"CallStatus", "ringing"},
+                               {"Direction", "inbound"}};
+  net::http_client_request req;
+  req.method = "POST";
+  req.url = opt_.server_url + webhook_path;
+  req.content_type = "application/x-www-form-urlencoded";
+  req.body = proto::encode_form(params);
+  req.ca_pem = opt_.ca_pem;
+  req.headers.emplace_back("X-Twilio-Signature",
+                           proto::twilio_signature(opt_.auth_token,
+                                                   opt_.public_url + webhook_path, params));
+  event_locked("ringing: " + opt_.script.caller_number + " -> " + opt_.to_number);
+  net::http_send(io_, std::move(req), [self = shared_from_this()](net::http_client_result r) {
+    self->on_webhook_answer(r.status, r.body, r.error);
+  });
+}
+
+void call_runner::on_webhook_answer(int status, const std::string& body, const std::string& err) {
+  std::lock_guard lock(mu_);
+  if (finished_)
+    return;
+  res_.twiml = body;
+  if (!err.empty() || status != 200)
+    return finish_locked(false, "webhook: " + (err.empty() ? "HTTP " + std::to_string(status) : err));
+  auto stream = parse_twiml_stream(body);
+  if (!stream)
+    return finish_locked(false, "webhook: " + stream.err().message);
+  stream_ = std::move(*stream);
+  net::ws_client_options wo;
+  wo.url = stream_connect_url(opt_.server_url, stream_.url);
+  wo.ca_pem = opt_.ca_pem;
+  // Twilio signs the upgrade over the <Stream url> exactly, with no params.
+  wo.headers.emplace_back("X-Twilio-Signature",
+                          proto::twilio_signature(opt_.auth_token, stream_.url, {}));
+  net::ws_handlers h;
+  h.on_text = [self = shared_from_this()](std::string&& frame) {
+    self->on_text(frame);
+    return true;
+  };
+  h.on_close = [self = shared_from_this()](const std::string& reason) { self->on_close(reason); };
+  net::ws_connect(io_, std::move(wo), std::move(h),
+                  [self = shared_from_this()](net::ws_connect_result r) {
+                    self->on_connected(std::move(r.conn), r.error);
+                  });
+}
+
+void call_runner::on_connected(net::ws_connection_ptr conn, const std::string& err) {
+  std::lock_guard lock(mu_);
+  if (finished_) {
+    if (conn)
+      conn->close();
+    return;
+  }
+  if (!conn)
+    return finish_locked(false, "stream: " + err);
+  conn_ = std::move(conn);
+  event_locked("stream connected");
+  start_media_locked();
+}
+
+void call_runner::send_locked(std::string frame) {
+  if (conn_ && !closing_)
+    conn_->send_text(std::move(frame));
+}
+
+void call_runner::on_close(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (finished_)
+    return;
+  if (closing_)
+    return finish_locked(res_.error.empty(), res_.error);
+  // The server hung up (end_call). Fine once the last reply has started.
+  res_.server_hung_up = true;
+  event_locked("server hung up");
+  const bool last_turn = opt_.script.turns.empty() || turn_ + 1 >= opt_.script.turns.size();
+  const bool expected = opt_.script.assistant_hangs_up && last_turn &&
+                        ((phase_ == phase::awaiting_reply && heard_) || phase_ == phase::ending);
+  if (expected)
+    return finish_locked(true, {});
+  finish_locked(false, "server closed the stream early" + (reason.empty() ? "" : ": " + reason));
+}
+
+void call_runner::finish_locked(bool ok, std::string error) {
+  if (finished_)
+    return;
+  finished_ = true;
+  res_.ok = ok;
+  res_.error = std::move(error);
+  tick_timer_.cancel();
+  deadline_timer_.cancel();
+  if (conn_) {
+    conn_->close();
+    conn_.reset();
+  }
+  event_locked(ok ? "call ended" : "call failed: " + res_.error);
+  boost::asio::post(io_, [done = std::move(done_), res = res_]() mutable {
+    if (done)
+      done(std::move(res));
+  });
+}
+
+void run_caller(boost::asio::io_context& io, caller_options options,
+                std::function<void(caller_result)> done) {
+  std::make_shared<call_runner>(io, std::move(options), std::move(done))->start();
+}
+
+} // namespace sb::sim

@@ -1,0 +1,58 @@
+#pragma once
+// A stand-in for Twilio and a person calling: signs and POSTs the Voice
+// webhook, reads the TwiML, opens the Media Stream WebSocket (signed upgrade),
+// sends connected/start, then media paced at 20 ms with real speech from the
+// script, plays received audio out in real time, echoes each mark when the
+// audio before it has played, honours `clear` (echoing pending marks at once,
+// as Twilio does), and sends `stop` or notices the server hanging up.
+
+#include "sim/clips.hpp"
+#include "sim/script.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb::sim {
+
+struct caller_options {
+  std::string server_url;  ///< where to connect: "http://127.0.0.1:PORT"
+  std::string public_url;  ///< the server's SERVER_PUBLIC_URL, for signing
+  std::string auth_token;  ///< signs requests as Twilio would
+  std::string account_sid = "AC00000000000000000000000000000000";
+  std::string call_sid;    ///< empty: a random "CA" + 32 hex
+  std::string to_number;   ///< the tenant's number
+  std::string ca_pem;      ///< extra trusted CA for https:// / wss:// server_url (tests)
+  call_script script;
+  const clip_library* clips = nullptr;
+  int max_call_ms = 120'000; ///< give up after this
+  /// Vanish (drop TCP, no stop) once this many replies have finished playing (-1: never).
+  int vanish_after_turns = -1;
+  /// Print the call as it happens (the demo).
+  std::function<void(const std::string& line)> on_event;
+};
+
+struct caller_result {
+  bool ok = false;
+  std::string error;
+  std::string call_sid;
+  std::string twiml;          ///< the webhook's answer
+  int64_t setup_ms = -1;      ///< webhook sent -> first greeting byte received
+  int64_t bytes_sent = 0;     ///< caller audio (mu-law bytes)
+  int64_t bytes_received = 0; ///< assistant audio
+  int marks_echoed = 0;
+  int clears_received = 0;
+  bool server_hung_up = false; ///< the server closed the stream (end_call)
+  std::vector<int64_t> reply_gap_ms; ///< per turn: caller stopped speaking -> first reply byte
+};
+
+/// Runs one call; `done` runs once on an io thread.
+void run_caller(boost::asio::io_context& io, caller_options options,
+                std::function<void(caller_result)> done);
+
+} // namespace sb::sim

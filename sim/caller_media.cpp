@@ -1,0 +1,258 @@
+// The simulated caller's media: 20 ms ticks on absolute deadlines (no
+// drift), real speech or mu-law silence out, a real-time playout buffer in,
+// marks echoed when the audio before them has played, `clear` honoured as
+// Twilio does (docs/protocols.md 2), and the scripted conversation.
+#include "protocol/base64.hpp"
+#include "sim/caller_runner.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace sb::sim {
+
+namespace {
+
+constexpr std::size_t frame_bytes = 160;            // 20 ms of 8 kHz mu-law
+constexpr int64_t greeting_quiet_ms = 300;          // playout idle: the greeting is over
+constexpr int64_t reply_quiet_ms = 500;             // a reply may pause (filler, then answer)
+const std::string silence_frame(frame_bytes, '\xFF'); // mu-law silence
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+template <class Body>
+std::string message(const char* event, int64_t sequence, const std::string& stream_sid, Body&& body) {
+  rapidjson::StringBuffer sb;
+  writer w(sb);
+  w.StartObject();
+  w.Key("event"); w.String(event);
+  if (sequence > 0) { w.Key("sequenceNumber"); w.String(std::to_string(sequence)); }
+  if (!stream_sid.empty()) { w.Key("streamSid"); w.String(stream_sid); }
+  body(w);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+} // namespace
+
+void call_runner::start_media_locked() {
+  send_locked(message("connected", 0, {}, [](writer& w) {
+    w.Key("protocol"); w.String("Call");
+    w.Key("version"); w.String("1.0.0");
+  }));
+  send_locked(message("start", ++sequence_, stream_sid_, [&](writer& w) {
+    w.Key("start");
+    w.StartObject();
+    w.Key("streamSid"); w.String(stream_sid_);
+    w.Key("accountSid"); w.String(opt_.account_sid);
+    w.Key("callSid"); w.String(res_.call_sid);
+    w.Key("tracks"); w.StartArray(); w.String("inbound"); w.EndArray();
+    w.Key("customParameters");
+    w.StartObject();
+    for (const auto& [k, v] : stream_.parameters) {
+      w.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+      w.String(v);
+    }
+    w.EndObject();
+    w.Key("mediaFormat");
+    w.StartObject();
+    w.Key("encoding"); w.String("audio/x-mulaw");
+    w.Key("sampleRate"); w.Int(8000);
+    w.Key("channels"); w.Int(1);
+    w.EndObject();
+    w.EndObject();
+  }));
+  media_start_ = clock::now();
+  arm_tick_locked();
+}
+
+void call_runner::arm_tick_locked() {
+  // Absolute deadlines: tick k fires at media_start + 20 ms * k, so a late
+  // tick does not push every later one back.
+  tick_timer_.expires_at(media_start_ + std::chrono::milliseconds(20 * (ticks_ + 1)));
+  tick_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec)
+      self->on_tick();
+  });
+}
+
+void call_runner::on_tick() {
+  std::lock_guard lock(mu_);
+  if (finished_)
+    return;
+  // -- caller audio out --
+  std::string payload = silence_frame;
+  if (phase_ == phase::speaking) {
+    std::size_t n = std::min(frame_bytes, clip_.size() - clip_pos_);
+    payload.replace(0, n, clip_, clip_pos_, n);
+    clip_pos_ += n;
+    res_.bytes_sent += static_cast<int64_t>(n);
+  }
+  send_locked(message("media", ++sequence_, stream_sid_, [&](writer& w) {
+    w.Key("media");
+    w.StartObject();
+    w.Key("track"); w.String("inbound");
+    w.Key("chunk"); w.String(std::to_string(ticks_ + 1));
+    w.Key("timestamp"); w.String(std::to_string(ticks_ * 20));
+    w.Key("payload"); w.String(proto::base64_encode(payload));
+    w.EndObject();
+  }));
+  ++ticks_;
+  ++phase_ticks_;
+  if (phase_ == phase::speaking && clip_pos_ >= clip_.size()) {
+    phase_ = phase::awaiting_reply;
+    phase_ticks_ = 0;
+    heard_ = gap_recorded_ = false;
+    quiet_ms_ = reply_played_ = 0;
+    speak_end_ = clock::now();
+  }
+  // -- assistant audio played out --
+  const std::size_t played = std::min<std::size_t>(frame_bytes, buffer_.size());
+  buffer_.erase(0, played);
+  play_pos_ += static_cast<int64_t>(played);
+  if (phase_ == phase::awaiting_reply)
+    reply_played_ += static_cast<int64_t>(played);
+  if (played > 0)
+    quiet_ms_ = 0;
+  else if (heard_)
+    quiet_ms_ += 20;
+  while (!marks_.empty() && marks_.front().second <= play_pos_) {
+    echo_mark_locked(marks_.front().first);
+    marks_.pop_front();
+  }
+  advance_conversation_locked();
+  if (!finished_)
+    arm_tick_locked();
+}
+
+void call_runner::start_speaking_locked(std::size_t turn) {
+  turn_ = turn;
+  const auto& t = opt_.script.turns[turn];
+  auto clip = opt_.clips->get(t.caller_clip);
+  if (!clip)
+    return finish_locked(false, clip.err().message);
+  clip_ = std::move(*clip);
+  clip_pos_ = 0;
+  phase_ = phase::speaking;
+  phase_ticks_ = 0;
+  event_locked("caller: " + t.caller_text);
+}
+
+void call_runner::advance_conversation_locked() {
+  const auto& turns = opt_.script.turns;
+  switch (phase_) {
+  case phase::greeting:
+    if (heard_ && quiet_ms_ >= greeting_quiet_ms) {
+      event_locked("greeting finished playing");
+      if (turns.empty())
+        return finish_locked(true, {});
+      phase_ = phase::pause;
+      phase_ticks_ = 0;
+      turn_ = 0;
+    }
+    return;
+  case phase::pause:
+    if (phase_ticks_ * 20 >= turns[turn_].pause_before_ms)
+      start_speaking_locked(turn_);
+    return;
+  case phase::speaking:
+  case phase::ending:
+    return;
+  case phase::awaiting_reply: {
+    const bool has_next = turn_ + 1 < turns.size();
+    if (has_next && turns[turn_ + 1].barge_in_after_ms >= 0 && heard_ &&
+        reply_played_ >= int64_t{turns[turn_ + 1].barge_in_after_ms} * 8) {
+      event_locked("caller barges in");
+      return start_speaking_locked(turn_ + 1);
+    }
+    if (!heard_ || quiet_ms_ < reply_quiet_ms)
+      return;
+    ++replies_finished_;
+    event_locked("assistant finished playing");
+    if (opt_.vanish_after_turns >= 0 && replies_finished_ >= opt_.vanish_after_turns) {
+      event_locked("caller vanishes (no stop)");
+      closing_ = true;
+      return finish_locked(true, {});
+    }
+    if (has_next) {
+      phase_ = phase::pause;
+      phase_ticks_ = 0;
+      ++turn_;
+      return;
+    }
+    if (opt_.script.assistant_hangs_up) {
+      phase_ = phase::ending; // the server closes the stream (end_call)
+      return;
+    }
+    send_locked(message("stop", ++sequence_, stream_sid_, [&](writer& w) {
+      w.Key("stop");
+      w.StartObject();
+      w.Key("accountSid"); w.String(opt_.account_sid);
+      w.Key("callSid"); w.String(res_.call_sid);
+      w.EndObject();
+    }));
+    event_locked("caller hangs up (stop)");
+    closing_ = true;
+    return finish_locked(true, {});
+  }
+  }
+}
+
+void call_runner::echo_mark_locked(const std::string& name) {
+  ++res_.marks_echoed;
+  send_locked(message("mark", ++sequence_, stream_sid_, [&](writer& w) {
+    w.Key("mark");
+    w.StartObject();
+    w.Key("name"); w.String(name);
+    w.EndObject();
+  }));
+}
+
+void call_runner::on_text(const std::string& frame) {
+  std::lock_guard lock(mu_);
+  if (finished_)
+    return;
+  rapidjson::Document doc;
+  doc.Parse(frame.c_str(), frame.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("event") || !doc["event"].IsString())
+    return finish_locked(false, "server sent a malformed stream message");
+  const std::string event = doc["event"].GetString();
+  if (event == "media") {
+    const auto& m = doc["media"];
+    if (!m.IsObject() || !m.HasMember("payload") || !m["payload"].IsString())
+      return finish_locked(false, "media without payload");
+    auto bytes = proto::base64_decode(m["payload"].GetString());
+    if (!bytes)
+      return finish_locked(false, "media payload is not base64");
+    if (res_.bytes_received == 0) {
+      res_.setup_ms = since_start_ms();
+      event_locked("greeting audio started");
+    } else if (phase_ == phase::awaiting_reply && !gap_recorded_) {
+      gap_recorded_ = true;
+      res_.reply_gap_ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    clock::now() - speak_end_).count());
+      event_locked("assistant audio started");
+    }
+    heard_ = true;
+    res_.bytes_received += static_cast<int64_t>(bytes->size());
+    buffer_ += *bytes;
+    enq_pos_ += static_cast<int64_t>(bytes->size());
+  } else if (event == "mark") {
+    const auto& m = doc["mark"];
+    if (!m.IsObject() || !m.HasMember("name") || !m["name"].IsString())
+      return finish_locked(false, "mark without name");
+    marks_.emplace_back(m["name"].GetString(), enq_pos_);
+  } else if (event == "clear") {
+    // Twilio drops the queued audio and echoes every pending mark at once.
+    ++res_.clears_received;
+    event_locked("clear: " + std::to_string(buffer_.size() / 8) + " ms of audio dropped");
+    buffer_.clear();
+    enq_pos_ = play_pos_;
+    while (!marks_.empty()) {
+      echo_mark_locked(marks_.front().first);
+      marks_.pop_front();
+    }
+  }
+}
+
+} // namespace sb::sim

@@ -1,0 +1,194 @@
+// The simulated Realtime peer's sockets: net's http_server accepts the
+// upgrade, one peer_connection per WebSocket feeds peer_session and paces
+// its audio with a steady_timer. A mutex per connection serializes the
+// strand's frames and the timer's ticks.
+#include "sim/realtime_peer.hpp"
+
+#include "common/log.hpp"
+#include "net/http_server.hpp"
+#include "sim/peer_session.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <list>
+
+namespace sb::sim {
+
+namespace asio = boost::asio;
+
+namespace {
+
+class peer_connection : public std::enable_shared_from_this<peer_connection> {
+public:
+  peer_connection(asio::io_context& io, peer_session_config cfg, std::shared_ptr<peer_shared> shared,
+                  int interval_ms)
+    : session_(cfg, std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
+
+  void attach(const net::ws_connection_ptr& conn, bool beta) {
+    std::lock_guard lock(mu_);
+    conn_ = conn;
+    net::ws_handlers h;
+    h.on_text = [self = shared_from_this()](std::string&& frame) {
+      self->on_text(frame);
+      return true;
+    };
+    h.on_close = [self = shared_from_this()](const std::string&) { self->on_close(); };
+    conn->set_handlers(std::move(h));
+    // Frames queued before the handshake completes go out right after it.
+    if (beta)
+      session_.reject_beta();
+    else
+      session_.open();
+    flush_locked();
+  }
+
+  void stop() {
+    std::lock_guard lock(mu_);
+    if (conn_)
+      conn_->close();
+  }
+
+private:
+  void on_text(const std::string& frame) {
+    std::lock_guard lock(mu_);
+    if (closed_)
+      return;
+    session_.on_text(frame);
+    flush_locked();
+  }
+
+  void on_close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    timer_.cancel();
+    conn_.reset(); // breaks the handlers <-> connection cycle
+  }
+
+  void flush_locked() {
+    if (closed_ || !conn_)
+      return;
+    for (auto& f : session_.take_output())
+      conn_->send_text(std::move(f));
+    if (session_.wants_drop() || session_.wants_close()) {
+      // net has no abort: close() after the queued frames is the closest
+      // to the TCP connection vanishing; nothing more is read or sent.
+      conn_->close();
+      closed_ = true;
+      timer_.cancel();
+      return;
+    }
+    if (session_.streaming() && !timer_armed_) {
+      timer_armed_ = true;
+      timer_.expires_after(std::chrono::milliseconds(interval_ms_));
+      timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        std::lock_guard lock(self->mu_);
+        self->timer_armed_ = false;
+        if (ec || self->closed_)
+          return;
+        self->session_.tick();
+        self->flush_locked();
+      });
+    }
+  }
+
+  std::mutex mu_;
+  peer_session session_;
+  asio::steady_timer timer_;
+  int interval_ms_;
+  net::ws_connection_ptr conn_;
+  bool closed_ = false;
+  bool timer_armed_ = false;
+};
+
+class peer_impl : public realtime_peer, public std::enable_shared_from_this<peer_impl> {
+public:
+  peer_impl(asio::io_context& io, peer_options options)
+    : io_(io), options_(std::move(options)), shared_(std::make_shared<peer_shared>()) {}
+
+  status listen() {
+    net::http_server_options so;
+    so.bind_address = options_.bind_address;
+    so.port = options_.port;
+    so.tls_cert_pem = options_.tls_cert_pem;
+    so.tls_key_pem = options_.tls_key_pem;
+    so.ws.max_frame_bytes = 1024 * 1024; // session.update with long instructions and tools
+    net::http_handlers h;
+    h.on_request = [](net::http_request, net::responder respond) {
+      respond(net::http_response::json(404, R"({"error":{"type":"invalid_request_error","message":"Not found"}})"));
+    };
+    // Weak: connections may still be upgrading while the peer goes away.
+    h.on_upgrade = [weak = weak_from_this()](const net::http_request& req,
+                                             const net::ws_connection_ptr& conn)
+      -> std::optional<net::http_response> {
+      if (auto self = weak.lock())
+        return self->on_upgrade(req, conn);
+      return net::http_response::text(503, "peer stopped");
+    };
+    auto server = net::http_server::start(io_, so, std::move(h));
+    if (!server)
+      return server.err();
+    server_ = std::move(*server);
+    return ok_status();
+  }
+
+  std::string url() const override {
+    return std::string(server_->tls() ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port()) +
+           "/v1/realtime?model=gpt-realtime";
+  }
+  uint16_t port() const override { return server_->port(); }
+  peer_stats stats() const override { return shared_->stats(); }
+  std::vector<std::string> client_events() const override { return shared_->client_events(); }
+
+  void stop() override {
+    server_->stop_accepting();
+    std::list<std::weak_ptr<peer_connection>> conns;
+    {
+      std::lock_guard lock(mu_);
+      conns.swap(connections_);
+    }
+    for (auto& w : conns)
+      if (auto c = w.lock())
+        c->stop();
+  }
+
+private:
+  std::optional<net::http_response> on_upgrade(const net::http_request& req,
+                                               const net::ws_connection_ptr& conn) {
+    if (options_.refuse_connections)
+      return net::http_response::json(503, R"({"error":{"type":"server_error","message":"Service unavailable"}})");
+    const std::string auth = req.header("Authorization");
+    if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7)
+      return net::http_response::json(
+        401, R"({"error":{"type":"invalid_request_error","code":"invalid_api_key","message":"Missing bearer authentication in header"}})");
+    peer_session_config cfg{&options_.clips, &options_.scripts, options_.delta_ms,
+                            options_.drop_after_responses};
+    auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms);
+    {
+      std::lock_guard lock(mu_);
+      connections_.remove_if([](const auto& w) { return w.expired(); });
+      connections_.push_back(pc);
+    }
+    pc->attach(conn, !req.header("OpenAI-Beta").empty());
+    return std::nullopt;
+  }
+
+  asio::io_context& io_;
+  peer_options options_;
+  std::shared_ptr<peer_shared> shared_;
+  std::shared_ptr<net::http_server> server_;
+  std::mutex mu_;
+  std::list<std::weak_ptr<peer_connection>> connections_;
+};
+
+} // namespace
+
+result<std::shared_ptr<realtime_peer>> realtime_peer::start(asio::io_context& io,
+                                                            peer_options options) {
+  auto peer = std::make_shared<peer_impl>(io, std::move(options));
+  if (auto st = peer->listen(); !st)
+    return st.err();
+  return std::shared_ptr<realtime_peer>(std::move(peer));
+}
+
+} // namespace sb::sim

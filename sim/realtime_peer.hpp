@@ -1,0 +1,69 @@
+#pragma once
+// A stand-in for the OpenAI Realtime API that speaks the GA wire protocol
+// over a real WebSocket (plain or TLS). It validates session.update like the
+// real service, runs an energy VAD on the received mu-law audio, answers each
+// utterance from the caller's script with real speech audio, makes scripted
+// function calls, and honours response.cancel and conversation.item.truncate
+// with the documented errors. Faults can be injected (drop mid-call, refuse).
+
+#include "common/result.hpp"
+#include "sim/clips.hpp"
+#include "sim/script.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb::sim {
+
+struct peer_options {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 0;        ///< 0: ephemeral
+  std::string tls_cert_pem; ///< with tls_key_pem: wss://
+  std::string tls_key_pem;
+  clip_library clips;
+  std::vector<call_script> scripts; ///< picked by caller number in the instructions; else the first
+  /// Drop every connection abruptly (no close frame) right after its Nth
+  /// response.done (-1: never). Only the first connection of a caller is
+  /// dropped, so the bridge's reconnect can finish the call.
+  int drop_after_responses = -1;
+  /// Answer every upgrade with HTTP 503 (OpenAI unreachable).
+  bool refuse_connections = false;
+  /// Audio sent per output_audio.delta, in ms (real service: ~100-200 ms bursts).
+  int delta_ms = 100;
+  /// Pause between deltas (real service streams faster than real time).
+  int delta_interval_ms = 20;
+};
+
+struct peer_stats {
+  int connections = 0;
+  int sessions_configured = 0; ///< valid session.update received
+  int responses = 0;           ///< response.done sent
+  int cancels = 0;             ///< response.cancel received
+  int truncates = 0;           ///< conversation.item.truncate accepted
+  int errors_sent = 0;
+  int64_t audio_bytes_received = 0;
+  int64_t audio_bytes_sent = 0;
+  std::vector<int64_t> truncate_audio_end_ms; ///< as received
+};
+
+class realtime_peer {
+public:
+  static result<std::shared_ptr<realtime_peer>> start(boost::asio::io_context& io,
+                                                      peer_options options);
+  virtual ~realtime_peer() = default;
+
+  /// "ws://127.0.0.1:PORT/v1/realtime?model=gpt-realtime" (wss:// with TLS).
+  virtual std::string url() const = 0;
+  virtual uint16_t port() const = 0;
+  virtual peer_stats stats() const = 0;                     ///< thread-safe snapshot
+  virtual std::vector<std::string> client_events() const = 0; ///< every JSON text received, in order (for schema checks)
+  virtual void stop() = 0;
+};
+
+} // namespace sb::sim
