@@ -147,7 +147,9 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
   st.svc = std::move(svc);
   st.tenant = std::move(tenant);
   st.call = std::move(call);
-  self->send(st.svc.storage, begin_call{st.call});
+  // Fire and forget: a plain send would get storage's ack back as an
+  // unexpected message.
+  caf::anon_send(st.svc.storage, begin_call{st.call});
   st.transcript = spawn_transcript(self, st.svc, st.call.call_sid);
   st.tools = spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<caf::actor>(self));
   spawn_openai(self, std::chrono::milliseconds{0}, false); // pre-connect

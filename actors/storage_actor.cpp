@@ -24,6 +24,15 @@ caf::behavior storage_actor(caf::stateful_actor<storage_state>* self,
                             std::shared_ptr<storage::store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
+  // A stray error message (e.g. a requester's timeout bounced back) must not
+  // stop the only writer of the database: CAF 0.17's default quits.
+  self->set_error_handler([](caf::error& e) {
+    log::warn("Storage", "Ignored an error message: " + caf::to_string(e));
+  });
+  self->attach_functor([](const caf::error& reason) {
+    if (reason && reason != caf::exit_reason::normal)
+      log::error("Storage", "The storage actor stopped: " + caf::to_string(reason));
+  });
   return {
     [&st](find_tenant& q) -> caf::result<std::optional<storage::tenant>> {
       auto r = st.db->find_tenant(q.number);
