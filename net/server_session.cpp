@@ -1,0 +1,283 @@
+// One server connection: TLS handshake (if any), then HTTP requests one at a
+// time with keep-alive, each bounded by size limits and a read timeout, until
+// the connection closes or becomes a WebSocket (ws_session).
+#include "net/detail/server_shared.hpp"
+#include "net/detail/ws_session.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <array>
+#include <type_traits>
+
+namespace sb::net::detail {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using beast::error_code;
+using beast_response = http::response<http::string_body>;
+
+/// How long a route handler may take to call its responder: 503 after that.
+constexpr auto handler_timeout = std::chrono::seconds(30);
+/// Bound on a graceful close (TLS close_notify, draining a FIN).
+constexpr auto close_timeout = std::chrono::seconds(1);
+
+http_request to_plain(const beast_request& req, const std::string& remote) {
+  http_request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& f : req)
+    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  out.body = req.body();
+  out.remote = remote;
+  return out;
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return ec.category() == make_error_code(http::error::bad_method).category();
+}
+
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  static constexpr bool tls = std::is_same_v<Stream, tls_socket>;
+  enum class phase { handshake, reading, handling, writing, closing, done };
+
+public:
+  http_session(Stream&& stream, std::shared_ptr<server_shared> shared, std::shared_ptr<void> token,
+               std::string remote)
+      : stream_(std::move(stream)), shared_(std::move(shared)), token_(std::move(token)),
+        remote_(std::move(remote)), timer_(stream_.get_executor()) {}
+
+  void run() {
+    if constexpr (tls) {
+      arm(phase::handshake, shared_->options.read_timeout);
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          beast::bind_front_handler(&http_session::on_handshake, this->shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+private:
+  // -- the one timer: its meaning depends on the phase it was armed for --
+
+  void arm(phase p, std::chrono::steady_clock::duration d) {
+    phase_ = p;
+    ++generation_;
+    timer_.expires_after(d);
+    timer_.async_wait([self = this->shared_from_this(), gen = generation_](error_code ec) {
+      if (!ec && gen == self->generation_)
+        self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    switch (phase_) {
+    case phase::reading:
+      // Cancel the read; on_read answers 408 (a slow client, RFC 9110 15.5.9).
+      timed_out_ = true;
+      return close_socket(false);
+    case phase::handling:
+      return write(http_response::text(503, "handler timeout\n"), false);
+    default:
+      return close_socket(true);
+    }
+  }
+
+  void close_socket(bool hard) {
+    error_code ignored;
+    auto& sock = beast::get_lowest_layer(stream_);
+    if (hard) {
+      sock.close(ignored);
+      phase_ = phase::done;
+      ++generation_;
+      timer_.cancel();
+    } else {
+      sock.cancel(ignored);
+    }
+  }
+
+  void on_handshake(error_code ec) {
+    if (ec) {
+      log::debug("Net", "TLS handshake with " + remote_ + " failed: " + ec.message());
+      return close_socket(true);
+    }
+    do_read();
+  }
+
+  // -- reading a request --
+
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
+    parser_->body_limit(shared_->options.max_body_bytes);
+    timed_out_ = false;
+    arm(phase::reading, shared_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+  }
+
+  void on_read(error_code ec, std::size_t) {
+    if (phase_ != phase::reading)
+      return;
+    if (timed_out_) {
+      // Idle keep-alive connections just close; a half-sent request gets 408.
+      if (parser_->got_some() || buffer_.size() > 0)
+        return write(http_response::text(408, "request timeout\n"), false);
+      return close_socket(true);
+    }
+    if (ec == http::error::header_limit)
+      return write(http_response::text(431, "request header fields too large\n"), false);
+    if (ec == http::error::body_limit)
+      return write(http_response::text(413, "content too large\n"), false);
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+      return close_socket(true);
+    if (ec && is_http_parse_error(ec))
+      return write(http_response::text(400, "bad request\n"), false);
+    if (ec)
+      return close_socket(true);
+
+    beast_request req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    log::debug("Net", std::string(req.method_string()) + " " +
+                          std::string(req.target().substr(0, req.target().find('?'))) + " from " +
+                          remote_);
+    if (beast::websocket::is_upgrade(req))
+      return upgrade(std::move(req));
+    if (!shared_->handlers.on_request)
+      return write(http_response::text(404, "not found\n"), keep_alive_);
+    arm(phase::handling, handler_timeout); // also keeps this session alive
+    shared_->handlers.on_request(to_plain(req, remote_), make_responder());
+  }
+
+  responder make_responder() {
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    return [weak = this->weak_from_this(), ex = stream_.get_executor(), gen = generation_,
+            once](http_response res) {
+      if (once->exchange(true))
+        return;
+      asio::post(ex, [weak, gen, res = std::move(res)]() mutable {
+        // The connection may be gone or may have answered 503 already.
+        if (auto self = weak.lock();
+            self && self->phase_ == phase::handling && self->generation_ == gen)
+          self->write(std::move(res), self->keep_alive_);
+      });
+    };
+  }
+
+  void upgrade(beast_request&& req) {
+    if (!shared_->handlers.on_upgrade)
+      return write(http_response::text(404, "not found\n"), false);
+    auto ws = std::make_shared<ws_session<Stream>>(stream_.get_executor(), shared_->options.ws,
+                                                   remote_, token_);
+    if (auto refusal = shared_->handlers.on_upgrade(to_plain(req, remote_), ws))
+      return write(std::move(*refusal), false);
+    phase_ = phase::done;
+    ++generation_;
+    timer_.cancel();
+    token_.reset(); // the WebSocket session counts the connection from now on
+    ws->accept(std::move(stream_), std::move(req));
+  }
+
+  // -- writing a response --
+
+  void write(http_response r, bool keep_alive) {
+    keep_alive_ = keep_alive;
+    res_.emplace(static_cast<http::status>(r.status), version_ ? version_ : 11);
+    res_->set(http::field::server, "switchboard");
+    if (!r.content_type.empty())
+      res_->set(http::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers)
+      res_->insert(k, v);
+    res_->body() = std::move(r.body);
+    res_->keep_alive(keep_alive);
+    res_->prepare_payload();
+    arm(phase::writing, shared_->options.read_timeout);
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&http_session::on_write, this->shared_from_this()));
+  }
+
+  void on_write(error_code ec, std::size_t) {
+    if (phase_ != phase::writing)
+      return;
+    res_.reset();
+    if (ec)
+      return close_socket(true);
+    if (keep_alive_)
+      return do_read();
+    do_shutdown();
+  }
+
+  // -- closing gracefully: the response must reach the client before a RST --
+
+  void do_shutdown() {
+    arm(phase::closing, close_timeout);
+    if constexpr (tls) {
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](error_code) { self->close_socket(true); });
+    } else {
+      error_code ignored;
+      stream_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      do_drain();
+    }
+  }
+
+  void do_drain() {
+    stream_.async_read_some(asio::buffer(drain_),
+                            [self = this->shared_from_this()](error_code ec, std::size_t) {
+                              if (ec || self->phase_ != phase::closing)
+                                return self->close_socket(true);
+                              self->do_drain();
+                            });
+  }
+
+  Stream stream_;
+  std::shared_ptr<server_shared> shared_;
+  std::shared_ptr<void> token_;
+  std::string remote_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<beast_response> res_;
+  std::array<char, 4096> drain_{};
+  phase phase_ = phase::handshake;
+  std::uint64_t generation_ = 0;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool timed_out_ = false;
+};
+
+} // namespace
+
+void start_http_session(asio::ip::tcp::socket socket, std::shared_ptr<server_shared> shared) {
+  error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  std::string remote = ec ? "unknown" : endpoint_string(ep);
+  ++shared->open_connections;
+  std::shared_ptr<void> token(nullptr, [s = shared](void*) { --s->open_connections; });
+  if (shared->tls) {
+    auto& ctx = *shared->tls;
+    std::make_shared<http_session<tls_socket>>(tls_socket(std::move(socket), ctx), shared,
+                                               std::move(token), std::move(remote))
+        ->run();
+  } else {
+    std::make_shared<http_session<tcp_socket>>(std::move(socket), shared, std::move(token),
+                                               std::move(remote))
+        ->run();
+  }
+}
+
+} // namespace sb::net::detail

@@ -1,0 +1,235 @@
+#include "net/detail/ws_session.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace sb::net::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using beast::error_code;
+
+namespace {
+
+/// How long a peer gets to answer our close frame before the socket is
+/// simply closed (a peer that never answers must not leak the connection).
+constexpr auto close_grace = std::chrono::seconds(2);
+/// Upgrade handshake bound (Beast also applies it to the closing handshake).
+constexpr auto handshake_timeout = std::chrono::seconds(5);
+
+} // namespace
+
+template <class Stream>
+ws_session<Stream>::ws_session(asio::any_io_executor strand, ws_limits limits, std::string remote,
+                               std::shared_ptr<void> token)
+    : strand_(std::move(strand)), limits_(limits), remote_(std::move(remote)),
+      token_(std::move(token)), close_timer_(strand_) {}
+
+template <class Stream> ws_session<Stream>::~ws_session() = default;
+
+template <class Stream> void ws_session<Stream>::configure() {
+  websocket::stream_base::timeout opt{};
+  opt.handshake_timeout = handshake_timeout;
+  opt.idle_timeout = limits_.idle_timeout_ms > 0
+                         ? std::chrono::milliseconds(limits_.idle_timeout_ms)
+                         : websocket::stream_base::none();
+  // Beast pings after half the idle time; only a silent peer (no frame, no
+  // pong) reaches the timeout. This works with any next layer: the timer is
+  // the websocket stream's own (websocket/impl/stream_impl.hpp).
+  opt.keep_alive_pings = true;
+  ws_->set_option(opt);
+  ws_->read_message_max(limits_.max_frame_bytes);
+}
+
+template <class Stream> void ws_session<Stream>::accept(Stream&& stream, beast_request&& req) {
+  ws_.emplace(std::move(stream));
+  configure();
+  ws_->set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "switchboard"); }));
+  upgrade_request_ = std::move(req);
+  ws_->async_accept(upgrade_request_,
+                    beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
+}
+
+template <class Stream> void ws_session<Stream>::on_accept(error_code ec) {
+  if (ec)
+    return fail(ec, "accept");
+  upgrade_request_ = {};
+  open_ = true;
+  do_read();
+  do_write();
+}
+
+template <class Stream> void ws_session<Stream>::adopt(ws_stream&& ws) {
+  ws_.emplace(std::move(ws));
+  configure();
+  open_ = true;
+  do_read();
+  do_write();
+}
+
+// -- thread-safe entry points: everything else runs on the strand --
+
+template <class Stream> void ws_session<Stream>::send_text(std::string frame) {
+  asio::post(strand_, [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
+    if (self->finished_ || self->close_requested_)
+      return;
+    self->queued_bytes_ += frame.size();
+    self->queue_.push_back(std::move(frame));
+    if (self->queued_bytes_.load() > self->limits_.max_queued_bytes)
+      return self->finish("slow peer");
+    self->do_write();
+  });
+}
+
+template <class Stream> void ws_session<Stream>::close() {
+  asio::post(strand_, [self = this->shared_from_this()] {
+    if (self->finished_ || self->close_requested_)
+      return;
+    self->close_requested_ = true;
+    self->do_write(); // closes once the queue is empty
+  });
+}
+
+template <class Stream> void ws_session<Stream>::set_handlers(ws_handlers handlers) {
+  // dispatch: from on_upgrade (already on the strand) this runs at once, so
+  // the handlers are in place before the handshake completes.
+  asio::dispatch(strand_, [self = this->shared_from_this(), h = std::move(handlers)]() mutable {
+    if (!self->finished_)
+      self->handlers_ = std::move(h);
+  });
+}
+
+template <class Stream> void ws_session<Stream>::resume_reading() {
+  asio::post(strand_, [self = this->shared_from_this()] {
+    self->paused_ = false;
+    self->do_read();
+  });
+}
+
+// -- reading --
+
+template <class Stream> void ws_session<Stream>::do_read() {
+  if (!open_ || finished_ || reading_ || paused_)
+    return;
+  reading_ = true;
+  ws_->async_read(buffer_,
+                  beast::bind_front_handler(&ws_session::on_read, this->shared_from_this()));
+}
+
+template <class Stream> void ws_session<Stream>::on_read(error_code ec, std::size_t n) {
+  reading_ = false;
+  if (finished_)
+    return;
+  if (ec)
+    return fail(ec, "read");
+  if (ws_->got_binary()) {
+    // Twilio Media Streams and OpenAI Realtime send only text frames.
+    log::warn("Net", "ignoring a binary WebSocket frame from " + remote_);
+    buffer_.consume(buffer_.size());
+    return do_read();
+  }
+  std::string frame = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  bool more = handlers_.on_text ? handlers_.on_text(std::move(frame)) : true;
+  if (!more)
+    paused_ = true;
+  do_read();
+}
+
+// -- writing and closing --
+
+template <class Stream> void ws_session<Stream>::do_write() {
+  if (!open_ || finished_ || writing_)
+    return;
+  if (queue_.empty()) {
+    if (close_requested_)
+      do_close();
+    return;
+  }
+  writing_ = true;
+  ws_->text(true);
+  ws_->async_write(asio::buffer(queue_.front()),
+                   beast::bind_front_handler(&ws_session::on_write, this->shared_from_this()));
+}
+
+template <class Stream> void ws_session<Stream>::on_write(error_code ec, std::size_t) {
+  writing_ = false;
+  if (finished_)
+    return;
+  if (ec)
+    return fail(ec, "write");
+  queued_bytes_ -= queue_.front().size();
+  queue_.pop_front();
+  do_write();
+}
+
+template <class Stream> void ws_session<Stream>::do_close() {
+  if (closing_)
+    return;
+  closing_ = true;
+  close_timer_.expires_after(close_grace);
+  close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+    if (!ec)
+      self->finish("close timeout");
+  });
+  ws_->async_close(websocket::close_code::normal,
+                   beast::bind_front_handler(&ws_session::on_close_done, this->shared_from_this()));
+}
+
+template <class Stream> void ws_session<Stream>::on_close_done(error_code ec) {
+  if (ec)
+    return fail(ec, "close");
+  finish("");
+}
+
+template <class Stream> void ws_session<Stream>::fail(error_code ec, const char* what) {
+  // A close frame (websocket::error::closed) and a TLS peer that skips
+  // close_notify (ssl::error::stream_truncated, common in practice: see
+  // Beast's server-flex fail()) both end a connection normally.
+  if (ec == websocket::error::closed || ec == asio::ssl::error::stream_truncated)
+    return finish("");
+  if (ec == websocket::error::message_too_big)
+    return finish("frame too large");
+  if (ec == beast::error::timeout)
+    return finish("idle timeout");
+  finish(std::string(what) + ": " + ec.message());
+}
+
+template <class Stream> void ws_session<Stream>::finish(const std::string& reason) {
+  if (finished_)
+    return;
+  finished_ = true;
+  open_ = false;
+  close_timer_.cancel();
+  queue_.clear();
+  queued_bytes_ = 0;
+  if (ws_) {
+    error_code ignored;
+    beast::get_lowest_layer(*ws_).close(ignored);
+  }
+  if (reason.empty())
+    log::debug("Net", "WebSocket " + remote_ + " closed");
+  else
+    log::info("Net", "WebSocket " + remote_ + " closed: " + reason);
+  // Handlers usually hold the connection: drop them to break the cycle.
+  auto on_close = std::move(handlers_.on_close);
+  handlers_ = {};
+  token_.reset();
+  if (on_close)
+    on_close(reason);
+}
+
+template class ws_session<tcp_socket>;
+template class ws_session<tls_socket>;
+
+} // namespace sb::net::detail

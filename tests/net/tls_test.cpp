@@ -1,0 +1,203 @@
+#include "net/test_ca.hpp"
+
+#define BOOST_TEST_MODULE net_tls
+#include "net/http_client.hpp"
+#include "net/ws_client.hpp"
+#include "net_fixture.hpp"
+
+#include <mutex>
+
+using namespace sb::net;
+using namespace sb::net::test;
+
+namespace {
+
+/// A TLS server (cert from a fresh test CA) that echoes WebSocket frames and
+/// answers HTTP requests with "method path body".
+struct tls_server {
+  pem_pair ca = make_test_ca("switchboard test CA");
+  io_runtime io{2};
+  std::shared_ptr<http_server> server;
+
+  explicit tls_server(std::vector<std::string> dns = {"localhost"},
+                      std::vector<std::string> ips = {"127.0.0.1"}) {
+    auto cert = make_server_cert(ca, dns, ips);
+    http_server_options o;
+    o.tls_cert_pem = cert.cert_pem;
+    o.tls_key_pem = cert.key_pem;
+    http_handlers h;
+    h.on_request = [](http_request req, responder respond) {
+      respond(http_response::json(201, req.method + " " + req.target + " " + req.body));
+    };
+    h.on_upgrade = [](const http_request&,
+                      const ws_connection_ptr& conn) -> std::optional<http_response> {
+      ws_handlers wh;
+      wh.on_text = [weak = std::weak_ptr<ws_connection>(conn)](std::string&& f) {
+        if (auto c = weak.lock())
+          c->send_text("echo " + f);
+        return true;
+      };
+      conn->set_handlers(std::move(wh));
+      return std::nullopt;
+    };
+    server = start_server(io, std::move(o), std::move(h));
+  }
+
+  std::string url(const std::string& scheme, const std::string& host) const {
+    return scheme + "://" + host + ":" + std::to_string(server->port()) + "/path?q=1";
+  }
+};
+
+ws_connect_result connect(io_runtime& io, ws_client_options o, ws_handlers h) {
+  std::promise<ws_connect_result> p;
+  auto f = p.get_future();
+  ws_connect(io.context(), std::move(o), std::move(h),
+             [&p](ws_connect_result r) { p.set_value(std::move(r)); });
+  return await(f);
+}
+
+http_client_result send(io_runtime& io, http_client_request req) {
+  std::promise<http_client_result> p;
+  auto f = p.get_future();
+  http_send(io.context(), std::move(req),
+            [&p](http_client_result r) { p.set_value(std::move(r)); });
+  return await(f);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(makes_pem_certificates) {
+  auto ca = make_test_ca("ca");
+  BOOST_CHECK(ca.cert_pem.rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
+  BOOST_CHECK(ca.key_pem.find("PRIVATE KEY-----") != std::string::npos);
+  auto cert = make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
+  BOOST_CHECK(cert.cert_pem.rfind("-----BEGIN CERTIFICATE-----", 0) == 0);
+  BOOST_CHECK(cert.cert_pem != ca.cert_pem);
+}
+
+BOOST_AUTO_TEST_CASE(wss_works_with_the_test_ca_by_name_and_by_ip) {
+  tls_server s;
+  BOOST_CHECK(s.server->tls());
+  for (std::string host : {"localhost", "127.0.0.1"}) {
+    std::mutex m;
+    std::vector<std::string> got;
+    ws_client_options o;
+    o.url = s.url("wss", host);
+    o.ca_pem = s.ca.cert_pem;
+    ws_handlers h;
+    h.on_text = [&](std::string&& f) {
+      std::lock_guard lock(m);
+      got.push_back(f);
+      return true;
+    };
+    auto r = connect(s.io, o, h);
+    BOOST_REQUIRE_MESSAGE(r.conn, host + ": " + r.error);
+    r.conn->send_text("one");
+    r.conn->send_text("two");
+    BOOST_REQUIRE(eventually([&] {
+      std::lock_guard l(m);
+      return got.size() == 2;
+    }));
+    std::lock_guard lock(m);
+    BOOST_CHECK_EQUAL(got[0], "echo one");
+    BOOST_CHECK_EQUAL(got[1], "echo two");
+    r.conn->close();
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wss_rejects_an_untrusted_certificate) {
+  tls_server s;
+  ws_client_options o;
+  o.url = s.url("wss", "localhost"); // no ca_pem: the system store does not know the test CA
+  auto r = connect(s.io, o, {});
+  BOOST_CHECK(!r.conn);
+  BOOST_CHECK_MESSAGE(r.error.find("tls: ") == 0, r.error);
+  BOOST_CHECK_MESSAGE(r.error.find("certificate verify failed") != std::string::npos, r.error);
+}
+
+BOOST_AUTO_TEST_CASE(wss_rejects_a_certificate_for_another_host) {
+  tls_server s({"other.example"}, {}); // valid chain, wrong names
+  ws_client_options o;
+  o.ca_pem = s.ca.cert_pem;
+  for (std::string host : {"localhost", "127.0.0.1"}) {
+    o.url = s.url("wss", host);
+    auto r = connect(s.io, o, {});
+    BOOST_CHECK(!r.conn);
+    BOOST_CHECK_MESSAGE(r.error.find("certificate verify failed") != std::string::npos, r.error);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wss_connect_times_out_on_a_silent_server) {
+  io_runtime io{1};
+  // A listener that accepts (kernel backlog) but never speaks TLS.
+  auto ca = make_test_ca("ca");
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(::listen(fd, 4) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ws_client_options o;
+  o.url = "wss://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  o.ca_pem = ca.cert_pem;
+  o.connect_timeout = 300ms;
+  auto r = connect(io, o, {});
+  ::close(fd);
+  BOOST_CHECK(!r.conn);
+  BOOST_CHECK_EQUAL(r.error, "timeout");
+}
+
+BOOST_AUTO_TEST_CASE(http_send_posts_over_plain_http) {
+  io_runtime io{2};
+  http_handlers h;
+  h.on_request = [](http_request req, responder respond) {
+    auto r = http_response::text(202, req.method + " " + req.target + " " + req.body + " " +
+                                          req.header("content-type"));
+    r.headers.emplace_back("X-Reply", "yes");
+    respond(std::move(r));
+  };
+  auto server = start_server(io, {}, std::move(h));
+  http_client_request req;
+  req.url = "http://127.0.0.1:" + std::to_string(server->port()) + "/hook?a=b";
+  req.body = "{\"k\":1}";
+  auto r = send(io, req);
+  BOOST_CHECK_MESSAGE(r.error.empty(), r.error);
+  BOOST_CHECK_EQUAL(r.status, 202);
+  BOOST_CHECK_EQUAL(r.body, "POST /hook?a=b {\"k\":1} application/json");
+  bool found = false;
+  for (auto& [k, v] : r.headers)
+    found = found || (k == "X-Reply" && v == "yes");
+  BOOST_CHECK(found);
+}
+
+BOOST_AUTO_TEST_CASE(http_send_posts_over_verified_https) {
+  tls_server s;
+  http_client_request req;
+  req.url = s.url("https", "localhost");
+  req.body = "hi";
+  req.ca_pem = s.ca.cert_pem;
+  auto r = send(s.io, req);
+  BOOST_CHECK_MESSAGE(r.error.empty(), r.error);
+  BOOST_CHECK_EQUAL(r.status, 201);
+  BOOST_CHECK_EQUAL(r.body, "POST /path?q=1 hi");
+
+  req.ca_pem.clear();
+  r = send(s.io, req);
+  BOOST_CHECK_EQUAL(r.status, 0);
+  BOOST_CHECK_MESSAGE(r.error.find("certificate verify failed") != std::string::npos, r.error);
+}
+
+BOOST_AUTO_TEST_CASE(server_refuses_a_certificate_without_its_key) {
+  io_runtime io{1};
+  http_server_options o;
+  o.tls_cert_pem = make_test_ca("ca").cert_pem;
+  auto r = http_server::start(io.context(), o, {});
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK_EQUAL(r.err().code, "tls");
+  o.tls_key_pem = "not a key";
+  r = http_server::start(io.context(), o, {});
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK_EQUAL(r.err().code, "tls");
+}
