@@ -1,0 +1,223 @@
+// The Twilio webhooks of the real server, over real sockets: TwiML answers,
+// signature checks, and the HTTP errors of the routes.
+#include "app/routes.hpp"
+
+#define BOOST_TEST_MODULE app_routes
+#include "tests/app/app_fixture.hpp"
+#include "tests/protocol/mini_xml.hpp"
+
+#include <map>
+
+#include <boost/test/unit_test.hpp>
+
+namespace {
+
+using namespace sb::app::test;
+using sb::test::mini_xml;
+using sb::test::xml_element;
+
+/// Parses a TwiML body; fails the test when it is not well-formed XML.
+xml_element twiml_of(const sb::net::http_client_result& r) {
+  std::string error;
+  auto root = mini_xml::parse(r.body, &error);
+  BOOST_REQUIRE_MESSAGE(root.has_value(), "TwiML is not well-formed: " << error << "\n" << r.body);
+  return *root;
+}
+
+std::vector<std::string> names_of(const std::vector<xml_element>& elements) {
+  std::vector<std::string> out;
+  for (const auto& e : elements)
+    out.push_back(e.name);
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(inbound_voice)
+
+BOOST_AUTO_TEST_CASE(known_number_connects_the_call_to_the_media_stream) {
+  test_server s;
+  auto r = s.post_form(inbound_path, inbound_form("CAknown1"));
+  BOOST_TEST(r.error == "");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(header_of(r, "Content-Type").rfind("text/xml", 0) == 0);
+  auto root = twiml_of(r);
+  BOOST_TEST(root.name == "Response");
+  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Connect", "Hangup"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE(root.children.size() == 2);
+  const auto& connect = root.children[0];
+  BOOST_REQUIRE(connect.children.size() == 1);
+  const auto& stream = connect.children[0];
+  BOOST_TEST(stream.name == "Stream");
+  BOOST_TEST(stream.attribute("url").value_or("") == "wss://switchboard.test/realtime-stream");
+  std::map<std::string, std::string> params;
+  for (const auto& p : stream.children) {
+    BOOST_TEST(p.name == "Parameter");
+    params[p.attribute("name").value_or("?")] = p.attribute("value").value_or("");
+  }
+  BOOST_TEST(params.size() == 4u);
+  BOOST_TEST(params["callSid"] == "CAknown1");
+  BOOST_TEST(params["from"] == caller_number);
+  BOOST_TEST(params["to"] == tenant_number);
+  BOOST_TEST(params["tenant"] == tenant_number);
+}
+
+BOOST_AUTO_TEST_CASE(a_retried_webhook_gets_the_same_answer_and_one_call) {
+  test_server s;
+  auto first = s.post_form(inbound_path, inbound_form("CAretry"));
+  auto second = s.post_form(inbound_path, inbound_form("CAretry"));
+  BOOST_TEST(first.status == 200);
+  BOOST_TEST(second.status == 200);
+  BOOST_TEST(first.body == second.body);
+  BOOST_TEST(s.srv().active_calls() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_number_says_sorry_and_hangs_up) {
+  test_server s;
+  auto r = s.post_form(inbound_path, inbound_form("CAunknown", "+15559999999"));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(header_of(r, "Content-Type").rfind("text/xml", 0) == 0);
+  auto root = twiml_of(r);
+  BOOST_TEST(root.name == "Response");
+  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Say", "Hangup"}),
+             boost::test_tools::per_element());
+  BOOST_REQUIRE(!root.children.empty());
+  BOOST_TEST(!root.children[0].text.empty());
+  BOOST_TEST(s.srv().active_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(missing_call_sid_is_a_bad_request) {
+  test_server s;
+  auto r = s.post_form(inbound_path, {{"From", caller_number}, {"To", tenant_number}});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(s.srv().active_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_form_body_is_a_bad_request) {
+  test_server s;
+  sb::net::http_client_request req;
+  req.url = s.base_url() + inbound_path;
+  req.content_type = "application/x-www-form-urlencoded";
+  req.body = "CallSid=CAbad&To=%2B1555123%ZZ0000";
+  req.headers.emplace_back("X-Twilio-Signature", "irrelevant");
+  auto r = s.send(std::move(req));
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(s.srv().active_calls() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(signatures)
+
+BOOST_AUTO_TEST_CASE(rejects_a_missing_signature_header) {
+  test_server s;
+  auto r = s.post_form(inbound_path, inbound_form("CAnosig"), std::string{});
+  BOOST_TEST(r.status == 403);
+  BOOST_TEST(s.srv().active_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_tampered_parameter) {
+  test_server s;
+  auto signed_params = inbound_form("CAtamper");
+  auto sig = sb::proto::twilio_signature(auth_token, std::string{public_url} + inbound_path,
+                                         signed_params);
+  auto sent = inbound_form("CAtamper", "+15550000001"); // To changed after signing
+  auto r = s.post_form(inbound_path, sent, sig);
+  BOOST_TEST(r.status == 403);
+  // Control: the untampered form with the same signature is accepted.
+  BOOST_TEST(s.post_form(inbound_path, signed_params, sig).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_a_signature_over_a_wrong_url) {
+  test_server s;
+  auto params = inbound_form("CAwrongurl");
+  for (std::string url : {std::string{"https://evil.test"} + inbound_path,
+                          std::string{public_url} + recording_path,
+                          "http://127.0.0.1:" + std::to_string(s.port()) + inbound_path}) {
+    BOOST_TEST_INFO("signed over " << url);
+    auto r = s.post_form(inbound_path, params, sb::proto::twilio_signature(auth_token, url, params));
+    BOOST_TEST(r.status == 403);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rejects_a_signature_made_with_another_token) {
+  test_server s;
+  auto params = inbound_form("CAothertoken");
+  auto sig = sb::proto::twilio_signature("other-token", std::string{public_url} + inbound_path,
+                                         params);
+  BOOST_TEST(s.post_form(inbound_path, params, sig).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(accepts_unsigned_webhooks_when_validation_is_off) {
+  test_server s{[](sb::config& c) { c.twilio.validate_signatures = false; }};
+  auto r = s.post_form(inbound_path, inbound_form("CAunsigned"), std::string{});
+  BOOST_TEST(r.status == 200);
+  auto root = twiml_of(r);
+  BOOST_REQUIRE(!root.children.empty());
+  BOOST_TEST(root.children[0].name == "Connect");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(recording_status)
+
+BOOST_AUTO_TEST_CASE(signed_recording_status_is_stored_on_the_call) {
+  test_server s;
+  sb::proto::form_params params{{"AccountSid", "ACtest"},
+                                {"CallSid", "CArec1"},
+                                {"RecordingSid", "RE1"},
+                                {"RecordingUrl", "https://api.twilio.com/rec/RE1"},
+                                {"RecordingDuration", "42"},
+                                {"RecordingStatus", "completed"}};
+  auto r = s.post_form(recording_path, params);
+  BOOST_TEST(r.status == 200);
+  auto db = s.open_store();
+  auto call = db->get_call("CArec1");
+  BOOST_REQUIRE(call.ok());
+  BOOST_REQUIRE(call->has_value());
+  BOOST_TEST((*call)->recording_url == "https://api.twilio.com/rec/RE1");
+  BOOST_TEST((*call)->recording_duration_s == 42);
+}
+
+BOOST_AUTO_TEST_CASE(unsigned_recording_status_is_refused_and_not_stored) {
+  test_server s;
+  sb::proto::form_params params{{"CallSid", "CArec2"},
+                                {"RecordingUrl", "https://api.twilio.com/rec/RE2"},
+                                {"RecordingDuration", "7"}};
+  auto r = s.post_form(recording_path, params, std::string{});
+  BOOST_TEST(r.status == 403);
+  std::this_thread::sleep_for(200ms);
+  auto call = s.open_store()->get_call("CArec2");
+  BOOST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(routing)
+
+BOOST_AUTO_TEST_CASE(get_on_a_post_route_is_405_with_allow) {
+  test_server s;
+  for (const char* path : {inbound_path, recording_path}) {
+    BOOST_TEST_INFO(path);
+    auto r = s.get(path);
+    BOOST_TEST(r.status == 405);
+    BOOST_TEST(header_of(r, "Allow") == "POST");
+  }
+  sb::net::http_client_request post;
+  post.url = s.base_url() + "/telephony/realtime-health";
+  post.body = "{}";
+  auto r = s.send(std::move(post));
+  BOOST_TEST(r.status == 405);
+  BOOST_TEST(header_of(r, "Allow") == "GET");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_route_is_404) {
+  test_server s;
+  BOOST_TEST(s.get("/nope").status == 404);
+  BOOST_TEST(s.get("/telephony/realtime-inbound-voice/extra").status == 404);
+  BOOST_TEST(s.post_form("/telephony/other", inbound_form("CA404")).status == 404);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
