@@ -1,0 +1,86 @@
+// Issue 3, barge-in: the caller talks over the assistant. Twilio's queue is
+// cleared, OpenAI's item is truncated to what the caller actually heard
+// (docs/protocols.md 3), and the transcript keeps only the heard words.
+#include "tests/call/call_fixture.hpp"
+
+#define BOOST_TEST_MODULE e2e_barge_in
+#include <boost/test/unit_test.hpp>
+
+using namespace sb;
+using namespace sb::test;
+
+namespace {
+
+constexpr int barge_in_after_ms = 800;
+// The bridge knows what was heard from echoed marks, one per chunk of
+// audio sent (the peer sends 100 ms per output_audio.delta); the caller
+// plays in 20 ms frames and the clear travels a few ms. So the truncation
+// point trails what the caller heard by at most a chunk and a frame or two.
+constexpr int64_t chunk_ms = 100;
+constexpr int64_t slack_ms = 60;
+
+sim::call_script barge_in_script() {
+  sim::call_script s;
+  s.caller_number = "+15557650003";
+  s.greeting_clip = "one_moment";
+  s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+                              {full_booking("Barbara Barge", "3 Interrupt Street", s.caller_number)},
+                              "I'm sorry to hear that. Can I get your name and the address?",
+                              "reply_1"));
+  auto second = make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
+                          "reply_4");
+  second.barge_in_after_ms = barge_in_after_ms; // talks over reply_1
+  s.turns.push_back(second);
+  return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
+  auto script = barge_in_script();
+  e2e_env env({.scripts = {script}});
+  auto r = env.call(script);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+
+  // Twilio was told to drop the queued audio.
+  BOOST_TEST(r.clears_received >= 1);
+  BOOST_REQUIRE(!r.heard_at_clear_ms.empty());
+  const int64_t heard = r.heard_at_clear_ms[0];
+  BOOST_TEST(heard >= barge_in_after_ms);
+
+  // OpenAI's item was truncated once, at what the caller heard.
+  auto stats = env.peer().stats();
+  BOOST_TEST(stats.truncates == 1);
+  BOOST_REQUIRE(stats.truncate_audio_end_ms.size() == 1u);
+  const int64_t truncated_at = stats.truncate_audio_end_ms[0];
+  BOOST_TEST_MESSAGE("caller heard " << heard << " ms of the reply; truncated at " << truncated_at
+                                     << " ms");
+  BOOST_TEST_INFO("caller heard " << heard << " ms; truncated at " << truncated_at << " ms");
+  BOOST_TEST(truncated_at > 0);
+  BOOST_TEST(truncated_at <= heard);
+  BOOST_TEST(heard - truncated_at <= chunk_ms + slack_ms);
+
+  // The call record counts it; the stored reply is cut to the heard words.
+  auto call = env.call_record(r.call_sid);
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->barge_ins == 1);
+  BOOST_TEST(call->end_reason == "assistant_hangup");
+  auto turns = env.turns(r.call_sid);
+  const std::string full = script.turns[0].reply_text;
+  auto cut = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; });
+  BOOST_REQUIRE(cut != turns.end());
+  BOOST_TEST(std::count_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; }) == 1);
+  BOOST_TEST(cut->role == "assistant");
+  BOOST_TEST(cut->text.size() < full.size());
+  BOOST_TEST(full.rfind(cut->text.substr(0, std::min<std::size_t>(cut->text.size(), 8)), 0) == 0);
+  // ...and the caller's interruption comes after it, then the final reply.
+  BOOST_REQUIRE(cut + 2 < turns.end());
+  BOOST_TEST((cut + 1)->role == "caller");
+  BOOST_TEST((cut + 1)->text == script.turns[1].caller_text);
+  BOOST_TEST((cut + 2)->text == script.turns[1].reply_text);
+  BOOST_TEST(!(cut + 2)->truncated);
+
+  BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}

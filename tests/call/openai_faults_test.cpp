@@ -1,0 +1,105 @@
+// Issue 3, the OpenAI leg failing: a drop mid-call is survived by
+// reconnecting and replaying the conversation; an OpenAI that cannot be
+// reached (refused, or a certificate we do not trust) gets the caller a
+// recorded apology and a job card for a human to review.
+#include "tests/call/call_fixture.hpp"
+
+#define BOOST_TEST_MODULE e2e_openai_faults
+#include <boost/test/unit_test.hpp>
+
+using namespace sb;
+using namespace sb::test;
+
+namespace {
+
+/// Two turns: the booking is recorded in the first, the assistant hangs up
+/// after the second.
+sim::call_script two_turn_script(const std::string& number) {
+  sim::call_script s;
+  s.caller_number = number;
+  s.greeting_clip = "one_moment";
+  s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+                              {full_booking("Dora Drop", "4 Reconnect Road", number)},
+                              "Thanks, Jane. When would you like us to come?", "reply_2"));
+  s.turns.push_back(make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
+                              "reply_4"));
+  return s;
+}
+
+/// Gives up on OpenAI quickly: one retry after 100 ms.
+void fail_fast(config& c) {
+  c.openai.max_reconnects = 1;
+  c.openai.reconnect_backoff = 100ms;
+  c.openai.connect_timeout = 2000ms;
+}
+
+/// What every "OpenAI is unreachable" call must end with.
+void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
+  // The caller heard something (the recorded apology), then the server hung up.
+  BOOST_TEST(r.bytes_received > 0);
+  BOOST_TEST(r.server_hung_up);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto call = env.call_record(r.call_sid);
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->end_reason == "openai_unavailable");
+  BOOST_TEST(call->ended_at_ms > 0);
+  auto job = env.job(r.call_sid);
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->status == "needs_review");
+  BOOST_TEST(job->caller == call->from);
+  BOOST_TEST(env.peer().stats().sessions_configured == 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
+  auto script = two_turn_script("+15557650004");
+  // Responses: the greeting, then the record_booking_details call: the
+  // connection drops right after it, with the tool call outstanding.
+  e2e_env env({.scripts = {script}, .drop_after_responses = 2});
+  auto r = env.call(script);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto stats = env.peer().stats();
+  BOOST_TEST(stats.connections >= 2);
+  BOOST_TEST(stats.sessions_configured >= 2);
+
+  auto call = env.call_record(r.call_sid);
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->openai_reconnects >= 1);
+  BOOST_TEST(call->end_reason == "assistant_hangup");
+  BOOST_TEST(call->status == "completed");
+  auto job = env.job(r.call_sid);
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->status == "new");
+  for (const auto& [field, value] : expected_booking(script)) {
+    BOOST_TEST_INFO("field " << field);
+    BOOST_TEST(booking_field(job->details, field) == value);
+  }
+  // The caller's words made it into the transcript once each.
+  auto turns = env.turns(r.call_sid);
+  for (const auto& t : script.turns)
+    BOOST_TEST(std::count_if(turns.begin(), turns.end(), [&](const auto& s) {
+                 return s.role == "caller" && s.text == t.caller_text;
+               }) == 1);
+  BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}
+
+BOOST_AUTO_TEST_CASE(openai_unreachable_at_start) {
+  auto script = short_booking_script("+15557650005");
+  e2e_env env({.scripts = {script}, .refuse_connections = true, .tune = fail_fast});
+  auto r = env.call(script);
+  expect_apology_and_review(env, r);
+  BOOST_TEST(env.peer().stats().connections == 0); // every upgrade refused
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_openai_certificate_is_refused) {
+  auto script = short_booking_script("+15557650011");
+  e2e_env env({.scripts = {script}, .trust_peer = false, .tune = fail_fast});
+  auto r = env.call(script);
+  expect_apology_and_review(env, r);
+  // The TLS handshake failed: no WebSocket, no API key sent.
+  BOOST_TEST(env.peer().stats().connections == 0);
+  BOOST_TEST(env.peer().client_events().empty());
+}

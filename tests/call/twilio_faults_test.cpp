@@ -1,0 +1,132 @@
+// Issue 3, the Twilio leg misbehaving: a caller who vanishes without `stop`,
+// malformed and unknown Media Stream frames, an oversized frame, and an
+// OpenAI side that sends garbage and an error event. Every call is still
+// finalized with the right end reason and a job card.
+#include "tests/call/call_fixture.hpp"
+
+#define BOOST_TEST_MODULE e2e_twilio_faults
+#include <boost/test/unit_test.hpp>
+
+#include "protocol/base64.hpp"
+#include "storage/store.hpp"
+#include "tests/call/raw_twilio.hpp"
+
+#include <thread>
+
+using namespace sb;
+using namespace sb::test;
+
+namespace {
+
+/// Polls the stored transcript until a `role` turn says `text`.
+bool wait_for_turn(e2e_env& env, const std::string& call_sid, const std::string& role,
+                   const std::string& text, std::chrono::milliseconds bound) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& t : env.turns(call_sid))
+      if (t.role == role && t.text == text) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+/// Streams `audio` as 20 ms media frames at real time, then `silence_ms`.
+void speak(raw_twilio& tw, const std::string& audio, int silence_ms) {
+  std::string all = audio + std::string(static_cast<std::size_t>(silence_ms) * 8, '\xFF');
+  auto next = std::chrono::steady_clock::now();
+  for (std::size_t at = 0; at < all.size(); at += 160) {
+    tw.send(tw.media(proto::base64_encode(all.substr(at, 160))));
+    next += 20ms;
+    std::this_thread::sleep_until(next);
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
+  sim::call_script script;
+  script.caller_number = "+15557650006";
+  script.greeting_clip = "one_moment";
+  script.turns.push_back(make_turn(
+    "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+    {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
+    "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+  script.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
+                                   {}, "Thanks, Jane. When would you like us to come?", "reply_2"));
+  e2e_env env({.scripts = {script}});
+  auto opts = env.caller_for(script);
+  opts.vanish_after_turns = 1; // closes the stream after reply_1, without `stop`
+  auto r = env.call(opts);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto call = env.call_record(r.call_sid);
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST_INFO("end reason: " << call->end_reason);
+  BOOST_TEST(call->end_reason.rfind("twilio_socket_lost", 0) == 0u);
+  BOOST_TEST(call->ended_at_ms > 0);
+  auto job = env.job(r.call_sid);
+  BOOST_REQUIRE(job.has_value());
+  // Only the service was recorded: the card needs a human.
+  BOOST_TEST(job->status == "needs_review");
+  BOOST_TEST(job->details.service == "Leaking kitchen sink");
+  BOOST_TEST(job->details.customer_name.empty());
+  BOOST_TEST(env.outbox().size() == 1u);
+  BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
+  auto script = short_booking_script("+15557650008", "Mal Formed", "8 Garbage Court");
+  script.assistant_hangs_up = false; // the caller ends the call with `stop`
+  // The OpenAI side misbehaves too: after session.updated it sends a frame
+  // that is not JSON, an event of an unknown type and an `error` event.
+  e2e_env env({.scripts = {script}, .send_garbage_after_session = true});
+  raw_twilio tw(env.io(), env, script.caller_number);
+  tw.send(tw.connected());
+  tw.send(tw.start());
+  tw.send("{not json");
+  tw.send(R"({"event":"media","streamSid":")" + tw.stream_sid() +
+          R"(","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"!!not base64!!"}})");
+  tw.send(R"({"event":"telepathy","streamSid":")" + tw.stream_sid() + R"(","telepathy":{"x":1}})");
+  tw.send(R"({"event":42})");
+  tw.send("[]");
+  // The call still works: the caller speaks and the assistant hears it.
+  const auto& turn = script.turns[0];
+  speak(tw, *env.clips().get(turn.caller_clip), 800);
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), "caller", turn.caller_text, 10'000ms));
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), "assistant", turn.reply_text, 10'000ms));
+  BOOST_TEST(!tw.wait_closed(0ms)); // the server did not hang up on the garbage
+  BOOST_TEST(tw.frames_received() > 0); // greeting audio and marks came
+  tw.send(tw.stop());
+  tw.close();
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto call = env.call_record(tw.call_sid());
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->end_reason == "caller_hangup");
+  BOOST_TEST(call->status == "completed");
+  auto job = env.job(tw.call_sid());
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->details.customer_name == "Mal Formed"); // the tool call went through
+  auto stats = env.peer().stats();
+  BOOST_TEST(stats.sessions_configured == 1); // no reconnect was needed
+  BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}
+
+BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_stream_and_finalizes) {
+  auto script = short_booking_script("+15557650009");
+  e2e_env env({.scripts = {script}, .tune = [](config& c) { c.twilio.max_frame_bytes = 16 * 1024; }});
+  raw_twilio tw(env.io(), env, script.caller_number);
+  tw.send(tw.connected());
+  tw.send(tw.start());
+  tw.send(tw.media(proto::base64_encode(std::string(160, '\xFF'))));
+  tw.send(tw.media(std::string(32 * 1024, 'A'))); // > twilio.max_frame_bytes
+  BOOST_TEST(tw.wait_closed(5000ms));
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto call = env.call_record(tw.call_sid());
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST_INFO("end reason: " << call->end_reason);
+  BOOST_TEST(call->end_reason.rfind("twilio_socket_lost", 0) == 0u);
+  auto job = env.job(tw.call_sid());
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->status == "needs_review");
+}
