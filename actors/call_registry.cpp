@@ -63,6 +63,7 @@ void on_inbound(self_ptr self, inbound_call& in) {
         st.calls[call.call_sid] = sup;
         st.sid_of[sup.address()] = call.call_sid;
         st.twiml_of[call.call_sid] = twiml;
+        if (st.svc.metrics) st.svc.metrics->active_calls.inc();
         log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
                                        st.svc.cfg->stream_url());
         respond(net::http_response::xml(std::move(twiml)));
@@ -148,6 +149,7 @@ caf::behavior registry(self_ptr self, services svc) {
     auto& st = self->state;
     auto it = st.sid_of.find(dm.source);
     if (it == st.sid_of.end()) return;
+    if (st.svc.metrics) st.svc.metrics->active_calls.dec();
     st.calls.erase(it->second);
     st.snapshots.erase(it->second);
     st.twiml_of.erase(it->second);

@@ -3,6 +3,7 @@
 // (life cycle and supervision) and call_turns.cpp (turn-taking: responses,
 // barge-in, tools). Not for other actors.
 
+#include "actors/introspect.hpp"
 #include "actors/messages.hpp"
 #include "actors/services.hpp"
 #include "protocol/realtime.hpp"
@@ -54,6 +55,11 @@ struct call_state {
   int64_t caller_turn_started_ms = 0;
 
   std::string end_reason; ///< set once: the call is ending
+
+  // the console (issue 5): own message counts, children's restarts and failures
+  actor_stats stats;
+  std::map<std::string, child_health> health; ///< by child name
+  int turns_seen = 0; ///< transcript turns at the last publish
   static inline const char* name = "call_supervisor";
 };
 
@@ -63,6 +69,11 @@ using sup_ptr = caf::stateful_actor<call_state>*;
 void publish(sup_ptr self);
 void end_call(sup_ptr self, std::string reason);
 void send_openai(sup_ptr self, std::string json);
+/// The console's view of the call (to the introspection actor, if any).
+void report_call(sup_ptr self, bool finished = false, int64_t job_id = 0);
+/// One line of the call's live log for the console: kind caller | assistant |
+/// barge_in | tool | event.
+void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms = -1);
 
 // call_turns.cpp
 void on_realtime(sup_ptr self, realtime_event& e);

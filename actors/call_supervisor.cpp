@@ -21,6 +21,30 @@ namespace sb::actors {
 
 namespace detail {
 
+void report_call(sup_ptr self, bool finished, int64_t job_id) {
+  auto& st = self->state;
+  if (!st.svc.introspection) return;
+  call_report r;
+  r.call = st.call;
+  r.tenant_name = st.tenant.name;
+  r.state = finished ? "finished" : st.state;
+  r.turns = st.turns_seen;
+  r.booking = st.booking;
+  for (const auto& [name, h] : st.health) r.children.push_back(h);
+  r.finished = finished;
+  r.job_id = job_id;
+  ++st.stats.out;
+  self->send(st.svc.introspection, std::move(r));
+}
+
+void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms) {
+  auto& st = self->state;
+  if (!st.svc.introspection) return;
+  ++st.stats.out;
+  self->send(st.svc.introspection,
+             call_line{st.call.call_sid, std::move(kind), std::move(text), latency_ms, now_ms()});
+}
+
 void publish(sup_ptr self) {
   auto& st = self->state;
   call_snapshot s;
@@ -36,13 +60,30 @@ void publish(sup_ptr self) {
     .then(
       [self, s](transcript_so_far& t) mutable {
         s.turns = static_cast<int>(t.turns.size());
+        self->state.turns_seen = s.turns;
+        ++self->state.stats.out;
         self->send(self->state.svc.registry, s);
+        report_call(self);
       },
-      [self, s](caf::error&) { self->send(self->state.svc.registry, s); });
+      [self, s](caf::error&) {
+        ++self->state.stats.out;
+        self->send(self->state.svc.registry, s);
+        report_call(self);
+      });
 }
 
 void send_openai(sup_ptr self, std::string json) {
-  if (self->state.openai) self->send(self->state.openai, openai_send{std::move(json)});
+  if (!self->state.openai) return;
+  ++self->state.stats.out;
+  self->send(self->state.openai, openai_send{std::move(json)});
+}
+
+/// The record is written: the remaining children go, then the supervisor.
+void finish(sup_ptr self) {
+  auto& st = self->state;
+  if (st.transcript) self->send_exit(st.transcript, caf::exit_reason::user_shutdown);
+  if (st.tools) self->send_exit(st.tools, caf::exit_reason::user_shutdown);
+  self->quit();
 }
 
 void end_call(sup_ptr self, std::string reason) {
@@ -52,6 +93,8 @@ void end_call(sup_ptr self, std::string reason) {
   st.state = "ending";
   log::info("RealtimeServer", "Call " + st.call.call_sid + " ending: " + reason);
   if (st.svc.observer) st.svc.observer(st.call.call_sid, "call ended: " + reason);
+  if (st.svc.metrics) st.svc.metrics->call_ended(reason);
+  report_line(self, "event", "call ended: " + reason);
   // Stop input first: no more audio or events from either socket.
   if (st.openai) self->send_exit(st.openai, caf::exit_reason::user_shutdown);
   if (st.twilio) self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
@@ -64,8 +107,15 @@ void end_call(sup_ptr self, std::string reason) {
   auto fin = spawn_finalizer(self, st.svc);
   self->request(fin, std::chrono::seconds{30},
                 finalize_args{st.call, st.tenant, st.booking, st.transcript})
-    .then([self](int64_t) { self->quit(); },
-          [self](caf::error&) { self->quit(); });
+    .then(
+      [self](int64_t job_id) {
+        report_call(self, true, job_id);
+        finish(self);
+      },
+      [self](caf::error&) {
+        report_call(self, true, 0);
+        finish(self);
+      });
 }
 
 } // namespace detail
@@ -92,6 +142,9 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   st.openai = nullptr;
   st.openai_ready = false;
   if (!st.end_reason.empty()) return;
+  auto& health = st.health["openai_socket"];
+  health.name = "openai_socket";
+  health.last_error = caf::to_string(reason);
   const auto& cfg = st.svc.cfg->openai;
   ++st.failed_attempts;
   if (st.failed_attempts > cfg.max_reconnects) {
@@ -105,7 +158,11 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
     return;
   }
   auto delay = cfg.reconnect_backoff * (1 << std::min(st.failed_attempts - 1, 6));
-  if (st.ever_ready) ++st.call.openai_reconnects;
+  if (st.ever_ready) {
+    ++st.call.openai_reconnects;
+    if (st.svc.metrics) st.svc.metrics->openai_reconnects.inc();
+  }
+  ++health.restarts;
   log::warn("RealtimeServer", "OpenAI leg of " + st.call.call_sid + " down (" +
                                 caf::to_string(reason) + "); reconnecting in " +
                                 std::to_string(delay.count()) + " ms");
@@ -116,6 +173,10 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
 void on_twilio_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.twilio = nullptr;
+  if (reason) {
+    st.health["twilio_socket"].name = "twilio_socket";
+    st.health["twilio_socket"].last_error = caf::to_string(reason);
+  }
   if (st.call.end_reason == "openai_unavailable") return end_call(self, "openai_unavailable");
   if (st.hangup_requested) return end_call(self, "assistant_hangup");
   if (st.stream_stopped) return end_call(self, "caller_hangup");
@@ -147,6 +208,7 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
   st.svc = std::move(svc);
   st.tenant = std::move(tenant);
   st.call = std::move(call);
+  st.svc.call_sid = st.call.call_sid; // children's reports to the console name their call
   // Fire and forget: a plain send would get storage's ack back as an
   // unexpected message.
   caf::anon_send(st.svc.storage, begin_call{st.call});
@@ -161,6 +223,10 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
     if (dm.source == st.twilio) return on_twilio_down(self, dm.reason);
     if (dm.source == st.tools) {
       log::error("RealtimeServer", "Tool actor of " + st.call.call_sid + " failed; restarting");
+      auto& health = st.health["tool_call"];
+      health.name = "tool_call";
+      health.last_error = caf::to_string(dm.reason);
+      ++health.restarts;
       st.tools = spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<caf::actor>(self));
       return;
     }
@@ -170,7 +236,8 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
     }
   });
   publish(self);
-  return {
+  return introspected(
+    self, st.svc, "call_supervisor", &st.stats, [self] { return self->state.state; },
     [self](stream_arrived& s) { attach_stream(self, s); },
     [self](openai_session_ready& r) { on_session_ready(self, r); },
     [self](realtime_event& e) { on_realtime(self, e); },
@@ -194,8 +261,7 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
       }
       end_call(self, "operator_hangup");
     },
-    [self](shutdown_atom) { end_call(self, "shutdown"); },
-  };
+    [self](shutdown_atom) { end_call(self, "shutdown"); });
 }
 
 } // namespace

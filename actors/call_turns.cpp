@@ -47,8 +47,11 @@ void barge_in(sup_ptr self) {
         auto& st = self->state;
         if (!cut.cleared && !response_active) return; // nothing was playing
         ++st.call.barge_ins;
+        if (st.svc.metrics) st.svc.metrics->barge_ins.inc();
         observe(self, "barge-in: caller interrupted after " + std::to_string(cut.heard_ms) +
                         " ms of " + std::to_string(cut.sent_ms) + " ms");
+        report_line(self, "barge_in", "caller interrupted after " + std::to_string(cut.heard_ms) +
+                                        " ms of " + std::to_string(cut.sent_ms) + " ms");
         // Truncating an item none of which played fails ("Only model output
         // audio messages can be truncated"); docs/protocols.md 3.
         if (!cut.item_id.empty() && cut.item_id != "apology" && cut.heard_ms > 0) {
@@ -71,6 +74,7 @@ void on_function_call(sup_ptr self, const proto::rt_event& ev) {
   st.tool_calls[ev.call_id] = req;
   st.pending_tools.insert(ev.call_id);
   observe(self, "tool: " + ev.name + " " + ev.arguments);
+  report_line(self, "tool", ev.name + " " + ev.arguments);
   self->send(st.tools, req);
   self->delayed_send(self, st.svc.cfg->tools.ack_after, ack_atom::value, ev.call_id);
 }
@@ -134,6 +138,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
       return;
     case rt_type::input_transcript_completed:
       observe(self, "caller: " + ev.text);
+      report_line(self, "caller", ev.text);
       log::info("RealtimeServer", "User: " + ev.text);
       self->send(st.transcript, caller_said{ev.item_id, ev.text,
                                             st.caller_turn_started_ms ? st.caller_turn_started_ms
@@ -147,6 +152,9 @@ void on_realtime(sup_ptr self, realtime_event& e) {
     case rt_type::response_done:
       st.response_active = false;
       st.call.usage += ev.usage;
+      if (st.svc.metrics)
+        st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,
+                               ev.usage.output_text, ev.usage.output_audio);
       if (st.hangup_requested) hang_up_when_played(self);
       maybe_respond(self);
       return;
@@ -164,6 +172,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
                                              " ms]"
                                          : ""));
       log::info("RealtimeServer", "Assistant: " + ev.text);
+      report_line(self, "assistant", ev.text, t.latency_ms);
       self->send(st.transcript, assistant_said{ev.item_id, ev.text, now_ms(), now_ms(),
                                                t.latency_ms, t.bridge_latency_ms});
       publish(self);
@@ -188,12 +197,16 @@ void on_first_audio(sup_ptr self, const first_audio_sent& f) {
   if (st.upstream_bridge_us >= 0) bridge_us += st.upstream_bridge_us;
   t.bridge_latency_ms = static_cast<int>(bridge_us / 1000);
   st.items[f.item_id] = t;
+  if (st.svc.metrics) st.svc.metrics->turn_latency.observe(t.latency_ms / 1000.0);
   st.speech_end_us = -1;
 }
 
 void on_tool_result(sup_ptr self, tool_result& r) {
   auto& st = self->state;
   if (st.pending_tools.erase(r.call_id) == 0) return;
+  if (st.svc.metrics) st.svc.metrics->tool_call(r.name, r.ok, r.duration_us / 1e6);
+  report_line(self, "tool", r.name + (r.ok ? " ok" : " failed") + " in " +
+                              std::to_string(r.duration_us / 1000) + " ms");
   send_openai(self, proto::build_function_call_output(r.call_id, r.output));
   if (r.booking) {
     st.booking = *r.booking;

@@ -288,6 +288,51 @@ struct storage_error {
   std::string message;
 };
 
+// -- introspection (the console) ---------------------------------------------------
+
+/// Each call actor's periodic self-report (every 500 ms while a console exists).
+using report_atom = caf::atom_constant<caf::atom("report")>;
+
+/// What an actor reports about itself to the introspection actor. Only the
+/// actor itself reads its own counters and mailbox (no cross-thread reads).
+struct actor_report {
+  std::string call_sid;
+  std::string name;  ///< call_supervisor | openai_socket | twilio_socket | transcript | tool_call
+  uint64_t actor_id = 0;
+  std::string state; ///< the actor's own word for what it is doing
+  int64_t messages_in = 0;
+  int64_t messages_out = 0;
+  int64_t mailbox = 0; ///< messages waiting when the report was made
+};
+
+/// A supervisor's record of one child slot: restarts and last failure.
+struct child_health {
+  std::string name;
+  int restarts = 0;
+  std::string last_error;
+};
+
+/// A call as its supervisor sees it, for the console.
+struct call_report {
+  storage::call_record call; ///< usage, barge-ins, reconnects, end reason so far
+  std::string tenant_name;
+  std::string state;
+  int turns = 0;
+  storage::booking booking;
+  std::vector<child_health> children;
+  bool finished = false; ///< the call record and job card are written
+  int64_t job_id = 0;    ///< with finished: the job card (0: none)
+};
+
+/// One line of a call's live log: caller/assistant words, barge-ins, tools.
+struct call_line {
+  std::string call_sid;
+  std::string kind; ///< caller | assistant | barge_in | tool | event
+  std::string text;
+  int latency_ms = -1; ///< assistant: caller speech end -> first audio out
+  int64_t at_ms = 0;
+};
+
 struct openai_socket_args;
 struct finalize_args;
 
@@ -339,3 +384,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::storage::booking)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::recording_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_socket_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::finalize_args)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::actor_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call_line)

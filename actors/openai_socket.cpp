@@ -1,5 +1,6 @@
 #include "actors/openai_socket.hpp"
 
+#include "actors/introspect.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -38,6 +39,7 @@ struct openai_state {
   int64_t dropped_frames = 0;
   int64_t session_bytes = 0;
   std::deque<upstream_frame> recent; ///< the last ~10 s of upstream frames
+  actor_stats stats;
   static inline const char* name = "openai_socket";
 };
 
@@ -67,8 +69,15 @@ void connect(self_ptr self) {
 void send_upstream(self_ptr self, const audio_in& a) {
   auto& st = self->state;
   st.conn->send_text(proto::build_input_audio_append(a.payload_b64));
-  st.session_bytes += static_cast<int64_t>(proto::base64_decoded_size(a.payload_b64));
-  st.recent.push_back({st.session_bytes, a.received_us, mono_us()});
+  auto bytes = static_cast<int64_t>(proto::base64_decoded_size(a.payload_b64));
+  st.session_bytes += bytes;
+  auto sent_us = mono_us();
+  st.recent.push_back({st.session_bytes, a.received_us, sent_us});
+  ++st.stats.out;
+  if (auto* m = st.svc.metrics.get()) {
+    m->bytes_caller_to_openai.inc(static_cast<double>(bytes));
+    m->relay_latency_upstream.observe(static_cast<double>(sent_us - a.received_us) / 1e6);
+  }
   if (st.recent.size() > max_buffered_frames) st.recent.pop_front();
 }
 
@@ -92,6 +101,7 @@ void on_event(self_ptr self, openai_frame& f) {
   auto& ev = *parsed;
   if (ev.type == proto::rt_type::output_audio_delta) {
     audio_out out{std::move(ev.item_id), std::move(ev.delta), f.received_us};
+    ++st.stats.out;
     if (st.args.downstream) self->send(st.args.downstream, std::move(out));
     else st.pending_out.push_back(std::move(out)); // greeting before the stream attached
     return;
@@ -117,6 +127,7 @@ void on_event(self_ptr self, openai_frame& f) {
   if (out.ev.type == proto::rt_type::error)
     log::warn("RealtimeServer", "OpenAI error on " + st.args.call_sid + ": " + out.ev.error_code +
                                   ": " + out.ev.error_message);
+  ++st.stats.out;
   self->send(st.supervisor, std::move(out));
 }
 
@@ -128,7 +139,12 @@ caf::behavior openai_socket(self_ptr self, services svc, openai_socket_args args
   st.supervisor = std::move(sup);
   if (st.args.delay.count() > 0) self->delayed_send(self, st.args.delay, reconnect_atom::value);
   else connect(self);
-  return {
+  auto state_of = [self] {
+    auto& st = self->state;
+    return std::string{st.ready ? "ready" : st.conn ? "configuring" : "connecting"};
+  };
+  return introspected(
+    self, st.svc, "openai_socket", &st.stats, state_of,
     [self](reconnect_atom) { connect(self); },
     [self](openai_connected& c) {
       auto& st = self->state;
@@ -170,8 +186,7 @@ caf::behavior openai_socket(self_ptr self, services svc, openai_socket_args args
     [self](socket_closed& c) {
       std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;
       self->quit(caf::make_error(caf::sec::runtime_error, "openai socket lost: " + why));
-    },
-  };
+    });
 }
 
 } // namespace

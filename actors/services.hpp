@@ -2,6 +2,7 @@
 // The process-wide handles every call needs, passed by value into spawns.
 
 #include "config/config.hpp"
+#include "metrics/switchboard_metrics.hpp"
 
 #include <caf/actor.hpp>
 
@@ -26,6 +27,9 @@ struct services {
   caf::actor registry; ///< call registry (spawn_registry)
   caf::actor notifier; ///< outbox notifier (spawn_notifier)
   call_observer observer; ///< may be empty
+  caf::actor introspection; ///< the console's introspection actor; null: no console
+  std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
+  std::string call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
 };
 
 } // namespace sb::actors

@@ -1,5 +1,6 @@
 #include "actors/tool_call.hpp"
 
+#include "actors/introspect.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -24,6 +25,7 @@ struct tool_state {
   caf::actor supervisor;
   storage::booking booking;
   std::map<std::string, int64_t> running; ///< call_id -> started (mono_us)
+  actor_stats stats;
   static inline const char* name = "tool_call";
 };
 
@@ -54,6 +56,7 @@ void finish(self_ptr self, tool_result r) {
   if (it == self->state.running.end()) return; // already timed out
   r.duration_us = mono_us() - it->second;
   self->state.running.erase(it);
+  ++self->state.stats.out;
   self->send(self->state.supervisor, std::move(r));
 }
 
@@ -140,7 +143,12 @@ caf::behavior tool_call(self_ptr self, services svc, storage::tenant tenant, caf
   self->state.svc = std::move(svc);
   self->state.tenant = std::move(tenant);
   self->state.supervisor = std::move(sup);
-  return {
+  auto state_of = [self] {
+    auto n = self->state.running.size();
+    return n > 0 ? "running " + std::to_string(n) : std::string{"idle"};
+  };
+  return introspected(
+    self, self->state.svc, "tool_call", &self->state.stats, state_of,
     [self](tool_request& req) {
       if (self->state.running.count(req.call_id) == 0) run(self, req);
       else check_availability(self, req); // the delayed second half of a slow check
@@ -151,8 +159,7 @@ caf::behavior tool_call(self_ptr self, services svc, storage::tenant tenant, caf
       finish(self, tool_result{call_id, name,
                                json_object({{"ok", "false"}, {"error", "the tool timed out"}}),
                                false, std::nullopt, false, 0});
-    },
-  };
+    });
 }
 
 } // namespace

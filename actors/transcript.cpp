@@ -1,5 +1,6 @@
 #include "actors/transcript.hpp"
 
+#include "actors/introspect.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 
@@ -19,6 +20,7 @@ struct transcript_state {
   std::map<std::string, assistant_truncated> early_cuts; ///< cut before its transcript arrived
   int writes_pending = 0;
   std::vector<caf::response_promise> flush_waiters;
+  actor_stats stats;
   static inline const char* name = "transcript";
 };
 
@@ -32,6 +34,7 @@ void settle(self_ptr self) {
 
 void persist(self_ptr self, const storage::transcript_turn& t) {
   ++self->state.writes_pending;
+  ++self->state.stats.out;
   self->request(self->state.svc.storage, std::chrono::seconds{10}, append_turn{t})
     .then(
       [self](ack_atom) {
@@ -67,7 +70,12 @@ storage::transcript_turn& add_turn(self_ptr self, std::string role, std::string 
 caf::behavior transcript(self_ptr self, services svc, std::string call_sid) {
   self->state.svc = std::move(svc);
   self->state.call_sid = std::move(call_sid);
-  return {
+  auto state_of = [self] {
+    auto n = self->state.writes_pending;
+    return n > 0 ? "writing " + std::to_string(n) : std::to_string(self->state.turns.size()) + " turns";
+  };
+  return introspected(
+    self, self->state.svc, "transcript", &self->state.stats, state_of,
     [self](caller_said& m) {
       persist(self, add_turn(self, "caller", std::move(m.text), m.started_at_ms, m.ended_at_ms));
     },
@@ -99,8 +107,7 @@ caf::behavior transcript(self_ptr self, services svc, std::string call_sid) {
       auto p = self->make_response_promise();
       self->state.flush_waiters.push_back(p);
       return caf::delegated<ack_atom>{};
-    },
-  };
+    });
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "actors/twilio_socket.hpp"
 
+#include "actors/introspect.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -30,6 +31,7 @@ struct twilio_state {
   bool hanging_up = false;         ///< close once playout is done
   int64_t frames_in = 0;
   int64_t bad_frames = 0;
+  actor_stats stats;
   static inline const char* name = "twilio_socket";
 };
 
@@ -49,6 +51,11 @@ void send_audio(self_ptr self, const std::string& item_id, const std::string& pa
   sent += bytes;
   st.conn->send_text(proto::build_twilio_media(st.stream_sid, payload_b64));
   st.conn->send_text(proto::build_twilio_mark(st.stream_sid, st.playout.on_audio_sent(item_id, bytes)));
+  ++st.stats.out;
+  if (auto* m = st.svc.metrics.get()) {
+    m->bytes_openai_to_caller.inc(static_cast<double>(bytes));
+    m->relay_latency_downstream.observe(static_cast<double>(mono_us() - received_us) / 1e6);
+  }
   if (first) self->send(st.supervisor, first_audio_sent{item_id, received_us, mono_us()});
 }
 
@@ -68,6 +75,7 @@ void on_frame(self_ptr self, twilio_frame& f) {
   switch (ev->type) {
     case proto::twilio_event_type::media:
       if (!ev->track.empty() && ev->track != "inbound") return; // only the caller's leg
+      ++st.stats.out;
       self->send(st.upstream, audio_in{std::move(ev->payload_b64), f.received_us});
       return;
     case proto::twilio_event_type::mark:
@@ -126,7 +134,12 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
   st.conn->resume_reading();
   // Whatever ends this actor, its socket closes with it.
   self->attach_functor([c = st.conn] { c->close(); });
-  return {
+  auto state_of = [self] {
+    auto& st = self->state;
+    return std::string{st.hanging_up ? "hanging_up" : st.stopped ? "stopped" : "streaming"};
+  };
+  return introspected(
+    self, st.svc, "twilio_socket", &st.stats, state_of,
     [self](twilio_frame& f) { on_frame(self, f); },
     [self](audio_out& a) {
       if (self->state.cut_items.count(a.item_id) != 0) return; // late audio of a cut item
@@ -154,8 +167,7 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
         std::string why = c.reason.empty() ? "closed without stop" : c.reason;
         self->quit(caf::make_error(caf::sec::runtime_error, "twilio socket lost: " + why));
       }
-    },
-  };
+    });
 }
 
 } // namespace

@@ -1,10 +1,11 @@
-// switchboard: the single binary. Subcommands: serve, demo, tenants, calls, jobs.
+// switchboard: the single binary. Subcommands: serve, demo, top, tenants, calls, jobs.
 
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
 #include "app/server.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
+#include "console/top.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -48,6 +49,7 @@ int serve(const std::string& config_path) {
 int main(int argc, char** argv) {
   CLI::App app{"Switchboard: a realtime voice AI receptionist for a business phone line"};
   app.require_subcommand(1);
+  app.fallthrough(); // `switchboard serve --config PATH`: --config after the subcommand too
   std::string config_path;
   app.add_option("--config", config_path, "config.toml to read (default: ./config.toml if present)");
   int exit_code = 0;
@@ -56,6 +58,13 @@ int main(int argc, char** argv) {
   auto* demo_cmd = app.add_subcommand("demo", "One simulated booking call on loopback, end to end; no keys, no network");
   bool keep = false;
   demo_cmd->add_flag("--keep", keep, "Keep the temporary database and CA");
+
+  auto* top_cmd = app.add_subcommand(
+    "top", "Live calls and their actors from a running server (token: SWITCHBOARD_CONSOLE_TOKEN)");
+  sb::console::top_options top_opts;
+  std::string top_url;
+  top_cmd->add_option("--url", top_url, "The server's base URL (default: http://127.0.0.1:<server.port>)");
+  top_cmd->add_flag("--once", top_opts.once, "Print one snapshot and exit");
 
   sb::app::add_admin_commands(
     app, [&] { return load(config_path).storage.path; }, exit_code);
@@ -71,6 +80,13 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed()) return serve(config_path);
     if (demo_cmd->parsed()) return sb::app::run_demo(keep);
+    if (top_cmd->parsed()) {
+      auto cfg = load(config_path);
+      top_opts.url = top_url.empty() ? "http://127.0.0.1:" + std::to_string(cfg.server.port) : top_url;
+      while (!top_opts.url.empty() && top_opts.url.back() == '/') top_opts.url.pop_back();
+      top_opts.token = cfg.console.token;
+      return sb::console::run_top(top_opts, std::cout, std::cerr);
+    }
   } catch (const sb::config_error& e) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 2;

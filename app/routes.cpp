@@ -3,6 +3,7 @@
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "console/routes.hpp"
 #include "protocol/form.hpp"
 #include "protocol/media_stream.hpp"
 #include "protocol/twilio_signature.hpp"
@@ -112,7 +113,9 @@ net::ws_handlers pending_stream(const actors::services& svc, std::weak_ptr<net::
 
 net::http_handlers make_routes(const actors::services& svc) {
   net::http_handlers h;
-  h.on_request = [svc](http_request req, net::responder respond) {
+  auto console = std::make_shared<console::console_routes>(svc);
+  h.on_request = [svc, console](http_request req, net::responder respond) {
+    if (console->on_request(req, respond)) return; // /console*, /metrics
     const std::string path = req.path();
     auto only = [&](const char* method) {
       if (req.method == method) return true;
@@ -133,8 +136,9 @@ net::http_handlers make_routes(const actors::services& svc) {
       respond(http_response::text(404, "not found"));
     }
   };
-  h.on_upgrade = [svc](const http_request& req,
-                       const net::ws_connection_ptr& conn) -> std::optional<http_response> {
+  h.on_upgrade = [svc, console](const http_request& req,
+                                const net::ws_connection_ptr& conn) -> std::optional<http_response> {
+    if (auto decision = console->on_upgrade(req, conn)) return *decision; // /console/feed
     if (req.path() != svc.cfg->twilio.stream_path) return http_response::text(404, "not found");
     // The upgrade is signed over the wss:// URL, with no POST params.
     std::string base = svc.cfg->stream_url();

@@ -6,6 +6,8 @@
 #include "actors/storage_actor.hpp"
 #include "app/routes.hpp"
 #include "common/log.hpp"
+#include "console/introspection.hpp"
+#include "console/routes.hpp"
 #include "net/http_server.hpp"
 #include "net/io.hpp"
 #include "storage/store.hpp"
@@ -25,6 +27,7 @@ struct server::impl {
   std::unique_ptr<caf::actor_system> sys;
   actors::services svc;
   std::shared_ptr<net::http_server> http;
+  std::shared_ptr<net::http_server> metrics_http; ///< console.metrics_own_port only
   bool stopped = false;
 };
 
@@ -45,9 +48,14 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.cfg = p->cfg;
   svc.io = &p->io->context();
   svc.observer = std::move(observer);
+  svc.metrics = std::make_shared<metrics::switchboard_metrics>();
+  // The console's introspection actor exists only with a console token.
+  if (!p->cfg->console.token.empty())
+    svc.introspection = console::spawn_introspection(*p->sys, p->cfg->prices);
   svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
   svc.registry = actors::spawn_registry(*p->sys, svc);
+  if (svc.introspection) caf::anon_send(svc.introspection, actors::attach_atom::value, svc.registry);
 
   const auto& sc = p->cfg->server;
   net::http_server_options opts;
@@ -60,7 +68,16 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   opts.read_timeout = sc.read_timeout;
   opts.ws.max_frame_bytes = p->cfg->twilio.max_frame_bytes;
   auto http = net::http_server::start(p->io->context(), opts, make_routes(svc));
+  if (http && p->cfg->console.metrics_own_port) {
+    net::http_server_options mopts;
+    mopts.bind_address = sc.bind_address;
+    mopts.port = p->cfg->console.metrics_port;
+    auto m = net::http_server::start(p->io->context(), mopts, console::metrics_only_handlers(svc.metrics));
+    if (m) p->metrics_http = *m;
+    else http = m.err();
+  }
   if (!http) {
+    if (svc.introspection) caf::anon_send(svc.introspection, actors::shutdown_atom::value);
     caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.notifier, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
@@ -73,6 +90,10 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
 }
 
 uint16_t server::port() const { return impl_->http->port(); }
+
+uint16_t server::metrics_port() const {
+  return impl_->metrics_http ? impl_->metrics_http->port() : 0;
+}
 
 const config& server::cfg() const { return *impl_->cfg; }
 
@@ -97,6 +118,7 @@ void server::shutdown() {
   if (p.stopped) return;
   p.stopped = true;
   p.http->stop_accepting();
+  if (p.metrics_http) p.metrics_http->stop_accepting();
   // Let calls finish on their own for the grace period.
   auto deadline = std::chrono::steady_clock::now() + p.cfg->server.shutdown_grace;
   while (active_calls() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -110,12 +132,14 @@ void server::shutdown() {
   }
   caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);
   caf::anon_send(p.svc.notifier, actors::shutdown_atom::value);
+  if (p.svc.introspection) caf::anon_send(p.svc.introspection, actors::shutdown_atom::value);
   // Storage last, by an ordinary message (an exit message may overtake the
   // mailbox): every write queued before it is done first.
   caf::anon_send(p.svc.storage, actors::shutdown_atom::value);
   p.svc = {};
   p.sys->await_all_actors_done();
   p.http.reset();
+  p.metrics_http.reset();
   p.io->stop();
   p.sys.reset();
   log::info("Server", "Stopped");

@@ -20,6 +20,8 @@ public:
   ~server(); ///< shutdown() if not done
 
   uint16_t port() const;
+  /// The separate /metrics listener's port (console.metrics_own_port); 0 without one.
+  uint16_t metrics_port() const;
   const config& cfg() const;
 
   /// Active calls (asks the registry).

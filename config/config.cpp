@@ -193,6 +193,9 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   read(tbl, "prices", "text_input", p.text_input, source);
   read(tbl, "prices", "text_output", p.text_output, source);
 
+  read(tbl, "console", "metrics_own_port", cfg.console.metrics_own_port, source);
+  read(tbl, "console", "metrics_port", cfg.console.metrics_port, source);
+
   read(tbl, "debug", "realtime", cfg.debug.realtime, source);
   read(tbl, "debug", "twilio", cfg.debug.twilio, source);
 

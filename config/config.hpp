@@ -86,6 +86,12 @@ struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4
 
 struct console_config {
   std::string token; ///< env SWITCHBOARD_CONSOLE_TOKEN (secret); empty: console disabled
+  /// false: GET /metrics is served on the main port behind the console token
+  /// (no token: no /metrics). true: /metrics alone, without authentication, on
+  /// its own listener at server.bind_address:metrics_port (for a scraper on
+  /// a private network).
+  bool metrics_own_port = false;
+  uint16_t metrics_port = 9464; ///< with metrics_own_port; 0: an ephemeral port
 };
 
 struct debug_config {

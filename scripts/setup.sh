@@ -10,6 +10,7 @@ packages=(
   libcli11-dev openssl
   espeak-ng sox
   wrk gnuplot-nox
+  chromium
 )
 
 missing=()
@@ -39,4 +40,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -d "$here/tests/node/node_modules/twilio" ]; then
   echo "setup: installing the twilio npm package for the signature oracle test"
   (cd "$here/tests/node" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The console's browser test drives Debian's chromium (above) with npm's
+# playwright-core (pinned in tests/browser/package-lock.json); no browser is
+# ever downloaded.
+if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+  echo "setup: installing playwright-core for the console browser test"
+  (cd "$here/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi

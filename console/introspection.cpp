@@ -1,0 +1,136 @@
+#include "console/introspection.hpp"
+
+#include "actors/messages.hpp"
+#include "common/time.hpp"
+#include "console/view.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+#include <chrono>
+#include <set>
+#include <vector>
+
+namespace sb::console {
+
+namespace {
+
+constexpr std::chrono::milliseconds push_interval{250};
+
+struct introspection_state {
+  prices_config prices;
+  caf::actor registry;
+  console_view view;
+  std::set<std::string> finished_sids; ///< late reports of these are dropped
+  std::vector<net::ws_connection_ptr> subscribers;
+  bool dirty = false;
+  static inline const char* name = "introspection";
+};
+
+using self_ptr = caf::stateful_actor<introspection_state>*;
+
+/// The live view of a call, or null when it has finished already (a child's
+/// last report can arrive after the supervisor's final one).
+call_view* live(self_ptr self, const std::string& sid) {
+  if (sid.empty() || self->state.finished_sids.count(sid) != 0) return nullptr;
+  return &self->state.view.active[sid];
+}
+
+void push(self_ptr self) {
+  auto& st = self->state;
+  st.dirty = false;
+  if (st.subscribers.empty()) return;
+  auto json = snapshot_json(st.view, st.prices, now_ms());
+  for (auto& c : st.subscribers) c->send_text(json);
+}
+
+void on_call_report(self_ptr self, actors::call_report& r) {
+  auto& st = self->state;
+  auto sid = r.call.call_sid;
+  auto* c = live(self, sid);
+  if (!c) return;
+  c->report = std::move(r);
+  c->has_report = true;
+  st.dirty = true;
+  if (!c->report.finished) return;
+  c->ended_at_ms = now_ms();
+  st.view.finished.push_front(std::move(*c));
+  st.view.active.erase(sid);
+  st.finished_sids.insert(sid);
+  while (st.view.finished.size() > max_finished) {
+    st.finished_sids.erase(st.view.finished.back().report.call.call_sid);
+    st.view.finished.pop_back();
+  }
+}
+
+caf::behavior introspection(self_ptr self, prices_config prices) {
+  self->state.prices = prices;
+  self->delayed_send(self, push_interval, actors::tick_atom::value);
+  return {
+    [self](actors::actor_report& r) {
+      auto* c = live(self, r.call_sid);
+      if (!c) return;
+      auto name = r.name;
+      c->reported_at_ms[name] = now_ms();
+      c->actors[name] = std::move(r);
+      self->state.dirty = true;
+    },
+    [self](actors::call_report& r) { on_call_report(self, r); },
+    [self](actors::call_line& l) {
+      auto* c = live(self, l.call_sid);
+      if (!c) return;
+      c->lines.push_back(std::move(l));
+      if (c->lines.size() > max_lines) c->lines.pop_front();
+      self->state.dirty = true;
+    },
+    [self](actors::tick_atom) {
+      if (self->state.dirty) push(self);
+      self->delayed_send(self, push_interval, actors::tick_atom::value);
+    },
+    [self](feed_subscribe& s) {
+      auto& st = self->state;
+      // The first snapshot at once: the page shows the calls without waiting.
+      s.conn->send_text(snapshot_json(st.view, st.prices, now_ms()));
+      st.subscribers.push_back(std::move(s.conn));
+    },
+    [self](feed_unsubscribe& u) {
+      auto& subs = self->state.subscribers;
+      subs.erase(std::remove_if(subs.begin(), subs.end(),
+                                [&](const net::ws_connection_ptr& c) {
+                                  return reinterpret_cast<std::uintptr_t>(c.get()) == u.conn;
+                                }),
+                 subs.end());
+    },
+    [self](actors::attach_atom, caf::actor& registry) { self->state.registry = std::move(registry); },
+    [self](actors::hangup_atom, std::string& sid, actors::http_query& q) {
+      auto respond = q.respond;
+      if (!self->state.registry) return respond(net::http_response::json(503, R"({"ok":false})"));
+      self->request(self->state.registry, std::chrono::seconds{5}, actors::hangup_atom::value, sid)
+        .then(
+          [respond](bool ok) mutable {
+            respond(ok ? net::http_response::json(202, R"({"ok":true})")
+                       : net::http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
+          },
+          [respond](caf::error&) mutable {
+            respond(net::http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
+          });
+    },
+    [self](caf::get_atom) {
+      return snapshot_json(self->state.view, self->state.prices, now_ms());
+    },
+    [self](actors::shutdown_atom) {
+      for (auto& c : self->state.subscribers) c->close();
+      self->state.subscribers.clear();
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_introspection(caf::actor_system& sys, prices_config prices) {
+  return sys.spawn(introspection, prices);
+}
+
+} // namespace sb::console

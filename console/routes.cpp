@@ -1,0 +1,149 @@
+#include "console/routes.hpp"
+
+#include "actors/messages.hpp"
+#include "common/log.hpp"
+#include "console/auth.hpp"
+#include "console/introspection.hpp"
+#include "console/page.hpp"
+#include "protocol/form.hpp"
+
+#include <caf/all.hpp>
+
+namespace sb::console {
+
+namespace {
+
+using net::http_request;
+using net::http_response;
+
+http_response html(int status, std::string body) {
+  http_response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  // The page is the operator's: never cached, never framed by another site.
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  return r;
+}
+
+http_response metrics_response(const metrics::switchboard_metrics* m) {
+  http_response r;
+  r.content_type = metrics_content_type;
+  r.body = m ? m->reg.render() : "";
+  return r;
+}
+
+bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+
+/// {sid} of /console/calls/{sid}/end; empty when the path is not that.
+std::string end_call_sid(const std::string& path) {
+  constexpr std::string_view prefix = "/console/calls/";
+  constexpr std::string_view suffix = "/end";
+  if (!starts_with(path, prefix) || path.size() <= prefix.size() + suffix.size() ||
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return "";
+  auto sid = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  return sid.find('/') == std::string::npos ? sid : "";
+}
+
+} // namespace
+
+console_routes::console_routes(const actors::services& svc)
+    : svc_(svc), auth_(std::make_unique<console_auth>(svc.cfg->console.token)) {}
+
+console_routes::~console_routes() = default;
+
+bool console_routes::on_request(const http_request& req, net::responder& respond) {
+  const std::string path = req.path();
+  if (path == "/metrics") {
+    if (svc_.cfg->console.metrics_own_port || !auth_->enabled()) {
+      respond(http_response::text(404, "not found"));
+      return true;
+    }
+    if (!auth_->has_session(req) && !auth_->has_bearer(req)) {
+      auto r = http_response::text(401, "unauthorized");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+      respond(std::move(r));
+      return true;
+    }
+    respond(metrics_response(svc_.metrics.get()));
+    return true;
+  }
+  if (path != "/console" && !starts_with(path, "/console/")) return false;
+  if (!auth_->enabled()) {
+    respond(http_response::text(404, "console disabled: set SWITCHBOARD_CONSOLE_TOKEN"));
+    return true;
+  }
+  if (path == "/console/login") {
+    if (req.method != "POST") {
+      respond(html(405, login_page()));
+      return true;
+    }
+    auto form = proto::parse_form(req.body);
+    std::string token = form ? proto::form_value(*form, "token") : "";
+    if (!auth_->token_matches(token)) {
+      log::warn("Console", "Refused a console login from " + req.remote);
+      respond(html(401, login_page("Wrong token.")));
+      return true;
+    }
+    auto r = http_response::text(303, "");
+    r.headers.emplace_back("Location", "/console");
+    r.headers.emplace_back("Set-Cookie", console_auth::cookie_for(auth_->new_session()));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    log::info("Console", "Operator logged in from " + req.remote);
+    respond(std::move(r));
+    return true;
+  }
+  if (!auth_->has_session(req)) {
+    if (path == "/console" && req.method == "GET") respond(html(401, login_page()));
+    else respond(http_response::json(401, R"({"ok":false,"error":"log in first"})"));
+    return true;
+  }
+  if (path == "/console" || path == "/console/") {
+    respond(html(200, std::string{console_page()}));
+  } else if (path == "/console/logout" && req.method == "POST") {
+    auth_->end_session(console_auth::cookie_value(req.header("Cookie"), cookie_name));
+    auto r = http_response::text(303, "");
+    r.headers.emplace_back("Location", "/console");
+    r.headers.emplace_back("Set-Cookie", std::string{cookie_name} + "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
+    respond(std::move(r));
+  } else if (auto sid = end_call_sid(path); !sid.empty() && req.method == "POST") {
+    log::info("Console", "Operator ends call " + sid);
+    caf::anon_send(svc_.introspection, actors::hangup_atom::value, sid,
+                   actors::http_query{std::move(respond)});
+  } else {
+    respond(http_response::text(404, "not found"));
+  }
+  return true;
+}
+
+std::optional<std::optional<http_response>> console_routes::on_upgrade(
+    const http_request& req, const net::ws_connection_ptr& conn) {
+  if (req.path() != "/console/feed") return std::nullopt;
+  if (!auth_->enabled()) return std::optional<http_response>{http_response::text(404, "console disabled")};
+  if (!auth_->has_session(req))
+    return std::optional<http_response>{http_response::text(401, "unauthorized")};
+  auto sink = svc_.introspection;
+  auto id = reinterpret_cast<std::uintptr_t>(conn.get());
+  conn->set_handlers(net::ws_handlers{
+    [](std::string&&) { return true; }, // the feed is one-way
+    [sink, id](const std::string&) { caf::anon_send(sink, feed_unsubscribe{id}); }});
+  caf::anon_send(sink, feed_subscribe{conn});
+  return std::optional<http_response>{std::nullopt};
+}
+
+net::http_handlers metrics_only_handlers(std::shared_ptr<metrics::switchboard_metrics> m) {
+  net::http_handlers h;
+  h.on_request = [m](http_request req, net::responder respond) {
+    if (req.path() != "/metrics") return respond(http_response::text(404, "not found"));
+    if (req.method != "GET") return respond(http_response::text(405, "method not allowed"));
+    respond(metrics_response(m.get()));
+  };
+  h.on_upgrade = [](const http_request&, const net::ws_connection_ptr&) -> std::optional<http_response> {
+    return http_response::text(404, "not found");
+  };
+  return h;
+}
+
+} // namespace sb::console

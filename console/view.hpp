@@ -1,0 +1,43 @@
+#pragma once
+// What the introspection actor knows, as plain values, and its JSON form
+// (the console feed's one message type: a full snapshot, pushed on change).
+
+#include "actors/messages.hpp"
+#include "config/config.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+namespace sb::console {
+
+/// One call as the console shows it.
+struct call_view {
+  actors::call_report report;
+  bool has_report = false;
+  std::map<std::string, actors::actor_report> actors; ///< by actor name
+  std::map<std::string, int64_t> reported_at_ms;      ///< by actor name
+  std::deque<actors::call_line> lines;                ///< the last max_lines
+  int64_t ended_at_ms = 0;
+};
+
+struct console_view {
+  std::map<std::string, call_view> active; ///< by CallSid
+  std::deque<call_view> finished;          ///< newest first, at most max_finished
+};
+
+inline constexpr std::size_t max_lines = 200;
+inline constexpr std::size_t max_finished = 20;
+/// An actor silent for this long is shown as down (reports come every 500 ms).
+inline constexpr int64_t stale_after_ms = 1500;
+
+/// Estimated cost in USD of `u` at `p` (per 1M tokens). Cached input tokens
+/// are billed at the cached audio rate, the rest of the audio input at the
+/// full rate.
+double cost_usd(const proto::token_usage& u, const prices_config& p);
+
+/// {"type":"snapshot","now":ms,"calls":[...],"finished":[...]}
+std::string snapshot_json(const console_view& v, const prices_config& p, int64_t now_ms);
+
+} // namespace sb::console

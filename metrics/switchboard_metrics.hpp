@@ -1,0 +1,41 @@
+#pragma once
+// Switchboard's own metrics (GET /metrics): one instance per server, shared
+// by the actors and sockets through actors::services. Series with fixed
+// labels are looked up once here; the few with open labels (end reason, tool
+// name) are looked up per event, which is rare.
+
+#include "metrics/registry.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace sb::metrics {
+
+class switchboard_metrics {
+public:
+  switchboard_metrics();
+
+  registry reg; ///< render() for /metrics
+
+  gauge& active_calls;
+  counter& openai_reconnects;
+  counter& barge_ins;
+  counter& bytes_caller_to_openai; ///< decoded mu-law bytes relayed upstream
+  counter& bytes_openai_to_caller; ///< decoded mu-law bytes relayed downstream
+  histogram& relay_latency_upstream;   ///< Twilio frame in -> OpenAI append out, seconds
+  histogram& relay_latency_downstream; ///< OpenAI delta in -> Twilio media out, seconds
+  histogram& turn_latency; ///< caller speech end -> first assistant audio out, seconds
+
+  /// A call ended; `reason` is reduced to its code ("twilio_socket_lost: x" -> "twilio_socket_lost").
+  void call_ended(const std::string& reason);
+  /// A tool call finished: outcome "ok" or "error".
+  void tool_call(const std::string& name, bool ok, double seconds);
+  /// Tokens used by one response (response.done usage).
+  void tokens(int64_t input_text, int64_t input_audio, int64_t input_cached, int64_t output_text,
+              int64_t output_audio);
+};
+
+/// The end reason's code: the text before the first ':' (label values stay few).
+std::string reason_code(const std::string& reason);
+
+} // namespace sb::metrics
