@@ -9,9 +9,12 @@
 #include "sim/clips.hpp"
 #include "sim/script.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -35,6 +38,16 @@ struct caller_options {
   int vanish_after_turns = -1;
   /// Print the call as it happens (the demo).
   std::function<void(const std::string& line)> on_event;
+
+  // -- load-benchmark hooks (bench/): called on the io thread, keep them cheap --
+  /// Audio as a media frame goes out: `offset` counts every payload byte
+  /// sent on this stream (silence too), `mono_us` is common/time.hpp's clock.
+  std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_sent;
+  /// A media frame's payload as it arrives (offset: every byte received before it).
+  std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_received;
+  /// Once set, the caller hangs up (sends `stop`, result ok) at the next
+  /// pause between turns, when no assistant audio is playing or in flight.
+  std::shared_ptr<const std::atomic<bool>> hang_up;
 };
 
 struct caller_result {
@@ -47,6 +60,9 @@ struct caller_result {
   int64_t bytes_received = 0; ///< assistant audio
   int marks_echoed = 0;
   int clears_received = 0;
+  /// Per `clear` received: ms of the reply then playing that the caller had
+  /// heard (played out) when the clear arrived; -1 if no reply had started.
+  std::vector<int64_t> heard_at_clear_ms;
   bool server_hung_up = false; ///< the server closed the stream (end_call)
   std::vector<int64_t> reply_gap_ms; ///< per turn: caller stopped speaking -> first reply byte
 };

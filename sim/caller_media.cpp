@@ -2,6 +2,7 @@
 // drift), real speech or mu-law silence out, a real-time playout buffer in,
 // marks echoed when the audio before them has played, `clear` honoured as
 // Twilio does (docs/protocols.md 2), and the scripted conversation.
+#include "common/time.hpp"
 #include "protocol/base64.hpp"
 #include "sim/caller_runner.hpp"
 
@@ -88,6 +89,8 @@ void call_runner::on_tick() {
     clip_pos_ += n;
     res_.bytes_sent += static_cast<int64_t>(n);
   }
+  if (opt_.on_audio_sent)
+    opt_.on_audio_sent(ticks_ * static_cast<int64_t>(frame_bytes), payload, mono_us());
   send_locked(message("media", ++sequence_, stream_sid_, [&](writer& w) {
     w.Key("media");
     w.StartObject();
@@ -152,6 +155,8 @@ void call_runner::advance_conversation_locked() {
     }
     return;
   case phase::pause:
+    if (opt_.hang_up && opt_.hang_up->load(std::memory_order_relaxed))
+      return send_stop_locked();
     if (phase_ticks_ * 20 >= turns[turn_].pause_before_ms)
       start_speaking_locked(turn_);
     return;
@@ -184,18 +189,22 @@ void call_runner::advance_conversation_locked() {
       phase_ = phase::ending; // the server closes the stream (end_call)
       return;
     }
-    send_locked(message("stop", ++sequence_, stream_sid_, [&](writer& w) {
-      w.Key("stop");
-      w.StartObject();
-      w.Key("accountSid"); w.String(opt_.account_sid);
-      w.Key("callSid"); w.String(res_.call_sid);
-      w.EndObject();
-    }));
-    event_locked("caller hangs up (stop)");
-    closing_ = true;
-    return finish_locked(true, {});
+    return send_stop_locked();
   }
   }
+}
+
+void call_runner::send_stop_locked() {
+  send_locked(message("stop", ++sequence_, stream_sid_, [&](writer& w) {
+    w.Key("stop");
+    w.StartObject();
+    w.Key("accountSid"); w.String(opt_.account_sid);
+    w.Key("callSid"); w.String(res_.call_sid);
+    w.EndObject();
+  }));
+  event_locked("caller hangs up (stop)");
+  closing_ = true;
+  finish_locked(true, {});
 }
 
 void call_runner::echo_mark_locked(const std::string& name) {
@@ -209,6 +218,7 @@ void call_runner::echo_mark_locked(const std::string& name) {
 }
 
 void call_runner::on_text(const std::string& frame) {
+  const int64_t arrived_us = opt_.on_audio_received ? mono_us() : 0;
   std::lock_guard lock(mu_);
   if (finished_)
     return;
@@ -226,14 +236,18 @@ void call_runner::on_text(const std::string& frame) {
       return finish_locked(false, "media payload is not base64");
     if (res_.bytes_received == 0) {
       res_.setup_ms = since_start_ms();
+      reply_start_pos_ = enq_pos_;
       event_locked("greeting audio started");
     } else if (phase_ == phase::awaiting_reply && !gap_recorded_) {
       gap_recorded_ = true;
+      reply_start_pos_ = enq_pos_;
       res_.reply_gap_ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
                                     clock::now() - speak_end_).count());
       event_locked("assistant audio started");
     }
     heard_ = true;
+    if (opt_.on_audio_received)
+      opt_.on_audio_received(res_.bytes_received, *bytes, arrived_us);
     res_.bytes_received += static_cast<int64_t>(bytes->size());
     buffer_ += *bytes;
     enq_pos_ += static_cast<int64_t>(bytes->size());
@@ -245,6 +259,7 @@ void call_runner::on_text(const std::string& frame) {
   } else if (event == "clear") {
     // Twilio drops the queued audio and echoes every pending mark at once.
     ++res_.clears_received;
+    res_.heard_at_clear_ms.push_back(reply_start_pos_ >= 0 ? (play_pos_ - reply_start_pos_) / 8 : -1);
     event_locked("clear: " + std::to_string(buffer_.size() / 8) + " ms of audio dropped");
     buffer_.clear();
     enq_pos_ = play_pos_;

@@ -44,6 +44,7 @@ private:
   void advance_conversation_locked();
   void start_speaking_locked(std::size_t turn);
   void echo_mark_locked(const std::string& name);
+  void send_stop_locked();
 
   boost::asio::io_context& io_;
   caller_options opt_;
@@ -77,6 +78,7 @@ private:
   bool heard_ = false;        ///< audio received in this phase
   int64_t quiet_ms_ = 0;      ///< playout idle since audio was heard
   int64_t reply_played_ = 0;  ///< bytes of the awaited reply played
+  int64_t reply_start_pos_ = -1; ///< stream position of the latest reply's first byte
   bool gap_recorded_ = false;
   clock::time_point speak_end_;
   int replies_finished_ = 0;

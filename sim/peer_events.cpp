@@ -258,6 +258,10 @@ void peer_session::tick() {
                                               r.clip.size() - r.pos);
   const std::string_view chunk(r.clip.data() + r.pos, n);
   r.pos += n;
+  if (cfg_.on_audio_sent && *cfg_.on_audio_sent)
+    (*cfg_.on_audio_sent)(script_ ? script_->caller_number : std::string{}, conn_number_,
+                          audio_bytes_out_, chunk, mono_us());
+  audio_bytes_out_ += static_cast<int64_t>(n);
   if (item* it = find_item(r.item_id))
     it->audio_bytes += static_cast<int64_t>(n);
   shared_->update([n](peer_stats& s) { s.audio_bytes_sent += static_cast<int64_t>(n); });

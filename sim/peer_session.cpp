@@ -1,5 +1,6 @@
 #include "sim/peer_session.hpp"
 
+#include "common/time.hpp"
 #include "protocol/base64.hpp"
 
 #include <algorithm>
@@ -74,7 +75,10 @@ peer_session::peer_session(peer_session_config cfg, std::shared_ptr<peer_shared>
 }
 
 void peer_session::on_text(const std::string& frame) {
-  shared_->record_client_event(frame);
+  if (cfg_.on_audio_received && *cfg_.on_audio_received)
+    rx_us_ = mono_us();
+  if (cfg_.record_client_events)
+    shared_->record_client_event(frame);
   if (drop_ || close_)
     return;
   rapidjson::Document ev;
@@ -214,6 +218,11 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
   w.Key("session"); write_session(w);
   w.EndObject();
   emit(sb);
+  if (cfg_.send_garbage_after_session) {
+    out_.emplace_back("{not json");
+    out_.emplace_back(R"({"type":"made.up.event","event_id":")" + new_event_id() + R"("})");
+    send_error("injected_error", "An error injected by the test (send_garbage_after_session).");
+  }
 }
 
 void peer_session::on_append(const rapidjson::Document& ev) {
@@ -225,6 +234,9 @@ void peer_session::on_append(const rapidjson::Document& ev) {
   if (!bytes)
     return send_error("invalid_value", "Invalid value for 'audio': not valid base64.", "audio",
                       str(ev, "event_id"));
+  if (cfg_.on_audio_received && *cfg_.on_audio_received)
+    (*cfg_.on_audio_received)(script_ ? script_->caller_number : std::string{}, conn_number_,
+                              audio_bytes_in_, *bytes, rx_us_);
   audio_bytes_in_ += static_cast<int64_t>(bytes->size());
   shared_->update([n = bytes->size()](peer_stats& s) { s.audio_bytes_received += n; });
   vad_.feed(*bytes, [this](const energy_vad::event& e) {

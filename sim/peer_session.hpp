@@ -54,6 +54,10 @@ struct peer_session_config {
   const std::vector<call_script>* scripts = nullptr;
   int delta_ms = 100;
   int drop_after_responses = -1;
+  bool send_garbage_after_session = false; ///< see peer_options
+  bool record_client_events = true;        ///< see peer_options
+  const peer_options::audio_hook* on_audio_received = nullptr; ///< may be null or empty
+  const peer_options::audio_hook* on_audio_sent = nullptr;
 };
 
 class peer_session {
@@ -149,6 +153,8 @@ private:
 
   energy_vad vad_;
   int64_t audio_bytes_in_ = 0;
+  int64_t audio_bytes_out_ = 0; ///< output audio sent on this connection
+  int64_t rx_us_ = 0;           ///< when the current client frame arrived (hooks only)
   std::string speech_item_id_;
   std::string last_item_id_;
 

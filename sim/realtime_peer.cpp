@@ -163,6 +163,10 @@ private:
         401, R"({"error":{"type":"invalid_request_error","code":"invalid_api_key","message":"Missing bearer authentication in header"}})");
     peer_session_config cfg{&options_.clips, &options_.scripts, options_.delta_ms,
                             options_.drop_after_responses};
+    cfg.send_garbage_after_session = options_.send_garbage_after_session;
+    cfg.record_client_events = options_.record_client_events;
+    cfg.on_audio_received = &options_.on_audio_received;
+    cfg.on_audio_sent = &options_.on_audio_sent;
     auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms);
     {
       std::lock_guard lock(mu_);

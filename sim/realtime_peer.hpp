@@ -11,8 +11,10 @@
 #include "sim/script.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -34,10 +36,27 @@ struct peer_options {
   int drop_after_responses = -1;
   /// Answer every upgrade with HTTP 503 (OpenAI unreachable).
   bool refuse_connections = false;
+  /// Right after each session.updated, send a frame that is not JSON, an
+  /// event of an unknown type and an `error` event (a robustness test of the
+  /// client).
+  bool send_garbage_after_session = false;
   /// Audio sent per output_audio.delta, in ms (real service: ~100-200 ms bursts).
   int delta_ms = 100;
   /// Pause between deltas (real service streams faster than real time).
   int delta_interval_ms = 20;
+
+  // -- load-benchmark hooks (bench/) --
+  /// Keep every client event for client_events() (off under load: it grows
+  /// by every input_audio_buffer.append).
+  bool record_client_events = true;
+  /// Audio per connection: `caller_number` is the script's (empty before
+  /// session.update picks one), `connection` numbers connections from 1,
+  /// `offset` counts this connection's audio bytes before `bytes`, `mono_us`
+  /// is common/time.hpp's clock. Called on the io thread; keep them cheap.
+  using audio_hook = std::function<void(const std::string& caller_number, int connection,
+                                        int64_t offset, std::string_view bytes, int64_t mono_us)>;
+  audio_hook on_audio_received; ///< input_audio_buffer.append decoded
+  audio_hook on_audio_sent;     ///< response.output_audio.delta about to go out
 };
 
 struct peer_stats {

@@ -1,0 +1,33 @@
+#pragma once
+// What a benchmark run is made of: the callers' scripts, the server's
+// config.toml, and facts about the machine for the report.
+
+#include "sim/script.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace sb::bench {
+
+/// A unique caller number per call ("+1555" + 7 digits): the peer picks the
+/// script by it, the harness maps the peer's connection to the call by it.
+std::string caller_number(int index);
+
+/// A looping conversation of `turns` turns over the four caller/reply clips.
+/// With `function_calls`, every first turn of four makes a function call;
+/// with `barge_in`, every third turn starts 1.2 s into the previous reply.
+/// The caller hangs up (the assistant never does).
+sim::call_script bench_script(int index, int turns, bool function_calls, bool barge_in);
+
+/// The server's config.toml for a run (secrets and ports come from the env).
+std::string server_config_toml(const std::string& openai_ca_file);
+
+struct machine_info {
+  int cpus = 0;
+  std::string cpu_model;
+  int64_t mem_total_kib = 0;
+  std::string date_utc; ///< "2025-01-31T12:00:00Z"
+};
+machine_info read_machine_info();
+
+} // namespace sb::bench

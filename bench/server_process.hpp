@@ -1,0 +1,49 @@
+#pragma once
+// `switchboard serve` as a separate process, so that its CPU and memory are
+// measured apart from the load generator's (/proc/PID).
+
+#include "common/result.hpp"
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <utility>
+#include <vector>
+
+namespace sb::bench {
+
+using env_list = std::vector<std::pair<std::string, std::string>>;
+
+/// Runs `argv` with the current environment plus `env`, stdout and stderr
+/// appended to `log_path`; waits for it. Returns the exit code.
+result<int> run_command(const std::vector<std::string>& argv, const env_list& env,
+                        const std::string& log_path);
+
+class server_process {
+public:
+  /// Starts `binary --config config_path serve` with `env` (PORT among
+  /// them), output to `log_path`, and waits until `port` accepts (10 s).
+  static result<server_process> start(const std::string& binary, const std::string& config_path,
+                                      const env_list& env, uint16_t port,
+                                      const std::string& log_path);
+  server_process() = default;
+  server_process(server_process&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
+  server_process& operator=(server_process&& o) noexcept {
+    std::swap(pid_, o.pid_);
+    return *this;
+  }
+  ~server_process() { stop(); }
+
+  pid_t pid() const { return pid_; }
+  bool running() const;
+  /// SIGTERM, then SIGKILL after `grace_ms`; returns the exit status (-1: killed or gone).
+  int stop(int grace_ms = 10'000);
+
+private:
+  pid_t pid_ = -1;
+};
+
+/// A port free right now on 127.0.0.1 (bind 0, read it, close).
+uint16_t free_port();
+
+} // namespace sb::bench
