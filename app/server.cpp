@@ -83,6 +83,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
     caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
     p->sys->await_all_actors_done();
     p->io->stop();
+    p->io.reset(); // before the actor system: see shutdown()
     return http.err();
   }
   p->http = *http;
@@ -141,6 +142,11 @@ void server::shutdown() {
   p.http.reset();
   p.metrics_http.reset();
   p.io->stop();
+  // Destroy the io_context before the actor system: its pending handlers
+  // (an open keep-alive connection, a connect in flight) hold actor handles,
+  // and ~actor_system waits for the detached storage actor to be destroyed,
+  // which those handles would prevent forever.
+  p.io.reset();
   p.sys.reset();
   log::info("Server", "Stopped");
 }
