@@ -73,6 +73,8 @@ private:
   void on_connect(error_code ec, const tcp::endpoint&) {
     if (ec)
       return fail("connect", ec);
+    error_code ignored; // no Nagle: see http_server.cpp on_accept
+    beast::get_lowest_layer(stream_).set_option(tcp::no_delay(true), ignored);
     if constexpr (tls) {
       if (auto s = detail::configure_client_tls(stream_.native_handle(), url_.host); !s)
         return finish_error("tls: " + s.err().message);

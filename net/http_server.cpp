@@ -94,6 +94,10 @@ private:
       // e.g. EMFILE: keep listening; the next accept may succeed.
       log::warn("Net", "accept: " + ec.message());
     } else {
+      // Small frames (a media frame, then its mark) must not wait for the
+      // peer's delayed ACK under Nagle: measured in bench/RESULTS.md.
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       detail::start_http_session(std::move(socket), shared_);
     }
     do_accept();

@@ -71,6 +71,8 @@ private:
     if (ec)
       return fail("connect", ec);
     remote_ = detail::endpoint_string(ep);
+    error_code ignored; // no Nagle: see http_server.cpp on_accept
+    beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ignored);
     if constexpr (tls) {
       if (auto s = detail::configure_client_tls(ws_.next_layer().native_handle(), url_.host); !s)
         return finish({nullptr, "tls: " + s.err().message, 0});
