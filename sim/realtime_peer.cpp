@@ -47,6 +47,11 @@ public:
     std::lock_guard lock(mu_);
     if (conn_)
       conn_->close();
+    // Break the connection <-> handlers cycle here too: if the io loop stops
+    // before the close completes, on_close never runs. (The pacing timer is
+    // left to its own strand: it sees closed_ and stops.)
+    closed_ = true;
+    conn_.reset();
   }
 
 private:
