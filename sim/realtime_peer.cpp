@@ -44,14 +44,18 @@ public:
   }
 
   void stop() {
-    std::lock_guard lock(mu_);
-    if (conn_)
-      conn_->close();
-    // Break the connection <-> handlers cycle here too: if the io loop stops
-    // before the close completes, on_close never runs. (The pacing timer is
-    // left to its own strand: it sees closed_ and stops.)
-    closed_ = true;
-    conn_.reset();
+    // Take the connection out under the lock, close and release it outside:
+    // releasing it can end the session, whose on_close takes mu_ again. Not
+    // keeping it also breaks the connection <-> handlers cycle when the io
+    // loop stops before the close completes (on_close would never run).
+    net::ws_connection_ptr conn;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      conn = std::move(conn_);
+    }
+    if (conn)
+      conn->close();
   }
 
 private:
