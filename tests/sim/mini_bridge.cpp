@@ -10,6 +10,9 @@
 #include "protocol/twilio_signature.hpp"
 #include "protocol/twiml.hpp"
 
+#include <mutex>
+#include <vector>
+
 #include <atomic>
 #include <mutex>
 
@@ -28,6 +31,19 @@ public:
     h.on_text = [self = shared_from_this()](std::string&& f) { self->from_twilio(f); return true; };
     h.on_close = [self = shared_from_this()](const std::string&) { self->hang_up(); };
     twilio->set_handlers(std::move(h));
+  }
+
+  void hang_up() {
+    net::ws_connection_ptr twilio, openai;
+    {
+      std::lock_guard lock(mu_);
+      hung_up_ = true;
+      twilio = std::move(twilio_);
+      openai = std::move(openai_);
+    }
+    // Closed and released outside the lock: releasing may run on_close.
+    if (twilio) twilio->close();
+    if (openai) openai->close();
   }
 
 private:
@@ -50,6 +66,10 @@ private:
         std::lock_guard lock(self->mu_);
         if (!r.conn)
           return;
+        if (self->hung_up_) { // the caller left while we connected: keep no cycle
+          r.conn->close();
+          return;
+        }
         self->openai_ = r.conn;
         proto::session_params p;
         p.instructions = "You are the receptionist. The caller's number is " + from + ".";
@@ -123,14 +143,6 @@ private:
       twilio_->close(); // TwiML's <Hangup/> runs once the stream closes
   }
 
-  void hang_up() {
-    std::lock_guard lock(mu_);
-    if (twilio_) twilio_->close();
-    if (openai_) openai_->close();
-    twilio_.reset();
-    openai_.reset();
-  }
-
   boost::asio::io_context& io_;
   std::string peer_url_;
   std::atomic<int>& truncates_;
@@ -139,11 +151,25 @@ private:
   std::string stream_sid_;
   proto::playout_tracker tracker_;
   bool hangup_pending_ = false;
+  bool hung_up_ = false;
 };
 
 class bridge_impl : public mini_bridge {
 public:
   bridge_impl(boost::asio::io_context& io, mini_bridge_options o) : io_(io), o_(std::move(o)) {}
+
+  // Calls still live when the test ends hang up, so no connection <-> call
+  // cycle outlives the io loop (LeakSanitizer).
+  ~bridge_impl() override {
+    std::vector<std::weak_ptr<call>> calls;
+    {
+      std::lock_guard lock(calls_mu_);
+      calls.swap(calls_);
+    }
+    for (auto& w : calls)
+      if (auto c = w.lock())
+        c->hang_up();
+  }
 
   void listen() {
     net::http_handlers h;
@@ -165,7 +191,10 @@ public:
         ++bad_;
         return net::http_response::text(403, "bad signature");
       }
-      std::make_shared<call>(io_, o_.peer_url, truncates_)->attach(conn);
+      auto c = std::make_shared<call>(io_, o_.peer_url, truncates_);
+      c->attach(conn);
+      std::lock_guard lock(calls_mu_);
+      calls_.push_back(c);
       return std::nullopt;
     };
     server_ = *net::http_server::start(io_, {}, std::move(h));
@@ -181,6 +210,8 @@ private:
   mini_bridge_options o_;
   std::shared_ptr<net::http_server> server_;
   std::atomic<int> bad_{0}, truncates_{0};
+  std::mutex calls_mu_;
+  std::vector<std::weak_ptr<call>> calls_;
 };
 
 } // namespace

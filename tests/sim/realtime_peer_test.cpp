@@ -31,6 +31,15 @@ struct client {
   bool closed = false;
   sb::net::ws_connection_ptr conn;
 
+  // The handlers point at this object: before it goes, close the connection
+  // and wait (bounded) for on_close, so no handler runs on a dead client.
+  ~client() {
+    if (!conn)
+      return;
+    conn->close();
+    wait_closed();
+  }
+
   sb::net::ws_handlers handlers() {
     sb::net::ws_handlers h;
     h.on_text = [this](std::string&& f) {
