@@ -59,14 +59,17 @@ void on_inbound(self_ptr self, inbound_call& in) {
         if (st.calls.count(call.call_sid) != 0) return; // a concurrent retry
         call.tenant_number = t->number;
         auto twiml = stream_twiml(st.svc, call, *t);
+        // Answer Twilio first: spawning the call's actors and starting the
+        // OpenAI connection need not delay the webhook. The stream cannot
+        // overtake: stream_arrived is handled after this handler returns.
+        respond(net::http_response::xml(twiml));
+        log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
+                                       st.svc.cfg->stream_url());
         auto sup = spawn_call_supervisor(self, st.svc, *t, call);
         st.calls[call.call_sid] = sup;
         st.sid_of[sup.address()] = call.call_sid;
-        st.twiml_of[call.call_sid] = twiml;
+        st.twiml_of[call.call_sid] = std::move(twiml);
         if (st.svc.metrics) st.svc.metrics->active_calls.inc();
-        log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
-                                       st.svc.cfg->stream_url());
-        respond(net::http_response::xml(std::move(twiml)));
       },
       [respond](caf::error& e) mutable {
         log::error("RealtimeHandler", "Tenant lookup failed: " + caf::to_string(e));

@@ -4,6 +4,7 @@
 // barge-in, tools). Not for other actors.
 
 #include "actors/introspect.hpp"
+#include "actors/media_relay.hpp"
 #include "actors/messages.hpp"
 #include "actors/services.hpp"
 #include "protocol/realtime.hpp"
@@ -31,6 +32,7 @@ struct call_state {
 
   // children
   caf::actor openai, twilio, transcript, tools;
+  media_relay_ptr relay; ///< the audio path between the two sockets, shared with them
 
   // the OpenAI leg
   bool openai_ready = false;

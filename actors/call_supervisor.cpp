@@ -131,10 +131,9 @@ void spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect)
   args.call_sid = st.call.call_sid;
   args.delay = delay;
   args.reconnect = reconnect;
-  args.downstream = st.twilio;
+  args.relay = st.relay;
   st.openai = spawn_openai_socket(self, st.svc, std::move(args),
                                   caf::actor_cast<caf::actor>(self));
-  if (st.twilio) self->send(st.twilio, attach_atom::value, st.openai);
 }
 
 void on_openai_down(sup_ptr self, const caf::error& reason) {
@@ -192,8 +191,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   }
   log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid);
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start, caf::actor_cast<caf::actor>(self),
-                                  st.openai);
-  if (st.openai) self->send(st.openai, attach_atom::value, st.twilio);
+                                  st.relay);
   st.call.answered_at_ms = now_ms();
   st.call.status = "in_progress";
   st.state = "in_progress";
@@ -209,6 +207,7 @@ caf::behavior call_supervisor(sup_ptr self, services svc, storage::tenant tenant
   st.tenant = std::move(tenant);
   st.call = std::move(call);
   st.svc.call_sid = st.call.call_sid; // children's reports to the console name their call
+  st.relay = std::make_shared<media_relay>(st.svc, caf::actor_cast<caf::actor>(self));
   // Fire and forget: a plain send would get storage's ack back as an
   // unexpected message.
   caf::anon_send(st.svc.storage, begin_call{st.call});

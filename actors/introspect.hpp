@@ -14,6 +14,7 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -25,6 +26,10 @@ namespace sb::actors {
 struct actor_stats {
   int64_t in = 0;
   int64_t out = 0; ///< counted by the actor where it sends
+  /// Frames its socket relayed without a message (media_relay), counted by
+  /// the relay; reported on top of in/out. Null: none.
+  const std::atomic<int64_t>* relayed_in = nullptr;
+  const std::atomic<int64_t>* relayed_out = nullptr;
 };
 
 /// How often actors report themselves.
@@ -57,8 +62,8 @@ caf::behavior introspected(Self* self, const services& svc, const char* name, ac
     r.name = name;
     r.actor_id = self->id();
     r.state = state_of();
-    r.messages_in = stats->in;
-    r.messages_out = stats->out;
+    r.messages_in = stats->in + (stats->relayed_in ? stats->relayed_in->load() : 0);
+    r.messages_out = stats->out + (stats->relayed_out ? stats->relayed_out->load() : 0);
     r.mailbox = static_cast<int64_t>(self->mailbox().size());
     caf::anon_send(sink, std::move(r));
   };

@@ -36,18 +36,12 @@ using health_atom = caf::atom_constant<caf::atom("health")>;
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
-// -- sockets -> their actors (hot path) -------------------------------------
+// -- sockets -> their actors (control frames) -------------------------------
 
-/// A text frame from the Twilio Media Stream socket.
+/// A text frame from the Twilio Media Stream socket (not media, not mark).
 struct twilio_frame {
   std::string text;
   int64_t received_us = 0; ///< mono_us() when it came off the socket
-};
-
-/// A text frame from the OpenAI Realtime socket.
-struct openai_frame {
-  std::string text;
-  int64_t received_us = 0;
 };
 
 /// The socket closed; reason empty for a normal close.
@@ -62,25 +56,13 @@ struct openai_connected {
   int http_status = 0;
 };
 
-// -- audio between the two socket actors ------------------------------------
-
-/// Caller audio, twilio socket -> openai socket (base64 mu-law, untouched).
-struct audio_in {
-  std::string payload_b64;
-  int64_t received_us = 0; ///< when the frame came from Twilio
-};
-
-/// Assistant audio, openai socket -> twilio socket.
-struct audio_out {
-  std::string item_id;
-  std::string payload_b64;
-  int64_t received_us = 0; ///< when the delta came from OpenAI
-};
+// Audio never travels in messages: the sockets' media_relay carries it.
 
 // -- openai socket -> supervisor --------------------------------------------
 
-/// A Realtime server event (all but audio deltas, which go straight to the
-/// twilio socket).
+/// A Realtime server event, parsed on the io thread (all but audio deltas,
+/// which the media_relay sends straight to Twilio); also openai socket ->
+/// supervisor.
 struct realtime_event {
   proto::rt_event ev;
   int64_t received_us = 0;
@@ -339,11 +321,8 @@ struct finalize_args;
 } // namespace sb::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::twilio_frame)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::socket_closed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_connected)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::audio_in)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::audio_out)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::realtime_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_session_ready)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_send)

@@ -1,20 +1,19 @@
 #pragma once
 // One call's connection to the OpenAI Realtime API (child of the call
 // supervisor; a new one is spawned for each reconnect). Connects (after an
-// optional backoff delay), sends the GA session.update, relays caller audio
-// as input_audio_buffer.append, hands assistant audio straight to the Twilio
-// socket and every other server event to the supervisor.
+// optional backoff delay), sends the GA session.update, and hands the
+// connection to the call's media_relay, which carries the audio both ways on
+// the io thread (assistant audio deltas never reach this mailbox). Every
+// other server event is parsed on the io thread and comes here.
 //
-// Messages in:  openai_connected, openai_frame, socket_closed (its socket);
-//               audio_in (from the Twilio socket; buffered until the session
-//               is configured); openai_send (a client event to send);
-//               (attach_atom, caf::actor) (the Twilio socket, for audio_out).
+// Messages in:  openai_connected, realtime_event (parsed server events),
+//               socket_closed (its socket); openai_send (a client event).
 // Messages out: openai_session_ready, realtime_event (supervisor);
-//               audio_out (Twilio socket, or buffered until attached);
 //               openai_observation (registry, for the health check).
 // Exits with an error when the connection fails or drops, so that the
 // supervisor can decide to reconnect.
 
+#include "actors/media_relay.hpp"
 #include "actors/services.hpp"
 #include "protocol/realtime.hpp"
 
@@ -29,7 +28,7 @@ struct openai_socket_args {
   std::string call_sid;
   std::chrono::milliseconds delay{0}; ///< wait before connecting (reconnect backoff)
   bool reconnect = false;
-  caf::actor downstream; ///< the Twilio socket, if already attached
+  media_relay_ptr relay; ///< the call's audio path
 };
 
 caf::actor spawn_openai_socket(caf::local_actor* parent, services svc, openai_socket_args args,

@@ -1,0 +1,137 @@
+#pragma once
+// The data plane of one call: caller audio and assistant audio go socket to
+// socket on the io thread, in the sockets' own frame handlers, without
+// entering an actor's mailbox. The socket actors own the connections' life
+// cycle and every control event (start, stop, session.updated, transcripts,
+// tools, barge-in decisions); they steer the relay through the calls below.
+//
+// Why: a 20 ms frame that hops Asio thread -> actor -> socket strand wakes a
+// thread at every hop; at 100 calls that was ~300 ms of server CPU per
+// call-minute (bench/RESULTS.md). Here a frame costs one parse, one build and
+// one queued write, on the thread that read it.
+//
+// Thread-safe: called from the io thread (frame handlers) and from actor
+// threads (control); one mutex guards the state. Never calls back into an
+// actor synchronously (first audio is reported with anon_send).
+
+#include "actors/messages.hpp"
+#include "actors/services.hpp"
+#include "net/ws_connection.hpp"
+#include "protocol/playout.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace sb::actors {
+
+class media_relay {
+public:
+  media_relay(services svc, caf::actor supervisor);
+
+  // -- the Twilio leg --
+
+  /// The stream started: assistant audio held back so far (the greeting,
+  /// generated before the stream arrived) goes out now.
+  void attach_twilio(net::ws_connection_ptr conn, std::string stream_sid);
+
+  /// A caller media frame (inbound track): to OpenAI, or held (10 s at most)
+  /// while no session is configured.
+  void caller_audio(std::string_view payload_b64, int64_t received_us);
+
+  /// Twilio echoed a mark: that audio has played.
+  void caller_heard(std::string_view mark_name);
+
+  /// The caller talks over the assistant: `clear`, and what was heard.
+  barge_in_cut barge_in();
+
+  /// Close the Twilio socket once the audio sent so far has played.
+  void hang_up_after_playout();
+
+  /// Play raw mu-law `audio` (the apology), then hang up.
+  void play_then_hang_up(std::string_view audio);
+
+  // -- the OpenAI leg --
+
+  /// A new Realtime connection: caller audio is held until openai_ready().
+  void attach_openai(net::ws_connection_ptr conn);
+
+  /// session.updated: held caller audio goes out, then the live stream.
+  void openai_ready();
+
+  /// `conn` is gone: caller audio is held again (if it is still the current one).
+  void detach_openai(const net::ws_connection_ptr& conn);
+
+  /// A response.output_audio.delta: to the caller (each chunk followed by a
+  /// mark), dropped if its item was cut by a barge-in, held if no stream yet.
+  void assistant_audio(std::string item_id, std::string payload_b64, int64_t received_us);
+
+  /// The caller frame holding input byte audio_end_ms of the current
+  /// session: when it reached us and when it went to OpenAI (both -1 if
+  /// unknown). For the bridge's share of the turn latency.
+  struct frame_times {
+    int64_t received_us = -1;
+    int64_t sent_us = -1;
+  };
+  frame_times locate_input(int64_t audio_end_ms) const;
+
+  /// Frames relayed so far, caller to OpenAI and back (the console's counts).
+  const std::atomic<int64_t>& frames_up() const { return frames_up_; }
+  const std::atomic<int64_t>& frames_down() const { return frames_down_; }
+
+private:
+  struct held_in {
+    std::string payload_b64;
+    int64_t received_us;
+  };
+  struct held_out {
+    std::string item_id;
+    std::string payload_b64;
+    int64_t received_us;
+  };
+  struct sent_frame {
+    int64_t end_offset_bytes;
+    int64_t received_us;
+    int64_t sent_us;
+  };
+
+  void send_up(std::string_view payload_b64, int64_t received_us);     // mutex held
+  void send_down(const std::string& item_id, std::string_view payload_b64,
+                 int64_t received_us);                                  // mutex held
+  void close_if_played();                                               // mutex held
+
+  services svc_;
+  caf::actor_addr supervisor_; ///< weak: the supervisor owns the relay
+  mutable std::mutex mutex_;
+
+  net::ws_connection_ptr twilio_;
+  std::string stream_sid_;
+  proto::playout_tracker playout_;
+  std::unordered_map<std::string, std::size_t> sent_bytes_; ///< per assistant item
+  std::set<std::string> cut_items_; ///< barge-in cut these: their late audio is dropped
+  std::deque<held_out> held_out_;   ///< assistant audio before the stream attached
+  bool hanging_up_ = false;
+
+  net::ws_connection_ptr openai_;
+  bool ready_ = false;
+  std::deque<held_in> held_in_;
+  int64_t held_dropped_ = 0; ///< held caller frames dropped (oldest first) past 10 s
+  int64_t session_bytes_ = 0;
+  std::deque<sent_frame> recent_; ///< the last ~10 s of caller frames sent
+
+  std::atomic<int64_t> frames_up_{0};
+  std::atomic<int64_t> frames_down_{0};
+};
+
+using media_relay_ptr = std::shared_ptr<media_relay>;
+
+} // namespace sb::actors
