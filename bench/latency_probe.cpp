@@ -40,9 +40,8 @@ latency_window latency_sink::take() {
 // -- stream_track --
 
 void stream_track::sent(std::string_view bytes, int64_t now_us) {
-  for (unsigned char c : bytes) {
-    send_hash_ = mix(send_hash_, c);
-    if (++sent_bytes_ % unit_bytes != 0)
+  while (!bytes.empty()) {
+    if (!absorb(bytes, sent_bytes_, send_hash_))
       continue;
     pending_.push_back({now_us, send_hash_});
     ++sent_units_;

@@ -138,6 +138,11 @@ run_result run_load(const harness_options& o) {
   latency_sink sink;
   std::vector<std::unique_ptr<live_call>> calls;
   std::unordered_map<std::string, live_call*> by_number;
+  struct conn_slot { // see find_call below
+    const std::string* number = nullptr;
+    live_call* call = nullptr;
+  };
+  std::vector<conn_slot> by_conn(static_cast<std::size_t>(max_calls) * 2 + 16);
   std::vector<sim::call_script> scripts;
   const int fc_every = o.function_call_fraction > 0 ? std::max(1, static_cast<int>(1.0 / o.function_call_fraction + 0.5)) : 0;
   const int bi_every = o.barge_in_fraction > 0 ? std::max(1, static_cast<int>(1.0 / o.barge_in_fraction + 0.5)) : 0;
@@ -158,15 +163,30 @@ run_result run_load(const harness_options& o) {
   po.clips = *clips;
   po.scripts = scripts;
   po.record_client_events = false;
-  po.on_audio_received = [&by_number](const std::string& number, int conn, int64_t, std::string_view bytes, int64_t t) {
-    if (auto it = by_number.find(number); it != by_number.end()) {
-      it->second->probe.note_peer_connection(conn);
-      it->second->probe.upstream_received(bytes, t);
+  // The peer's hooks run on every frame: find the call through a slot per
+  // connection number, keyed by the address of the script's caller number
+  // (stable: the peer's copy of the scripts), rather than hashing the number
+  // each time. A connection's hooks run under that connection's mutex, so a
+  // slot is never touched by two threads at once.
+  auto find_call = [&by_number, &by_conn](const std::string& number, int conn) -> live_call* {
+    const auto i = static_cast<std::size_t>(conn);
+    if (i < by_conn.size() && by_conn[i].number == &number)
+      return by_conn[i].call;
+    auto it = by_number.find(number);
+    live_call* c = it == by_number.end() ? nullptr : it->second;
+    if (i < by_conn.size())
+      by_conn[i] = {&number, c};
+    return c;
+  };
+  po.on_audio_received = [find_call](const std::string& number, int conn, int64_t, std::string_view bytes, int64_t t) {
+    if (live_call* c = find_call(number, conn)) {
+      c->probe.note_peer_connection(conn);
+      c->probe.upstream_received(bytes, t);
     }
   };
-  po.on_audio_sent = [&by_number](const std::string& number, int, int64_t, std::string_view bytes, int64_t t) {
-    if (auto it = by_number.find(number); it != by_number.end())
-      it->second->probe.downstream_sent(bytes, t);
+  po.on_audio_sent = [find_call](const std::string& number, int conn, int64_t, std::string_view bytes, int64_t t) {
+    if (live_call* c = find_call(number, conn))
+      c->probe.downstream_sent(bytes, t);
   };
   std::string ca_file;
   if (o.tls) {

@@ -31,7 +31,8 @@ std::string random_hex(std::size_t n) {
 
 call_runner::call_runner(boost::asio::io_context& io, caller_options options,
                          std::function<void(caller_result)> done)
-  : io_(io), opt_(std::move(options)), done_(std::move(done)), tick_timer_(io),
+  : io_(io), opt_(std::move(options)), done_(std::move(done)),
+    media_clock_(boost::asio::use_service<media_clock>(io)),
     deadline_timer_(io) {}
 
 int64_t call_runner::since_start_ms() const {
@@ -148,7 +149,7 @@ void call_runner::finish_locked(bool ok, std::string error) {
   finished_ = true;
   res_.ok = ok;
   res_.error = std::move(error);
-  tick_timer_.cancel();
+  // The media clock's pending tick sees finished_ and lets go of this call.
   deadline_timer_.cancel();
   if (conn_) {
     conn_->close();

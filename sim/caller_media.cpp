@@ -3,8 +3,10 @@
 // marks echoed when the audio before them has played, `clear` honoured as
 // Twilio does (docs/protocols.md 2), and the scripted conversation.
 #include "common/time.hpp"
-#include "protocol/base64.hpp"
+#include "sim/b64_into.hpp"
 #include "sim/caller_runner.hpp"
+
+#include <charconv>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -17,7 +19,39 @@ namespace {
 constexpr std::size_t frame_bytes = 160;            // 20 ms of 8 kHz mu-law
 constexpr int64_t greeting_quiet_ms = 300;          // playout idle: the greeting is over
 constexpr int64_t reply_quiet_ms = 500;             // a reply may pause (filler, then answer)
-const std::string silence_frame(frame_bytes, '\xFF'); // mu-law silence
+
+/// One frame of mu-law silence, framed and encoded once.
+const framed_clip& silence() {
+  static const auto s = make_framed_clip(std::string(frame_bytes, '\xFF'));
+  return *s;
+}
+
+void append_int(std::string& s, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+/// The media message, written directly (the per-tick path; every value is
+/// digits, hex or base64, so nothing needs escaping). Same text as the
+/// RapidJSON writer gives for these fields.
+std::string media_message(int64_t sequence, const std::string& stream_sid, int64_t tick,
+                          std::string_view payload_b64) {
+  std::string s;
+  s.reserve(160 + stream_sid.size() + payload_b64.size());
+  s += R"({"event":"media","sequenceNumber":")";
+  append_int(s, sequence);
+  s += R"(","streamSid":")";
+  s += stream_sid;
+  s += R"(","media":{"track":"inbound","chunk":")";
+  append_int(s, tick + 1);
+  s += R"(","timestamp":")";
+  append_int(s, tick * 20);
+  s += R"(","payload":")";
+  s += payload_b64;
+  s += R"("}})";
+  return s;
+}
 
 using writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -70,39 +104,30 @@ void call_runner::start_media_locked() {
 void call_runner::arm_tick_locked() {
   // Absolute deadlines: tick k fires at media_start + 20 ms * k, so a late
   // tick does not push every later one back.
-  tick_timer_.expires_at(media_start_ + std::chrono::milliseconds(20 * (ticks_ + 1)));
-  tick_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec)
-      self->on_tick();
-  });
+  media_clock_.at(media_start_ + std::chrono::milliseconds(20 * (ticks_ + 1)),
+                  [self = shared_from_this()] { self->on_tick(); });
 }
 
 void call_runner::on_tick() {
   std::lock_guard lock(mu_);
   if (finished_)
     return;
-  // -- caller audio out --
-  std::string payload = silence_frame;
+  // -- caller audio out: the clip's next frame (pre-encoded, shared) or silence --
+  std::string_view payload = silence().frame(0), payload_b64 = silence().frame_base64(0);
   if (phase_ == phase::speaking) {
-    std::size_t n = std::min(frame_bytes, clip_.size() - clip_pos_);
-    payload.replace(0, n, clip_, clip_pos_, n);
+    const std::size_t n = std::min(frame_bytes, clip_->size - clip_pos_);
+    payload = clip_->frame(clip_frame_);
+    payload_b64 = clip_->frame_base64(clip_frame_);
+    ++clip_frame_;
     clip_pos_ += n;
     res_.bytes_sent += static_cast<int64_t>(n);
   }
   if (opt_.on_audio_sent)
     opt_.on_audio_sent(ticks_ * static_cast<int64_t>(frame_bytes), payload, mono_us());
-  send_locked(message("media", ++sequence_, stream_sid_, [&](writer& w) {
-    w.Key("media");
-    w.StartObject();
-    w.Key("track"); w.String("inbound");
-    w.Key("chunk"); w.String(std::to_string(ticks_ + 1));
-    w.Key("timestamp"); w.String(std::to_string(ticks_ * 20));
-    w.Key("payload"); w.String(proto::base64_encode(payload));
-    w.EndObject();
-  }));
+  send_locked(media_message(++sequence_, stream_sid_, ticks_, payload_b64));
   ++ticks_;
   ++phase_ticks_;
-  if (phase_ == phase::speaking && clip_pos_ >= clip_.size()) {
+  if (phase_ == phase::speaking && clip_pos_ >= clip_->size) {
     phase_ = phase::awaiting_reply;
     phase_ticks_ = 0;
     heard_ = gap_recorded_ = false;
@@ -110,8 +135,15 @@ void call_runner::on_tick() {
     speak_end_ = clock::now();
   }
   // -- assistant audio played out --
-  const std::size_t played = std::min<std::size_t>(frame_bytes, buffer_.size());
-  buffer_.erase(0, played);
+  const std::size_t played = std::min<std::size_t>(frame_bytes, buffer_.size() - buf_head_);
+  buf_head_ += played;
+  if (buf_head_ == buffer_.size()) {
+    buffer_.clear();
+    buf_head_ = 0;
+  } else if (buf_head_ >= 16 * 1024) { // the peer streams faster than real time: compact now and then
+    buffer_.erase(0, buf_head_);
+    buf_head_ = 0;
+  }
   play_pos_ += static_cast<int64_t>(played);
   if (phase_ == phase::awaiting_reply)
     reply_played_ += static_cast<int64_t>(played);
@@ -131,11 +163,11 @@ void call_runner::on_tick() {
 void call_runner::start_speaking_locked(std::size_t turn) {
   turn_ = turn;
   const auto& t = opt_.script.turns[turn];
-  auto clip = opt_.clips->get(t.caller_clip);
+  auto clip = opt_.clips->framed(t.caller_clip);
   if (!clip)
     return finish_locked(false, clip.err().message);
   clip_ = std::move(*clip);
-  clip_pos_ = 0;
+  clip_pos_ = clip_frame_ = 0;
   phase_ = phase::speaking;
   phase_ticks_ = 0;
   event_locked("caller: " + t.caller_text);
@@ -222,7 +254,8 @@ void call_runner::on_text(const std::string& frame) {
   std::lock_guard lock(mu_);
   if (finished_)
     return;
-  rapidjson::Document doc;
+  parse_pool_.Clear();
+  rapidjson::Document doc(&parse_pool_);
   doc.Parse(frame.c_str(), frame.size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("event") || !doc["event"].IsString())
     return finish_locked(false, "server sent a malformed stream message");
@@ -231,9 +264,10 @@ void call_runner::on_text(const std::string& frame) {
     const auto& m = doc["media"];
     if (!m.IsObject() || !m.HasMember("payload") || !m["payload"].IsString())
       return finish_locked(false, "media without payload");
-    auto bytes = proto::base64_decode(m["payload"].GetString());
-    if (!bytes)
+    const auto& p = m["payload"];
+    if (!base64_decode_into({p.GetString(), p.GetStringLength()}, decoded_))
       return finish_locked(false, "media payload is not base64");
+    const std::string* bytes = &decoded_;
     if (res_.bytes_received == 0) {
       res_.setup_ms = since_start_ms();
       reply_start_pos_ = enq_pos_;
@@ -260,8 +294,10 @@ void call_runner::on_text(const std::string& frame) {
     // Twilio drops the queued audio and echoes every pending mark at once.
     ++res_.clears_received;
     res_.heard_at_clear_ms.push_back(reply_start_pos_ >= 0 ? (play_pos_ - reply_start_pos_) / 8 : -1);
-    event_locked("clear: " + std::to_string(buffer_.size() / 8) + " ms of audio dropped");
+    if (opt_.on_event)
+      event_locked("clear: " + std::to_string((buffer_.size() - buf_head_) / 8) + " ms of audio dropped");
     buffer_.clear();
+    buf_head_ = 0;
     enq_pos_ = play_pos_;
     while (!marks_.empty()) {
       echo_mark_locked(marks_.front().first);

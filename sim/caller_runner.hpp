@@ -7,9 +7,11 @@
 #include "net/ws_connection.hpp"
 #include "sim/caller.hpp"
 #include "sim/caller_twiml.hpp"
+#include "sim/media_clock.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <rapidjson/allocators.h>
 
 #include <chrono>
 #include <deque>
@@ -58,22 +60,29 @@ private:
   twiml_stream stream_;
   std::string stream_sid_;
   net::ws_connection_ptr conn_;
-  boost::asio::steady_timer tick_timer_;
+  media_clock& media_clock_; ///< the io_context's shared 20 ms clock
   boost::asio::steady_timer deadline_timer_;
   clock::time_point media_start_;
   int64_t ticks_ = 0;
   int64_t sequence_ = 0;
 
-  // playout: bytes [play_pos_, enq_pos_) of everything received are queued
+  // playout: bytes [play_pos_, enq_pos_) of everything received are queued,
+  // in buffer_ from buf_head_ on (played bytes are dropped in bulk, not per tick)
   std::string buffer_;
+  std::size_t buf_head_ = 0;
+  std::string decoded_; ///< the latest media payload, reused
+  // Incoming stream messages are parsed into this reused pool (no malloc per frame).
+  char parse_buf_[4096];
+  rapidjson::MemoryPoolAllocator<> parse_pool_{parse_buf_, sizeof parse_buf_, 4096};
   int64_t enq_pos_ = 0, play_pos_ = 0;
   std::deque<std::pair<std::string, int64_t>> marks_; ///< name, position it follows
 
   // conversation
   phase phase_ = phase::greeting;
   std::size_t turn_ = 0;
-  std::string clip_;
-  std::size_t clip_pos_ = 0;
+  std::shared_ptr<const framed_clip> clip_;
+  std::size_t clip_pos_ = 0;  ///< bytes of clip_ sent (whole frames but the last)
+  std::size_t clip_frame_ = 0;
   int64_t phase_ticks_ = 0;   ///< ticks spent in the current phase
   bool heard_ = false;        ///< audio received in this phase
   int64_t quiet_ms_ = 0;      ///< playout idle since audio was heard

@@ -1,5 +1,7 @@
 #include "sim/clips.hpp"
 
+#include "protocol/base64.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +25,8 @@ result<clip_library> clip_library::load(const std::string& dir) {
   }
   if (lib.clips_.empty())
     return error{"no_clips", "no .ulaw clips in " + dir};
+  for (const auto& [name, bytes] : lib.clips_)
+    lib.framed_[name] = make_framed_clip(bytes);
   return lib;
 }
 
@@ -31,6 +35,25 @@ result<std::string> clip_library::get(const std::string& name) const {
   if (it == clips_.end())
     return error{"no_clip", "unknown clip: " + name};
   return it->second;
+}
+
+result<std::shared_ptr<const framed_clip>> clip_library::framed(const std::string& name) const {
+  auto it = framed_.find(name);
+  if (it == framed_.end())
+    return error{"no_clip", "unknown clip: " + name};
+  return it->second;
+}
+
+std::shared_ptr<const framed_clip> make_framed_clip(std::string_view bytes) {
+  auto c = std::make_shared<framed_clip>();
+  c->size = bytes.size();
+  const std::size_t n = (bytes.size() + framed_clip::frame_bytes - 1) / framed_clip::frame_bytes;
+  c->padded.assign(n * framed_clip::frame_bytes, '\xFF'); // mu-law silence
+  c->padded.replace(0, bytes.size(), bytes);
+  c->b64.reserve(n * framed_clip::frame_b64);
+  for (std::size_t k = 0; k < n; ++k)
+    c->b64 += proto::base64_encode(c->frame(k));
+  return c;
 }
 
 std::string default_clip_dir() {

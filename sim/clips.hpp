@@ -5,9 +5,29 @@
 #include "common/result.hpp"
 
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace sb::sim {
+
+/// A clip cut into 20 ms media frames of 160 mu-law bytes, the last one
+/// padded with silence (0xFF), and every frame also base64-encoded: what a
+/// caller sends per tick, computed once at load and shared by every call
+/// (issue 4: the load generator must cost little per frame).
+struct framed_clip {
+  static constexpr std::size_t frame_bytes = 160;
+  static constexpr std::size_t frame_b64 = 216; ///< base64 of 160 bytes, padded
+  std::size_t size = 0;   ///< the clip's own bytes (without the padding)
+  std::string padded;     ///< frames() * frame_bytes bytes
+  std::string b64;        ///< frames() * frame_b64 characters
+  std::size_t frames() const { return padded.size() / frame_bytes; }
+  std::string_view frame(std::size_t k) const { return {padded.data() + k * frame_bytes, frame_bytes}; }
+  std::string_view frame_base64(std::size_t k) const { return {b64.data() + k * frame_b64, frame_b64}; }
+};
+
+/// Frames `bytes` as above.
+std::shared_ptr<const framed_clip> make_framed_clip(std::string_view bytes);
 
 class clip_library {
 public:
@@ -17,10 +37,14 @@ public:
   /// The clip's bytes; error {"no_clip"} for an unknown name.
   result<std::string> get(const std::string& name) const;
 
+  /// The clip as media frames (shared, not copied); error {"no_clip"} for an unknown name.
+  result<std::shared_ptr<const framed_clip>> framed(const std::string& name) const;
+
   std::size_t size() const { return clips_.size(); }
 
 private:
   std::map<std::string, std::string> clips_;
+  std::map<std::string, std::shared_ptr<const framed_clip>> framed_;
 };
 
 /// Where the build put the clips (compiled in), overridable by SWITCHBOARD_CLIPS.

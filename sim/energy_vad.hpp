@@ -30,15 +30,22 @@ public:
   template <class F>
   void feed(std::string_view bytes, F&& on_event) {
     while (!bytes.empty()) {
-      std::size_t take = std::min(frame_bytes - partial_.size(), bytes.size());
-      partial_.append(bytes.substr(0, take));
-      bytes.remove_prefix(take);
-      if (partial_.size() == frame_bytes) {
-        event e = on_frame(partial_);
-        partial_.clear();
-        if (e.kind != event::none)
-          on_event(e);
+      std::string_view frame;
+      if (partial_.empty() && bytes.size() >= frame_bytes) {
+        frame = bytes.substr(0, frame_bytes); // whole frames: no copy
+        bytes.remove_prefix(frame_bytes);
+      } else {
+        std::size_t take = std::min(frame_bytes - partial_.size(), bytes.size());
+        partial_.append(bytes.substr(0, take));
+        bytes.remove_prefix(take);
+        if (partial_.size() < frame_bytes)
+          continue;
+        frame = partial_;
       }
+      event e = on_frame(frame);
+      partial_.clear();
+      if (e.kind != event::none)
+        on_event(e);
     }
   }
 

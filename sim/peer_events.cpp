@@ -43,6 +43,8 @@ void key_str(writer& w, const char* k, const std::string& v) {
   w.String(v);
 }
 
+const std::string no_number;
+
 } // namespace
 
 std::string peer_session::new_event_id() { return "event_" + std::to_string(++next_id_); }
@@ -259,7 +261,7 @@ void peer_session::tick() {
   const std::string_view chunk(r.clip.data() + r.pos, n);
   r.pos += n;
   if (cfg_.on_audio_sent && *cfg_.on_audio_sent)
-    (*cfg_.on_audio_sent)(script_ ? script_->caller_number : std::string{}, conn_number_,
+    (*cfg_.on_audio_sent)(script_ ? script_->caller_number : no_number, conn_number_,
                           audio_bytes_out_, chunk, mono_us());
   audio_bytes_out_ += static_cast<int64_t>(n);
   if (item* it = find_item(r.item_id))

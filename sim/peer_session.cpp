@@ -1,7 +1,7 @@
 #include "sim/peer_session.hpp"
 
 #include "common/time.hpp"
-#include "protocol/base64.hpp"
+#include "sim/b64_into.hpp"
 
 #include <algorithm>
 
@@ -50,6 +50,11 @@ constexpr const char* beta_session_fields[] = {
   "input_audio_format", "output_audio_format", "modalities", "input_audio_transcription",
   "turn_detection", "voice"};
 
+const std::string& no_number() {
+  static const std::string empty;
+  return empty;
+}
+
 std::string str(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject())
     return {};
@@ -81,7 +86,8 @@ void peer_session::on_text(const std::string& frame) {
     shared_->record_client_event(frame);
   if (drop_ || close_)
     return;
-  rapidjson::Document ev;
+  parse_->pool.Clear();
+  rapidjson::Document ev(&parse_->pool);
   ev.Parse(frame.c_str(), frame.size());
   if (ev.HasParseError() || !ev.IsObject())
     return send_error("invalid_json", "The server could not parse the JSON event.");
@@ -230,16 +236,16 @@ void peer_session::on_append(const rapidjson::Document& ev) {
   if (!audio || !audio->IsString())
     return send_error("missing_required_parameter", "Missing required parameter: 'audio'.",
                       "audio", str(ev, "event_id"));
-  auto bytes = proto::base64_decode({audio->GetString(), audio->GetStringLength()});
-  if (!bytes)
+  if (!base64_decode_into({audio->GetString(), audio->GetStringLength()}, decoded_))
     return send_error("invalid_value", "Invalid value for 'audio': not valid base64.", "audio",
                       str(ev, "event_id"));
+  const std::string& bytes = decoded_;
   if (cfg_.on_audio_received && *cfg_.on_audio_received)
-    (*cfg_.on_audio_received)(script_ ? script_->caller_number : std::string{}, conn_number_,
-                              audio_bytes_in_, *bytes, rx_us_);
-  audio_bytes_in_ += static_cast<int64_t>(bytes->size());
-  shared_->update([n = bytes->size()](peer_stats& s) { s.audio_bytes_received += n; });
-  vad_.feed(*bytes, [this](const energy_vad::event& e) {
+    (*cfg_.on_audio_received)(script_ ? script_->caller_number : no_number(), conn_number_,
+                              audio_bytes_in_, bytes, rx_us_);
+  audio_bytes_in_ += static_cast<int64_t>(bytes.size());
+  shared_->update([n = bytes.size()](peer_stats& s) { s.audio_bytes_received += n; });
+  vad_.feed(bytes, [this](const energy_vad::event& e) {
     if (e.kind == energy_vad::event::started)
       on_speech_started(e.audio_ms);
     else

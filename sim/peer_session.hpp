@@ -151,6 +151,15 @@ private:
   std::string instructions_;
   bool interrupt_response_ = true, create_response_ = true;
 
+  // Client events are parsed into this reused pool (no malloc per append);
+  // on the heap so that the session stays movable.
+  struct parse_scratch {
+    char buf[4096];
+    rapidjson::MemoryPoolAllocator<> pool{buf, sizeof buf, 8192};
+  };
+  std::unique_ptr<parse_scratch> parse_ = std::make_unique<parse_scratch>();
+  std::string decoded_; ///< the latest appended audio, reused
+
   energy_vad vad_;
   int64_t audio_bytes_in_ = 0;
   int64_t audio_bytes_out_ = 0; ///< output audio sent on this connection
