@@ -30,19 +30,40 @@ struct registry_state {
 
 using self_ptr = caf::stateful_actor<registry_state>*;
 
-std::string stream_twiml(const services& svc, const storage::call_record& c,
-                         const storage::tenant& t) {
-  return proto::twiml_connect_stream(svc.cfg->stream_url(), {{"callSid", c.call_sid},
-                                                             {"from", c.from},
-                                                             {"to", c.to},
-                                                             {"tenant", t.number}});
+void answer(self_ptr self, const net::responder& respond, storage::call_record call,
+            const storage::tenant& t) {
+  auto& st = self->state;
+  if (st.calls.count(call.call_sid) != 0) { // a concurrent retry: the same answer
+    if (auto it = st.twiml_of.find(call.call_sid); respond && it != st.twiml_of.end())
+      respond(net::http_response::xml(it->second));
+    return;
+  }
+  call.tenant_number = t.number;
+  auto twiml = stream_twiml(*st.svc.cfg, call, t);
+  // Answer Twilio first (unless the route did already, from the tenant
+  // cache): spawning the call's actors and starting the OpenAI connection
+  // need not delay the webhook. The stream cannot overtake: stream_arrived
+  // is handled after this handler returns.
+  if (respond) respond(net::http_response::xml(twiml));
+  log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
+                                 st.svc.cfg->stream_url());
+  auto sup = spawn_call_supervisor(self, st.svc, t, call);
+  st.calls[call.call_sid] = sup;
+  st.sid_of[sup.address()] = call.call_sid;
+  st.twiml_of[call.call_sid] = std::move(twiml);
+  if (st.svc.metrics) st.svc.metrics->active_calls.inc();
 }
 
 void on_inbound(self_ptr self, inbound_call& in) {
   auto& st = self->state;
   if (auto it = st.twiml_of.find(in.call.call_sid); it != st.twiml_of.end()) {
-    in.respond(net::http_response::xml(it->second)); // Twilio retried the webhook
+    if (in.respond) in.respond(net::http_response::xml(it->second)); // Twilio retried the webhook
     return;
+  }
+  if (st.svc.tenants && !in.respond) {
+    // The route answered from the cache; the entry may have expired since.
+    if (auto t = st.svc.tenants->find(in.call.to, now_ms()))
+      return answer(self, in.respond, std::move(in.call), *t);
   }
   auto respond = in.respond;
   auto call = in.call;
@@ -51,29 +72,19 @@ void on_inbound(self_ptr self, inbound_call& in) {
       [self, respond, call](std::optional<storage::tenant>& t) mutable {
         auto& st = self->state;
         if (!t) {
+          if (st.svc.tenants) st.svc.tenants->forget(call.to);
+          if (!respond) return; // answered from a cache entry that is gone now
           log::warn("RealtimeHandler", "No user found for number " + call.to);
           respond(net::http_response::xml(proto::twiml_say_hangup(
             "Sorry, this number is not set up to take calls yet. Goodbye.")));
           return;
         }
-        if (st.calls.count(call.call_sid) != 0) return; // a concurrent retry
-        call.tenant_number = t->number;
-        auto twiml = stream_twiml(st.svc, call, *t);
-        // Answer Twilio first: spawning the call's actors and starting the
-        // OpenAI connection need not delay the webhook. The stream cannot
-        // overtake: stream_arrived is handled after this handler returns.
-        respond(net::http_response::xml(twiml));
-        log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
-                                       st.svc.cfg->stream_url());
-        auto sup = spawn_call_supervisor(self, st.svc, *t, call);
-        st.calls[call.call_sid] = sup;
-        st.sid_of[sup.address()] = call.call_sid;
-        st.twiml_of[call.call_sid] = std::move(twiml);
-        if (st.svc.metrics) st.svc.metrics->active_calls.inc();
+        if (st.svc.tenants) st.svc.tenants->put(*t, call.to, now_ms());
+        answer(self, respond, std::move(call), *t);
       },
       [respond](caf::error& e) mutable {
         log::error("RealtimeHandler", "Tenant lookup failed: " + caf::to_string(e));
-        respond(net::http_response::xml(proto::twiml_say_hangup(
+        if (respond) respond(net::http_response::xml(proto::twiml_say_hangup(
           "Sorry, we cannot take your call right now. Please try again later.")));
       });
 }

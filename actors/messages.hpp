@@ -121,7 +121,7 @@ struct dtmf_digit {
 /// supervisor and answers the webhook with TwiML through `respond`.
 struct inbound_call {
   storage::call_record call;
-  net::responder respond;
+  net::responder respond; ///< empty: the route answered already (tenant_cache)
 };
 
 /// A Media Stream socket whose `start` named this call.

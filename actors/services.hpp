@@ -2,6 +2,7 @@
 // The process-wide handles every call needs, passed by value into spawns.
 
 #include "config/config.hpp"
+#include "actors/webhook_answer.hpp"
 #include "metrics/switchboard_metrics.hpp"
 
 #include <caf/actor.hpp>
@@ -29,6 +30,7 @@ struct services {
   call_observer observer; ///< may be empty
   caf::actor introspection; ///< the console's introspection actor; null: no console
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
+  std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null
   std::string call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
 };
 

@@ -67,6 +67,16 @@ void inbound_voice(const actors::services& svc, http_request& req, net::responde
   c.started_at_ms = now_ms();
   log::info("RealtimeHandler", "Inbound call received { CallSid: '" + c.call_sid + "', From: '" +
                                  c.from + "', To: '" + c.to + "' }");
+  if (svc.tenants) {
+    if (auto t = svc.tenants->find(c.to, now_ms())) {
+      // A known tenant: answer here, on the io thread; the registry spawns
+      // the call. Sent first, so the call exists before Twilio can open the
+      // stream this answer names.
+      auto twiml = actors::stream_twiml(*svc.cfg, c, *t);
+      caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
+      return respond(http_response::xml(std::move(twiml)));
+    }
+  }
   caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(respond)});
 }
 

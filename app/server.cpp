@@ -56,6 +56,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.io = &p->io->context();
   svc.observer = std::move(observer);
   svc.metrics = std::make_shared<metrics::switchboard_metrics>();
+  svc.tenants = std::make_shared<actors::tenant_cache>();
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
     svc.introspection = console::spawn_introspection(*p->sys, p->cfg->prices);

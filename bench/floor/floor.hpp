@@ -198,6 +198,10 @@ struct gen_config {
   std::uint16_t relay_port = 0;
   int peer_listen_fd = -1;
   int relay_pid = 0;
+  /// One downstream delta per call every this many 20 ms periods: 5 is the
+  /// simulated peer's 100 ms deltas (sim/realtime_peer.hpp delta_ms), 1 a
+  /// 20 ms delta (the heaviest shape).
+  int down_every = 5;
 };
 
 /// Counts per direction over the whole run and the window's measurements.

@@ -200,7 +200,9 @@ class generator {
         if (in_window) ++r_.window_up_sent;
       }
     }
+    const auto every = static_cast<std::size_t>(cfg_.down_every);
     for (std::size_t i = (k + 10) % 20; i < calls_.size(); i += 20) {
+      if ((k / 20 + i) % every != 0) continue;
       make_msg(buf, k_down_media, kind::down_media, std::uint32_t(i), 0);
       if (send_msg(ep_, calls_[i].peer, buf, k_down_media)) ++r_.down_sent;
     }

@@ -21,6 +21,7 @@ namespace {
 struct options {
   std::vector<int> counts{100};
   double duration_s = 10, warmup_s = 2;
+  int down_every = 5;
   std::string out;
 };
 
@@ -31,6 +32,7 @@ bool parse(int argc, char** argv, options& o) {
     else if (k == "--duration") o.duration_s = std::atof(v.c_str());
     else if (k == "--warmup") o.warmup_s = std::atof(v.c_str());
     else if (k == "--out") o.out = v;
+    else if (k == "--down-every") o.down_every = std::max(1, std::atoi(v.c_str()));
     else if (k == "--ramp") {
       o.counts.clear();
       std::istringstream in(v);
@@ -126,7 +128,7 @@ row run_one(int calls, const options& o) {
   }
   ::close(relay_lfd);
   ::close(stop[0]);
-  gen_config cfg{calls, o.warmup_s, o.duration_s, relay_port, peer_lfd, pid};
+  gen_config cfg{calls, o.warmup_s, o.duration_s, relay_port, peer_lfd, pid, o.down_every};
   r.g = run_generator(cfg);  // closes every caller and peer socket on return
   ::close(stop[1]);
   ::close(peer_lfd);
@@ -189,7 +191,7 @@ int main(int argc, char** argv) {
   options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr, "usage: switchboard-floor [--calls N | --ramp 100,250,500,1000]"
-                         " [--duration S] [--warmup S] [--out file.json]\n");
+                         " [--duration S] [--warmup S] [--down-every N] [--out file.json]\n");
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);

@@ -6,7 +6,9 @@
 #include "tests/app/app_fixture.hpp"
 #include "tests/protocol/mini_xml.hpp"
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 
@@ -71,6 +73,22 @@ BOOST_AUTO_TEST_CASE(a_retried_webhook_gets_the_same_answer_and_one_call) {
   BOOST_TEST(second.status == 200);
   BOOST_TEST(first.body == second.body);
   BOOST_TEST(s.srv().active_calls() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(calls_to_a_known_number_are_answered_from_the_tenant_cache_and_spawned) {
+  // The first webhook reads the tenant from storage; the next ones, within
+  // the cache's two seconds, are answered by the route on the io thread.
+  test_server s;
+  for (const char* sid : {"CAcache1", "CAcache2", "CAcache3"}) {
+    auto r = s.post_form(inbound_path, inbound_form(sid));
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(r.body.find(std::string{"value=\""} + sid + "\"") != std::string::npos, r.body);
+    BOOST_TEST(r.body.find("<Stream") != std::string::npos);
+  }
+  // Each answer names a call that exists: the registry spawns it after.
+  for (int i = 0; i < 200 && s.srv().active_calls() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST(s.srv().active_calls() == 3);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_number_says_sorry_and_hangs_up) {

@@ -1,0 +1,33 @@
+#include "actors/webhook_answer.hpp"
+
+#include "protocol/twiml.hpp"
+
+namespace sb::actors {
+
+std::optional<storage::tenant> tenant_cache::find(const std::string& number,
+                                                  int64_t now_ms) const {
+  std::lock_guard lock{mutex_};
+  auto it = by_number_.find(number);
+  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms) return std::nullopt;
+  return it->second.first;
+}
+
+void tenant_cache::put(const storage::tenant& t, const std::string& number, int64_t now_ms) {
+  std::lock_guard lock{mutex_};
+  by_number_[number] = {t, now_ms};
+}
+
+void tenant_cache::forget(const std::string& number) {
+  std::lock_guard lock{mutex_};
+  by_number_.erase(number);
+}
+
+std::string stream_twiml(const config& cfg, const storage::call_record& c,
+                         const storage::tenant& t) {
+  return proto::twiml_connect_stream(cfg.stream_url(), {{"callSid", c.call_sid},
+                                                        {"from", c.from},
+                                                        {"to", c.to},
+                                                        {"tenant", t.number}});
+}
+
+} // namespace sb::actors
