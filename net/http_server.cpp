@@ -2,6 +2,8 @@
 // connections, each on its own strand (server_session.cpp serves them).
 #include "net/http_server.hpp"
 
+#include "net/detail/executor.hpp"
+
 #include "net/detail/server_shared.hpp"
 
 #include "common/log.hpp"
@@ -68,7 +70,7 @@ public:
   }
 
   void do_accept() {
-    acceptor_.async_accept(asio::make_strand(io_),
+    acceptor_.async_accept(detail::connection_executor(io_),
                            [self = shared_from_this()](error_code ec, tcp::socket socket) {
                              self->on_accept(ec, std::move(socket));
                            });

@@ -13,6 +13,10 @@ class io_context;
 
 namespace sb::net {
 
+/// True when an io_runtime runs `io` on exactly one thread: its connections
+/// then share that thread and need no strand (detail/executor.hpp).
+bool single_threaded(boost::asio::io_context& io);
+
 /// Owns an io_context and the threads that run it.
 class io_runtime {
 public:

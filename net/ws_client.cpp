@@ -2,6 +2,8 @@
 // deadline; then the stream is handed to a ws_session.
 #include "net/ws_client.hpp"
 
+#include "net/detail/executor.hpp"
+
 #include "net/detail/server_shared.hpp"
 #include "net/detail/tls_client.hpp"
 #include "net/detail/url_parts.hpp"
@@ -175,7 +177,7 @@ bool is_loopback_host(const std::string& host_in) {
 
 void ws_connect(asio::io_context& io, ws_client_options options, ws_handlers handlers,
                 std::function<void(ws_connect_result)> done) {
-  auto strand = asio::make_strand(io);
+  auto strand = detail::connection_executor(io);
   auto fail_async = [&](std::string error) {
     asio::post(strand, [done = std::move(done), error = std::move(error)] {
       done({nullptr, error, 0});

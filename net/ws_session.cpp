@@ -80,13 +80,19 @@ template <class Stream> void ws_session<Stream>::adopt(ws_stream&& ws) {
 // -- thread-safe entry points: everything else runs on the strand --
 
 template <class Stream> void ws_session<Stream>::send_text(std::string frame) {
-  asio::post(strand_, [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
+  // dispatch: on the connection's own thread (one io thread, or inside its
+  // strand) the write starts now; from elsewhere it is posted.
+  asio::dispatch(strand_, [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
     if (self->finished_ || self->close_requested_)
       return;
     self->queued_bytes_ += frame.size();
     self->queue_.push_back(std::move(frame));
-    if (self->queued_bytes_.load() > self->limits_.max_queued_bytes)
-      return self->finish("slow peer");
+    if (self->queued_bytes_.load() > self->limits_.max_queued_bytes) {
+      // Posted: the sender may be inside a handler of its own (holding its
+      // locks); on_close must not run inside its send_text.
+      asio::post(self->strand_, [self] { self->finish("slow peer"); });
+      return;
+    }
     self->do_write();
   });
 }

@@ -30,7 +30,7 @@ public:
   /// thread-safe. Nothing is cancelled: the callback checks its own state.
   void at(clock::time_point at, std::function<void()> fn);
 
-  static constexpr std::chrono::microseconds coalesce{2000};
+  static constexpr std::chrono::microseconds coalesce{500};
 
 private:
   struct entry {
