@@ -23,6 +23,7 @@ struct registry_state {
   std::map<caf::actor_addr, std::string> sid_of;  ///< supervisor -> CallSid
   std::map<std::string, call_snapshot> snapshots; ///< by CallSid
   std::map<std::string, std::string> twiml_of;    ///< answer to a repeated webhook
+  std::map<std::string, storage::tenant> tenant_of; ///< by CallSid, while the call lives
   health_info health;
   std::vector<caf::response_promise> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
@@ -51,6 +52,7 @@ void answer(self_ptr self, const net::responder& respond, storage::call_record c
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
   st.twiml_of[call.call_sid] = std::move(twiml);
+  st.tenant_of[call.call_sid] = t;
   if (st.svc.metrics) st.svc.metrics->active_calls.inc();
 }
 
@@ -58,6 +60,9 @@ void on_inbound(self_ptr self, inbound_call& in) {
   auto& st = self->state;
   if (auto it = st.twiml_of.find(in.call.call_sid); it != st.twiml_of.end()) {
     if (in.respond) in.respond(net::http_response::xml(it->second)); // Twilio retried the webhook
+    // The route's cache missed: the live call's tenant fills it again.
+    if (auto t = st.tenant_of.find(in.call.call_sid); st.svc.tenants && t != st.tenant_of.end())
+      st.svc.tenants->put(t->second, in.call.to, now_ms());
     return;
   }
   if (st.svc.tenants && !in.respond) {
@@ -167,6 +172,7 @@ caf::behavior registry(self_ptr self, services svc) {
     st.calls.erase(it->second);
     st.snapshots.erase(it->second);
     st.twiml_of.erase(it->second);
+    st.tenant_of.erase(it->second);
     st.sid_of.erase(it);
     if (st.calls.empty()) {
       for (auto& p : st.drained) p.deliver(ack_atom::value);

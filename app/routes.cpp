@@ -70,9 +70,17 @@ void inbound_voice(const actors::services& svc, http_request& req, net::responde
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
       // A known tenant: answer here, on the io thread; the registry spawns
-      // the call. Sent first, so the call exists before Twilio can open the
-      // stream this answer names.
+      // the call, and must have it before Twilio opens the stream this
+      // answer names.
       auto twiml = actors::stream_twiml(*svc.cfg, c, *t);
+      if (svc.cfg->server.io_threads == 1) {
+        // The answer is written first (the registry's wake-up is not on its
+        // path): with one io thread, the stream's `start` is handled after
+        // this handler returns, so the registry still has the call first.
+        respond(http_response::xml(std::move(twiml)));
+        caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
+        return;
+      }
       caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
       return respond(http_response::xml(std::move(twiml)));
     }

@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -169,7 +170,10 @@ private:
             once](http_response res) {
       if (once->exchange(true))
         return;
-      asio::post(ex, [weak, gen, res = std::move(res)]() mutable {
+      // dispatch: a handler that answers at once, on the connection's own
+      // thread, writes now; an answer from another thread (an actor) is
+      // posted. write() re-arms the phase, so nothing runs after it here.
+      asio::dispatch(ex, [weak, gen, res = std::move(res)]() mutable {
         // The connection may be gone or may have answered 503 already.
         if (auto self = weak.lock();
             self && self->phase_ == phase::handling && self->generation_ == gen)
