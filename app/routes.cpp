@@ -1,5 +1,7 @@
 #include "app/routes.hpp"
 
+#include "app/call_handoff.hpp"
+
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -53,7 +55,8 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
   return std::move(*params);
 }
 
-void inbound_voice(const actors::services& svc, http_request& req, net::responder respond) {
+void inbound_voice(const actors::services& svc, call_handoff& handoff, http_request& req,
+                   net::responder respond) {
   http_response bad;
   auto form = twilio_form(*svc.cfg, req, bad);
   if (!form) return respond(std::move(bad));
@@ -70,19 +73,16 @@ void inbound_voice(const actors::services& svc, http_request& req, net::responde
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
       // A known tenant: answer here, on the io thread; the registry spawns
-      // the call, and must have it before Twilio opens the stream this
-      // answer names.
+      // the call, and has it before Twilio can open the stream this answer
+      // names (call_handoff.hpp).
       auto twiml = actors::stream_twiml(*svc.cfg, c, *t);
-      if (svc.cfg->server.io_threads == 1) {
-        // The answer is written first (the registry's wake-up is not on its
-        // path): with one io thread, the stream's `start` is handled after
-        // this handler returns, so the registry still has the call first.
-        respond(http_response::xml(std::move(twiml)));
+      if (svc.cfg->server.io_threads != 1) { // no ordering to lean on: the call goes first
         caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
-        return;
+        return respond(http_response::xml(std::move(twiml)));
       }
-      caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
-      return respond(http_response::xml(std::move(twiml)));
+      respond(http_response::xml(std::move(twiml))); // written at once
+      handoff.push(std::move(c));
+      return;
     }
   }
   caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(respond)});
@@ -132,7 +132,8 @@ net::ws_handlers pending_stream(const actors::services& svc, std::weak_ptr<net::
 net::http_handlers make_routes(const actors::services& svc) {
   net::http_handlers h;
   auto console = std::make_shared<console::console_routes>(svc);
-  h.on_request = [svc, console](http_request req, net::responder respond) {
+  auto handoff = std::make_shared<call_handoff>(svc);
+  h.on_request = [svc, console, handoff](http_request req, net::responder respond) {
     if (console->on_request(req, respond)) return; // /console*, /metrics
     const std::string path = req.path();
     auto only = [&](const char* method) {
@@ -143,7 +144,7 @@ net::http_handlers make_routes(const actors::services& svc) {
       return false;
     };
     if (path == "/telephony/realtime-inbound-voice") {
-      if (only("POST")) inbound_voice(svc, req, std::move(respond));
+      if (only("POST")) inbound_voice(svc, *handoff, req, std::move(respond));
     } else if (path == "/telephony/realtime-recording-status") {
       if (only("POST")) recording_status(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-health") {

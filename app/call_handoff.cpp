@@ -1,0 +1,37 @@
+#include "app/call_handoff.hpp"
+
+#include "actors/messages.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <caf/send.hpp>
+
+namespace sb::app {
+
+call_handoff::call_handoff(const actors::services& svc) : svc_(svc) {}
+
+void call_handoff::push(storage::call_record call) {
+  if (!svc_.io) { // no loop to gather on
+    caf::anon_send(svc_.registry, actors::inbound_call{std::move(call), nullptr});
+    return;
+  }
+  std::lock_guard lock{mutex_};
+  pending_.push_back(std::move(call));
+  if (posted_) return;
+  posted_ = true;
+  boost::asio::post(*svc_.io, [self = shared_from_this()] { self->flush(); });
+}
+
+void call_handoff::flush() {
+  std::vector<storage::call_record> calls;
+  {
+    std::lock_guard lock{mutex_};
+    calls.swap(pending_);
+    posted_ = false;
+  }
+  // The first send wakes the registry; the rest join its mailbox.
+  for (auto& c : calls)
+    caf::anon_send(svc_.registry, actors::inbound_call{std::move(c), nullptr});
+}
+
+} // namespace sb::app
