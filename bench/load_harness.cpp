@@ -219,11 +219,7 @@ run_result run_load(const harness_options& o) {
   if (const char* preload = std::getenv("BENCH_SERVER_LD_PRELOAD"))
     env.emplace_back("LD_PRELOAD", preload);
   const std::string log_path = (dir / "server.log").string();
-  auto added = run_command({o.switchboard_bin, "--config", config_path, "tenants", "add", "--number",
-                            business_number, "--name", "Bench Plumbing", "--greeting",
-                            "Thanks for calling Bench Plumbing."},
-                           env, log_path);
-  if (!added || *added != 0) {
+  if (!add_bench_tenant(o.switchboard_bin, config_path, business_number, env, log_path)) {
     rr.error = "switchboard tenants add failed; see " + log_path;
     return rr;
   }

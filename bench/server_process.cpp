@@ -64,6 +64,15 @@ bool accepts(uint16_t port) {
 
 } // namespace
 
+bool add_bench_tenant(const std::string& binary, const std::string& config_path,
+                      const std::string& number, const env_list& env, const std::string& log_path) {
+  auto added = run_command({binary, "--config", config_path, "tenants", "add", "--number", number,
+                            "--name", "Bench Plumbing", "--greeting",
+                            "Thanks for calling Bench Plumbing."},
+                           env, log_path);
+  return added && *added == 0;
+}
+
 result<int> run_command(const std::vector<std::string>& argv, const env_list& env,
                         const std::string& log_path) {
   const pid_t pid = spawn(argv, env, log_path);

@@ -19,6 +19,11 @@ using env_list = std::vector<std::pair<std::string, std::string>>;
 result<int> run_command(const std::vector<std::string>& argv, const env_list& env,
                         const std::string& log_path);
 
+/// `binary --config config_path tenants add` for the bench's business
+/// ("Bench Plumbing" at `number`); true when it exited 0.
+bool add_bench_tenant(const std::string& binary, const std::string& config_path,
+                      const std::string& number, const env_list& env, const std::string& log_path);
+
 class server_process {
 public:
   /// Starts `binary --config config_path serve` with `env` (PORT among

@@ -90,10 +90,7 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   // A known tenant: the webhook of a real call (Connect/Stream TwiML). Every
   // request repeats one CallSid, so the server spawns one call and answers
   // the rest the same way, from the same code path (app/routes.cpp).
-  auto added = run_command({o.switchboard_bin, "--config", config_path, "tenants", "add", "--number",
-                            "+15559990000", "--name", "Bench Plumbing"},
-                           env, log_path);
-  if (!added || *added != 0) {
+  if (!add_bench_tenant(o.switchboard_bin, config_path, "+15559990000", env, log_path)) {
     summary = "switchboard tenants add failed; see " + log_path;
     return "{}";
   }
