@@ -22,8 +22,12 @@ struct registry_state {
   std::map<std::string, caf::actor> calls;        ///< by CallSid
   std::map<caf::actor_addr, std::string> sid_of;  ///< supervisor -> CallSid
   std::map<std::string, call_snapshot> snapshots; ///< by CallSid
-  std::map<std::string, std::string> twiml_of;    ///< answer to a repeated webhook
-  std::map<std::string, storage::tenant> tenant_of; ///< by CallSid, while the call lives
+  /// How a live call was answered, by CallSid: for a repeated webhook.
+  struct answered {
+    std::string twiml;
+    storage::tenant tenant; ///< refills the route's tenant cache on a repeat
+  };
+  std::map<std::string, answered> answered_calls;
   health_info health;
   std::vector<caf::response_promise> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
@@ -35,8 +39,8 @@ void answer(self_ptr self, const net::responder& respond, storage::call_record c
             const storage::tenant& t) {
   auto& st = self->state;
   if (st.calls.count(call.call_sid) != 0) { // a concurrent retry: the same answer
-    if (auto it = st.twiml_of.find(call.call_sid); respond && it != st.twiml_of.end())
-      respond(net::http_response::xml(it->second));
+    if (auto it = st.answered_calls.find(call.call_sid); respond && it != st.answered_calls.end())
+      respond(net::http_response::xml(it->second.twiml));
     return;
   }
   call.tenant_number = t.number;
@@ -51,18 +55,17 @@ void answer(self_ptr self, const net::responder& respond, storage::call_record c
   auto sup = spawn_call_supervisor(self, st.svc, t, call);
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
-  st.twiml_of[call.call_sid] = std::move(twiml);
-  st.tenant_of[call.call_sid] = t;
+  st.answered_calls[call.call_sid] = {std::move(twiml), t};
   if (st.svc.metrics) st.svc.metrics->active_calls.inc();
 }
 
 void on_inbound(self_ptr self, inbound_call& in) {
   auto& st = self->state;
-  if (auto it = st.twiml_of.find(in.call.call_sid); it != st.twiml_of.end()) {
-    if (in.respond) in.respond(net::http_response::xml(it->second)); // Twilio retried the webhook
-    // The route's cache missed: the live call's tenant fills it again.
-    if (auto t = st.tenant_of.find(in.call.call_sid); st.svc.tenants && t != st.tenant_of.end())
-      st.svc.tenants->put(t->second, in.call.to, now_ms());
+  if (auto it = st.answered_calls.find(in.call.call_sid); it != st.answered_calls.end()) {
+    // Twilio retried the webhook.
+    if (in.respond) in.respond(net::http_response::xml(it->second.twiml));
+    // The live call's tenant fills the route's cache again.
+    if (st.svc.tenants) st.svc.tenants->put(it->second.tenant, in.call.to, now_ms());
     return;
   }
   if (st.svc.tenants && !in.respond) {
@@ -171,8 +174,7 @@ caf::behavior registry(self_ptr self, services svc) {
     if (st.svc.metrics) st.svc.metrics->active_calls.dec();
     st.calls.erase(it->second);
     st.snapshots.erase(it->second);
-    st.twiml_of.erase(it->second);
-    st.tenant_of.erase(it->second);
+    st.answered_calls.erase(it->second);
     st.sid_of.erase(it);
     if (st.calls.empty()) {
       for (auto& p : st.drained) p.deliver(ack_atom::value);
