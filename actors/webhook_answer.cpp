@@ -4,17 +4,17 @@
 
 namespace sb::actors {
 
-std::optional<storage::tenant> tenant_cache::find(const std::string& number,
-                                                  int64_t now_ms) const {
+std::shared_ptr<const storage::tenant> tenant_cache::find(const std::string& number,
+                                                          int64_t now_ms) const {
   std::lock_guard lock{mutex_};
   auto it = by_number_.find(number);
-  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms) return std::nullopt;
+  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms) return nullptr;
   return it->second.first;
 }
 
 void tenant_cache::put(const storage::tenant& t, const std::string& number, int64_t now_ms) {
   std::lock_guard lock{mutex_};
-  by_number_[number] = {t, now_ms};
+  by_number_[number] = {std::make_shared<const storage::tenant>(t), now_ms};
 }
 
 void tenant_cache::forget(const std::string& number) {

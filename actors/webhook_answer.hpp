@@ -12,8 +12,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
 namespace sb::actors {
@@ -26,13 +26,15 @@ class tenant_cache {
 public:
   static constexpr int64_t ttl_ms = 2000;
 
-  std::optional<storage::tenant> find(const std::string& number, int64_t now_ms) const;
+  /// Shared, not copied: the webhook reads one field of it per call.
+  std::shared_ptr<const storage::tenant> find(const std::string& number, int64_t now_ms) const;
   void put(const storage::tenant& t, const std::string& number, int64_t now_ms);
   void forget(const std::string& number);
 
 private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::pair<storage::tenant, int64_t>> by_number_;
+  std::map<std::string, std::pair<std::shared_ptr<const storage::tenant>, int64_t>, std::less<>>
+    by_number_;
 };
 
 /// <Connect><Stream> to our Media Stream URL, naming the call and tenant.

@@ -68,8 +68,11 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   if (c.call_sid.empty() || c.to.empty())
     return respond(http_response::text(400, "CallSid and To are required"));
   c.started_at_ms = now_ms();
-  log::info("RealtimeHandler", "Inbound call received { CallSid: '" + c.call_sid + "', From: '" +
-                                 c.from + "', To: '" + c.to + "' }");
+  auto log_received = [&c] {
+    if (log::enabled(log::level::info))
+      log::info("RealtimeHandler", "Inbound call received { CallSid: '" + c.call_sid +
+                                     "', From: '" + c.from + "', To: '" + c.to + "' }");
+  };
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
       // A known tenant: answer here, on the io thread; the registry spawns
@@ -77,14 +80,17 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
       // names (call_handoff.hpp).
       auto twiml = actors::stream_twiml(*svc.cfg, c, *t);
       if (svc.cfg->server.io_threads != 1) { // no ordering to lean on: the call goes first
+        log_received();
         caf::anon_send(svc.registry, actors::inbound_call{std::move(c), nullptr});
         return respond(http_response::xml(std::move(twiml)));
       }
-      respond(http_response::xml(std::move(twiml))); // written at once
+      respond(http_response::xml(std::move(twiml))); // written at once, then logged
+      log_received();
       handoff.push(std::move(c));
       return;
     }
   }
+  log_received();
   caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(respond)});
 }
 

@@ -13,7 +13,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
@@ -27,7 +28,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using beast::error_code;
-using beast_response = http::response<http::string_body>;
 
 /// How long a route handler may take to call its responder: 503 after that.
 constexpr auto handler_timeout = std::chrono::seconds(30);
@@ -73,14 +73,34 @@ public:
 
 private:
   // -- the one timer: its meaning depends on the phase it was armed for --
+  //
+  // arm() only moves the deadline. The timer is re-armed (a timerfd_settime
+  // and a cancelled wait) only when the new deadline is earlier than the wait
+  // in flight; a wait that ends before the deadline waits again for the rest.
+  // A keep-alive request therefore costs no timer system call: reading,
+  // handling and writing each push the deadline later (webhook p99,
+  // bench/RESULTS.md).
 
   void arm(phase p, std::chrono::steady_clock::duration d) {
     phase_ = p;
     ++generation_;
-    timer_.expires_after(d);
-    timer_.async_wait([self = this->shared_from_this(), gen = generation_](error_code ec) {
-      if (!ec && gen == self->generation_)
-        self->on_timer();
+    deadline_ = std::chrono::steady_clock::now() + d;
+    if (!waiting_ || deadline_ < timer_.expiry())
+      wait_for_deadline();
+  }
+
+  void wait_for_deadline() {
+    timer_.expires_at(deadline_); // a wait in flight ends with operation_aborted
+    waiting_ = true;
+    timer_.async_wait([self = this->shared_from_this(), wait = ++wait_generation_](error_code ec) {
+      if (wait != self->wait_generation_)
+        return; // superseded by a later wait
+      self->waiting_ = false;
+      if (ec || self->phase_ == phase::done)
+        return;
+      if (std::chrono::steady_clock::now() < self->deadline_)
+        return self->wait_for_deadline();
+      self->on_timer();
     });
   }
 
@@ -153,9 +173,10 @@ private:
     beast_request req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
-    log::debug("Net", std::string(req.method_string()) + " " +
-                          std::string(req.target().substr(0, req.target().find('?'))) + " from " +
-                          remote_);
+    if (log::enabled(log::level::debug))
+      log::debug("Net", std::string(req.method_string()) + " " +
+                            std::string(req.target().substr(0, req.target().find('?'))) +
+                            " from " + remote_);
     if (beast::websocket::is_upgrade(req))
       return upgrade(std::move(req));
     if (!shared_->handlers.on_request)
@@ -197,27 +218,58 @@ private:
   }
 
   // -- writing a response --
+  //
+  // The head is formatted into one reused string and written with the body
+  // in one gather write: no per-field allocations, no serializer (webhook
+  // p99, bench/RESULTS.md). Header values come from our own routes; one with
+  // a line break is dropped rather than split into two headers.
 
   void write(http_response r, bool keep_alive) {
     keep_alive_ = keep_alive;
-    res_.emplace(static_cast<http::status>(r.status), version_ ? version_ : 11);
-    res_->set(http::field::server, "switchboard");
+    const auto status = static_cast<http::status>(r.status);
+    const bool bodyless = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+    head_.clear();
+    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head_ += std::to_string(r.status);
+    head_ += ' ';
+    head_ += http::obsolete_reason(status);
+    head_ += "\r\nServer: switchboard\r\n";
     if (!r.content_type.empty())
-      res_->set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers)
-      res_->insert(k, v);
-    res_->body() = std::move(r.body);
-    res_->keep_alive(keep_alive);
-    res_->prepare_payload();
+      add_field("Content-Type", r.content_type);
+    for (const auto& [k, v] : r.headers)
+      add_field(k, v);
+    if (!bodyless) {
+      head_ += "Content-Length: ";
+      head_ += std::to_string(r.body.size());
+      head_ += "\r\n";
+    }
+    if (version_ != 10 && !keep_alive)
+      head_ += "Connection: close\r\n";
+    else if (version_ == 10 && keep_alive)
+      head_ += "Connection: keep-alive\r\n";
+    head_ += "\r\n";
+    body_ = bodyless ? std::string{} : std::move(r.body);
     arm(phase::writing, shared_->options.read_timeout);
-    http::async_write(stream_, *res_,
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(stream_, buffers,
                       beast::bind_front_handler(&http_session::on_write, this->shared_from_this()));
+  }
+
+  void add_field(std::string_view name, std::string_view value) {
+    if (name.find_first_of("\r\n:") != std::string_view::npos ||
+        value.find_first_of("\r\n") != std::string_view::npos) {
+      log::warn("Net", "Dropped a response header with a line break: " + std::string(name));
+      return;
+    }
+    head_ += name;
+    head_ += ": ";
+    head_ += value;
+    head_ += "\r\n";
   }
 
   void on_write(error_code ec, std::size_t) {
     if (phase_ != phase::writing)
       return;
-    res_.reset();
     if (ec)
       return close_socket(true);
     if (keep_alive_)
@@ -255,10 +307,14 @@ private:
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<beast_response> res_;
+  std::string head_; ///< the response head being written (reused)
+  std::string body_; ///< the response body being written
   std::array<char, 4096> drain_{};
   phase phase_ = phase::handshake;
-  std::uint64_t generation_ = 0;
+  std::uint64_t generation_ = 0;      ///< bumped by every arm(): a responder's request
+  std::uint64_t wait_generation_ = 0; ///< the timer wait in flight
+  std::chrono::steady_clock::time_point deadline_{};
+  bool waiting_ = false;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool timed_out_ = false;

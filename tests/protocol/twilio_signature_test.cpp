@@ -108,3 +108,18 @@ BOOST_AUTO_TEST_CASE(the_websocket_upgrade_signs_the_url_alone) {
   BOOST_TEST(twilio_signature_valid(doc_token, "wss://h.example/realtime-stream", {}, sig));
   BOOST_TEST(!twilio_signature_valid(doc_token, "wss://h.example/other", {}, sig));
 }
+
+BOOST_AUTO_TEST_CASE(the_hmac_is_rfc_2202s_hmac_sha1_for_any_key_in_any_order) {
+  // RFC 2202 section 3, test cases 1, 2 and 6 (6: a key longer than SHA-1's
+  // 64-byte block is hashed first). With no params the signed data is the
+  // URL alone. Keys alternate, as two servers' tokens would in one process:
+  // each thread keeps the last key's pads.
+  const std::string key1(20, '\x0b'), key6(80, '\xaa');
+  for (int round = 0; round < 2; ++round) {
+    BOOST_TEST(twilio_signature(key1, "Hi There", {}) == "thcxhlUFcmTii8C2+zeMjvFGvgA=");
+    BOOST_TEST(twilio_signature("Jefe", "what do ya want for nothing?", {}) ==
+               "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+    BOOST_TEST(twilio_signature(key6, "Test Using Larger Than Block-Size Key - Hash Key First", {}) ==
+               "qkrl4VJy0A6VcFY3zoo7Ve1AIRI=");
+  }
+}
