@@ -34,13 +34,16 @@ constexpr auto handler_timeout = std::chrono::seconds(30);
 /// Bound on a graceful close (TLS close_notify, draining a FIN).
 constexpr auto close_timeout = std::chrono::seconds(1);
 
-http_request to_plain(const beast_request& req, const std::string& remote) {
+/// The request as routes see it; `body` is moved in (the route is the body's
+/// last reader).
+http_request to_plain(const beast_request& req, const std::string& remote, std::string body) {
   http_request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
+  out.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& f : req)
     out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  out.body = req.body();
+  out.body = std::move(body);
   out.remote = remote;
   return out;
 }
@@ -182,15 +185,15 @@ private:
     if (!shared_->handlers.on_request)
       return write(http_response::text(404, "not found\n"), keep_alive_);
     arm(phase::handling, handler_timeout); // also keeps this session alive
-    shared_->handlers.on_request(to_plain(req, remote_), make_responder());
+    std::string body = std::move(req.body());
+    shared_->handlers.on_request(to_plain(req, remote_, std::move(body)), make_responder());
   }
 
   responder make_responder() {
-    auto once = std::make_shared<std::atomic<bool>>(false);
-    return [weak = this->weak_from_this(), ex = stream_.get_executor(), gen = generation_,
-            once](http_response res) {
-      if (once->exchange(true))
-        return;
+    // Only the first answer for this request is written: the phase and the
+    // generation change as soon as it is, so a second call finds neither.
+    return [weak = this->weak_from_this(), ex = stream_.get_executor(),
+            gen = generation_](http_response res) {
       // dispatch: a handler that answers at once, on the connection's own
       // thread, writes now; an answer from another thread (an actor) is
       // posted. write() re-arms the phase, so nothing runs after it here.
@@ -208,7 +211,7 @@ private:
       return write(http_response::text(404, "not found\n"), false);
     auto ws = std::make_shared<ws_session<Stream>>(stream_.get_executor(), shared_->options.ws,
                                                    remote_, token_);
-    if (auto refusal = shared_->handlers.on_upgrade(to_plain(req, remote_), ws))
+    if (auto refusal = shared_->handlers.on_upgrade(to_plain(req, remote_, req.body()), ws))
       return write(std::move(*refusal), false);
     phase_ = phase::done;
     ++generation_;

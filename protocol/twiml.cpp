@@ -10,11 +10,8 @@ namespace {
 
 constexpr std::string_view xml_declaration = R"(<?xml version="1.0" encoding="UTF-8"?>)";
 
-} // namespace
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
+/// Appends `s` escaped: the webhook's answer is built in one string.
+void append_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
     case '&': out += "&amp;"; break;
@@ -25,22 +22,35 @@ std::string xml_escape(std::string_view s) {
     default: out.push_back(c);
     }
   }
+}
+
+} // namespace
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  append_escaped(out, s);
   return out;
 }
 
 std::string twiml_connect_stream(std::string_view stream_url,
                                  const std::vector<std::pair<std::string, std::string>>& parameters) {
-  std::string out(xml_declaration);
+  std::size_t size = xml_declaration.size() + stream_url.size() + 96;
+  for (const auto& [name, value] : parameters)
+    size += name.size() + value.size() + 32;
+  std::string out;
+  out.reserve(size); // room for a few escapes; the string grows if needed
+  out += xml_declaration;
   out += "<Response><Connect><Stream url=\"";
-  out += xml_escape(stream_url);
+  append_escaped(out, stream_url);
   out += "\">";
   // Twilio drops query strings on <Stream url>: per-call data travels as
   // <Parameter> and comes back in start.customParameters.
   for (const auto& [name, value] : parameters) {
     out += "<Parameter name=\"";
-    out += xml_escape(name);
+    append_escaped(out, name);
     out += "\" value=\"";
-    out += xml_escape(value);
+    append_escaped(out, value);
     out += "\"/>";
   }
   out += "</Stream></Connect><Hangup/></Response>";
