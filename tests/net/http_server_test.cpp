@@ -191,3 +191,38 @@ BOOST_AUTO_TEST_CASE(io_runtime_stop_is_idempotent_and_runs_posted_work) {
   io.stop();
   io.stop();
 }
+
+BOOST_AUTO_TEST_CASE(writes_the_head_itself_keep_alive_by_version_and_no_split_headers) {
+  io_runtime io{1};
+  http_handlers h;
+  h.on_request = [](http_request req, responder respond) {
+    if (req.path() == "/none") return respond(http_response::text(204, "ignored"));
+    auto r = http_response::text(200, "ok");
+    r.headers.emplace_back("X-Fine", "yes");
+    r.headers.emplace_back("X-Split", "a\r\nSet-Cookie: injected=1"); // a route's bug
+    respond(std::move(r));
+  };
+  auto server = start_server(io, {}, std::move(h));
+
+  // HTTP/1.0 asking for keep-alive: answered in 1.0, kept open, and the
+  // header with a line break is dropped rather than split into two.
+  raw_client c(server->port());
+  BOOST_REQUIRE(c.connected());
+  c.send("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  auto res = c.read_response();
+  BOOST_CHECK_EQUAL(res.rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
+  BOOST_CHECK(res.find("Connection: keep-alive\r\n") != std::string::npos);
+  BOOST_CHECK(res.find("X-Fine: yes\r\n") != std::string::npos);
+  BOOST_CHECK(res.find("X-Split") == std::string::npos);
+  BOOST_CHECK(res.find("Set-Cookie") == std::string::npos);
+  BOOST_CHECK(res.find("Content-Length: 2\r\n") != std::string::npos);
+  BOOST_CHECK(res.size() > 6 && res.compare(res.size() - 6, 6, "\r\n\r\nok") == 0);
+
+  // Same connection, HTTP/1.1 with close: 204 has neither body nor length.
+  c.send("GET /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  res = c.read_response();
+  BOOST_CHECK_EQUAL(res.rfind("HTTP/1.1 204 No Content\r\n", 0), 0u);
+  BOOST_CHECK(res.find("Connection: close\r\n") != std::string::npos);
+  BOOST_CHECK(res.find("Content-Length") == std::string::npos);
+  BOOST_CHECK(res.find("ignored") == std::string::npos);
+}
