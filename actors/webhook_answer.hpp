@@ -33,8 +33,7 @@ public:
 
 private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::pair<std::shared_ptr<const storage::tenant>, int64_t>, std::less<>>
-    by_number_;
+  std::map<std::string, std::pair<std::shared_ptr<const storage::tenant>, int64_t>> by_number_;
 };
 
 /// <Connect><Stream> to our Media Stream URL, naming the call and tenant.

@@ -8,12 +8,12 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -261,7 +261,8 @@ private:
   void add_field(std::string_view name, std::string_view value) {
     if (name.find_first_of("\r\n:") != std::string_view::npos ||
         value.find_first_of("\r\n") != std::string_view::npos) {
-      log::warn("Net", "Dropped a response header with a line break: " + std::string(name));
+      log::warn("Net", "Dropped a malformed response header (a line break, or a colon in "
+                       "its name): " + std::string(name));
       return;
     }
     head_ += name;

@@ -79,12 +79,13 @@ bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
+using param = std::pair<std::string, std::string>;
+
 /// url + the pairs in `order`, each distinct pair once.
-template <class Pointers>
-std::string joined(std::string_view url, const Pointers& order) {
+std::string joined(std::string_view url, const std::vector<const param*>& order) {
   std::string data(url);
-  const std::pair<std::string, std::string>* prev = nullptr;
-  for (const auto* p : order) {
+  const param* prev = nullptr;
+  for (const param* p : order) {
     if (prev && *prev == *p)
       continue;
     data += p->first;
@@ -96,7 +97,6 @@ std::string joined(std::string_view url, const Pointers& order) {
 
 /// url + sorted, de-duplicated name/value pairs: the signed string.
 std::string signing_data(std::string_view url, const form_params& params) {
-  using param = std::pair<std::string, std::string>;
   std::vector<const param*> order;
   order.reserve(params.size());
   for (const auto& p : params)
