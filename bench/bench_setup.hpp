@@ -19,8 +19,9 @@ std::string caller_number(int index);
 /// The caller hangs up (the assistant never does).
 sim::call_script bench_script(int index, int turns, bool function_calls, bool barge_in);
 
-/// The server's config.toml for a run (secrets and ports come from the env).
-std::string server_config_toml(const std::string& openai_ca_file);
+/// The server's config.toml for a run (secrets and ports come from the env);
+/// `io_threads` is the server's [server] io_threads.
+std::string server_config_toml(const std::string& openai_ca_file, int io_threads);
 
 struct machine_info {
   int cpus = 0;

@@ -205,7 +205,7 @@ run_result run_load(const harness_options& o) {
 
   // -- the server, a separate process --
   const std::string config_path = (dir / "config.toml").string();
-  std::ofstream{config_path} << server_config_toml(ca_file);
+  std::ofstream{config_path} << server_config_toml(ca_file, o.server_io_threads);
   const uint16_t port = free_port();
   const std::string token = "bench-token-" + std::to_string(now_ms());
   env_list env = {{"PORT", std::to_string(port)},

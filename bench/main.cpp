@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   app.add_option("--barge-ins", o.barge_in_fraction, "Fraction of calls whose caller barges in")
     ->capture_default_str();
   app.add_option("--threads", o.io_threads, "Harness io threads")->capture_default_str();
+  app.add_option("--server-io-threads", o.server_io_threads, "The server's [server] io_threads")
+    ->check(CLI::Range(1, 64))
+    ->capture_default_str();
   app.add_option("--server-log-level", o.log_level, "The server's SWITCHBOARD_LOG_LEVEL")->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server log, database)");
   app.add_option("--webhook-rate", webhook_rate, "Run the wrk webhook check at this rate instead");
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
     w.switchboard_bin = o.switchboard_bin;
     w.rate = webhook_rate;
     w.duration_s = o.duration_s;
+    w.server_io_threads = o.server_io_threads;
     std::string summary;
     const std::string json = sb::bench::run_webhook_check(w, summary);
     std::cout << summary;

@@ -41,6 +41,7 @@ void write_options(writer& w, const harness_options& o) {
   w.Key("function_call_fraction"); w.Double(o.function_call_fraction);
   w.Key("barge_in_fraction"); w.Double(o.barge_in_fraction);
   w.Key("io_threads"); w.Int(o.io_threads);
+  w.Key("server_io_threads"); w.Int(o.server_io_threads);
   w.Key("server_log_level"); w.String(o.log_level);
   w.EndObject();
 }

@@ -59,7 +59,7 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   const std::string public_url = "https://switchboard.bench.invalid";
   const std::string token = "bench-token-" + std::to_string(now_ms());
   const std::string config_path = (dir / "config.toml").string();
-  std::ofstream{config_path} << server_config_toml({});
+  std::ofstream{config_path} << server_config_toml({}, o.server_io_threads);
   const uint16_t port = free_port();
   const env_list env = {{"PORT", std::to_string(port)},          {"SERVER_PUBLIC_URL", public_url},
                         {"TWILIO_AUTH_TOKEN", token},             {"OPENAI_API_KEY", "bench-dummy-key"},
@@ -136,6 +136,7 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   w.Key("offered_rate"); w.Int(o.rate);
   w.Key("connections"); w.Int(o.connections);
   w.Key("duration_s"); w.Int(o.duration_s);
+  w.Key("server_io_threads"); w.Int(o.server_io_threads);
   w.Key("request"); w.String("signed POST, To of a tenant -> Connect/Stream TwiML (one CallSid repeated)");
   w.Key("requests_per_s"); w.Double(rps);
   w.Key("non_2xx"); w.Int64(non2xx);

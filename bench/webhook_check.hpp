@@ -12,6 +12,7 @@ struct webhook_options {
   int duration_s = 30;
   int connections = 10; ///< wrk connections; each waits connections/rate s between requests
   std::string wrk_bin = "wrk";
+  int server_io_threads = 1; ///< the server's [server] io_threads
 };
 
 /// Starts a server, writes the wrk Lua script, runs wrk, returns JSON (with
