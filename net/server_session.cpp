@@ -13,7 +13,7 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -143,17 +143,56 @@ private:
 
   // -- reading a request --
 
+  // Beast's parser fed by our own read loop rather than http::async_read:
+  // the same parsing and limits, without its composed operations (their
+  // handler layers and executor copies cost the io thread per request,
+  // webhook p99, bench/RESULTS.md). Bytes of a pipelined next request stay
+  // in buffer_ and are parsed before reading again.
+
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(shared_->options.max_body_bytes);
     timed_out_ = false;
     arm(phase::reading, shared_->options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+    parse_buffered();
   }
 
-  void on_read(error_code ec, std::size_t) {
+  void parse_buffered() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more)
+        break;
+      if (ec)
+        return on_read(ec);
+    }
+    if (parser_->is_done())
+      return on_read({});
+    read_more();
+  }
+
+  void read_more() {
+    // A header larger than the buffer can grow to is refused by the
+    // parser's header_limit before this bound matters.
+    const std::size_t size = beast::read_size(buffer_, 65536);
+    stream_.async_read_some(buffer_.prepare(size),
+                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                              if (self->phase_ != phase::reading)
+                                return;
+                              if (ec == asio::error::eof)
+                                return self->on_read(self->parser_->got_some()
+                                                         ? http::error::partial_message
+                                                         : http::error::end_of_stream);
+                              if (ec)
+                                return self->on_read(ec);
+                              self->buffer_.commit(n);
+                              self->parse_buffered();
+                            });
+  }
+
+  void on_read(error_code ec) {
     if (phase_ != phase::reading)
       return;
     if (timed_out_) {

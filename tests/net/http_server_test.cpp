@@ -21,7 +21,7 @@ struct echo_server {
     http_handlers h;
     h.on_request = [this](http_request req, responder respond) {
       ++calls;
-      auto r = http_response::text(200, req.method + " " + req.path() + " " + req.body);
+      auto r = http_response::text(200, req.method + " " + std::string(req.path()) + " " + req.body);
       r.headers.emplace_back("X-Seen-Header", req.header("x-test"));
       respond(std::move(r));
     };
@@ -72,6 +72,33 @@ BOOST_AUTO_TEST_CASE(keeps_the_connection_alive_across_requests) {
   c.send("GET /three HTTP/1.1\r\nHost: x\r\n\r\n");
   BOOST_CHECK(c.read_response().find("GET /three") != std::string::npos);
   BOOST_CHECK_EQUAL(s.server->open_connections(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(parses_a_request_that_arrives_in_pieces) {
+  echo_server s;
+  raw_client c(s.server->port());
+  // Split inside the request line, inside a header, between header and body
+  // and inside the body: every read ends half-way through something.
+  for (const char* piece : {"PO", "ST /pieces HTTP/1.1\r\nHost: x\r\nContent-Le", "ngth: 11\r\n",
+                            "\r\n", "hello", " world"}) {
+    BOOST_REQUIRE(c.send(piece));
+    std::this_thread::sleep_for(20ms);
+  }
+  auto res = c.read_response();
+  BOOST_CHECK_EQUAL(status_of(res), 200);
+  BOOST_CHECK(res.find("POST /pieces hello world") != std::string::npos);
+  BOOST_CHECK_EQUAL(s.calls.load(), 1);
+}
+
+BOOST_AUTO_TEST_CASE(closes_without_an_answer_when_the_client_stops_mid_request) {
+  echo_server s;
+  raw_client c(s.server->port());
+  c.send("POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nonly part of it");
+  c.shutdown_send();
+  BOOST_CHECK(c.closed_by_peer());
+  BOOST_CHECK_EQUAL(s.calls.load(), 0);
+  BOOST_CHECK(eventually([&] { return s.server->open_connections() == 0; }));
+  s.expect_serving();
 }
 
 BOOST_AUTO_TEST_CASE(answers_400_to_a_malformed_request_line) {

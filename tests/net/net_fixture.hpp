@@ -106,6 +106,9 @@ public:
     close();
   }
 
+  /// Sends a FIN and keeps reading: a peer that stops half-way.
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+
   void close() {
     if (fd_ >= 0)
       ::close(fd_);
