@@ -3,7 +3,7 @@
 #include "actors/messages.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <caf/send.hpp>
 
 namespace sb::app {
@@ -17,9 +17,14 @@ void call_handoff::push(storage::call_record call) {
   }
   std::lock_guard lock{mutex_};
   pending_.push_back(std::move(call));
-  if (posted_) return;
-  posted_ = true;
-  boost::asio::post(*svc_.io, [self = shared_from_this()] { self->flush(); });
+  if (armed_) return;
+  armed_ = true;
+  // The timer lives in its own handler: destroying the io_context at
+  // shutdown destroys both, whatever outlives the other.
+  auto timer = std::make_shared<boost::asio::steady_timer>(*svc_.io, gather_delay);
+  timer->async_wait([self = shared_from_this(), timer](const boost::system::error_code&) {
+    self->flush();
+  });
 }
 
 void call_handoff::flush() {
@@ -27,7 +32,7 @@ void call_handoff::flush() {
   {
     std::lock_guard lock{mutex_};
     calls.swap(pending_);
-    posted_ = false;
+    armed_ = false;
   }
   // The first send wakes the registry; the rest join its mailbox.
   for (auto& c : calls)

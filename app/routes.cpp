@@ -24,10 +24,13 @@ using net::http_response;
 
 /// The URL Twilio requested, as Twilio saw it: the public URL plus the
 /// request target (docs/protocols.md 1, step 1), not the proxy's view.
-std::string public_request_url(const config& cfg, const std::string& base, const http_request& req) {
-  std::string url = base;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url + req.target;
+std::string public_request_url(const config& cfg, std::string_view base, const http_request& req) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string url;
+  url.reserve(base.size() + req.target.size());
+  url += base;
+  url += req.target;
+  return url;
 }
 
 bool signed_ok(const config& cfg, const std::string& url, const proto::form_params& params,
@@ -61,10 +64,10 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   auto form = twilio_form(*svc.cfg, req, bad);
   if (!form) return respond(std::move(bad));
   storage::call_record c;
-  c.call_sid = proto::form_value(*form, "CallSid");
-  c.account_sid = proto::form_value(*form, "AccountSid");
-  c.from = proto::form_value(*form, "From");
-  c.to = proto::form_value(*form, "To");
+  c.call_sid = proto::take_form_value(*form, "CallSid");
+  c.account_sid = proto::take_form_value(*form, "AccountSid");
+  c.from = proto::take_form_value(*form, "From");
+  c.to = proto::take_form_value(*form, "To");
   if (c.call_sid.empty() || c.to.empty())
     return respond(http_response::text(400, "CallSid and To are required"));
   c.started_at_ms = now_ms();
@@ -109,12 +112,14 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
 /// Frames of a Media Stream before its `start` names the call: `connected`
 /// is skipped; `start` pauses the socket and hands it to the registry, which
 /// gives it to the call's supervisor (that resumes reading, so no frame is
-/// reordered or lost).
-net::ws_handlers pending_stream(const actors::services& svc, std::weak_ptr<net::ws_connection> weak) {
+/// reordered or lost). Calls the route answered go to the registry first
+/// (call_handoff.hpp).
+net::ws_handlers pending_stream(const actors::services& svc, std::shared_ptr<call_handoff> handoff,
+                                std::weak_ptr<net::ws_connection> weak) {
   auto registry = svc.registry;
   bool debug = svc.cfg->debug.twilio;
   return net::ws_handlers{
-    [registry, weak, debug](std::string&& text) {
+    [registry, handoff = std::move(handoff), weak, debug](std::string&& text) {
       auto ev = proto::parse_twilio_event(text);
       if (!ev) {
         log::warn("TwilioStream", "Ignored a bad frame before start: " + ev.err().message);
@@ -125,6 +130,7 @@ net::ws_handlers pending_stream(const actors::services& svc, std::weak_ptr<net::
       auto conn = weak.lock();
       if (!conn) return false;
       if (ev->call_sid.empty()) ev->call_sid = proto::custom_parameter(*ev, "callSid");
+      handoff->flush();
       caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
       return false; // paused until the twilio socket actor takes over
     },
@@ -141,7 +147,7 @@ net::http_handlers make_routes(const actors::services& svc) {
   auto handoff = std::make_shared<call_handoff>(svc);
   h.on_request = [svc, console, handoff](http_request req, net::responder respond) {
     if (console->on_request(req, respond)) return; // /console*, /metrics
-    const std::string path = req.path();
+    const std::string_view path = req.path();
     auto only = [&](const char* method) {
       if (req.method == method) return true;
       http_response r = http_response::text(405, "method not allowed");
@@ -161,7 +167,7 @@ net::http_handlers make_routes(const actors::services& svc) {
       respond(http_response::text(404, "not found"));
     }
   };
-  h.on_upgrade = [svc, console](const http_request& req,
+  h.on_upgrade = [svc, console, handoff](const http_request& req,
                                 const net::ws_connection_ptr& conn) -> std::optional<http_response> {
     if (auto decision = console->on_upgrade(req, conn)) return *decision; // /console/feed
     if (req.path() != svc.cfg->twilio.stream_path) return http_response::text(404, "not found");
@@ -174,7 +180,7 @@ net::http_handlers make_routes(const actors::services& svc) {
       return http_response::text(403, "invalid Twilio signature");
     }
     log::info("Server", "New WebSocket connection to " + svc.cfg->twilio.stream_path);
-    conn->set_handlers(pending_stream(svc, conn));
+    conn->set_handlers(pending_stream(svc, handoff, conn));
     return std::nullopt;
   };
   return h;

@@ -107,11 +107,18 @@ void validate(const config& cfg, std::string_view source) {
 } // namespace
 
 std::string config::stream_url() const {
-  std::string base = server.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.rfind("https://", 0) == 0) base = "wss://" + base.substr(8);
-  else if (base.rfind("http://", 0) == 0) base = "ws://" + base.substr(7);
-  return base + twilio.stream_path;
+  // Built in one allocation: every answered webhook names this URL.
+  std::string_view base = server.public_url;
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string_view scheme;
+  if (base.substr(0, 8) == "https://") scheme = "wss://", base.remove_prefix(8);
+  else if (base.substr(0, 7) == "http://") scheme = "ws://", base.remove_prefix(7);
+  std::string url;
+  url.reserve(scheme.size() + base.size() + twilio.stream_path.size());
+  url += scheme;
+  url += base;
+  url += twilio.stream_path;
+  return url;
 }
 
 std::string config::inbound_webhook_url() const {

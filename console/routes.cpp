@@ -34,17 +34,17 @@ http_response metrics_response(const metrics::switchboard_metrics* m) {
   return r;
 }
 
-bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 /// {sid} of /console/calls/{sid}/end; empty when the path is not that.
-std::string end_call_sid(const std::string& path) {
+std::string end_call_sid(std::string_view path) {
   constexpr std::string_view prefix = "/console/calls/";
   constexpr std::string_view suffix = "/end";
   if (!starts_with(path, prefix) || path.size() <= prefix.size() + suffix.size() ||
       path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
     return "";
   auto sid = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-  return sid.find('/') == std::string::npos ? sid : "";
+  return sid.find('/') == std::string_view::npos ? std::string(sid) : std::string();
 }
 
 } // namespace
@@ -55,7 +55,7 @@ console_routes::console_routes(const actors::services& svc)
 console_routes::~console_routes() = default;
 
 bool console_routes::on_request(const http_request& req, net::responder& respond) {
-  const std::string path = req.path();
+  const std::string_view path = req.path();
   if (path == "/metrics") {
     if (svc_.cfg->console.metrics_own_port || !auth_->enabled()) {
       respond(http_response::text(404, "not found"));

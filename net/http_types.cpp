@@ -1,30 +1,35 @@
 #include "net/http_types.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace sb::net {
 
 namespace {
 
+/// ASCII case folding: header names are tokens (RFC 9110 5.1), and the
+/// locale's tolower is a call per character.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return ascii_lower(x) == ascii_lower(y);
          });
 }
 
 } // namespace
 
-std::string http_request::header(std::string_view name) const {
+const std::string& http_request::header(std::string_view name) const {
+  static const std::string none;
   for (const auto& [k, v] : headers)
     if (iequals(k, name))
       return v;
-  return {};
+  return none;
 }
 
-std::string http_request::path() const {
-  return target.substr(0, target.find('?'));
+std::string_view http_request::path() const {
+  return std::string_view{target}.substr(0, target.find('?'));
 }
 
 http_response http_response::text(int status, std::string body) {

@@ -18,10 +18,11 @@ struct http_request {
   std::string body;
   std::string remote; ///< "127.0.0.1:54321"
 
-  /// Case-insensitive header lookup; empty when absent.
-  std::string header(std::string_view name) const;
-  /// The path without the query string.
-  std::string path() const;
+  /// Case-insensitive header lookup; empty when absent. The reference is
+  /// into `headers` (or a static empty string).
+  const std::string& header(std::string_view name) const;
+  /// The path without the query string (a view into `target`).
+  std::string_view path() const;
 };
 
 struct http_response {

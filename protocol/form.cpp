@@ -5,6 +5,8 @@
 
 #include "protocol/form.hpp"
 
+#include <algorithm>
+
 namespace sb::proto {
 
 namespace {
@@ -19,25 +21,32 @@ int hex_value(char c) {
   return -1;
 }
 
+/// Decodes one name or value; runs of plain characters are copied whole
+/// (the webhook's path, bench/RESULTS.md).
 bool decode_component(std::string_view in, std::string& out) {
   out.clear();
   out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
+  while (!in.empty()) {
+    std::size_t special = 0;
+    while (special < in.size() && in[special] != '+' && in[special] != '%')
+      ++special;
+    out.append(in.substr(0, special));
+    if (special == in.size())
+      return true;
+    in.remove_prefix(special);
+    if (in[0] == '+') {
       out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size())
-        return false;
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0)
-        return false;
-      out.push_back(static_cast<char>(hi << 4 | lo));
-      i += 2;
-    } else {
-      out.push_back(c);
+      in.remove_prefix(1);
+      continue;
     }
+    if (in.size() < 3)
+      return false;
+    const int hi = hex_value(in[1]);
+    const int lo = hex_value(in[2]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+    in.remove_prefix(3);
   }
   return true;
 }
@@ -51,6 +60,7 @@ bool unreserved(unsigned char c) {
 
 result<form_params> parse_form(std::string_view body) {
   form_params params;
+  params.reserve(static_cast<std::size_t>(std::count(body.begin(), body.end(), '&')) + 1);
   std::size_t pos = 0;
   while (pos <= body.size()) {
     std::size_t amp = body.find('&', pos);
@@ -75,6 +85,13 @@ std::string form_value(const form_params& params, std::string_view name) {
   for (const auto& [n, v] : params)
     if (n == name)
       return v;
+  return {};
+}
+
+std::string take_form_value(form_params& params, std::string_view name) {
+  for (auto& [n, v] : params)
+    if (n == name)
+      return std::move(v);
   return {};
 }
 

@@ -19,6 +19,9 @@ result<form_params> parse_form(std::string_view body);
 /// First value of `name`, or empty.
 std::string form_value(const form_params& params, std::string_view name);
 
+/// First value of `name` moved out of `params` (left empty there), or empty.
+std::string take_form_value(form_params& params, std::string_view name);
+
 /// Percent-encodes for a form body or query (unreserved chars kept).
 std::string url_encode(std::string_view s);
 std::string encode_form(const form_params& params);

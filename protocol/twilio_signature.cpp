@@ -83,7 +83,12 @@ using param = std::pair<std::string, std::string>;
 
 /// url + the pairs in `order`, each distinct pair once.
 std::string joined(std::string_view url, const std::vector<const param*>& order) {
-  std::string data(url);
+  std::size_t size = url.size();
+  for (const param* p : order)
+    size += p->first.size() + p->second.size();
+  std::string data;
+  data.reserve(size);
+  data += url;
   const param* prev = nullptr;
   for (const param* p : order) {
     if (prev && *prev == *p)

@@ -10,17 +10,29 @@ namespace {
 
 constexpr std::string_view xml_declaration = R"(<?xml version="1.0" encoding="UTF-8"?>)";
 
-/// Appends `s` escaped: the webhook's answer is built in one string.
+bool needs_escape(char c) {
+  return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
+/// Appends `s` escaped: the webhook's answer is built in one string. Runs
+/// of plain characters are appended whole (no per-character append on the
+/// webhook's path, bench/RESULTS.md).
 void append_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
+  while (!s.empty()) {
+    std::size_t special = 0;
+    while (special < s.size() && !needs_escape(s[special]))
+      ++special;
+    out.append(s.substr(0, special));
+    if (special == s.size())
+      return;
+    switch (s[special]) {
     case '&': out += "&amp;"; break;
     case '<': out += "&lt;"; break;
     case '>': out += "&gt;"; break;
     case '"': out += "&quot;"; break;
-    case '\'': out += "&apos;"; break;
-    default: out.push_back(c);
+    default: out += "&apos;"; break;
     }
+    s.remove_prefix(special + 1);
   }
 }
 
@@ -33,8 +45,9 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
-std::string twiml_connect_stream(std::string_view stream_url,
-                                 const std::vector<std::pair<std::string, std::string>>& parameters) {
+std::string twiml_connect_stream(
+  std::string_view stream_url,
+  std::initializer_list<std::pair<std::string_view, std::string_view>> parameters) {
   std::size_t size = xml_declaration.size() + stream_url.size() + 96;
   for (const auto& [name, value] : parameters)
     size += name.size() + value.size() + 32;

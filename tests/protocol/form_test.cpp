@@ -24,6 +24,23 @@ BOOST_AUTO_TEST_CASE(plus_is_a_space_and_escaped_plus_is_a_plus) {
   BOOST_TEST(form_value(*r, "c d") == "~");
 }
 
+BOOST_AUTO_TEST_CASE(decodes_escapes_between_runs_of_plain_characters) {
+  auto r = parse_form("text=ab+cd%2Bef%25%20gh++i%3D&%2B%2B=+");
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(form_value(*r, "text") == "ab cd+ef% gh  i=");
+  BOOST_TEST(form_value(*r, "++") == " ");
+}
+
+BOOST_AUTO_TEST_CASE(take_form_value_moves_the_first_value_out) {
+  auto r = parse_form("CallSid=CA1&To=%2B1555&CallSid=CA2");
+  BOOST_REQUIRE(r.ok());
+  BOOST_TEST(take_form_value(*r, "CallSid") == "CA1");
+  BOOST_TEST(take_form_value(*r, "To") == "+1555");
+  BOOST_TEST(take_form_value(*r, "Missing") == "");
+  BOOST_TEST(form_value(*r, "CallSid") == ""); // the first one, now taken
+  BOOST_TEST(r->back().second == "CA2");
+}
+
 BOOST_AUTO_TEST_CASE(keeps_order_duplicates_and_empty_values) {
   auto r = parse_form("b=2&a=1&b=3&flag&empty=&&");
   BOOST_REQUIRE(r.ok());

@@ -77,4 +77,7 @@ BOOST_AUTO_TEST_CASE(say_then_hangup_escapes_text) {
 BOOST_AUTO_TEST_CASE(xml_escape_covers_the_five_predefined_entities) {
   BOOST_TEST(xml_escape("&<>\"'") == "&amp;&lt;&gt;&quot;&apos;");
   BOOST_TEST(xml_escape("plain") == "plain");
+  BOOST_TEST(xml_escape("") == "");
+  BOOST_TEST(xml_escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+  BOOST_TEST(xml_escape("&&tail") == "&amp;&amp;tail");
 }
