@@ -10,6 +10,7 @@
 #include "console/routes.hpp"
 #include "net/http_server.hpp"
 #include "net/io.hpp"
+#include "net/ws_client.hpp"
 #include "storage/store.hpp"
 
 #include <caf/all.hpp>
@@ -39,6 +40,15 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   auto p = std::make_unique<impl>();
   auto db = storage::store::open(cfg.storage.path);
   if (!db) return db.err();
+  // The OpenAI leg's trust store is loaded now, once: a bad openai.ca_file
+  // stops the server here, not every call, and the first call does not pay
+  // for reading the system store (net/ws_client.hpp).
+  if (cfg.openai.realtime_url.rfind("wss://", 0) == 0)
+    if (auto tls = net::prepare_tls_client(cfg.openai.ca_file); !tls)
+      return error{"openai_tls", "cannot load " +
+                                   (cfg.openai.ca_file.empty() ? std::string("the system CA store")
+                                                               : "openai.ca_file " + cfg.openai.ca_file) +
+                                   " for the OpenAI leg: " + tls.err().message};
   p->io = std::make_unique<net::io_runtime>(cfg.server.io_threads);
   p->caf_cfg = std::make_unique<caf::actor_system_config>();
   p->caf_cfg->set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));

@@ -206,4 +206,11 @@ void ws_connect(asio::io_context& io, ws_client_options options, ws_handlers han
       ->run();
 }
 
+status prepare_tls_client(const std::string& ca_file, const std::string& ca_pem) {
+  auto ctx = detail::make_client_tls_context(ca_file, ca_pem);
+  if (!ctx)
+    return ctx.err();
+  return ok_status();
+}
+
 } // namespace sb::net

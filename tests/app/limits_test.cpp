@@ -117,4 +117,20 @@ BOOST_AUTO_TEST_CASE(refuses_to_start_with_a_missing_certificate) {
   BOOST_TEST(r.err().code == "tls");
 }
 
+BOOST_AUTO_TEST_CASE(refuses_to_start_with_an_unreadable_openai_ca_file) {
+  temp_dir dir;
+  sb::config c;
+  c.server.bind_address = "127.0.0.1";
+  c.server.port = 0;
+  c.storage.path = dir.file("db.sqlite");
+  c.openai.realtime_url = "wss://127.0.0.1:9/v1/realtime";
+  c.openai.ca_file = dir.file("missing-ca.pem");
+  sb::log::set_level(sb::log::level::off);
+  auto r = sb::app::server::start(c);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.err().code == "openai_tls");
+  BOOST_TEST(r.err().message.find("openai.ca_file") != std::string::npos);
+  BOOST_TEST(r.err().message.find("missing-ca.pem") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
