@@ -25,7 +25,7 @@ struct registry_state {
   /// How a live call was answered, by CallSid: for a repeated webhook.
   struct answered {
     std::string twiml;
-    storage::tenant tenant; ///< refills the route's tenant cache on a repeat
+    std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
   };
   std::map<std::string, answered> answered_calls;
   health_info health;
@@ -36,7 +36,8 @@ struct registry_state {
 using self_ptr = caf::stateful_actor<registry_state>*;
 
 void answer(self_ptr self, const net::responder& respond, storage::call_record call,
-            const storage::tenant& t) {
+            std::shared_ptr<const storage::tenant> tenant) {
+  const storage::tenant& t = *tenant;
   auto& st = self->state;
   if (st.calls.count(call.call_sid) != 0) { // a concurrent retry: the same answer
     if (auto it = st.answered_calls.find(call.call_sid); respond && it != st.answered_calls.end())
@@ -55,7 +56,7 @@ void answer(self_ptr self, const net::responder& respond, storage::call_record c
   auto sup = spawn_call_supervisor(self, st.svc, t, call);
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
-  st.answered_calls[call.call_sid] = {std::move(twiml), t};
+  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant)};
   if (st.svc.metrics) st.svc.metrics->active_calls.inc();
 }
 
@@ -71,7 +72,7 @@ void on_inbound(self_ptr self, inbound_call& in) {
   if (st.svc.tenants && !in.respond) {
     // The route answered from the cache; the entry may have expired since.
     if (auto t = st.svc.tenants->find(in.call.to, now_ms()))
-      return answer(self, in.respond, std::move(in.call), *t);
+      return answer(self, in.respond, std::move(in.call), std::move(t));
   }
   auto respond = in.respond;
   auto call = in.call;
@@ -87,8 +88,9 @@ void on_inbound(self_ptr self, inbound_call& in) {
             "Sorry, this number is not set up to take calls yet. Goodbye.")));
           return;
         }
-        if (st.svc.tenants) st.svc.tenants->put(*t, call.to, now_ms());
-        answer(self, respond, std::move(call), *t);
+        auto tenant = std::make_shared<const storage::tenant>(std::move(*t));
+        if (st.svc.tenants) st.svc.tenants->put(tenant, call.to, now_ms());
+        answer(self, respond, std::move(call), std::move(tenant));
       },
       [respond](caf::error& e) mutable {
         log::error("RealtimeHandler", "Tenant lookup failed: " + caf::to_string(e));

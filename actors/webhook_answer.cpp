@@ -12,9 +12,10 @@ std::shared_ptr<const storage::tenant> tenant_cache::find(const std::string& num
   return it->second.first;
 }
 
-void tenant_cache::put(const storage::tenant& t, const std::string& number, int64_t now_ms) {
+void tenant_cache::put(std::shared_ptr<const storage::tenant> t, const std::string& number,
+                       int64_t now_ms) {
   std::lock_guard lock{mutex_};
-  by_number_[number] = {std::make_shared<const storage::tenant>(t), now_ms};
+  by_number_[number] = {std::move(t), now_ms};
 }
 
 void tenant_cache::forget(const std::string& number) {

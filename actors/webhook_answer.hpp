@@ -28,7 +28,9 @@ public:
 
   /// Shared, not copied: the webhook reads one field of it per call.
   std::shared_ptr<const storage::tenant> find(const std::string& number, int64_t now_ms) const;
-  void put(const storage::tenant& t, const std::string& number, int64_t now_ms);
+  /// Shared with the registry's record of the live call: a repeated webhook
+  /// refills the cache with a pointer copy.
+  void put(std::shared_ptr<const storage::tenant> t, const std::string& number, int64_t now_ms);
   void forget(const std::string& number);
 
 private:
