@@ -163,8 +163,8 @@ private:
       error_code ec;
       const std::size_t used = parser_->put(buffer_.data(), ec);
       buffer_.consume(used);
-      if (ec == http::error::need_more)
-        break;
+      if (ec == http::error::need_more || (!ec && used == 0))
+        break; // (Beast reports need_more; the second test only guards against a spin)
       if (ec)
         return on_read(ec);
     }
