@@ -23,6 +23,16 @@ void write_file(const std::string& path, const std::string& text) {
   BOOST_REQUIRE(out.good());
 }
 
+/// A server config on loopback with an ephemeral port and its database in
+/// `dir`, for tests that only look at whether the server starts.
+sb::config loopback_config(const temp_dir& dir) {
+  sb::config c;
+  c.server.bind_address = "127.0.0.1";
+  c.server.port = 0;
+  c.storage.path = dir.file("db.sqlite");
+  return c;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(limits)
@@ -105,12 +115,9 @@ BOOST_AUTO_TEST_CASE(serves_https_from_certificate_files) {
 
 BOOST_AUTO_TEST_CASE(refuses_to_start_with_a_missing_certificate) {
   temp_dir dir;
-  sb::config c;
-  c.server.bind_address = "127.0.0.1";
-  c.server.port = 0;
+  sb::config c = loopback_config(dir);
   c.server.tls_cert = dir.file("missing-cert.pem");
   c.server.tls_key = dir.file("missing-key.pem");
-  c.storage.path = dir.file("db.sqlite");
   sb::log::set_level(sb::log::level::off);
   auto r = sb::app::server::start(c);
   BOOST_REQUIRE(!r.ok());
@@ -119,10 +126,7 @@ BOOST_AUTO_TEST_CASE(refuses_to_start_with_a_missing_certificate) {
 
 BOOST_AUTO_TEST_CASE(refuses_to_start_with_an_unreadable_openai_ca_file) {
   temp_dir dir;
-  sb::config c;
-  c.server.bind_address = "127.0.0.1";
-  c.server.port = 0;
-  c.storage.path = dir.file("db.sqlite");
+  sb::config c = loopback_config(dir);
   c.openai.realtime_url = "wss://127.0.0.1:9/v1/realtime";
   c.openai.ca_file = dir.file("missing-ca.pem");
   sb::log::set_level(sb::log::level::off);
