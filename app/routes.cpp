@@ -24,8 +24,8 @@ using net::http_response;
 
 /// The URL Twilio requested, as Twilio saw it: the public URL plus the
 /// request target (docs/protocols.md 1, step 1), not the proxy's view.
-std::string public_request_url(const config& cfg, std::string_view base, const http_request& req) {
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+/// `base` has no trailing slash (config::public_base).
+std::string public_request_url(std::string_view base, const http_request& req) {
   std::string url;
   url.reserve(base.size() + req.target.size());
   url += base;
@@ -49,7 +49,7 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
     bad = http_response::text(400, "malformed form body: " + params.err().message);
     return std::nullopt;
   }
-  if (!signed_ok(cfg, public_request_url(cfg, cfg.server.public_url, req), *params, req)) {
+  if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req)) {
     log::warn("RealtimeHandler", "Refused a request with a missing or wrong X-Twilio-Signature "
                                  "from " + req.remote);
     bad = http_response::text(403, "invalid Twilio signature");
@@ -174,7 +174,7 @@ net::http_handlers make_routes(const actors::services& svc) {
     // The upgrade is signed over the wss:// URL, with no POST params.
     std::string base = svc.cfg->stream_url();
     base.resize(base.size() - svc.cfg->twilio.stream_path.size());
-    if (!signed_ok(*svc.cfg, public_request_url(*svc.cfg, base, req), {}, req)) {
+    if (!signed_ok(*svc.cfg, public_request_url(base, req), {}, req)) {
       log::warn("TwilioStream", "Refused a Media Stream upgrade with a bad signature from " +
                                   req.remote);
       return http_response::text(403, "invalid Twilio signature");

@@ -106,10 +106,15 @@ void validate(const config& cfg, std::string_view source) {
 
 } // namespace
 
-std::string config::stream_url() const {
-  // Built in one allocation: every answered webhook names this URL.
+std::string_view config::public_base() const {
   std::string_view base = server.public_url;
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  return base;
+}
+
+std::string config::stream_url() const {
+  // Built in one allocation: every answered webhook names this URL.
+  std::string_view base = public_base();
   std::string_view scheme;
   if (base.substr(0, 8) == "https://") scheme = "wss://", base.remove_prefix(8);
   else if (base.substr(0, 7) == "http://") scheme = "ws://", base.remove_prefix(7);
@@ -122,9 +127,7 @@ std::string config::stream_url() const {
 }
 
 std::string config::inbound_webhook_url() const {
-  std::string base = server.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/telephony/realtime-inbound-voice";
+  return std::string(public_base()) + "/telephony/realtime-inbound-voice";
 }
 
 env_lookup process_env() {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace sb {
 
@@ -110,6 +111,9 @@ struct config {
   console_config console;
   debug_config debug;
 
+  /// server.public_url without trailing slashes: what the derived URLs and
+  /// the signed request URLs start with.
+  std::string_view public_base() const;
   /// "wss://HOST/realtime-stream" derived from server.public_url.
   std::string stream_url() const;
   /// The Voice webhook URL to paste into the Twilio console.
