@@ -6,6 +6,7 @@
 
 #include "net/detail/server_shared.hpp"
 #include "net/detail/tls_client.hpp"
+#include "net/detail/tls_stream.hpp"
 #include "net/detail/url_parts.hpp"
 #include "net/detail/ws_session.hpp"
 
@@ -14,7 +15,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -29,11 +29,11 @@ namespace websocket = beast::websocket;
 using asio::ip::tcp;
 using beast::error_code;
 using detail::tcp_socket;
-using detail::tls_socket;
+using detail::tls_stream;
 
 template <class Stream>
 class ws_connector : public std::enable_shared_from_this<ws_connector<Stream>> {
-  static constexpr bool tls = std::is_same_v<Stream, tls_socket>;
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
   using ws_stream = websocket::stream<Stream>;
 
 public:
@@ -79,7 +79,6 @@ private:
       if (auto s = detail::configure_client_tls(ws_.next_layer().native_handle(), url_.host); !s)
         return finish({nullptr, "tls: " + s.err().message, 0});
       ws_.next_layer().async_handshake(
-          asio::ssl::stream_base::client,
           beast::bind_front_handler(&ws_connector::on_tls, this->shared_from_this()));
     } else {
       do_upgrade();
@@ -201,7 +200,7 @@ void ws_connect(asio::io_context& io, ws_client_options options, ws_handlers han
     return fail_async("tls: " + ctx.err().message);
   // The SSL object holds its own reference to the SSL_CTX (SSL_new), so the
   // context may go away once the stream exists.
-  std::make_shared<ws_connector<tls_socket>>(strand, std::move(options), std::move(handlers),
+  std::make_shared<ws_connector<tls_stream>>(strand, std::move(options), std::move(handlers),
                                              std::move(done), std::move(*url), **ctx)
       ->run();
 }

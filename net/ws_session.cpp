@@ -237,5 +237,6 @@ template <class Stream> void ws_session<Stream>::finish(const std::string& reaso
 
 template class ws_session<tcp_socket>;
 template class ws_session<tls_socket>;
+template class ws_session<tls_stream>;
 
 } // namespace sb::net::detail

@@ -1,10 +1,12 @@
 #pragma once
-// The WebSocket session behind ws_connection, for both sides and both stream
-// types (tcp::socket, ssl::stream<tcp::socket>). One strand per connection,
-// do_x/on_x pairs, one write in flight with a queue (STYLE.md 6). Members are
-// compiled once in ws_session.cpp (explicit instantiation) so that only that
-// TU pays for Beast's WebSocket read/write templates. Internal to net/.
+// The WebSocket session behind ws_connection, for both sides and every stream
+// type (tcp::socket; ssl::stream<tcp::socket> on the server; tls_stream on
+// the OpenAI leg). One strand per connection, do_x/on_x pairs, one write in
+// flight with a queue (STYLE.md 6). Members are compiled once in
+// ws_session.cpp (explicit instantiation) so that only that TU pays for
+// Beast's WebSocket read/write templates. Internal to net/.
 
+#include "net/detail/tls_stream.hpp"
 #include "net/ws_connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -87,5 +89,6 @@ private:
 
 extern template class ws_session<tcp_socket>;
 extern template class ws_session<tls_socket>;
+extern template class ws_session<tls_stream>; // the OpenAI leg (ws_client)
 
 } // namespace sb::net::detail

@@ -5,7 +5,13 @@
 #include "net/ws_client.hpp"
 #include "net_fixture.hpp"
 
+#include <atomic>
 #include <mutex>
+#include <thread>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace sb::net;
 using namespace sb::net::test;
@@ -18,6 +24,9 @@ struct tls_server {
   pem_pair ca = make_test_ca("switchboard test CA");
   io_runtime io{2};
   std::shared_ptr<http_server> server;
+  std::atomic<int> server_closes{0};
+  std::mutex conns_mutex;
+  std::vector<ws_connection_ptr> conns; ///< the server's side of each WebSocket
 
   explicit tls_server(std::vector<std::string> dns = {"localhost"},
                       std::vector<std::string> ips = {"127.0.0.1"}) {
@@ -29,9 +38,14 @@ struct tls_server {
     h.on_request = [](http_request req, responder respond) {
       respond(http_response::json(201, req.method + " " + req.target + " " + req.body));
     };
-    h.on_upgrade = [](const http_request&,
-                      const ws_connection_ptr& conn) -> std::optional<http_response> {
+    h.on_upgrade = [this](const http_request&,
+                          const ws_connection_ptr& conn) -> std::optional<http_response> {
+      {
+        std::lock_guard lock(conns_mutex);
+        conns.push_back(conn);
+      }
       ws_handlers wh;
+      wh.on_close = [this](const std::string&) { ++server_closes; };
       wh.on_text = [weak = std::weak_ptr<ws_connection>(conn)](std::string&& f) {
         if (auto c = weak.lock())
           c->send_text("echo " + f);
@@ -48,6 +62,15 @@ struct tls_server {
   }
 };
 
+ws_connect_result connect_within(ws_client_options o, std::chrono::milliseconds timeout) {
+  io_runtime io{1};
+  std::promise<ws_connect_result> p;
+  auto f = p.get_future();
+  ws_connect(io.context(), std::move(o), {},
+             [&p](ws_connect_result r) { p.set_value(std::move(r)); });
+  return await(f, timeout);
+}
+
 ws_connect_result connect(io_runtime& io, ws_client_options o, ws_handlers h) {
   std::promise<ws_connect_result> p;
   auto f = p.get_future();
@@ -63,6 +86,76 @@ http_client_result send(io_runtime& io, http_client_request req) {
             [&p](http_client_result r) { p.set_value(std::move(r)); });
   return await(f);
 }
+
+/// A socket listening on 127.0.0.1 at a port the kernel chose.
+struct loopback_listener {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int port = 0;
+
+  loopback_listener() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    BOOST_REQUIRE(::listen(fd, 4) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~loopback_listener() { ::close(fd); }
+};
+
+/// A loopback listener that accepts one connection, writes `reply` (may be
+/// empty) and closes it: a peer that does not speak TLS.
+struct raw_peer : loopback_listener {
+  std::thread thread;
+
+  explicit raw_peer(std::string reply) {
+    thread = std::thread([this, reply = std::move(reply)] {
+      int c = ::accept(fd, nullptr, nullptr);
+      if (c < 0)
+        return;
+      char hello[512];
+      (void)::recv(c, hello, sizeof hello, 0); // the ClientHello
+      if (!reply.empty())
+        (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+    });
+  }
+  ~raw_peer() {
+    ::shutdown(fd, SHUT_RDWR);
+    thread.join();
+  }
+};
+
+/// Text frames received by a client, and its on_close reason.
+struct received {
+  std::mutex m;
+  std::vector<std::string> frames;
+  std::optional<std::string> closed;
+
+  ws_handlers handlers() {
+    ws_handlers h;
+    h.on_text = [this](std::string&& f) {
+      std::lock_guard lock(m);
+      frames.push_back(std::move(f));
+      return true;
+    };
+    h.on_close = [this](const std::string& reason) {
+      std::lock_guard lock(m);
+      closed = reason;
+    };
+    return h;
+  }
+  std::size_t count() {
+    std::lock_guard lock(m);
+    return frames.size();
+  }
+  bool is_closed() {
+    std::lock_guard lock(m);
+    return closed.has_value();
+  }
+};
 
 } // namespace
 
@@ -105,6 +198,81 @@ BOOST_AUTO_TEST_CASE(wss_works_with_the_test_ca_by_name_and_by_ip) {
   }
 }
 
+// The OpenAI leg's own TLS stream (net/tls_stream.cpp) against Asio's
+// ssl::stream on the server: frames across record and read-buffer edges
+// (Beast reads 4 KiB at a time, a record holds up to 16 KiB), and many
+// small ones in a row, arrive whole and in order both ways.
+BOOST_AUTO_TEST_CASE(wss_carries_large_and_many_frames) {
+  tls_server s;
+  ws_client_options o;
+  o.url = s.url("wss", "localhost");
+  o.ca_pem = s.ca.cert_pem;
+  received got;
+  auto r = connect(s.io, o, got.handlers());
+  BOOST_REQUIRE_MESSAGE(r.conn, r.error);
+  std::vector<std::string> sent;
+  for (std::size_t size : {1, 4095, 4097, 16379, 16385, 40000, 60000}) {
+    std::string f(size, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+      f[i] = static_cast<char>('a' + (i * 7 + size) % 26);
+    sent.push_back(f);
+  }
+  for (int i = 0; i < 300; ++i)
+    sent.push_back("small frame " + std::to_string(i) + std::string(300, 'x'));
+  for (const auto& f : sent)
+    r.conn->send_text(f);
+  BOOST_REQUIRE(eventually([&] { return got.count() == sent.size(); }, 10000ms));
+  std::lock_guard lock(got.m);
+  for (std::size_t i = 0; i < sent.size(); ++i)
+    BOOST_REQUIRE_MESSAGE(got.frames[i] == "echo " + sent[i], "frame " << i);
+  BOOST_CHECK(!got.closed);
+}
+
+BOOST_AUTO_TEST_CASE(wss_close_from_either_side_ends_both) {
+  tls_server s;
+  ws_client_options o;
+  o.url = s.url("wss", "localhost");
+  o.ca_pem = s.ca.cert_pem;
+
+  received first; // the client closes: close frame, close_notify, TCP teardown
+  auto a = connect(s.io, o, first.handlers());
+  BOOST_REQUIRE_MESSAGE(a.conn, a.error);
+  a.conn->send_text("hello");
+  BOOST_REQUIRE(eventually([&] { return first.count() == 1; }));
+  a.conn->close();
+  BOOST_REQUIRE(eventually([&] { return first.is_closed() && s.server_closes == 1; }));
+  BOOST_CHECK_EQUAL(*first.closed, ""); // a normal close, no error
+
+  received second; // the server closes
+  auto b = connect(s.io, o, second.handlers());
+  BOOST_REQUIRE_MESSAGE(b.conn, b.error);
+  b.conn->send_text("hello");
+  BOOST_REQUIRE(eventually([&] { return second.count() == 1; }));
+  {
+    std::lock_guard lock(s.conns_mutex);
+    BOOST_REQUIRE_EQUAL(s.conns.size(), 2u);
+    s.conns[1]->close();
+  }
+  BOOST_REQUIRE(eventually([&] { return second.is_closed() && s.server_closes == 2; }));
+  BOOST_CHECK_EQUAL(*second.closed, "");
+}
+
+BOOST_AUTO_TEST_CASE(wss_to_a_peer_that_does_not_speak_tls_fails_clearly) {
+  for (std::string reply : {std::string("HTTP/1.1 400 Bad Request\r\n\r\n"), std::string()}) {
+    raw_peer peer(reply);
+    ws_client_options o;
+    o.url = "wss://127.0.0.1:" + std::to_string(peer.port) + "/";
+    o.ca_pem = make_test_ca("ca").cert_pem;
+    o.connect_timeout = 3000ms;
+    auto r = connect_within(o, 4000ms);
+    BOOST_CHECK(!r.conn);
+    BOOST_TEST_MESSAGE("peer replying " << reply.size() << " bytes: " << r.error);
+    BOOST_CHECK_MESSAGE(r.error.find("tls: ") == 0, r.error); // not a timeout
+    if (!reply.empty())
+      BOOST_CHECK_MESSAGE(r.error.find("wrong version number") != std::string::npos, r.error);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(wss_rejects_an_untrusted_certificate) {
   tls_server s;
   ws_client_options o;
@@ -131,20 +299,12 @@ BOOST_AUTO_TEST_CASE(wss_connect_times_out_on_a_silent_server) {
   io_runtime io{1};
   // A listener that accepts (kernel backlog) but never speaks TLS.
   auto ca = make_test_ca("ca");
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  BOOST_REQUIRE(::listen(fd, 4) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  loopback_listener silent;
   ws_client_options o;
-  o.url = "wss://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  o.url = "wss://127.0.0.1:" + std::to_string(silent.port) + "/";
   o.ca_pem = ca.cert_pem;
   o.connect_timeout = 300ms;
   auto r = connect(io, o, {});
-  ::close(fd);
   BOOST_CHECK(!r.conn);
   BOOST_CHECK_EQUAL(r.error, "timeout");
 }

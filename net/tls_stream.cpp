@@ -1,0 +1,425 @@
+// tls_stream: OpenSSL driven through a BIO of our own (see the header for
+// why). Every operation runs on the connection's executor; the state is
+// shared with the operations in flight, so a socket completion never finds
+// it gone.
+#include "net/detail/tls_stream.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sb::net::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+/// The largest plaintext of one TLS record (RFC 8446 5.1).
+constexpr std::size_t max_record_plaintext = 16384;
+/// One read from the socket: a full record and its header, with room.
+constexpr std::size_t read_chunk = 17 * 1024;
+/// A connection's buffers are given back once empty if they grew past this.
+constexpr std::size_t keep_capacity = 4096;
+
+unsigned char* thread_buffer(std::vector<unsigned char>& buffer, std::size_t size) {
+  if (buffer.size() < size)
+    buffer.resize(size);
+  return buffer.data();
+}
+
+/// Stores `handler` in the empty `slot`. Not by move assignment: Boost 1.81's
+/// any_completion_handler::operator=(&&) copies its argument as an lvalue,
+/// which picks the converting constructor and recurses until the stack ends
+/// (fixed in later Boost: it moves).
+template <class Handler> void take(Handler& slot, Handler& handler) { slot.swap(handler); }
+
+void release_if_large(std::string& s) {
+  if (s.capacity() > keep_capacity)
+    std::string().swap(s);
+}
+
+} // namespace
+
+struct tls_stream::state {
+  explicit state(executor_type ex) : socket(std::move(ex)) {}
+  ~state() {
+    if (ssl)
+      SSL_free(ssl); // frees the BIO too
+  }
+
+  tcp::socket socket;
+  SSL* ssl = nullptr;
+
+  // Received bytes OpenSSL has not consumed: `in` from `in_pos`, then,
+  // during one call into OpenSSL, `fresh` (this thread's read buffer).
+  std::string in;
+  std::size_t in_pos = 0;
+  const unsigned char* fresh = nullptr;
+  std::size_t fresh_len = 0;
+  bool peer_eof = false;
+
+  // Encrypted bytes for the socket: `out` waits, `sending` is in flight.
+  std::string out;
+  std::string sending;
+  bool writing = false;
+  error_code write_error; ///< sticky: the first failed socket write
+  std::uint64_t appended = 0; ///< ciphertext bytes produced so far
+  std::uint64_t sent = 0;     ///< ciphertext bytes the socket took
+
+  done_handler handshake_handler;
+  io_handler read_handler;
+  asio::mutable_buffer read_buffer;
+  io_handler write_handler;
+  std::size_t write_n = 0;
+  std::uint64_t write_target = 0; ///< `sent` at which the pending write is done
+  done_handler shutdown_handler;
+  boost::beast::role_type shutdown_role = boost::beast::role_type::client;
+  bool teardown_started = false;
+};
+
+namespace {
+
+using state_ptr = std::shared_ptr<tls_stream::state>;
+
+// -- the BIO between OpenSSL and the state --------------------------------
+
+int bio_write(BIO* bio, const char* data, int len) {
+  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  s->out.append(data, static_cast<std::size_t>(len));
+  s->appended += static_cast<std::uint64_t>(len);
+  return len;
+}
+
+int bio_read(BIO* bio, char* data, int len) {
+  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  auto want = static_cast<std::size_t>(len);
+  std::size_t got = 0;
+  if (s->in_pos < s->in.size()) {
+    got = std::min(want, s->in.size() - s->in_pos);
+    std::memcpy(data, s->in.data() + s->in_pos, got);
+    s->in_pos += got;
+  }
+  if (got < want && s->fresh_len > 0) {
+    std::size_t n = std::min(want - got, s->fresh_len);
+    std::memcpy(data + got, s->fresh, n);
+    s->fresh += n;
+    s->fresh_len -= n;
+    got += n;
+  }
+  if (got > 0)
+    return static_cast<int>(got);
+  if (s->peer_eof)
+    return 0;
+  BIO_set_retry_read(bio);
+  return -1;
+}
+
+long bio_ctrl(BIO* bio, int cmd, long, void*) {
+  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
+  switch (cmd) {
+  case BIO_CTRL_FLUSH:
+    return 1; // the state flushes after every call into OpenSSL
+  case BIO_CTRL_EOF:
+    return s->peer_eof && s->in_pos == s->in.size() && s->fresh_len == 0 ? 1 : 0;
+  default:
+    return 0;
+  }
+}
+
+int bio_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+int bio_destroy(BIO*) { return 1; }
+
+BIO_METHOD* bio_method() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "switchboard tls");
+    if (!m || BIO_meth_set_write(m, bio_write) != 1 || BIO_meth_set_read(m, bio_read) != 1 ||
+        BIO_meth_set_ctrl(m, bio_ctrl) != 1 || BIO_meth_set_create(m, bio_create) != 1 ||
+        BIO_meth_set_destroy(m, bio_destroy) != 1)
+      throw std::runtime_error("tls: cannot create the BIO method");
+    return m;
+  }();
+  return method;
+}
+
+// -- buffers -----------------------------------------------------------------
+
+/// After a call into OpenSSL: keeps what it left of this read on the
+/// connection, and gives back `in` once it is empty.
+void keep_unconsumed(tls_stream::state& s) {
+  if (s.fresh_len > 0) {
+    if (s.in_pos > 0) {
+      s.in.erase(0, s.in_pos);
+      s.in_pos = 0;
+    }
+    s.in.append(reinterpret_cast<const char*>(s.fresh), s.fresh_len);
+  }
+  s.fresh = nullptr;
+  s.fresh_len = 0;
+  if (s.in_pos == s.in.size()) {
+    s.in.clear();
+    s.in_pos = 0;
+    release_if_large(s.in);
+  }
+}
+
+/// One non-blocking read from the socket into this thread's buffer.
+/// would_block: nothing there (the wait woke for nothing).
+error_code receive(tls_stream::state& s) {
+  static thread_local std::vector<unsigned char> buffer;
+  error_code ec;
+  if (!s.socket.non_blocking()) {
+    s.socket.non_blocking(true, ec);
+    if (ec)
+      return ec;
+  }
+  unsigned char* data = thread_buffer(buffer, read_chunk);
+  std::size_t n = s.socket.read_some(asio::buffer(data, read_chunk), ec);
+  if (ec == asio::error::eof) {
+    s.peer_eof = true;
+    return {};
+  }
+  if (ec)
+    return ec;
+  s.fresh = data;
+  s.fresh_len = n;
+  return {};
+}
+
+// -- errors and completions --------------------------------------------------
+
+/// The error after a call into OpenSSL failed with `err` (SSL_get_error),
+/// as Asio's own engine reports it (asio/ssl/detail/impl/engine.ipp), so
+/// callers and logs read the same as with asio::ssl::stream.
+error_code ssl_error(const tls_stream::state& s, int err) {
+  if (err == SSL_ERROR_ZERO_RETURN)
+    return asio::error::eof; // close_notify
+  unsigned long queued = ERR_get_error();
+  if (err == SSL_ERROR_SSL && queued != 0 && !s.peer_eof)
+    return {static_cast<int>(queued), asio::error::get_ssl_category()};
+  if (s.peer_eof)
+    return asio::ssl::error::stream_truncated; // TCP closed without close_notify
+  if (queued != 0)
+    return {static_cast<int>(queued), asio::error::get_ssl_category()};
+  return asio::ssl::error::unexpected_result;
+}
+
+/// SSL_get_error for a call that returned `result`; SSL_ERROR_NONE when
+/// it succeeded.
+int error_of(const tls_stream::state& s, int result, bool ok) {
+  return ok ? SSL_ERROR_NONE : SSL_get_error(s.ssl, result);
+}
+
+template <class Handler, class... Args>
+void complete(tls_stream::state& s, Handler handler, bool initiating, Args... args) {
+  auto io_ex = s.socket.get_executor();
+  auto call = [h = std::move(handler), io_ex, args...]() mutable {
+    auto ex = asio::get_associated_executor(h, io_ex);
+    asio::dispatch(ex, [h = std::move(h), args...]() mutable { std::move(h)(args...); });
+  };
+  if (initiating) // never from inside the initiating call (Asio's rule)
+    asio::post(io_ex, std::move(call));
+  else
+    call();
+}
+
+// -- writing -------------------------------------------------------------------
+
+void on_flushed(const state_ptr& s);
+
+/// Hands `out` to the socket unless a write is already in flight.
+void flush(const state_ptr& s) {
+  if (s->writing || s->out.empty() || s->write_error)
+    return;
+  s->writing = true;
+  s->sending.swap(s->out);
+  asio::async_write(s->socket, asio::buffer(s->sending), [s](error_code ec, std::size_t n) {
+    s->writing = false;
+    s->sent += n;
+    s->sending.clear();
+    release_if_large(s->sending);
+    if (ec && !s->write_error)
+      s->write_error = ec;
+    flush(s);
+    on_flushed(s);
+  });
+}
+
+void start_teardown(const state_ptr& s) {
+  s->teardown_started = true;
+  boost::beast::websocket::async_teardown(s->shutdown_role, s->socket, [s](error_code ec) {
+    complete(*s, std::move(s->shutdown_handler), false, ec);
+  });
+}
+
+void on_flushed(const state_ptr& s) {
+  if (s->write_handler && (s->write_error || s->sent >= s->write_target)) {
+    std::size_t n = s->write_error ? 0 : s->write_n;
+    complete(*s, std::move(s->write_handler), false, s->write_error, n);
+  }
+  if (s->shutdown_handler && !s->teardown_started && (s->write_error || !s->writing))
+    start_teardown(s);
+}
+
+// -- reading: the handshake and application data -----------------------------------
+
+using step_fn = void (*)(const state_ptr&, error_code, bool initiating);
+
+/// Waits until the socket has bytes (or EOF), reads them, then runs `step`.
+void wait_readable(const state_ptr& s, step_fn step) {
+  s->socket.async_wait(tcp::socket::wait_read, [s, step](error_code ec) {
+    if (!ec)
+      ec = receive(*s);
+    if (ec == asio::error::would_block)
+      return wait_readable(s, step);
+    step(s, ec, false);
+  });
+}
+
+void handshake_step(const state_ptr& s, error_code ec, bool initiating) {
+  if (ec)
+    return complete(*s, std::move(s->handshake_handler), initiating, ec);
+  ERR_clear_error();
+  int r = SSL_do_handshake(s->ssl);
+  int err = error_of(*s, r, r == 1);
+  bool want_read = err == SSL_ERROR_WANT_READ && !s->peer_eof;
+  if (err != SSL_ERROR_NONE && !want_read)
+    ec = ssl_error(*s, err);
+  keep_unconsumed(*s);
+  flush(s);
+  if (want_read)
+    return wait_readable(s, handshake_step);
+  complete(*s, std::move(s->handshake_handler), initiating, ec);
+}
+
+void read_step(const state_ptr& s, error_code ec, bool initiating) {
+  if (ec)
+    return complete(*s, std::move(s->read_handler), initiating, ec, std::size_t{0});
+  ERR_clear_error();
+  auto len = static_cast<int>(std::min<std::size_t>(s->read_buffer.size(), INT_MAX));
+  int r = SSL_read(s->ssl, s->read_buffer.data(), len);
+  int err = error_of(*s, r, r > 0);
+  bool want_read = err == SSL_ERROR_WANT_READ && !s->peer_eof;
+  if (err != SSL_ERROR_NONE && !want_read)
+    ec = ssl_error(*s, err);
+  keep_unconsumed(*s);
+  flush(s); // a read may owe the peer a reply (TLS 1.3 KeyUpdate, alerts)
+  if (want_read)
+    return wait_readable(s, read_step);
+  complete(*s, std::move(s->read_handler), initiating, ec,
+           r > 0 ? static_cast<std::size_t>(r) : std::size_t{0});
+}
+
+} // namespace
+
+// -- tls_stream --------------------------------------------------------------------
+
+tls_stream::tls_stream(executor_type ex, asio::ssl::context& ctx)
+    : state_(std::make_shared<state>(std::move(ex))) {
+  SSL* ssl = SSL_new(ctx.native_handle());
+  BIO* bio = ssl ? BIO_new(bio_method()) : nullptr;
+  if (!ssl || !bio) {
+    SSL_free(ssl);
+    throw std::runtime_error("tls: cannot create a connection (out of memory)");
+  }
+  BIO_set_data(bio, state_.get());
+  SSL_set_bio(ssl, bio, bio); // one reference, owned by the SSL object
+  // Record buffers are freed while the connection waits; renegotiation (TLS
+  // 1.2 only) is refused, so a write never has to wait for a read.
+  SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  SSL_set_options(ssl, SSL_OP_NO_RENEGOTIATION);
+  SSL_set_connect_state(ssl);
+  state_->ssl = ssl;
+}
+
+tls_stream::~tls_stream() {
+  if (state_) {
+    error_code ignored; // ends the operations in flight; they hold the state
+    state_->socket.close(ignored);
+  }
+}
+
+tls_stream::executor_type tls_stream::get_executor() noexcept {
+  return state_->socket.get_executor();
+}
+
+tls_stream::next_layer_type& tls_stream::next_layer() noexcept { return state_->socket; }
+
+SSL* tls_stream::native_handle() noexcept { return state_->ssl; }
+
+asio::mutable_buffer tls_stream::write_scratch() {
+  static thread_local std::vector<unsigned char> buffer;
+  return asio::buffer(thread_buffer(buffer, max_record_plaintext), max_record_plaintext);
+}
+
+void tls_stream::start_handshake(done_handler handler) {
+  take(state_->handshake_handler, handler);
+  handshake_step(state_, {}, true);
+}
+
+void tls_stream::start_read(asio::mutable_buffer buffer, io_handler handler) {
+  if (buffer.size() == 0)
+    return complete(*state_, std::move(handler), true, error_code{}, std::size_t{0});
+  take(state_->read_handler, handler);
+  state_->read_buffer = buffer;
+  read_step(state_, {}, true);
+}
+
+void tls_stream::start_write(std::size_t n, io_handler handler) {
+  const state_ptr& s = state_;
+  if (s->write_error)
+    return complete(*s, std::move(handler), true, s->write_error, std::size_t{0});
+  if (n == 0)
+    return complete(*s, std::move(handler), true, error_code{}, std::size_t{0});
+  ERR_clear_error();
+  int r = SSL_write(s->ssl, write_scratch().data(), static_cast<int>(n));
+  if (r <= 0)
+    return complete(*s, std::move(handler), true, ssl_error(*s, error_of(*s, r, false)),
+                    std::size_t{0});
+  take(s->write_handler, handler);
+  s->write_n = static_cast<std::size_t>(r);
+  s->write_target = s->appended;
+  flush(s);
+}
+
+void tls_stream::start_shutdown(boost::beast::role_type role, done_handler handler) {
+  const state_ptr& s = state_;
+  take(s->shutdown_handler, handler);
+  s->shutdown_role = role;
+  ERR_clear_error();
+  SSL_shutdown(s->ssl); // queues close_notify; the peer's is not awaited
+  ERR_clear_error();
+  flush(s);
+  if (!s->writing)
+    start_teardown(s);
+}
+
+void teardown(boost::beast::role_type, tls_stream& stream, error_code& ec) {
+  // Only Beast's synchronous close calls this, and Switchboard closes
+  // asynchronously: the TCP connection is simply shut, without close_notify.
+  stream.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+  error_code ignored;
+  stream.next_layer().close(ignored);
+}
+
+} // namespace sb::net::detail
