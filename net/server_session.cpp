@@ -54,7 +54,7 @@ bool is_http_parse_error(const error_code& ec) {
 
 template <class Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
-  static constexpr bool tls = std::is_same_v<Stream, tls_socket>;
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
   enum class phase { handshake, reading, handling, writing, closing, done };
 
 public:
@@ -373,7 +373,7 @@ void start_http_session(asio::ip::tcp::socket socket, std::shared_ptr<server_sha
   std::shared_ptr<void> token(nullptr, [s = shared](void*) { --s->open_connections; });
   if (shared->tls) {
     auto& ctx = *shared->tls;
-    std::make_shared<http_session<tls_socket>>(tls_socket(std::move(socket), ctx), shared,
+    std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), ctx), shared,
                                                std::move(token), std::move(remote))
         ->run();
   } else {

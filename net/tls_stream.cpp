@@ -56,7 +56,7 @@ void release_if_large(std::string& s) {
 } // namespace
 
 struct tls_stream::state {
-  explicit state(executor_type ex) : socket(std::move(ex)) {}
+  explicit state(tcp::socket s) : socket(std::move(s)) {}
   ~state() {
     if (ssl)
       SSL_free(ssl); // frees the BIO too
@@ -88,7 +88,6 @@ struct tls_stream::state {
   std::size_t write_n = 0;
   std::uint64_t write_target = 0; ///< `sent` at which the pending write is done
   done_handler shutdown_handler;
-  boost::beast::role_type shutdown_role = boost::beast::role_type::client;
   bool teardown_started = false;
 };
 
@@ -267,7 +266,10 @@ void flush(const state_ptr& s) {
 
 void start_teardown(const state_ptr& s) {
   s->teardown_started = true;
-  boost::beast::websocket::async_teardown(s->shutdown_role, s->socket, [s](error_code ec) {
+  // The role only matters to Beast for a TLS stream; for TCP both send FIN
+  // and read until the peer's.
+  boost::beast::websocket::async_teardown(boost::beast::role_type::server, s->socket,
+                                          [s](error_code ec) {
     complete(*s, std::move(s->shutdown_handler), false, ec);
   });
 }
@@ -334,22 +336,33 @@ void read_step(const state_ptr& s, error_code ec, bool initiating) {
 
 // -- tls_stream --------------------------------------------------------------------
 
-tls_stream::tls_stream(executor_type ex, asio::ssl::context& ctx)
-    : state_(std::make_shared<state>(std::move(ex))) {
+namespace {
+
+/// A new SSL object for `s`, talking through the BIO above.
+SSL* make_ssl(asio::ssl::context& ctx, tls_stream::state* s) {
   SSL* ssl = SSL_new(ctx.native_handle());
   BIO* bio = ssl ? BIO_new(bio_method()) : nullptr;
   if (!ssl || !bio) {
     SSL_free(ssl);
     throw std::runtime_error("tls: cannot create a connection (out of memory)");
   }
-  BIO_set_data(bio, state_.get());
+  BIO_set_data(bio, s);
   SSL_set_bio(ssl, bio, bio); // one reference, owned by the SSL object
   // Record buffers are freed while the connection waits; renegotiation (TLS
   // 1.2 only) is refused, so a write never has to wait for a read.
   SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
   SSL_set_options(ssl, SSL_OP_NO_RENEGOTIATION);
-  SSL_set_connect_state(ssl);
-  state_->ssl = ssl;
+  return ssl;
+}
+
+} // namespace
+
+tls_stream::tls_stream(executor_type ex, asio::ssl::context& ctx)
+    : tls_stream(tcp::socket(std::move(ex)), ctx) {}
+
+tls_stream::tls_stream(next_layer_type&& socket, asio::ssl::context& ctx)
+    : state_(std::make_shared<state>(std::move(socket))) {
+  state_->ssl = make_ssl(ctx, state_.get());
 }
 
 tls_stream::~tls_stream() {
@@ -372,7 +385,12 @@ asio::mutable_buffer tls_stream::write_scratch() {
   return asio::buffer(thread_buffer(buffer, max_record_plaintext), max_record_plaintext);
 }
 
-void tls_stream::start_handshake(done_handler handler) {
+void tls_stream::start_handshake(asio::ssl::stream_base::handshake_type type,
+                                 done_handler handler) {
+  if (type == asio::ssl::stream_base::client)
+    SSL_set_connect_state(state_->ssl);
+  else
+    SSL_set_accept_state(state_->ssl);
   take(state_->handshake_handler, handler);
   handshake_step(state_, {}, true);
 }
@@ -402,10 +420,9 @@ void tls_stream::start_write(std::size_t n, io_handler handler) {
   flush(s);
 }
 
-void tls_stream::start_shutdown(boost::beast::role_type role, done_handler handler) {
+void tls_stream::start_shutdown(done_handler handler) {
   const state_ptr& s = state_;
   take(s->shutdown_handler, handler);
-  s->shutdown_role = role;
   ERR_clear_error();
   SSL_shutdown(s->ssl); // queues close_notify; the peer's is not awaited
   ERR_clear_error();

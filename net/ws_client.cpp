@@ -79,6 +79,7 @@ private:
       if (auto s = detail::configure_client_tls(ws_.next_layer().native_handle(), url_.host); !s)
         return finish({nullptr, "tls: " + s.err().message, 0});
       ws_.next_layer().async_handshake(
+          asio::ssl::stream_base::client,
           beast::bind_front_handler(&ws_connector::on_tls, this->shared_from_this()));
     } else {
       do_upgrade();

@@ -9,7 +9,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 namespace sb::net::detail {
 
@@ -236,7 +235,6 @@ template <class Stream> void ws_session<Stream>::finish(const std::string& reaso
 }
 
 template class ws_session<tcp_socket>;
-template class ws_session<tls_socket>;
 template class ws_session<tls_stream>;
 
 } // namespace sb::net::detail

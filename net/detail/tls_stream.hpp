@@ -1,6 +1,7 @@
 #pragma once
-// A TLS client stream over a TCP socket for the OpenAI leg's WebSocket
-// (Beast's websocket::stream<tls_stream>). Internal to net/.
+// A TLS stream over a TCP socket, for both ends Switchboard terminates: the
+// OpenAI leg's WebSocket (client) and the HTTP server with its Media Stream
+// WebSockets when [server] tls is on. Internal to net/.
 //
 // Why not asio::ssl::stream: it holds fixed buffers on every connection
 // whatever the traffic, two 17 KiB records in its stream_core plus a BIO
@@ -14,10 +15,11 @@
 // connection waits, so an idle connection holds its SSL object and little
 // else.
 //
-// The operations are those Beast needs: async_handshake (client),
-// async_read_some, async_write_some (one of each in flight at a time, as
-// Beast guarantees), and async_teardown for the WebSocket close. Handlers
-// are type-erased so the state machine is compiled once, in tls_stream.cpp.
+// The operations are those of asio::ssl::stream that Switchboard uses:
+// async_handshake, async_read_some, async_write_some (one of each in flight
+// at a time, as Beast guarantees), async_shutdown, and async_teardown for
+// Beast's WebSocket close. Handlers are type-erased so the state machine is
+// compiled once, in tls_stream.cpp.
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -25,6 +27,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/role.hpp>
 
 #include <memory>
@@ -39,9 +42,11 @@ public:
   using io_handler = boost::asio::any_completion_handler<void(error_code, std::size_t)>;
   using done_handler = boost::asio::any_completion_handler<void(error_code)>;
 
-  /// A new client connection on `ex` with the settings of `ctx` (the SSL
-  /// object holds its own reference to the SSL_CTX).
+  /// A connection with the settings of `ctx` (the SSL object holds its own
+  /// reference to the SSL_CTX) over a socket not yet connected on `ex`, or
+  /// over `socket`.
   tls_stream(executor_type ex, boost::asio::ssl::context& ctx);
+  tls_stream(next_layer_type&& socket, boost::asio::ssl::context& ctx);
   tls_stream(tls_stream&&) noexcept = default;
   tls_stream& operator=(tls_stream&&) noexcept = default;
   ~tls_stream();
@@ -50,11 +55,13 @@ public:
   next_layer_type& next_layer() noexcept;
   SSL* native_handle() noexcept;
 
-  /// The client handshake; the peer's certificate is checked as the
-  /// context and configure_client_tls() say.
-  template <class Token> auto async_handshake(Token&& token) {
+  /// The handshake as `type` (client or server); a client checks the
+  /// peer's certificate as the context and configure_client_tls() say.
+  template <class Token>
+  auto async_handshake(boost::asio::ssl::stream_base::handshake_type type, Token&& token) {
     return boost::asio::async_initiate<Token, void(error_code)>(
-        [this](auto handler) { start_handshake(done_handler(std::move(handler))); }, token);
+        [this, type](auto handler) { start_handshake(type, done_handler(std::move(handler))); },
+        token);
   }
 
   /// Reads decrypted bytes into the first non-empty buffer of `buffers`.
@@ -83,14 +90,19 @@ public:
         token, buffers);
   }
 
-  /// Sends close_notify, then tears the TCP connection down as Beast does
-  /// for a plain socket of `role`.
-  void start_shutdown(boost::beast::role_type role, done_handler handler);
+  /// Sends close_notify, then shuts the TCP connection down for sending and
+  /// reads until the peer closes (Beast's teardown of a plain socket). The
+  /// peer's close_notify is not required: most clients just close.
+  template <class Token> auto async_shutdown(Token&& token) {
+    return boost::asio::async_initiate<Token, void(error_code)>(
+        [this](auto handler) { start_shutdown(done_handler(std::move(handler))); }, token);
+  }
+  void start_shutdown(done_handler handler);
 
   struct state; ///< defined in tls_stream.cpp
 
 private:
-  void start_handshake(done_handler handler);
+  void start_handshake(boost::asio::ssl::stream_base::handshake_type type, done_handler handler);
   void start_read(boost::asio::mutable_buffer buffer, io_handler handler);
   /// Encrypts the first `n` bytes of write_scratch().
   void start_write(std::size_t n, io_handler handler);
@@ -104,8 +116,8 @@ private:
 void teardown(boost::beast::role_type role, tls_stream& stream, boost::system::error_code& ec);
 
 template <class Handler>
-void async_teardown(boost::beast::role_type role, tls_stream& stream, Handler&& handler) {
-  stream.start_shutdown(role, tls_stream::done_handler(std::forward<Handler>(handler)));
+void async_teardown(boost::beast::role_type, tls_stream& stream, Handler&& handler) {
+  stream.start_shutdown(tls_stream::done_handler(std::forward<Handler>(handler)));
 }
 
 } // namespace sb::net::detail

@@ -1,17 +1,15 @@
 #pragma once
-// The WebSocket session behind ws_connection, for both sides and every stream
-// type (tcp::socket; ssl::stream<tcp::socket> on the server; tls_stream on
-// the OpenAI leg). One strand per connection, do_x/on_x pairs, one write in
-// flight with a queue (STYLE.md 6). Members are compiled once in
-// ws_session.cpp (explicit instantiation) so that only that TU pays for
-// Beast's WebSocket read/write templates. Internal to net/.
+// The WebSocket session behind ws_connection, for both sides and both stream
+// types (tcp::socket, tls_stream). One strand per connection, do_x/on_x
+// pairs, one write in flight with a queue (STYLE.md 6). Members are compiled
+// once in ws_session.cpp (explicit instantiation) so that only that TU pays
+// for Beast's WebSocket read/write templates. Internal to net/.
 
 #include "net/detail/tls_stream.hpp"
 #include "net/ws_connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -25,7 +23,6 @@
 namespace sb::net::detail {
 
 using tcp_socket = boost::asio::ip::tcp::socket;
-using tls_socket = boost::asio::ssl::stream<tcp_socket>;
 using beast_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 template <class Stream>
@@ -88,7 +85,6 @@ private:
 };
 
 extern template class ws_session<tcp_socket>;
-extern template class ws_session<tls_socket>;
-extern template class ws_session<tls_stream>; // the OpenAI leg (ws_client)
+extern template class ws_session<tls_stream>;
 
 } // namespace sb::net::detail

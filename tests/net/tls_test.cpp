@@ -349,6 +349,38 @@ BOOST_AUTO_TEST_CASE(http_send_posts_over_verified_https) {
   BOOST_CHECK_MESSAGE(r.error.find("certificate verify failed") != std::string::npos, r.error);
 }
 
+// The server's side of tls_stream: a client that speaks plain HTTP to the
+// TLS port gets its connection closed (after a TLS alert), and the server
+// goes on serving.
+BOOST_AUTO_TEST_CASE(tls_server_closes_a_plain_http_client_and_keeps_serving) {
+  tls_server s;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(s.server->port()));
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string get = "GET /path HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  BOOST_REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
+  std::string got;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
+    got.append(buf, static_cast<std::size_t>(n));
+  BOOST_CHECK_MESSAGE(n == 0 || errno == ECONNRESET, "closed within 3 s"); // not EAGAIN
+  BOOST_CHECK(got.find("HTTP/1.1") == std::string::npos); // no plain answer
+  ::close(fd);
+
+  http_client_request req;
+  req.url = s.url("https", "localhost");
+  req.ca_pem = s.ca.cert_pem;
+  auto r = send(s.io, req);
+  BOOST_CHECK_MESSAGE(r.error.empty(), r.error);
+  BOOST_CHECK_EQUAL(r.status, 201);
+}
+
 BOOST_AUTO_TEST_CASE(server_refuses_a_certificate_without_its_key) {
   io_runtime io{1};
   http_server_options o;
