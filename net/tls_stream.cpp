@@ -89,6 +89,8 @@ struct tls_stream::state {
   std::uint64_t write_target = 0; ///< `sent` at which the pending write is done
   done_handler shutdown_handler;
   bool teardown_started = false;
+  /// Our side, from the handshake: it decides who sends TCP's FIN first.
+  boost::beast::role_type role = boost::beast::role_type::client;
 };
 
 namespace {
@@ -266,10 +268,9 @@ void flush(const state_ptr& s) {
 
 void start_teardown(const state_ptr& s) {
   s->teardown_started = true;
-  // The role only matters to Beast for a TLS stream; for TCP both send FIN
-  // and read until the peer's.
-  boost::beast::websocket::async_teardown(boost::beast::role_type::server, s->socket,
-                                          [s](error_code ec) {
+  // A server sends its FIN first; a client waits for the server's (RFC
+  // 6455 7.1.1), as Beast's teardown of a plain socket does.
+  boost::beast::websocket::async_teardown(s->role, s->socket, [s](error_code ec) {
     complete(*s, std::move(s->shutdown_handler), false, ec);
   });
 }
@@ -387,10 +388,13 @@ asio::mutable_buffer tls_stream::write_scratch() {
 
 void tls_stream::start_handshake(asio::ssl::stream_base::handshake_type type,
                                  done_handler handler) {
-  if (type == asio::ssl::stream_base::client)
+  if (type == asio::ssl::stream_base::client) {
     SSL_set_connect_state(state_->ssl);
-  else
+    state_->role = boost::beast::role_type::client;
+  } else {
     SSL_set_accept_state(state_->ssl);
+    state_->role = boost::beast::role_type::server;
+  }
   take(state_->handshake_handler, handler);
   handshake_step(state_, {}, true);
 }

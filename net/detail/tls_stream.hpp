@@ -90,9 +90,10 @@ public:
         token, buffers);
   }
 
-  /// Sends close_notify, then shuts the TCP connection down for sending and
-  /// reads until the peer closes (Beast's teardown of a plain socket). The
-  /// peer's close_notify is not required: most clients just close.
+  /// Sends close_notify, then tears TCP down as Beast does a plain socket
+  /// for our side of the handshake (a server sends FIN and reads until the
+  /// peer's; a client reads until the server's FIN, then sends its own).
+  /// The peer's close_notify is not awaited: most clients just close.
   template <class Token> auto async_shutdown(Token&& token) {
     return boost::asio::async_initiate<Token, void(error_code)>(
         [this](auto handler) { start_shutdown(done_handler(std::move(handler))); }, token);
