@@ -1,7 +1,11 @@
 // tls_stream: OpenSSL driven through a BIO of our own (see the header for
 // why). Every operation runs on the connection's executor; the state is
 // shared with the operations in flight, so a socket completion never finds
-// it gone.
+// it gone. Handlers are owned by the socket operations in flight (or by the
+// write in flight, for what waits behind it), never by the state: a
+// handler owns its connection, which owns the state, so a handler held by
+// the state would keep itself alive if the io_context were destroyed with
+// the operation pending.
 #include "net/detail/tls_stream.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -26,6 +30,8 @@ namespace sb::net::detail {
 namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
+using io_handler = tls_stream::io_handler;
+using done_handler = tls_stream::done_handler;
 
 namespace {
 
@@ -41,12 +47,6 @@ unsigned char* thread_buffer(std::vector<unsigned char>& buffer, std::size_t siz
     buffer.resize(size);
   return buffer.data();
 }
-
-/// Stores `handler` in the empty `slot`. Not by move assignment: Boost 1.81's
-/// any_completion_handler::operator=(&&) copies its argument as an lvalue,
-/// which picks the converting constructor and recurses until the stack ends
-/// (fixed in later Boost: it moves).
-template <class Handler> void take(Handler& slot, Handler& handler) { slot.swap(handler); }
 
 void release_if_large(std::string& s) {
   if (s.capacity() > keep_capacity)
@@ -78,17 +78,9 @@ struct tls_stream::state {
   std::string sending;
   bool writing = false;
   error_code write_error; ///< sticky: the first failed socket write
-  std::uint64_t appended = 0; ///< ciphertext bytes produced so far
-  std::uint64_t sent = 0;     ///< ciphertext bytes the socket took
-
-  done_handler handshake_handler;
-  io_handler read_handler;
-  asio::mutable_buffer read_buffer;
-  io_handler write_handler;
-  std::size_t write_n = 0;
-  std::uint64_t write_target = 0; ///< `sent` at which the pending write is done
-  done_handler shutdown_handler;
-  bool teardown_started = false;
+  /// While `sending` is in flight: what waits for `out` to be sent next
+  /// (owned by the write in flight).
+  std::weak_ptr<struct flush_waiter> next_waiter;
   /// Our side, from the handshake: it decides who sends TCP's FIN first.
   boost::beast::role_type role = boost::beast::role_type::client;
 };
@@ -103,7 +95,6 @@ int bio_write(BIO* bio, const char* data, int len) {
   auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
   s->out.append(data, static_cast<std::size_t>(len));
-  s->appended += static_cast<std::uint64_t>(len);
   return len;
 }
 
@@ -246,62 +237,113 @@ void complete(tls_stream::state& s, Handler handler, bool initiating, Args... ar
 
 // -- writing -------------------------------------------------------------------
 
-void on_flushed(const state_ptr& s);
+} // namespace
 
-/// Hands `out` to the socket unless a write is already in flight.
-void flush(const state_ptr& s) {
-  if (s->writing || s->out.empty() || s->write_error)
-    return;
-  s->writing = true;
-  s->sending.swap(s->out);
-  asio::async_write(s->socket, asio::buffer(s->sending), [s](error_code ec, std::size_t n) {
-    s->writing = false;
-    s->sent += n;
-    s->sending.clear();
-    release_if_large(s->sending);
-    if (ec && !s->write_error)
-      s->write_error = ec;
-    flush(s);
-    on_flushed(s);
-  });
-}
+/// What waits for bytes to reach the socket: a write (completes with its
+/// plaintext size) and/or a shutdown (goes on to the TCP teardown).
+/// Not assigned, only moved into place: Boost 1.81's
+/// any_completion_handler::operator=(&&) copies its argument as an lvalue,
+/// which picks the converting constructor and recurses until the stack ends.
+struct flush_waiter {
+  io_handler write;
+  std::size_t n = 0;
+  done_handler shutdown;
 
-void start_teardown(const state_ptr& s) {
-  s->teardown_started = true;
+  bool empty() const { return !write && !shutdown; }
+};
+
+namespace {
+
+void start_teardown(const state_ptr& s, done_handler handler) {
   // A server sends its FIN first; a client waits for the server's (RFC
   // 6455 7.1.1), as Beast's teardown of a plain socket does.
-  boost::beast::websocket::async_teardown(s->role, s->socket, [s](error_code ec) {
-    complete(*s, std::move(s->shutdown_handler), false, ec);
-  });
+  auto& socket = s->socket;
+  boost::beast::websocket::async_teardown(
+      s->role, socket, [s, h = std::move(handler)](error_code ec) mutable {
+        complete(*s, std::move(h), false, ec);
+      });
 }
 
-void on_flushed(const state_ptr& s) {
-  if (s->write_handler && (s->write_error || s->sent >= s->write_target)) {
-    std::size_t n = s->write_error ? 0 : s->write_n;
-    complete(*s, std::move(s->write_handler), false, s->write_error, n);
+/// `w`'s bytes were sent (or `ec` says they will not be).
+void finish(const state_ptr& s, flush_waiter w, error_code ec, bool initiating) {
+  if (w.write)
+    complete(*s, std::move(w.write), initiating, ec, ec ? std::size_t{0} : w.n);
+  if (w.shutdown) {
+    if (ec)
+      complete(*s, std::move(w.shutdown), initiating, ec);
+    else
+      start_teardown(s, std::move(w.shutdown));
   }
-  if (s->shutdown_handler && !s->teardown_started && (s->write_error || !s->writing))
-    start_teardown(s);
+}
+
+/// Hands `out` to the socket; `w` waits for it. Only when no write is in
+/// flight: otherwise the bytes go with the next one (see wait_for_flush).
+void flush(const state_ptr& s, flush_waiter w, bool initiating) {
+  if (s->write_error || s->out.empty())
+    return finish(s, std::move(w), s->write_error, initiating);
+  s->writing = true;
+  s->sending.swap(s->out);
+  auto next = std::make_shared<flush_waiter>();
+  s->next_waiter = next;
+  asio::async_write(s->socket, asio::buffer(s->sending),
+                    [s, next, w = std::move(w)](error_code ec, std::size_t) mutable {
+                      s->writing = false;
+                      s->sending.clear();
+                      release_if_large(s->sending);
+                      if (ec && !s->write_error)
+                        s->write_error = ec;
+                      flush_waiter queued = std::move(*next);
+                      if (!s->out.empty() || !queued.empty())
+                        flush(s, std::move(queued), false);
+                      finish(s, std::move(w), s->write_error, false);
+                    });
+}
+
+/// Sends what OpenSSL just produced, or lets `w` wait behind the write in
+/// flight (the bytes are in `out`, which that write's completion sends).
+void wait_for_flush(const state_ptr& s, flush_waiter w, bool initiating) {
+  if (!s->writing)
+    return flush(s, std::move(w), initiating);
+  if (w.empty())
+    return;
+  auto next = s->next_waiter.lock(); // alive while the write is in flight
+  if (w.write) {
+    next->write.swap(w.write);
+    next->n = w.n;
+  }
+  if (w.shutdown)
+    next->shutdown.swap(w.shutdown);
 }
 
 // -- reading: the handshake and application data -----------------------------------
 
-using step_fn = void (*)(const state_ptr&, error_code, bool initiating);
+struct handshake_op {
+  state_ptr s;
+  done_handler handler;
+};
+
+struct read_op {
+  state_ptr s;
+  asio::mutable_buffer buffer;
+  io_handler handler;
+};
 
 /// Waits until the socket has bytes (or EOF), reads them, then runs `step`.
-void wait_readable(const state_ptr& s, step_fn step) {
-  s->socket.async_wait(tcp::socket::wait_read, [s, step](error_code ec) {
+template <class Op> void wait_readable(Op op, void (*step)(Op, error_code, bool)) {
+  auto& socket = op.s->socket;
+  socket.async_wait(tcp::socket::wait_read, [op = std::move(op), step](error_code ec) mutable {
     if (!ec)
-      ec = receive(*s);
+      ec = receive(*op.s);
     if (ec == asio::error::would_block)
-      return wait_readable(s, step);
-    step(s, ec, false);
+      return wait_readable(std::move(op), step);
+    step(std::move(op), ec, false);
   });
 }
 
-void handshake_step(const state_ptr& s, error_code ec, bool initiating) {
+void handshake_step(handshake_op op, error_code ec, bool initiating) {
+  const state_ptr s = op.s;
   if (ec)
-    return complete(*s, std::move(s->handshake_handler), initiating, ec);
+    return complete(*s, std::move(op.handler), initiating, ec);
   ERR_clear_error();
   int r = SSL_do_handshake(s->ssl);
   int err = error_of(*s, r, r == 1);
@@ -309,27 +351,28 @@ void handshake_step(const state_ptr& s, error_code ec, bool initiating) {
   if (err != SSL_ERROR_NONE && !want_read)
     ec = ssl_error(*s, err);
   keep_unconsumed(*s);
-  flush(s);
+  wait_for_flush(s, {}, initiating);
   if (want_read)
-    return wait_readable(s, handshake_step);
-  complete(*s, std::move(s->handshake_handler), initiating, ec);
+    return wait_readable(std::move(op), handshake_step);
+  complete(*s, std::move(op.handler), initiating, ec);
 }
 
-void read_step(const state_ptr& s, error_code ec, bool initiating) {
+void read_step(read_op op, error_code ec, bool initiating) {
+  const state_ptr s = op.s;
   if (ec)
-    return complete(*s, std::move(s->read_handler), initiating, ec, std::size_t{0});
+    return complete(*s, std::move(op.handler), initiating, ec, std::size_t{0});
   ERR_clear_error();
-  auto len = static_cast<int>(std::min<std::size_t>(s->read_buffer.size(), INT_MAX));
-  int r = SSL_read(s->ssl, s->read_buffer.data(), len);
+  auto len = static_cast<int>(std::min<std::size_t>(op.buffer.size(), INT_MAX));
+  int r = SSL_read(s->ssl, op.buffer.data(), len);
   int err = error_of(*s, r, r > 0);
   bool want_read = err == SSL_ERROR_WANT_READ && !s->peer_eof;
   if (err != SSL_ERROR_NONE && !want_read)
     ec = ssl_error(*s, err);
   keep_unconsumed(*s);
-  flush(s); // a read may owe the peer a reply (TLS 1.3 KeyUpdate, alerts)
+  wait_for_flush(s, {}, initiating); // a read may owe the peer a reply (KeyUpdate, alerts)
   if (want_read)
-    return wait_readable(s, read_step);
-  complete(*s, std::move(s->read_handler), initiating, ec,
+    return wait_readable(std::move(op), read_step);
+  complete(*s, std::move(op.handler), initiating, ec,
            r > 0 ? static_cast<std::size_t>(r) : std::size_t{0});
 }
 
@@ -395,16 +438,13 @@ void tls_stream::start_handshake(asio::ssl::stream_base::handshake_type type,
     SSL_set_accept_state(state_->ssl);
     state_->role = boost::beast::role_type::server;
   }
-  take(state_->handshake_handler, handler);
-  handshake_step(state_, {}, true);
+  handshake_step({state_, std::move(handler)}, {}, true);
 }
 
 void tls_stream::start_read(asio::mutable_buffer buffer, io_handler handler) {
   if (buffer.size() == 0)
     return complete(*state_, std::move(handler), true, error_code{}, std::size_t{0});
-  take(state_->read_handler, handler);
-  state_->read_buffer = buffer;
-  read_step(state_, {}, true);
+  read_step({state_, buffer, std::move(handler)}, {}, true);
 }
 
 void tls_stream::start_write(std::size_t n, io_handler handler) {
@@ -418,21 +458,20 @@ void tls_stream::start_write(std::size_t n, io_handler handler) {
   if (r <= 0)
     return complete(*s, std::move(handler), true, ssl_error(*s, error_of(*s, r, false)),
                     std::size_t{0});
-  take(s->write_handler, handler);
-  s->write_n = static_cast<std::size_t>(r);
-  s->write_target = s->appended;
-  flush(s);
+  flush_waiter w;
+  w.write.swap(handler);
+  w.n = static_cast<std::size_t>(r);
+  wait_for_flush(s, std::move(w), true);
 }
 
 void tls_stream::start_shutdown(done_handler handler) {
   const state_ptr& s = state_;
-  take(s->shutdown_handler, handler);
   ERR_clear_error();
   SSL_shutdown(s->ssl); // queues close_notify; the peer's is not awaited
   ERR_clear_error();
-  flush(s);
-  if (!s->writing)
-    start_teardown(s);
+  flush_waiter w;
+  w.shutdown.swap(handler);
+  wait_for_flush(s, std::move(w), true);
 }
 
 void teardown(boost::beast::role_type, tls_stream& stream, error_code& ec) {
