@@ -6,7 +6,7 @@
 // handler owns its connection, which owns the state, so a handler held by
 // the state would keep itself alive if the io_context were destroyed with
 // the operation pending.
-#include "net/detail/tls_stream.hpp"
+#include "net/detail/tls_state.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -20,9 +20,7 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstring>
 #include <stdexcept>
-#include <string>
 #include <vector>
 
 namespace sb::net::detail {
@@ -37,184 +35,8 @@ namespace {
 
 /// The largest plaintext of one TLS record (RFC 8446 5.1).
 constexpr std::size_t max_record_plaintext = 16384;
-/// One read from the socket: a full record and its header, with room.
-constexpr std::size_t read_chunk = 17 * 1024;
-/// A connection's buffers are given back once empty if they grew past this.
-constexpr std::size_t keep_capacity = 4096;
-
-unsigned char* thread_buffer(std::vector<unsigned char>& buffer, std::size_t size) {
-  if (buffer.size() < size)
-    buffer.resize(size);
-  return buffer.data();
-}
-
-void release_if_large(std::string& s) {
-  if (s.capacity() > keep_capacity)
-    std::string().swap(s);
-}
-
-} // namespace
-
-struct tls_stream::state {
-  explicit state(tcp::socket s) : socket(std::move(s)) {}
-  ~state() {
-    if (ssl)
-      SSL_free(ssl); // frees the BIO too
-  }
-
-  tcp::socket socket;
-  SSL* ssl = nullptr;
-
-  // Received bytes OpenSSL has not consumed: `in` from `in_pos`, then,
-  // during one call into OpenSSL, `fresh` (this thread's read buffer).
-  std::string in;
-  std::size_t in_pos = 0;
-  const unsigned char* fresh = nullptr;
-  std::size_t fresh_len = 0;
-  bool peer_eof = false;
-
-  // Encrypted bytes for the socket: `out` waits, `sending` is in flight.
-  std::string out;
-  std::string sending;
-  bool writing = false;
-  error_code write_error; ///< sticky: the first failed socket write
-  /// While `sending` is in flight: what waits for `out` to be sent next
-  /// (owned by the write in flight).
-  std::weak_ptr<struct flush_waiter> next_waiter;
-  /// Our side, from the handshake: it decides who sends TCP's FIN first.
-  boost::beast::role_type role = boost::beast::role_type::client;
-};
-
-namespace {
 
 using state_ptr = std::shared_ptr<tls_stream::state>;
-
-// -- the BIO between OpenSSL and the state --------------------------------
-
-int bio_write(BIO* bio, const char* data, int len) {
-  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  s->out.append(data, static_cast<std::size_t>(len));
-  return len;
-}
-
-int bio_read(BIO* bio, char* data, int len) {
-  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  auto want = static_cast<std::size_t>(len);
-  std::size_t got = 0;
-  if (s->in_pos < s->in.size()) {
-    got = std::min(want, s->in.size() - s->in_pos);
-    std::memcpy(data, s->in.data() + s->in_pos, got);
-    s->in_pos += got;
-  }
-  if (got < want && s->fresh_len > 0) {
-    std::size_t n = std::min(want - got, s->fresh_len);
-    std::memcpy(data + got, s->fresh, n);
-    s->fresh += n;
-    s->fresh_len -= n;
-    got += n;
-  }
-  if (got > 0)
-    return static_cast<int>(got);
-  if (s->peer_eof)
-    return 0;
-  BIO_set_retry_read(bio);
-  return -1;
-}
-
-long bio_ctrl(BIO* bio, int cmd, long, void*) {
-  auto* s = static_cast<tls_stream::state*>(BIO_get_data(bio));
-  switch (cmd) {
-  case BIO_CTRL_FLUSH:
-    return 1; // the state flushes after every call into OpenSSL
-  case BIO_CTRL_EOF:
-    return s->peer_eof && s->in_pos == s->in.size() && s->fresh_len == 0 ? 1 : 0;
-  default:
-    return 0;
-  }
-}
-
-int bio_create(BIO* bio) {
-  BIO_set_init(bio, 1);
-  return 1;
-}
-
-int bio_destroy(BIO*) { return 1; }
-
-BIO_METHOD* bio_method() {
-  static BIO_METHOD* method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "switchboard tls");
-    if (!m || BIO_meth_set_write(m, bio_write) != 1 || BIO_meth_set_read(m, bio_read) != 1 ||
-        BIO_meth_set_ctrl(m, bio_ctrl) != 1 || BIO_meth_set_create(m, bio_create) != 1 ||
-        BIO_meth_set_destroy(m, bio_destroy) != 1)
-      throw std::runtime_error("tls: cannot create the BIO method");
-    return m;
-  }();
-  return method;
-}
-
-// -- buffers -----------------------------------------------------------------
-
-/// After a call into OpenSSL: keeps what it left of this read on the
-/// connection, and gives back `in` once it is empty.
-void keep_unconsumed(tls_stream::state& s) {
-  if (s.fresh_len > 0) {
-    if (s.in_pos > 0) {
-      s.in.erase(0, s.in_pos);
-      s.in_pos = 0;
-    }
-    s.in.append(reinterpret_cast<const char*>(s.fresh), s.fresh_len);
-  }
-  s.fresh = nullptr;
-  s.fresh_len = 0;
-  if (s.in_pos == s.in.size()) {
-    s.in.clear();
-    s.in_pos = 0;
-    release_if_large(s.in);
-  }
-}
-
-/// One non-blocking read from the socket into this thread's buffer.
-/// would_block: nothing there (the wait woke for nothing).
-error_code receive(tls_stream::state& s) {
-  static thread_local std::vector<unsigned char> buffer;
-  error_code ec;
-  if (!s.socket.non_blocking()) {
-    s.socket.non_blocking(true, ec);
-    if (ec)
-      return ec;
-  }
-  unsigned char* data = thread_buffer(buffer, read_chunk);
-  std::size_t n = s.socket.read_some(asio::buffer(data, read_chunk), ec);
-  if (ec == asio::error::eof) {
-    s.peer_eof = true;
-    return {};
-  }
-  if (ec)
-    return ec;
-  s.fresh = data;
-  s.fresh_len = n;
-  return {};
-}
-
-// -- errors and completions --------------------------------------------------
-
-/// The error after a call into OpenSSL failed with `err` (SSL_get_error),
-/// as Asio's own engine reports it (asio/ssl/detail/impl/engine.ipp), so
-/// callers and logs read the same as with asio::ssl::stream.
-error_code ssl_error(const tls_stream::state& s, int err) {
-  if (err == SSL_ERROR_ZERO_RETURN)
-    return asio::error::eof; // close_notify
-  unsigned long queued = ERR_get_error();
-  if (err == SSL_ERROR_SSL && queued != 0 && !s.peer_eof)
-    return {static_cast<int>(queued), asio::error::get_ssl_category()};
-  if (s.peer_eof)
-    return asio::ssl::error::stream_truncated; // TCP closed without close_notify
-  if (queued != 0)
-    return {static_cast<int>(queued), asio::error::get_ssl_category()};
-  return asio::ssl::error::unexpected_result;
-}
 
 /// SSL_get_error for a call that returned `result`; SSL_ERROR_NONE when
 /// it succeeded.
@@ -235,9 +57,9 @@ void complete(tls_stream::state& s, Handler handler, bool initiating, Args... ar
     call();
 }
 
-// -- writing -------------------------------------------------------------------
-
 } // namespace
+
+// -- writing -------------------------------------------------------------------
 
 /// What waits for bytes to reach the socket: a write (completes with its
 /// plaintext size) and/or a shutdown (goes on to the TCP teardown).
@@ -385,7 +207,7 @@ namespace {
 /// A new SSL object for `s`, talking through the BIO above.
 SSL* make_ssl(asio::ssl::context& ctx, tls_stream::state* s) {
   SSL* ssl = SSL_new(ctx.native_handle());
-  BIO* bio = ssl ? BIO_new(bio_method()) : nullptr;
+  BIO* bio = ssl ? BIO_new(tls_bio_method()) : nullptr;
   if (!ssl || !bio) {
     SSL_free(ssl);
     throw std::runtime_error("tls: cannot create a connection (out of memory)");
