@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--server-log-level", o.log_level, "The server's SWITCHBOARD_LOG_LEVEL")->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server log, database)");
   app.add_option("--webhook-rate", webhook_rate, "Run the wrk webhook check at this rate instead");
+  std::string webhook_pacing = "random";
+  app.add_option("--webhook-pacing", webhook_pacing,
+                 "Webhook check: random (connections send independently, like callers) or fixed "
+                 "(every connection waits the same, so they send together)")
+      ->check(CLI::IsMember({"random", "fixed"}))
+      ->capture_default_str();
   app.add_option("--out", out, "Write the JSON here");
   app.add_option("--dat", dat, "Write one row per step for gnuplot here");
   CLI11_PARSE(app, argc, argv);
@@ -80,6 +86,7 @@ int main(int argc, char** argv) {
     w.rate = webhook_rate;
     w.duration_s = o.duration_s;
     w.server_io_threads = o.server_io_threads;
+    w.pacing = webhook_pacing;
     std::string summary;
     const std::string json = sb::bench::run_webhook_check(w, summary);
     std::cout << summary;

@@ -83,8 +83,12 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
         << "wrk.headers[\"X-Twilio-Signature\"] = "
         << lua_quote(proto::twilio_signature(token, public_url + path, params)) << "\n"
         << "-- Pace each connection: " << o.connections << " connections x 1 request per "
-        << delay_ms << " ms = the offered rate.\n"
-        << "function delay() return " << delay_ms << " end\n";
+        << delay_ms << " ms on average = the offered rate (pacing " << o.pacing << ").\n";
+    if (o.pacing == "fixed")
+      lua << "function delay() return " << delay_ms << " end\n";
+    else // uniform over [d/2, 3d/2]: the same mean, connections out of step
+      lua << "function delay() return math.random(" << (delay_ms + 1) / 2 << ", "
+          << delay_ms + delay_ms / 2 << ") end\n";
   }
   const std::string log_path = (dir / "server.log").string();
   // A known tenant: the webhook of a real call (Connect/Stream TwiML). Every
@@ -135,6 +139,7 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   w.Key("cpu_model"); w.String(machine.cpu_model);
   w.Key("offered_rate"); w.Int(o.rate);
   w.Key("connections"); w.Int(o.connections);
+  w.Key("pacing"); w.String(o.pacing);
   w.Key("duration_s"); w.Int(o.duration_s);
   w.Key("server_io_threads"); w.Int(o.server_io_threads);
   w.Key("request"); w.String("signed POST, To of a tenant -> Connect/Stream TwiML (one CallSid repeated)");
@@ -146,8 +151,8 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   w.EndObject();
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "webhook: %.0f req/s offered %d, p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, non-2xx %lld, server CPU %.2f s\n",
-                rps, o.rate, pct["50"], pct["90"], pct["99"], non2xx, after.cpu_s - before.cpu_s);
+                "webhook (%s pacing): %.0f req/s offered %d, p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, non-2xx %lld, server CPU %.2f s\n",
+                o.pacing.c_str(), rps, o.rate, pct["50"], pct["90"], pct["99"], non2xx, after.cpu_s - before.cpu_s);
   summary = buf;
   return {sb.GetString(), sb.GetSize()};
 }

@@ -11,6 +11,10 @@ struct webhook_options {
   int rate = 500;       ///< offered requests per second
   int duration_s = 30;
   int connections = 10; ///< wrk connections; each waits connections/rate s between requests
+  /// "random": each wait is drawn from 0.5x..1.5x that mean, so the
+  /// connections send independently, as callers do; "fixed": every wait is
+  /// the mean, and the connections stay in step (10 requests at once).
+  std::string pacing = "random";
   std::string wrk_bin = "wrk";
   int server_io_threads = 1; ///< the server's [server] io_threads
 };
