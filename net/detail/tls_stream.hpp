@@ -100,7 +100,7 @@ public:
   }
   void start_shutdown(done_handler handler);
 
-  struct state; ///< defined in tls_stream.cpp
+  struct state; ///< defined in net/detail/tls_state.hpp
 
 private:
   void start_handshake(boost::asio::ssl::stream_base::handshake_type type, done_handler handler);
