@@ -20,8 +20,11 @@ std::string caller_number(int index);
 sim::call_script bench_script(int index, int turns, bool function_calls, bool barge_in);
 
 /// The server's config.toml for a run (secrets and ports come from the env);
-/// `io_threads` is the server's [server] io_threads.
-std::string server_config_toml(const std::string& openai_ca_file, int io_threads);
+/// `io_threads` is the server's [server] io_threads; with `tls_cert_file`
+/// and `tls_key_file` the server serves https:// and wss://.
+std::string server_config_toml(const std::string& openai_ca_file, int io_threads,
+                               const std::string& tls_cert_file = {},
+                               const std::string& tls_key_file = {});
 
 struct machine_info {
   int cpus = 0;

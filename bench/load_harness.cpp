@@ -21,6 +21,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -188,14 +189,26 @@ run_result run_load(const harness_options& o) {
     if (live_call* c = find_call(number, conn))
       c->probe.downstream_sent(bytes, t);
   };
+  // One generated CA signs the peer's certificate (--tls) and the server's
+  // (--twilio-tls).
+  std::optional<net::pem_pair> ca;
+  if (o.tls || o.twilio_tls)
+    ca = net::make_test_ca("Switchboard bench CA");
   std::string ca_file;
   if (o.tls) {
-    auto ca = net::make_test_ca("Switchboard bench CA");
-    auto cert = net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
+    auto cert = net::make_server_cert(*ca, {"localhost"}, {"127.0.0.1"});
     po.tls_cert_pem = cert.cert_pem;
     po.tls_key_pem = cert.key_pem;
     ca_file = (dir / "bench-ca.pem").string();
-    std::ofstream{ca_file} << ca.cert_pem;
+    std::ofstream{ca_file} << ca->cert_pem;
+  }
+  std::string server_cert_file, server_key_file;
+  if (o.twilio_tls) {
+    auto cert = net::make_server_cert(*ca, {"localhost"}, {"127.0.0.1"});
+    server_cert_file = (dir / "server-cert.pem").string();
+    server_key_file = (dir / "server-key.pem").string();
+    std::ofstream{server_cert_file} << cert.cert_pem;
+    std::ofstream{server_key_file} << cert.key_pem;
   }
   auto peer = sim::realtime_peer::start(io.context(), po);
   if (!peer) {
@@ -205,7 +218,8 @@ run_result run_load(const harness_options& o) {
 
   // -- the server, a separate process --
   const std::string config_path = (dir / "config.toml").string();
-  std::ofstream{config_path} << server_config_toml(ca_file, o.server_io_threads);
+  std::ofstream{config_path} << server_config_toml(ca_file, o.server_io_threads, server_cert_file,
+                                                   server_key_file);
   const uint16_t port = free_port();
   const std::string token = "bench-token-" + std::to_string(now_ms());
   env_list env = {{"PORT", std::to_string(port)},
@@ -246,7 +260,9 @@ run_result run_load(const harness_options& o) {
   int started = 0;
   auto start_call = [&](int i) {
     sim::caller_options co;
-    co.server_url = "http://127.0.0.1:" + std::to_string(port);
+    co.server_url = (o.twilio_tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
+    if (o.twilio_tls)
+      co.ca_pem = ca->cert_pem;
     co.public_url = public_url;
     co.auth_token = token;
     co.to_number = business_number;

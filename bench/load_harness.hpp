@@ -24,6 +24,7 @@ struct harness_options {
   bool keep_going = false;       ///< ramp: step on past the first step that does not hold (for plots)
   double p99_limit_ms = 5.0;     ///< ramp: a step holds while downstream p99 <= this
   bool tls = false;              ///< OpenAI leg over TLS (wss://)
+  bool twilio_tls = false;       ///< Twilio leg over TLS: the server serves https:// and wss://
   int start_rate = 100;          ///< new calls per second
   double function_call_fraction = 0.1; ///< calls whose turns include a function call
   double barge_in_fraction = 0.1;      ///< calls whose caller barges in

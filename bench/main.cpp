@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
     ->capture_default_str();
   app.add_flag("--keep-going", o.keep_going, "Ramp: continue past the first step that does not hold (plots)");
   app.add_flag("--tls", o.tls, "OpenAI leg over TLS (wss://, a generated CA)");
+  app.add_flag("--twilio-tls", o.twilio_tls,
+               "Twilio leg over TLS: the server serves https:// and wss:// (a generated CA)");
   app.add_option("--start-rate", o.start_rate, "New calls per second")->capture_default_str();
   app.add_option("--function-calls", o.function_call_fraction, "Fraction of calls with function calls")
     ->capture_default_str();

@@ -37,6 +37,7 @@ void write_options(writer& w, const harness_options& o) {
   w.Key("keep_going"); w.Bool(o.keep_going);
   w.Key("p99_limit_ms"); w.Double(o.p99_limit_ms);
   w.Key("openai_leg"); w.String(o.tls ? "tls" : "plain");
+  w.Key("twilio_leg"); w.String(o.twilio_tls ? "tls" : "plain");
   w.Key("start_rate"); w.Int(o.start_rate);
   w.Key("function_call_fraction"); w.Double(o.function_call_fraction);
   w.Key("barge_in_fraction"); w.Double(o.barge_in_fraction);
@@ -144,8 +145,9 @@ std::string summary_text(const run_result& r) {
     return "switchboard-bench: " + r.error + "\n";
   std::string s;
   char buf[1024];
-  std::snprintf(buf, sizeof buf, "switchboard-bench %s, OpenAI leg %s, %s, %d CPUs (%s)\n",
+  std::snprintf(buf, sizeof buf, "switchboard-bench %s, OpenAI leg %s, Twilio leg %s, %s, %d CPUs (%s)\n",
                 r.options.ramp ? "ramp" : "fixed", r.options.tls ? "TLS" : "plain",
+                r.options.twilio_tls ? "TLS" : "plain",
                 r.date_utc.c_str(), r.cpus, r.cpu_model.c_str());
   s += buf;
   for (const auto& st : r.steps) {
