@@ -198,8 +198,8 @@ BOOST_AUTO_TEST_CASE(wss_works_with_the_test_ca_by_name_and_by_ip) {
   }
 }
 
-// The OpenAI leg's own TLS stream (net/tls_stream.cpp) against Asio's
-// ssl::stream on the server: frames across record and read-buffer edges
+// Switchboard's TLS stream (net/tls_stream.cpp) at both ends (against
+// Asio's: tls_interop_test.cpp): frames across record and read-buffer edges
 // (Beast reads 4 KiB at a time, a record holds up to 16 KiB), and many
 // small ones in a row, arrive whole and in order both ways.
 BOOST_AUTO_TEST_CASE(wss_carries_large_and_many_frames) {
