@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
-  libcli11-dev openssl
+  libcli11-dev openssl clang-format
   espeak-ng sox
   wrk gnuplot-nox
   chromium
@@ -37,15 +37,23 @@ fi
 # The Twilio signature oracle test runs Twilio's own request validator (npm
 # "twilio", pinned in tests/node/package-lock.json) under node.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ ! -d "$here/tests/node/node_modules/twilio" ]; then
+# npm_ready DIR PKG: DIR's node_modules holds PKG at the version its lock pins.
+npm_ready() {
+  local want have
+  want="$(node -p "require('$1/package-lock.json').packages['node_modules/$2'].version" 2>/dev/null)" || return 1
+  have="$(node -p "require('$1/node_modules/$2/package.json').version" 2>/dev/null)" || return 1
+  [ "$want" = "$have" ]
+}
+if ! npm_ready "$here/tests/node" twilio; then
   echo "setup: installing the twilio npm package for the signature oracle test"
   (cd "$here/tests/node" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The console's browser test drives Debian's chromium (above) with npm's
 # playwright-core (pinned in tests/browser/package-lock.json); no browser is
-# ever downloaded.
-if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+# ever downloaded. 1.61.1 is the last release that runs on Debian 12's own
+# Node 18 (1.62 raised its minimumMajorNodeVersion to 20; see its index.js).
+if ! npm_ready "$here/tests/browser" playwright-core; then
   echo "setup: installing playwright-core for the console browser test"
   (cd "$here/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
