@@ -4,9 +4,9 @@
 // barge-in, tools). Not for other actors.
 
 #include "actors/introspect.hpp"
-#include "actors/media_relay.hpp"
-#include "actors/messages.hpp"
 #include "actors/services.hpp"
+#include "common/call_types.hpp"
+#include "relay/media_relay.hpp"
 #include "protocol/realtime.hpp"
 #include "storage/records.hpp"
 
@@ -28,16 +28,22 @@ struct call_state {
   storage::tenant tenant;
   storage::call_record call;
   storage::booking booking;
-  std::string state = "connecting"; ///< connecting | ringing | in_progress | ending
+  call_phase phase = call_phase::connecting;
 
   // children
-  caf::actor openai, twilio, transcript, tools;
-  media_relay_ptr relay; ///< the audio path between the two sockets, shared with them
+  openai_socket_actor openai;
+  twilio_socket_actor twilio;
+  transcript_actor transcript;
+  tool_call_actor tools;
+  relay::media_relay_ptr relay; ///< the audio path between the two sockets, shared with them
 
   // the OpenAI leg
   bool openai_ready = false;
   bool ever_ready = false;
   int failed_attempts = 0; ///< consecutive, reset when a session is ready
+  /// The Realtime API could not be reached: the caller hears the apology,
+  /// and the call ends with end_reason::openai_unavailable.
+  bool openai_unavailable = false;
 
   // turn-taking
   bool greeting_requested = false;
@@ -56,7 +62,7 @@ struct call_state {
   std::map<std::string, item_timing> items;
   int64_t caller_turn_started_ms = 0;
 
-  std::string end_reason; ///< set once: the call is ending
+  end_reason ending = end_reason::none; ///< set once: the call is ending
 
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
@@ -65,14 +71,16 @@ struct call_state {
   static inline const char* name = "call_supervisor";
 };
 
-using sup_ptr = caf::stateful_actor<call_state>*;
+using sup_ptr = call_supervisor_actor::stateful_pointer<call_state>;
 
 // call_supervisor.cpp
 void publish(sup_ptr self);
-void end_call(sup_ptr self, std::string reason);
+/// Ends the call once: stops input, then finalizes; `detail` is free text
+/// stored after the reason.
+void end_call(sup_ptr self, end_reason reason, std::string detail = {});
 void send_openai(sup_ptr self, std::string json);
 /// The console's view of the call (to the introspection actor, if any).
-void report_call(sup_ptr self, bool finished = false, int64_t job_id = 0);
+void report_call(sup_ptr self, int64_t job_id = 0);
 /// One line of the call's live log for the console: kind caller | assistant |
 /// barge_in | tool | event.
 void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms = -1);
@@ -82,6 +90,6 @@ void on_realtime(sup_ptr self, realtime_event& e);
 void on_tool_result(sup_ptr self, tool_result& r);
 void on_first_audio(sup_ptr self, const first_audio_sent& f);
 void on_session_ready(sup_ptr self, const openai_session_ready& r);
-void on_ack_timer(sup_ptr self, const std::string& call_id);
+void on_tool_slow(sup_ptr self, const std::string& call_id);
 
 } // namespace sb::actors::detail

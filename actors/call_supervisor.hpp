@@ -8,24 +8,23 @@
 //   openai socket  never up     -> the caller hears an apology, the call ends
 //   twilio socket  ends         -> the call ends (caller_hangup, or twilio socket lost)
 //   tool call      fails        -> respawned
-//   transcript     fails        -> the call ends
+//   transcript     fails        -> the call ends (internal_error)
 // Ending stops input, flushes the transcript, and has the finalizer write
 // the call record and job card; then the supervisor quits.
 //
-// Messages in: stream_arrived (registry), realtime_event and
-// openai_session_ready (openai socket), first_audio_sent, stream_stopped,
-// dtmf_digit (twilio socket), tool_result (tool call), shutdown_atom
-// (registry: the server is stopping), hangup_atom (an operator ends the call).
-// Messages out: call_snapshot to the registry whenever the call changes.
+// Its messages: call_supervisor_actor in actors/interfaces.hpp. It sends:
+// call_snapshot to the registry on each change,
+// openai_send to its openai socket, barge_in_request / hangup_after_playout /
+// play_then_hangup to its twilio socket, tool_request to its tool call,
+// caller_said / assistant_said / assistant_truncated to its transcript,
+// finalize_request to a finalizer, and call_report / call_line to the console.
 
 #include "actors/services.hpp"
 #include "storage/records.hpp"
 
-#include <caf/actor.hpp>
-
 namespace sb::actors {
 
-caf::actor spawn_call_supervisor(caf::local_actor* registry, services svc, storage::tenant tenant,
-                                 storage::call_record call);
+call_supervisor_actor spawn_call_supervisor(caf::local_actor* registry, services svc,
+                                            storage::tenant tenant, storage::call_record call);
 
 } // namespace sb::actors

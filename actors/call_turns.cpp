@@ -3,7 +3,6 @@
 
 #include "actors/call_state.hpp"
 
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/session.hpp"
@@ -33,7 +32,7 @@ void maybe_respond(sup_ptr self) {
 void hang_up_when_played(sup_ptr self) {
   auto& st = self->state;
   if (st.twilio) self->send(st.twilio, hangup_after_playout{});
-  else end_call(self, "assistant_hangup");
+  else end_call(self, end_reason::assistant_hangup);
 }
 
 /// input_audio_buffer.speech_started: the caller talks over the assistant.
@@ -41,7 +40,7 @@ void barge_in(sup_ptr self) {
   auto& st = self->state;
   if (!st.twilio) return;
   bool response_active = st.response_active;
-  self->request(st.twilio, std::chrono::seconds{2}, barge_in_request{})
+  self->request(st.twilio, st.svc.cfg->call.barge_in_query, barge_in_request{})
     .then(
       [self, response_active](barge_in_cut& cut) {
         auto& st = self->state;
@@ -76,7 +75,7 @@ void on_function_call(sup_ptr self, const proto::rt_event& ev) {
   observe(self, "tool: " + ev.name + " " + ev.arguments);
   report_line(self, "tool", ev.name + " " + ev.arguments);
   self->send(st.tools, req);
-  self->delayed_send(self, st.svc.cfg->tools.ack_after, ack_atom::value, ev.call_id);
+  self->delayed_send(self, st.svc.cfg->tools.ack_after, tool_slow_atom::value, ev.call_id);
 }
 
 } // namespace
@@ -98,7 +97,7 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   }
   // A new Realtime session knows nothing: replay the conversation so far,
   // then let the model carry on if the caller spoke last.
-  self->request(st.transcript, std::chrono::seconds{5}, caf::get_atom::value)
+  self->request(st.transcript, st.svc.cfg->call.replay_query, caf::get_atom::value)
     .then(
       [self](transcript_so_far& so_far) {
         auto& st = self->state;
@@ -208,8 +207,8 @@ void on_tool_result(sup_ptr self, tool_result& r) {
   report_line(self, "tool", r.name + (r.ok ? " ok" : " failed") + " in " +
                               std::to_string(r.duration_us / 1000) + " ms");
   send_openai(self, proto::build_function_call_output(r.call_id, r.output));
-  if (r.booking) {
-    st.booking = *r.booking;
+  if (r.has_booking) {
+    st.booking = std::move(r.booking);
     publish(self);
   }
   if (st.pending_tools.empty()) st.acknowledged = false;
@@ -223,7 +222,7 @@ void on_tool_result(sup_ptr self, tool_result& r) {
   maybe_respond(self);
 }
 
-void on_ack_timer(sup_ptr self, const std::string& call_id) {
+void on_tool_slow(sup_ptr self, const std::string& call_id) {
   auto& st = self->state;
   // A tool is slow: rather than dead air, the model says a short "one
   // moment" while it runs (only if it is not already speaking).

@@ -1,6 +1,5 @@
 #include "actors/finalizer.hpp"
 
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
@@ -13,44 +12,49 @@ namespace {
 
 struct finalizer_state {
   services svc;
+  transcript_actor transcript;
   static inline const char* name = "finalizer";
 };
 
-using self_ptr = caf::stateful_actor<finalizer_state>*;
+using self_ptr = finalizer_actor::stateful_pointer<finalizer_state>;
+using promise = caf::typed_response_promise<int64_t>;
 
-void write(self_ptr self, finalize_args a, caf::response_promise rp) {
+void write(self_ptr self, finalize_request a, promise rp) {
   auto& svc = self->state.svc;
   auto job = receptionist::make_job(a.call, a.booking, now_ms());
   std::string body = a.tenant.push_url.empty() ? "" : receptionist::push_body(job, a.tenant);
-  self->request(svc.storage, std::chrono::seconds{15},
-                finalize_call{a.call, job, a.tenant.push_url, body})
+  auto sid = a.call.call_sid;
+  auto reason = storage::end_reason_text(a.call);
+  self->request(svc.storage, svc.cfg->call.storage_write,
+                finalize_call{std::move(a.call), job, a.tenant.push_url, body})
     .then(
-      [self, rp, sid = a.call.call_sid, reason = a.call.end_reason](int64_t job_id) mutable {
-        log::info("RealtimeServer", "Call " + sid + " finalized (" + reason + "), job card " +
-                                      std::to_string(job_id));
+      [self, rp, sid, reason](int64_t job_id) mutable {
+        log::info("RealtimeServer",
+                  "Call " + sid + " finalized (" + reason + "), job card " + std::to_string(job_id));
         self->send(self->state.svc.notifier, wake_atom::value);
         rp.deliver(job_id);
         self->quit();
       },
-      [self, rp, sid = a.call.call_sid](caf::error& e) mutable {
+      [self, rp, sid](caf::error& e) mutable {
         log::error("RealtimeServer", "Call " + sid + " could not be finalized: " + caf::to_string(e));
         rp.deliver(e);
         self->quit();
       });
 }
 
-caf::behavior finalizer(self_ptr self, services svc) {
+finalizer_actor::behavior_type finalizer(self_ptr self, services svc, transcript_actor transcript) {
   self->state.svc = std::move(svc);
+  self->state.transcript = std::move(transcript);
   return {
-    [self](finalize_args& a) -> caf::result<int64_t> {
+    [self](finalize_request& a) -> promise {
       auto rp = self->make_response_promise<int64_t>();
-      if (!a.transcript) {
+      if (!self->state.transcript) {
         write(self, std::move(a), rp);
         return rp;
       }
       // The turn in flight first, so the transcript is complete on disk.
-      self->request(a.transcript, std::chrono::seconds{10}, flush_atom::value)
-        .then([self, a, rp](ack_atom) mutable { write(self, std::move(a), rp); },
+      self->request(self->state.transcript, self->state.svc.cfg->call.flush, flush_atom::value)
+        .then([self, a, rp](flushed_atom) mutable { write(self, std::move(a), rp); },
               [self, a, rp](caf::error&) mutable { write(self, std::move(a), rp); });
       return rp;
     },
@@ -59,8 +63,9 @@ caf::behavior finalizer(self_ptr self, services svc) {
 
 } // namespace
 
-caf::actor spawn_finalizer(caf::local_actor* parent, services svc) {
-  return parent->spawn(finalizer, std::move(svc));
+finalizer_actor spawn_finalizer(caf::local_actor* parent, services svc,
+                                transcript_actor transcript) {
+  return parent->spawn(finalizer, std::move(svc), std::move(transcript));
 }
 
 } // namespace sb::actors

@@ -3,25 +3,15 @@
 // transcript's last turn to be stored, then in one transaction the call
 // record (end reason, token usage), its job card, and a push notification in
 // the outbox; then wakes the notifier. A call with no booking details still
-// gets a job card, marked needs_review. Replies `int64_t` (job id) to the
-// supervisor's request, or an error if storage failed.
+// gets a job card, marked needs_review. Answers finalize_request with the
+// job card's id, or an error if storage failed; then quits.
 
 #include "actors/services.hpp"
-#include "storage/records.hpp"
-
-#include <caf/actor.hpp>
 
 namespace sb::actors {
 
-struct finalize_args {
-  storage::call_record call;
-  storage::tenant tenant;
-  storage::booking booking;
-  caf::actor transcript; ///< flushed first (may be invalid)
-};
-
-/// Spawns the finalizer; it quits after replying to `finalize_atom`-less
-/// start: the supervisor requests `finalize_args` from it.
-caf::actor spawn_finalizer(caf::local_actor* parent, services svc);
+/// `transcript` is flushed first (may be null: nothing to wait for).
+finalizer_actor spawn_finalizer(caf::local_actor* parent, services svc,
+                                transcript_actor transcript);
 
 } // namespace sb::actors

@@ -9,7 +9,6 @@
 #include "actors/messages.hpp"
 #include "actors/services.hpp"
 
-#include <caf/behavior.hpp>
 #include <caf/detail/type_traits.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -32,9 +31,6 @@ struct actor_stats {
   const std::atomic<int64_t>* relayed_out = nullptr;
 };
 
-/// How often actors report themselves.
-inline constexpr std::chrono::milliseconds report_interval{500};
-
 namespace detail {
 
 /// `f` with the same signature, counting each call into *n first.
@@ -49,13 +45,15 @@ auto count_in(int64_t* n, F f, caf::detail::type_list<Ts...>) {
 
 } // namespace detail
 
-/// The behavior `fs...`, counted into `stats`, plus the periodic report.
+/// The typed behavior `fs...`, counted into `stats`, plus the periodic report
+/// (every call.report_interval; the interface extends introspected_actor).
 /// `state_of()` names what the actor is doing ("streaming", "idle", ...).
-template <class Self, class StateFn, class... Fs>
-caf::behavior introspected(Self* self, const services& svc, const char* name, actor_stats* stats,
-                           StateFn state_of, Fs... fs) {
-  caf::actor sink = svc.introspection;
+template <class Behavior, class Self, class StateFn, class... Fs>
+Behavior introspected(Self* self, const services& svc, const char* name, actor_stats* stats,
+                      StateFn state_of, Fs... fs) {
+  introspection_actor sink = svc.introspection;
   std::string call_sid = svc.call_sid;
+  auto interval = svc.cfg->call.report_interval;
   auto report = [self, sink, call_sid, name, stats, state_of] {
     actor_report r;
     r.call_sid = call_sid;
@@ -69,14 +67,14 @@ caf::behavior introspected(Self* self, const services& svc, const char* name, ac
   };
   if (sink) {
     report();
-    self->delayed_send(self, report_interval, report_atom::value);
+    self->delayed_send(self, interval, report_atom::value);
   }
-  return caf::behavior{
+  return Behavior{
     detail::count_in(&stats->in, std::move(fs),
                      typename caf::detail::get_callable_trait<Fs>::arg_types{})...,
-    [self, report](report_atom) {
+    [self, report, interval](report_atom) {
       report();
-      self->delayed_send(self, report_interval, report_atom::value);
+      self->delayed_send(self, interval, report_atom::value);
     }};
 }
 

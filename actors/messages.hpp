@@ -1,42 +1,67 @@
 #pragma once
-// Every message the actors exchange, in one place (STYLE.md 3). All messages
-// stay inside the process (no CAF remoting), so payload structs are
-// whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE instead of carrying inspect()
-// overloads for serialization that would never run.
+// Every message the actors exchange, in one place (STYLE.md 3): the atoms,
+// one per meaning, and the payload structs. Payloads made of values carry a
+// 0.17-style inspect() so that CAF can check, copy and print them; only the
+// few that hold a live handle (a socket, an HTTP responder) are whitelisted
+// with CAF_ALLOW_UNSAFE_MESSAGE_TYPE, at the end of this file, each with the
+// reason. No message leaves the process (no CAF remoting).
+//
+// Who sends what to whom is in actors/interfaces.hpp, checked by the compiler.
 
-#include "net/http_types.hpp"
+#include "actors/inspect_records.hpp"
+#include "actors/webhook_answer.hpp"
+#include "common/call_types.hpp"
 #include "net/ws_connection.hpp"
 #include "protocol/media_stream.hpp"
-#include "protocol/realtime.hpp"
-#include "storage/records.hpp"
+#include "relay/media_relay.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace sb::actors {
 
-// -- atoms ------------------------------------------------------------------
+// -- atoms: one meaning each ----------------------------------------------------
 
+/// An actor's own timer: the notifier polls its outbox; the console pushes its view.
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using ready_atom = caf::atom_constant<caf::atom("ready")>;
+/// Stop now (storage, notifier, introspection), or end every call (registry).
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+/// The transcript: reply once every turn so far is stored.
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+/// The transcript's reply to flush_atom: every turn is stored (or failed, logged).
+using flushed_atom = caf::atom_constant<caf::atom("flushed")>;
+/// The notifier: check the outbox now (a job card was just written).
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
-using ack_atom = caf::atom_constant<caf::atom("ack")>;
-using attach_atom = caf::atom_constant<caf::atom("attach")>;
+/// Storage's reply to a write: it is committed.
+using stored_atom = caf::atom_constant<caf::atom("stored")>;
+/// The registry's reply to shutdown_atom: every call has been finalized.
+using drained_atom = caf::atom_constant<caf::atom("drained")>;
+/// The supervisor's own timer: a tool is still running after tools.ack_after.
+using tool_slow_atom = caf::atom_constant<caf::atom("toolslow")>;
+/// A timer: the stream did not attach (supervisor); a tool ran too long (tool call).
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
-using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+/// The OpenAI socket's own timer: the reconnect backoff is over, connect now.
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+/// End this call as an operator asked (console, server::hang_up).
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
+/// The registry's health figures.
 using health_atom = caf::atom_constant<caf::atom("health")>;
+/// The registry's live calls.
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
-using stats_atom = caf::atom_constant<caf::atom("stats")>;
+/// The number of live calls.
+using count_atom = caf::atom_constant<caf::atom("count")>;
+/// An actor's own timer: report itself to the console (actors/introspect.hpp).
+using report_atom = caf::atom_constant<caf::atom("report")>;
+/// The introspection actor: where operators' hang-ups go (the registry).
+using registry_atom = caf::atom_constant<caf::atom("registry")>;
 
-// -- sockets -> their actors (control frames) -------------------------------
+// -- sockets -> their actors (control frames; audio never travels in messages) --
 
 /// A text frame from the Twilio Media Stream socket (not media, not mark).
 struct twilio_frame {
@@ -49,20 +74,15 @@ struct socket_closed {
   std::string reason;
 };
 
-/// The OpenAI handshake finished (conn null on failure).
+/// The OpenAI handshake finished (conn null on failure). Whitelisted: a socket.
 struct openai_connected {
   net::ws_connection_ptr conn;
   std::string error;
   int http_status = 0;
 };
 
-// Audio never travels in messages: the sockets' media_relay carries it.
-
-// -- openai socket -> supervisor --------------------------------------------
-
 /// A Realtime server event, parsed on the io thread (all but audio deltas,
-/// which the media_relay sends straight to Twilio); also openai socket ->
-/// supervisor.
+/// which the media relay sends straight to Twilio).
 struct realtime_event {
   proto::rt_event ev;
   int64_t received_us = 0;
@@ -77,35 +97,26 @@ struct openai_session_ready {
   bool reconnect = false; ///< a second or later connection of this call
 };
 
-// -- supervisor -> openai socket --------------------------------------------
-
 /// Send this client event (already-built JSON) to OpenAI.
 struct openai_send {
   std::string json;
 };
 
-// -- supervisor <-> twilio socket -------------------------------------------
+// -- supervisor <-> twilio socket -------------------------------------------------
 
-/// The caller started talking over the assistant: send `clear`, report the cut.
+/// The caller started talking over the assistant: send `clear`, reply what was heard.
 struct barge_in_request {};
 
-/// What the caller heard of the interrupted item.
-struct barge_in_cut {
-  bool cleared = false;  ///< audio was queued or playing, and `clear` was sent
-  std::string item_id;
-  int64_t heard_ms = 0;
-  int64_t sent_ms = 0; ///< audio of item_id sent to Twilio
-};
-
-/// First audio byte of an assistant item went out to Twilio.
-struct first_audio_sent {
-  std::string item_id;
-  int64_t received_us = 0; ///< from OpenAI
-  int64_t sent_us = 0;     ///< to Twilio
-};
+using relay::barge_in_cut;
+using relay::first_audio_sent;
 
 /// Close the stream (hang up) once everything queued has played.
 struct hangup_after_playout {};
+
+/// Play this raw mu-law audio (the apology), then close the stream.
+struct play_then_hangup {
+  std::string audio;
+};
 
 /// The stream's `stop` arrived: the caller hung up.
 struct stream_stopped {};
@@ -115,16 +126,17 @@ struct dtmf_digit {
   std::string digit;
 };
 
-// -- registry ----------------------------------------------------------------
+// -- registry -----------------------------------------------------------------------
 
-/// The Voice webhook: a call for a known tenant. The registry spawns its
-/// supervisor and answers the webhook with TwiML through `respond`.
+/// The Voice webhook (actors/webhook_answer.hpp): the registry spawns the
+/// call's supervisor and answers with TwiML through `respond`.
+/// Whitelisted: the responder is a callback into the HTTP session.
 struct inbound_call {
   storage::call_record call;
-  net::responder respond; ///< empty: the route answered already (tenant_cache)
+  twiml_responder respond; ///< empty: the route answered already (tenant_cache)
 };
 
-/// A Media Stream socket whose `start` named this call.
+/// A Media Stream socket whose `start` named this call. Whitelisted: a socket.
 struct stream_arrived {
   net::ws_connection_ptr conn;
   proto::twilio_event start;
@@ -137,10 +149,15 @@ struct call_snapshot {
   std::string tenant_name;
   std::string from;
   int64_t started_at_ms = 0;
-  std::string state; ///< connecting | ringing | in_progress | ending
+  call_phase phase = call_phase::connecting;
   int turns = 0;
   bool has_booking = false;
   bool openai_connected = false;
+};
+
+/// The live calls, as the registry knows them (for /realtime-sessions).
+struct sessions_info {
+  std::vector<call_snapshot> calls;
 };
 
 /// Health as the registry sees it.
@@ -155,20 +172,14 @@ struct openai_observation {
   bool connected = false;
 };
 
-/// The recording status callback: store the URL, then answer.
+/// The recording status callback: store the URL on the call.
 struct recording_update {
   std::string call_sid;
   std::string url;
   int duration_s = 0;
-  net::responder respond;
 };
 
-/// An HTTP request answered by an actor.
-struct http_query {
-  net::responder respond;
-};
-
-// -- transcript ---------------------------------------------------------------
+// -- transcript -------------------------------------------------------------------------
 
 /// The caller's words (input transcription completed).
 struct caller_said {
@@ -200,7 +211,7 @@ struct transcript_so_far {
   std::vector<storage::transcript_turn> turns;
 };
 
-// -- tools ----------------------------------------------------------------------
+// -- tools ------------------------------------------------------------------------------
 
 struct tool_request {
   std::string call_id;
@@ -213,15 +224,21 @@ struct tool_result {
   std::string name;
   std::string output; ///< JSON, sent back as function_call_output
   bool ok = true;
-  std::optional<storage::booking> booking; ///< record_booking_details: the merged booking
+  bool has_booking = false; ///< record_booking_details: `booking` is the merged booking
+  storage::booking booking;
   bool end_call = false;
   int64_t duration_us = 0;
 };
 
-// -- storage ----------------------------------------------------------------------
+// -- storage ----------------------------------------------------------------------------
 
 struct find_tenant {
   std::string number;
+};
+/// find_tenant's answer.
+struct tenant_lookup {
+  bool found = false;
+  storage::tenant tenant;
 };
 struct begin_call {
   storage::call_record call;
@@ -265,15 +282,18 @@ struct delivery_outcome {
   std::string error;
 };
 
-/// A storage failure, returned as a value.
-struct storage_error {
-  std::string message;
+// -- finalizer ----------------------------------------------------------------------------
+
+/// Write this finished call (after flushing its transcript, if any).
+/// `transcript` is the call's transcript actor as an untyped handle: the
+/// finalizer asks it flush_atom only (actors/interfaces.hpp).
+struct finalize_request {
+  storage::call_record call;
+  storage::tenant tenant;
+  storage::booking booking;
 };
 
-// -- introspection (the console) ---------------------------------------------------
-
-/// Each call actor's periodic self-report (every 500 ms while a console exists).
-using report_atom = caf::atom_constant<caf::atom("report")>;
+// -- introspection (the console) -------------------------------------------------------------
 
 /// What an actor reports about itself to the introspection actor. Only the
 /// actor itself reads its own counters and mailbox (no cross-thread reads).
@@ -298,12 +318,11 @@ struct child_health {
 struct call_report {
   storage::call_record call; ///< usage, barge-ins, reconnects, end reason so far
   std::string tenant_name;
-  std::string state;
+  call_phase phase = call_phase::connecting;
   int turns = 0;
   storage::booking booking;
   std::vector<child_health> children;
-  bool finished = false; ///< the call record and job card are written
-  int64_t job_id = 0;    ///< with finished: the job card (0: none)
+  int64_t job_id = 0; ///< finished: the job card (0: none)
 };
 
 /// One line of a call's live log: caller/assistant words, barge-ins, tools.
@@ -315,54 +334,180 @@ struct call_line {
   int64_t at_ms = 0;
 };
 
-struct openai_socket_args;
-struct finalize_args;
+/// A console WebSocket that wants the feed. Whitelisted: a socket.
+struct feed_subscribe {
+  net::ws_connection_ptr conn;
+};
+
+/// That socket closed (identified by address: holding the pointer would
+/// keep a closed connection alive).
+struct feed_unsubscribe {
+  std::uintptr_t conn = 0;
+};
+
+/// The console asks to end a live call; replies whether it was live.
+struct operator_hangup {
+  std::string call_sid;
+};
+
+// -- inspect: every value payload ------------------------------------------------------------
+
+template <class F> auto inspect(F& f, twilio_frame& x) {
+  return f(caf::meta::type_name("twilio_frame"), x.text, x.received_us);
+}
+template <class F> auto inspect(F& f, socket_closed& x) {
+  return f(caf::meta::type_name("socket_closed"), x.reason);
+}
+template <class F> auto inspect(F& f, realtime_event& x) {
+  return f(caf::meta::type_name("realtime_event"), x.ev, x.received_us, x.speech_end_us,
+           x.upstream_bridge_us);
+}
+template <class F> auto inspect(F& f, openai_session_ready& x) {
+  return f(caf::meta::type_name("openai_session_ready"), x.reconnect);
+}
+template <class F> auto inspect(F& f, openai_send& x) {
+  return f(caf::meta::type_name("openai_send"), x.json);
+}
+template <class F> auto inspect(F& f, barge_in_request&) {
+  return f(caf::meta::type_name("barge_in_request"));
+}
+template <class F> auto inspect(F& f, hangup_after_playout&) {
+  return f(caf::meta::type_name("hangup_after_playout"));
+}
+template <class F> auto inspect(F& f, play_then_hangup& x) {
+  return f(caf::meta::type_name("play_then_hangup"), x.audio);
+}
+template <class F> auto inspect(F& f, stream_stopped&) {
+  return f(caf::meta::type_name("stream_stopped"));
+}
+template <class F> auto inspect(F& f, dtmf_digit& x) {
+  return f(caf::meta::type_name("dtmf_digit"), x.digit);
+}
+template <class F> auto inspect(F& f, call_snapshot& x) {
+  return f(caf::meta::type_name("call_snapshot"), x.call_sid, x.tenant_number, x.tenant_name,
+           x.from, x.started_at_ms, x.phase, x.turns, x.has_booking, x.openai_connected);
+}
+template <class F> auto inspect(F& f, sessions_info& x) {
+  return f(caf::meta::type_name("sessions_info"), x.calls);
+}
+template <class F> auto inspect(F& f, health_info& x) {
+  return f(caf::meta::type_name("health_info"), x.active_sessions, x.openai_connected,
+           x.openai_observed_at_ms);
+}
+template <class F> auto inspect(F& f, openai_observation& x) {
+  return f(caf::meta::type_name("openai_observation"), x.connected);
+}
+template <class F> auto inspect(F& f, recording_update& x) {
+  return f(caf::meta::type_name("recording_update"), x.call_sid, x.url, x.duration_s);
+}
+template <class F> auto inspect(F& f, caller_said& x) {
+  return f(caf::meta::type_name("caller_said"), x.item_id, x.text, x.started_at_ms,
+           x.ended_at_ms);
+}
+template <class F> auto inspect(F& f, assistant_said& x) {
+  return f(caf::meta::type_name("assistant_said"), x.item_id, x.text, x.started_at_ms,
+           x.ended_at_ms, x.latency_ms, x.bridge_latency_ms);
+}
+template <class F> auto inspect(F& f, assistant_truncated& x) {
+  return f(caf::meta::type_name("assistant_truncated"), x.item_id, x.heard_ms, x.sent_ms);
+}
+template <class F> auto inspect(F& f, transcript_so_far& x) {
+  return f(caf::meta::type_name("transcript_so_far"), x.turns);
+}
+template <class F> auto inspect(F& f, tool_request& x) {
+  return f(caf::meta::type_name("tool_request"), x.call_id, x.name, x.arguments);
+}
+template <class F> auto inspect(F& f, tool_result& x) {
+  return f(caf::meta::type_name("tool_result"), x.call_id, x.name, x.output, x.ok, x.has_booking,
+           x.booking, x.end_call, x.duration_us);
+}
+template <class F> auto inspect(F& f, find_tenant& x) {
+  return f(caf::meta::type_name("find_tenant"), x.number);
+}
+template <class F> auto inspect(F& f, tenant_lookup& x) {
+  return f(caf::meta::type_name("tenant_lookup"), x.found, x.tenant);
+}
+template <class F> auto inspect(F& f, begin_call& x) {
+  return f(caf::meta::type_name("begin_call"), x.call);
+}
+template <class F> auto inspect(F& f, append_turn& x) {
+  return f(caf::meta::type_name("append_turn"), x.turn);
+}
+template <class F> auto inspect(F& f, set_recording& x) {
+  return f(caf::meta::type_name("set_recording"), x.call_sid, x.url, x.duration_s);
+}
+template <class F> auto inspect(F& f, finalize_call& x) {
+  return f(caf::meta::type_name("finalize_call"), x.call, x.job, x.push_url, x.push_body);
+}
+template <class F> auto inspect(F& f, jobs_on_day& x) {
+  return f(caf::meta::type_name("jobs_on_day"), x.tenant_number, x.date);
+}
+template <class F> auto inspect(F& f, due_notifications& x) {
+  return f(caf::meta::type_name("due_notifications"), x.now_ms, x.limit);
+}
+template <class F> auto inspect(F& f, notification_delivered& x) {
+  return f(caf::meta::type_name("notification_delivered"), x.id);
+}
+template <class F> auto inspect(F& f, notification_failed& x) {
+  return f(caf::meta::type_name("notification_failed"), x.id, x.attempts, x.next_attempt_at_ms,
+           x.error, x.give_up);
+}
+template <class F> auto inspect(F& f, delivery_outcome& x) {
+  return f(caf::meta::type_name("delivery_outcome"), x.entry, x.status, x.error);
+}
+template <class F> auto inspect(F& f, finalize_request& x) {
+  return f(caf::meta::type_name("finalize_request"), x.call, x.tenant, x.booking);
+}
+template <class F> auto inspect(F& f, actor_report& x) {
+  return f(caf::meta::type_name("actor_report"), x.call_sid, x.name, x.actor_id, x.state,
+           x.messages_in, x.messages_out, x.mailbox);
+}
+template <class F> auto inspect(F& f, child_health& x) {
+  return f(caf::meta::type_name("child_health"), x.name, x.restarts, x.last_error);
+}
+template <class F> auto inspect(F& f, call_report& x) {
+  return f(caf::meta::type_name("call_report"), x.call, x.tenant_name, x.phase, x.turns,
+           x.booking, x.children, x.job_id);
+}
+template <class F> auto inspect(F& f, call_line& x) {
+  return f(caf::meta::type_name("call_line"), x.call_sid, x.kind, x.text, x.latency_ms, x.at_ms);
+}
+template <class F> auto inspect(F& f, feed_unsubscribe& x) {
+  return f(caf::meta::type_name("feed_unsubscribe"), x.conn);
+}
+template <class F> auto inspect(F& f, operator_hangup& x) {
+  return f(caf::meta::type_name("operator_hangup"), x.call_sid);
+}
+
+// -- errors -----------------------------------------------------------------------------------
+
+/// The category under which call_error is registered with CAF (app/server.cpp).
+inline constexpr caf::atom_value call_error_category = caf::atom("call");
+
+/// A call_error as a caf::error, with a detail text.
+caf::error make_error(call_error code, std::string detail);
+
+/// The detail text of an error made by make_error (empty for others).
+std::string error_detail(const caf::error& e);
+
+/// One line for logs and the console: "twilio_socket_lost: closed without
+/// stop" for a call_error, CAF's rendering for others.
+std::string describe(const caf::error& e);
 
 } // namespace sb::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::twilio_frame)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::socket_closed)
+namespace sb::relay {
+template <class F> auto inspect(F& f, first_audio_sent& x) {
+  return f(caf::meta::type_name("first_audio_sent"), x.item_id, x.received_us, x.sent_us);
+}
+template <class F> auto inspect(F& f, barge_in_cut& x) {
+  return f(caf::meta::type_name("barge_in_cut"), x.cleared, x.item_id, x.heard_ms, x.sent_ms);
+}
+} // namespace sb::relay
+
+// Live handles: a socket or an HTTP responder cannot be serialized, and never
+// needs to be (messages stay in the process).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_connected)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::realtime_event)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_session_ready)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_send)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::barge_in_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::barge_in_cut)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::first_audio_sent)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::hangup_after_playout)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::stream_stopped)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::dtmf_digit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::inbound_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::stream_arrived)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call_snapshot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::health_info)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_observation)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::http_query)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::caller_said)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::assistant_said)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::assistant_truncated)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::transcript_so_far)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::tool_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::tool_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::find_tenant)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::begin_call)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::append_turn)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::set_recording)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::finalize_call)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::jobs_on_day)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::due_notifications)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::notification_delivered)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::notification_failed)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::delivery_outcome)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::storage_error)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::storage::tenant)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<sb::storage::tenant>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sb::storage::job>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sb::storage::outbox_entry>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::storage::booking)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::recording_update)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::openai_socket_args)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::finalize_args)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::actor_report)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call_report)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call_line)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::feed_subscribe)

@@ -1,6 +1,5 @@
 #include "actors/notifier.hpp"
 
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "net/http_client.hpp"
@@ -21,7 +20,7 @@ struct notifier_state {
   static inline const char* name = "notifier";
 };
 
-using self_ptr = caf::stateful_actor<notifier_state>*;
+using self_ptr = notifier_actor::stateful_pointer<notifier_state>;
 
 void send_one(self_ptr self, const storage::outbox_entry& e) {
   const auto& cfg = self->state.svc.cfg->notifier;
@@ -31,7 +30,7 @@ void send_one(self_ptr self, const storage::outbox_entry& e) {
   req.ca_file = cfg.ca_file;
   req.timeout = cfg.request_timeout;
   req.headers.emplace_back("User-Agent", "switchboard-notifier");
-  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<notifier_actor>(self);
   net::http_send(*self->state.svc.io, std::move(req), [me, e](net::http_client_result r) {
     caf::anon_send(me, delivery_outcome{e, r.status, r.error});
   });
@@ -41,7 +40,7 @@ void poll(self_ptr self) {
   auto& st = self->state;
   if (st.polling) return;
   st.polling = true;
-  self->request(st.svc.storage, std::chrono::seconds{10}, due_notifications{now_ms(), 32})
+  self->request(st.svc.storage, st.svc.cfg->call.outbox_query, due_notifications{now_ms(), 32})
     .then(
       [self](std::vector<storage::outbox_entry>& due) {
         self->state.polling = false;
@@ -51,13 +50,25 @@ void poll(self_ptr self) {
       [self](caf::error&) { self->state.polling = false; });
 }
 
+/// Stores a delivery's outcome. A failed write leaves the entry due: it is
+/// sent again (at least once), never lost.
+template <class Outcome>
+void record(self_ptr self, Outcome outcome, int64_t id) {
+  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write, std::move(outcome))
+    .then([](stored_atom) {},
+          [id](caf::error& e) {
+            log::warn("Notifier", "The outcome of notification " + std::to_string(id) +
+                                    " was not stored: " + caf::to_string(e));
+          });
+}
+
 void on_outcome(self_ptr self, delivery_outcome& o) {
   auto& st = self->state;
   const auto& cfg = st.svc.cfg->notifier;
   st.in_flight.erase(o.entry.id);
   if (o.error.empty() && o.status >= 200 && o.status < 300) {
     log::info("Notifier", "Delivered job notification " + std::to_string(o.entry.id));
-    self->send(st.svc.storage, notification_delivered{o.entry.id});
+    record(self, notification_delivered{o.entry.id}, o.entry.id);
     return;
   }
   int attempts = o.entry.attempts + 1;
@@ -70,11 +81,11 @@ void on_outcome(self_ptr self, delivery_outcome& o) {
   log::warn("Notifier", "Notification " + std::to_string(o.entry.id) + " failed (" + why +
                           "), attempt " + std::to_string(attempts) +
                           (give_up ? ", giving up" : ", retrying in " + std::to_string(backoff) + " ms"));
-  self->send(st.svc.storage,
-             notification_failed{o.entry.id, attempts, now_ms() + backoff, why, give_up});
+  record(self, notification_failed{o.entry.id, attempts, now_ms() + backoff, why, give_up},
+         o.entry.id);
 }
 
-caf::behavior notifier(self_ptr self, services svc) {
+notifier_actor::behavior_type notifier(self_ptr self, services svc) {
   self->state.svc = std::move(svc);
   self->send(self, tick_atom::value);
   return {
@@ -84,14 +95,13 @@ caf::behavior notifier(self_ptr self, services svc) {
     },
     [self](wake_atom) { poll(self); },
     [self](delivery_outcome& o) { on_outcome(self, o); },
-    [self](ack_atom) {},
     [self](shutdown_atom) { self->quit(); },
   };
 }
 
 } // namespace
 
-caf::actor spawn_notifier(caf::actor_system& sys, services svc) {
+notifier_actor spawn_notifier(caf::actor_system& sys, services svc) {
   return sys.spawn(notifier, std::move(svc));
 }
 

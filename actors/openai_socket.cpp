@@ -1,7 +1,6 @@
 #include "actors/openai_socket.hpp"
 
 #include "actors/introspect.hpp"
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "net/ws_client.hpp"
@@ -15,18 +14,18 @@ namespace {
 struct openai_state {
   services svc;
   openai_socket_args args;
-  caf::actor supervisor;
+  call_supervisor_actor supervisor;
   net::ws_connection_ptr conn;
   bool ready = false;
   actor_stats stats;
   static inline const char* name = "openai_socket";
 };
 
-using self_ptr = caf::stateful_actor<openai_state>*;
+using self_ptr = openai_socket_actor::stateful_pointer<openai_state>;
 
 /// On the io thread, for every frame: audio deltas go to the relay, bad
 /// frames are logged and dropped, every other event goes to the actor.
-void on_text(const caf::actor& me, media_relay& relay, const std::string& call_sid,
+void on_text(const openai_socket_actor& me, relay::media_relay& relay, const std::string& call_sid,
              std::string&& text) {
   auto now = mono_us();
   auto parsed = proto::parse_server_event(text);
@@ -52,7 +51,7 @@ void connect(self_ptr self) {
   opts.ca_file = cfg.ca_file;
   opts.connect_timeout = cfg.connect_timeout;
   opts.limits.max_frame_bytes = cfg.max_frame_bytes;
-  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<openai_socket_actor>(self);
   net::ws_handlers handlers{
     [me, relay = st.args.relay, sid = st.args.call_sid](std::string&& text) {
       on_text(me, *relay, sid, std::move(text));
@@ -91,30 +90,31 @@ void on_event(self_ptr self, realtime_event& e) {
   self->send(st.supervisor, std::move(e));
 }
 
-caf::behavior openai_socket(self_ptr self, services svc, openai_socket_args args,
-                            caf::actor sup) {
+openai_socket_actor::behavior_type openai_socket(self_ptr self, services svc,
+                                                 openai_socket_args args,
+                                                 call_supervisor_actor sup) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.args = std::move(args);
   st.supervisor = std::move(sup);
   st.stats.relayed_in = &st.args.relay->frames_down();
   st.stats.relayed_out = &st.args.relay->frames_up();
-  if (st.args.delay.count() > 0) self->delayed_send(self, st.args.delay, reconnect_atom::value);
+  if (st.args.delay.count() > 0) self->delayed_send(self, st.args.delay, connect_atom::value);
   else connect(self);
   auto state_of = [self] {
     auto& st = self->state;
     return std::string{st.ready ? "ready" : st.conn ? "configuring" : "connecting"};
   };
-  return introspected(
+  return introspected<openai_socket_actor::behavior_type>(
     self, st.svc, "openai_socket", &st.stats, state_of,
-    [self](reconnect_atom) { connect(self); },
+    [self](connect_atom) { connect(self); },
     [self](openai_connected& c) {
       auto& st = self->state;
       self->send(st.svc.registry, openai_observation{c.conn != nullptr});
       if (!c.conn) {
         log::warn("RealtimeServer", "OpenAI Realtime connection failed for " + st.args.call_sid +
                                       ": " + c.error);
-        self->quit(caf::make_error(caf::sec::runtime_error, "openai unavailable: " + c.error));
+        self->quit(make_error(call_error::openai_unavailable, c.error));
         return;
       }
       st.conn = std::move(c.conn);
@@ -134,14 +134,14 @@ caf::behavior openai_socket(self_ptr self, services svc, openai_socket_args args
     },
     [self](socket_closed& c) {
       std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;
-      self->quit(caf::make_error(caf::sec::runtime_error, "openai socket lost: " + why));
+      self->quit(make_error(call_error::openai_socket_lost, why));
     });
 }
 
 } // namespace
 
-caf::actor spawn_openai_socket(caf::local_actor* parent, services svc, openai_socket_args args,
-                               caf::actor supervisor) {
+openai_socket_actor spawn_openai_socket(caf::local_actor* parent, services svc,
+                                        openai_socket_args args, call_supervisor_actor supervisor) {
   return parent->spawn<caf::monitored>(openai_socket, std::move(svc), std::move(args),
                                        std::move(supervisor));
 }

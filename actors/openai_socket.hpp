@@ -6,18 +6,15 @@
 // the io thread (assistant audio deltas never reach this mailbox). Every
 // other server event is parsed on the io thread and comes here.
 //
-// Messages in:  openai_connected, realtime_event (parsed server events),
-//               socket_closed (its socket); openai_send (a client event).
-// Messages out: openai_session_ready, realtime_event (supervisor);
-//               openai_observation (registry, for the health check).
-// Exits with an error when the connection fails or drops, so that the
-// supervisor can decide to reconnect.
+// Its messages: openai_socket_actor in actors/interfaces.hpp; it tells the
+// supervisor openai_session_ready and realtime_event, and the registry
+// openai_observation (for the health check). Exits with
+// call_error::openai_unavailable or openai_socket_lost when the connection
+// fails or drops, so that the supervisor can decide to reconnect.
 
-#include "actors/media_relay.hpp"
 #include "actors/services.hpp"
 #include "protocol/realtime.hpp"
-
-#include <caf/actor.hpp>
+#include "relay/media_relay.hpp"
 
 #include <chrono>
 
@@ -28,10 +25,10 @@ struct openai_socket_args {
   std::string call_sid;
   std::chrono::milliseconds delay{0}; ///< wait before connecting (reconnect backoff)
   bool reconnect = false;
-  media_relay_ptr relay; ///< the call's audio path
+  relay::media_relay_ptr relay; ///< the call's audio path
 };
 
-caf::actor spawn_openai_socket(caf::local_actor* parent, services svc, openai_socket_args args,
-                               caf::actor supervisor);
+openai_socket_actor spawn_openai_socket(caf::local_actor* parent, services svc,
+                                        openai_socket_args args, call_supervisor_actor supervisor);
 
 } // namespace sb::actors

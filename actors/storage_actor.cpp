@@ -1,6 +1,5 @@
 #include "actors/storage_actor.hpp"
 
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 
@@ -15,13 +14,20 @@ struct storage_state {
   static inline const char* name = "storage";
 };
 
+using self_ptr = storage_actor::stateful_pointer<storage_state>;
+
 caf::error fail(const sb::error& e) {
   log::error("Storage", e.message);
-  return caf::make_error(caf::sec::runtime_error, e.message);
+  return make_error(call_error::storage_failed, e.message);
 }
 
-caf::behavior storage_actor(caf::stateful_actor<storage_state>* self,
-                            std::shared_ptr<storage::store> db) {
+/// A write's reply: stored, or the store's error.
+caf::result<stored_atom> written(const status& r) {
+  if (!r) return fail(r.err());
+  return stored_atom::value;
+}
+
+storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<storage::store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
   // A stray error message (e.g. a requester's timeout bounced back) must not
@@ -34,23 +40,16 @@ caf::behavior storage_actor(caf::stateful_actor<storage_state>* self,
       log::error("Storage", "The storage actor stopped: " + caf::to_string(reason));
   });
   return {
-    [&st](find_tenant& q) -> caf::result<std::optional<storage::tenant>> {
+    [&st](find_tenant& q) -> caf::result<tenant_lookup> {
       auto r = st.db->find_tenant(q.number);
       if (!r) return fail(r.err());
-      return std::move(*r);
+      if (!*r) return tenant_lookup{};
+      return tenant_lookup{true, std::move(**r)};
     },
-    [&st](begin_call& q) -> caf::result<ack_atom> {
-      if (auto r = st.db->begin_call(q.call); !r) return fail(r.err());
-      return ack_atom::value;
-    },
-    [&st](append_turn& q) -> caf::result<ack_atom> {
-      if (auto r = st.db->append_turn(q.turn); !r) return fail(r.err());
-      return ack_atom::value;
-    },
-    [&st](set_recording& q) -> caf::result<ack_atom> {
-      if (auto r = st.db->set_recording(q.call_sid, q.url, q.duration_s); !r)
-        return fail(r.err());
-      return ack_atom::value;
+    [&st](begin_call& q) { return written(st.db->begin_call(q.call)); },
+    [&st](append_turn& q) { return written(st.db->append_turn(q.turn)); },
+    [&st](set_recording& q) {
+      return written(st.db->set_recording(q.call_sid, q.url, q.duration_s));
     },
     [&st](finalize_call& q) -> caf::result<int64_t> {
       auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
@@ -67,24 +66,19 @@ caf::behavior storage_actor(caf::stateful_actor<storage_state>* self,
       if (!r) return fail(r.err());
       return std::move(*r);
     },
-    [&st](notification_delivered& q) -> caf::result<ack_atom> {
-      if (auto r = st.db->mark_delivered(q.id, now_ms()); !r) return fail(r.err());
-      return ack_atom::value;
+    [&st](notification_delivered& q) { return written(st.db->mark_delivered(q.id, now_ms())); },
+    [&st](notification_failed& q) {
+      return written(
+        st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up));
     },
     [self](shutdown_atom) { self->quit(); },
-    [&st](notification_failed& q) -> caf::result<ack_atom> {
-      if (auto r = st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up);
-          !r)
-        return fail(r.err());
-      return ack_atom::value;
-    },
   };
 }
 
 } // namespace
 
-caf::actor spawn_storage(caf::actor_system& sys, std::shared_ptr<storage::store> db) {
-  return sys.spawn<caf::detached>(storage_actor, std::move(db));
+storage_actor spawn_storage(caf::actor_system& sys, std::shared_ptr<storage::store> db) {
+  return sys.spawn<caf::detached>(storage_actor_fn, std::move(db));
 }
 
 } // namespace sb::actors

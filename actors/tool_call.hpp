@@ -1,22 +1,18 @@
 #pragma once
 // Runs the model's function calls for one call (child of the call
-// supervisor). Tools: record_booking_details (merges details into the
-// booking), check_availability (business hours + jobs already booked in
-// SQLite), end_call. Each request is answered with a tool_result to the
-// supervisor within tools.timeout; a tool that has not finished by then
-// answers with an error output so the model can move on.
-//
-// Messages: tool_request (from the supervisor) -> tool_result (to the
-// supervisor, asynchronously).
+// supervisor), through the tool table (receptionist/tools.hpp). A tool that
+// needs the calendar has the day's jobs read from storage first. Each
+// request is answered with a tool_result to the supervisor within
+// tools.timeout; a tool that has not finished by then answers with an error
+// output so the model can move on. Its messages: tool_call_actor in
+// actors/interfaces.hpp.
 
 #include "actors/services.hpp"
 #include "storage/records.hpp"
 
-#include <caf/actor.hpp>
-
 namespace sb::actors {
 
-caf::actor spawn_tool_call(caf::local_actor* parent, services svc, storage::tenant tenant,
-                           caf::actor supervisor);
+tool_call_actor spawn_tool_call(caf::local_actor* parent, services svc, storage::tenant tenant,
+                                call_supervisor_actor supervisor);
 
 } // namespace sb::actors

@@ -1,7 +1,6 @@
 #include "actors/transcript.hpp"
 
 #include "actors/introspect.hpp"
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 
 #include <caf/all.hpp>
@@ -19,25 +18,25 @@ struct transcript_state {
   std::map<std::string, std::size_t> by_item;          ///< assistant item -> index in turns
   std::map<std::string, assistant_truncated> early_cuts; ///< cut before its transcript arrived
   int writes_pending = 0;
-  std::vector<caf::response_promise> flush_waiters;
+  std::vector<caf::typed_response_promise<flushed_atom>> flush_waiters;
   actor_stats stats;
   static inline const char* name = "transcript";
 };
 
-using self_ptr = caf::stateful_actor<transcript_state>*;
+using self_ptr = transcript_actor::stateful_pointer<transcript_state>;
 
 void settle(self_ptr self) {
   if (self->state.writes_pending > 0) return;
-  for (auto& p : self->state.flush_waiters) p.deliver(ack_atom::value);
+  for (auto& p : self->state.flush_waiters) p.deliver(flushed_atom::value);
   self->state.flush_waiters.clear();
 }
 
 void persist(self_ptr self, const storage::transcript_turn& t) {
   ++self->state.writes_pending;
   ++self->state.stats.out;
-  self->request(self->state.svc.storage, std::chrono::seconds{10}, append_turn{t})
+  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write, append_turn{t})
     .then(
-      [self](ack_atom) {
+      [self](stored_atom) {
         --self->state.writes_pending;
         settle(self);
       },
@@ -67,14 +66,14 @@ storage::transcript_turn& add_turn(self_ptr self, std::string role, std::string 
   return self->state.turns.back();
 }
 
-caf::behavior transcript(self_ptr self, services svc, std::string call_sid) {
+transcript_actor::behavior_type transcript(self_ptr self, services svc, std::string call_sid) {
   self->state.svc = std::move(svc);
   self->state.call_sid = std::move(call_sid);
   auto state_of = [self] {
     auto n = self->state.writes_pending;
     return n > 0 ? "writing " + std::to_string(n) : std::to_string(self->state.turns.size()) + " turns";
   };
-  return introspected(
+  return introspected<transcript_actor::behavior_type>(
     self, self->state.svc, "transcript", &self->state.stats, state_of,
     [self](caller_said& m) {
       persist(self, add_turn(self, "caller", std::move(m.text), m.started_at_ms, m.ended_at_ms));
@@ -102,11 +101,11 @@ caf::behavior transcript(self_ptr self, services svc, std::string call_sid) {
       persist(self, t); // stored again under the same seq: replaces the full text
     },
     [self](caf::get_atom) { return transcript_so_far{self->state.turns}; },
-    [self](flush_atom) -> caf::result<ack_atom> {
-      if (self->state.writes_pending == 0) return ack_atom::value;
-      auto p = self->make_response_promise();
-      self->state.flush_waiters.push_back(p);
-      return caf::delegated<ack_atom>{};
+    [self](flush_atom) -> caf::typed_response_promise<flushed_atom> {
+      auto p = self->make_response_promise<flushed_atom>();
+      if (self->state.writes_pending == 0) p.deliver(flushed_atom::value);
+      else self->state.flush_waiters.push_back(p);
+      return p;
     });
 }
 
@@ -123,7 +122,7 @@ std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_m
   return text.substr(0, keep) + (keep > 0 ? "..." : "");
 }
 
-caf::actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid) {
+transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid) {
   return parent->spawn<caf::monitored>(transcript, std::move(svc), std::move(call_sid));
 }
 

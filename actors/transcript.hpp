@@ -4,18 +4,13 @@
 // assistant turn: it is stored again with only the part the caller heard and
 // flagged truncated.
 //
-// Messages: caller_said, assistant_said, assistant_truncated (from the
-// supervisor); get_atom -> transcript_so_far (the turns so far, for the
-// replay after an OpenAI reconnect and for the finalizer); flush_atom ->
-// ack_atom once every write has been acknowledged by storage.
+// Its messages: transcript_actor in actors/interfaces.hpp.
 
 #include "actors/services.hpp"
 
-#include <caf/actor.hpp>
-
 namespace sb::actors {
 
-caf::actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid);
+transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid);
 
 /// The words of `text` that fit in the heard fraction heard_ms / sent_ms,
 /// cut at a word boundary (speech is roughly uniform in words per second).

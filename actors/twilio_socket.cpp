@@ -1,7 +1,6 @@
 #include "actors/twilio_socket.hpp"
 
 #include "actors/introspect.hpp"
-#include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 
@@ -15,8 +14,8 @@ struct twilio_state {
   services svc;
   net::ws_connection_ptr conn;
   std::string call_sid;
-  caf::actor supervisor;
-  media_relay_ptr relay;
+  call_supervisor_actor supervisor;
+  relay::media_relay_ptr relay;
   bool stopped = false;    ///< `stop` received
   bool hanging_up = false; ///< close once playout is done
   int64_t bad_frames = 0;
@@ -24,11 +23,11 @@ struct twilio_state {
   static inline const char* name = "twilio_socket";
 };
 
-using self_ptr = caf::stateful_actor<twilio_state>*;
+using self_ptr = twilio_socket_actor::stateful_pointer<twilio_state>;
 
 /// On the io thread, for every frame: media and marks go to the relay; true
 /// if the frame was handled there.
-bool relay_frame(media_relay& relay, const std::string& text, int64_t received_us) {
+bool relay_frame(relay::media_relay& relay, const std::string& text, int64_t received_us) {
   auto ev = proto::parse_twilio_event(text);
   if (!ev) return false; // the actor logs it
   if (ev->type == proto::twilio_event_type::media) {
@@ -73,8 +72,11 @@ void on_frame(self_ptr self, twilio_frame& f) {
   }
 }
 
-caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr conn,
-                            proto::twilio_event start, caf::actor sup, media_relay_ptr relay) {
+twilio_socket_actor::behavior_type twilio_socket(self_ptr self, services svc,
+                                                 net::ws_connection_ptr conn,
+                                                 proto::twilio_event start,
+                                                 call_supervisor_actor sup,
+                                                 relay::media_relay_ptr relay) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.conn = std::move(conn);
@@ -84,7 +86,7 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
   st.stats.relayed_in = &st.relay->frames_up();
   st.stats.relayed_out = &st.relay->frames_down();
   st.relay->attach_twilio(st.conn, start.stream_sid);
-  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<twilio_socket_actor>(self);
   st.conn->set_handlers(net::ws_handlers{
     [me, relay = st.relay](std::string&& text) {
       auto now = mono_us();
@@ -99,7 +101,7 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
     auto& st = self->state;
     return std::string{st.hanging_up ? "hanging_up" : st.stopped ? "stopped" : "streaming"};
   };
-  return introspected(
+  return introspected<twilio_socket_actor::behavior_type>(
     self, st.svc, "twilio_socket", &st.stats, state_of,
     [self](twilio_frame& f) { on_frame(self, f); },
     [self](barge_in_request) { return self->state.relay->barge_in(); },
@@ -107,9 +109,9 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
       self->state.hanging_up = true;
       self->state.relay->hang_up_after_playout();
     },
-    [self](hangup_atom, std::string& audio) {
+    [self](play_then_hangup& p) {
       self->state.hanging_up = true;
-      self->state.relay->play_then_hang_up(audio);
+      self->state.relay->play_then_hang_up(p.audio);
     },
     [self](socket_closed& c) {
       auto& st = self->state;
@@ -117,16 +119,17 @@ caf::behavior twilio_socket(self_ptr self, services svc, net::ws_connection_ptr 
         self->quit(caf::exit_reason::normal);
       } else {
         std::string why = c.reason.empty() ? "closed without stop" : c.reason;
-        self->quit(caf::make_error(caf::sec::runtime_error, "twilio socket lost: " + why));
+        self->quit(make_error(call_error::twilio_socket_lost, why));
       }
     });
 }
 
 } // namespace
 
-caf::actor spawn_twilio_socket(caf::local_actor* parent, services svc, net::ws_connection_ptr conn,
-                               proto::twilio_event start, caf::actor supervisor,
-                               media_relay_ptr relay) {
+twilio_socket_actor spawn_twilio_socket(caf::local_actor* parent, services svc,
+                                        net::ws_connection_ptr conn, proto::twilio_event start,
+                                        call_supervisor_actor supervisor,
+                                        relay::media_relay_ptr relay) {
   return parent->spawn<caf::monitored>(twilio_socket, std::move(svc), std::move(conn),
                                        std::move(start), std::move(supervisor), std::move(relay));
 }

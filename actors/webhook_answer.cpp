@@ -31,4 +31,13 @@ std::string stream_twiml(const config& cfg, const storage::call_record& c,
                                                         {"tenant", t.number}});
 }
 
+std::string not_set_up_twiml() {
+  return proto::twiml_say_hangup("Sorry, this number is not set up to take calls yet. Goodbye.");
+}
+
+std::string unavailable_twiml() {
+  return proto::twiml_say_hangup(
+    "Sorry, we cannot take your call right now. Please try again later.");
+}
+
 } // namespace sb::actors

@@ -1,16 +1,36 @@
 #pragma once
-// How the Voice webhook is answered. The TwiML is a pure function of the
-// call, its tenant and the config, so the HTTP route can answer on the io
-// thread as soon as the tenant is known (from this cache), and hand the call
-// to the registry to spawn afterwards. Only a tenant not seen in the last
-// two seconds costs the storage round trip (io thread -> registry ->
-// storage -> registry -> io thread: each hop wakes a thread; on this VM that
-// was the webhook's p99, bench/RESULTS.md).
+// How the Voice webhook is answered: every path, in one place.
+//
+// The route (app/routes.cpp) checks the request first:
+//   wrong method                    -> 405
+//   bad or missing signature        -> 403 (nothing is spawned)
+//   body not a form, oversized      -> 400 / 413
+//   no CallSid or no To             -> 400
+// Then the answer is TwiML (200, text/xml), from one of:
+//   1. tenant in the cache below    -> the route answers <Connect><Stream> on
+//      the io thread at once, and hands the call to the registry
+//      (app/call_handoff.hpp), which spawns its supervisor.
+//   2. tenant not cached            -> the registry asks storage, then answers
+//      <Connect><Stream> (stream_twiml) and spawns the supervisor; the tenant
+//      is cached for the next call.
+//   3. Twilio retried the webhook   -> the registry answers the same TwiML as
+//      the first time (the call is live already; nothing new is spawned).
+//   4. number of no tenant          -> <Say> not_set_up_twiml, <Hangup/>.
+//   5. storage failed or timed out  -> <Say> unavailable_twiml, <Hangup/>.
+// Whatever happens later (OpenAI unreachable, a stream that never comes) is
+// the call supervisor's (actors/call_supervisor.hpp), not the webhook's.
+//
+// The TwiML is a pure function of the call, its tenant and the config, so
+// path 1 answers without any actor; only a tenant not seen in the last two
+// seconds costs the storage round trip (io thread -> registry -> storage ->
+// registry -> io thread: each hop wakes a thread; on this VM that was the
+// webhook's p99, bench/RESULTS.md).
 
 #include "config/config.hpp"
 #include "storage/records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,8 +58,17 @@ private:
   std::map<std::string, std::pair<std::shared_ptr<const storage::tenant>, int64_t>> by_number_;
 };
 
-/// <Connect><Stream> to our Media Stream URL, naming the call and tenant.
+/// Path 1-3: <Connect><Stream> to our Media Stream URL, naming the call and tenant.
 std::string stream_twiml(const config& cfg, const storage::call_record& c,
                          const storage::tenant& t);
+
+/// Path 4: the number has no tenant.
+std::string not_set_up_twiml();
+
+/// Path 5: the tenant could not be looked up.
+std::string unavailable_twiml();
+
+/// Where the registry's TwiML goes: the route writes it as the HTTP answer.
+using twiml_responder = std::function<void(std::string twiml)>;
 
 } // namespace sb::actors

@@ -2,7 +2,9 @@
 
 #include "app/call_handoff.hpp"
 
+#include "actors/ask.hpp"
 #include "actors/messages.hpp"
+#include "app/status_json.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "console/routes.hpp"
@@ -94,7 +96,10 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
     }
   }
   log_received();
-  caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(respond)});
+  actors::twiml_responder answer = [respond = std::move(respond)](std::string twiml) {
+    respond(http_response::xml(std::move(twiml)));
+  };
+  caf::anon_send(svc.registry, actors::inbound_call{std::move(c), std::move(answer)});
 }
 
 void recording_status(const actors::services& svc, http_request& req, net::responder respond) {
@@ -106,7 +111,24 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
   if (sid.empty() || url.empty())
     return respond(http_response::text(400, "CallSid and RecordingUrl are required"));
   int duration = std::atoi(proto::form_value(*form, "RecordingDuration").c_str());
-  caf::anon_send(svc.registry, actors::recording_update{sid, url, duration, std::move(respond)});
+  actors::ask<actors::stored_atom>(
+    svc.registry, svc.cfg->call.registry_query,
+    [respond](actors::stored_atom) { respond(http_response::text(200, "OK")); },
+    [respond](caf::error&) { respond(http_response::text(500, "could not store the recording")); },
+    actors::recording_update{sid, url, duration});
+}
+
+/// The registry's answer as JSON; 503 when it does not answer.
+template <class Info, class Atom>
+void status_route(const actors::services& svc, Atom what,
+                  std::string (*render)(const Info&, int64_t), net::responder respond) {
+  actors::ask<Info>(
+    svc.registry, svc.cfg->call.registry_query,
+    [respond, render](Info& info) { respond(http_response::json(200, render(info, now_ms()))); },
+    [respond](caf::error&) {
+      respond(http_response::json(503, R"({"status":"unavailable","error":"registry did not answer"})"));
+    },
+    what);
 }
 
 /// Frames of a Media Stream before its `start` names the call: `connected`
@@ -160,9 +182,9 @@ net::http_handlers make_routes(const actors::services& svc) {
     } else if (path == "/telephony/realtime-recording-status") {
       if (only("POST")) recording_status(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-health") {
-      if (only("GET")) caf::anon_send(svc.registry, actors::health_atom::value, actors::http_query{std::move(respond)});
+      if (only("GET")) status_route(svc, actors::health_atom::value, health_json, std::move(respond));
     } else if (path == "/telephony/realtime-sessions") {
-      if (only("GET")) caf::anon_send(svc.registry, actors::sessions_atom::value, actors::http_query{std::move(respond)});
+      if (only("GET")) status_route(svc, actors::sessions_atom::value, sessions_json, std::move(respond));
     } else {
       respond(http_response::text(404, "not found"));
     }

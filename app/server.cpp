@@ -69,6 +69,14 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   // now 1 ms (bench/RESULTS.md).
   p->caf_cfg->set("work-stealing.relaxed-sleep-duration",
                   caf::timespan{std::chrono::milliseconds{100}});
+  // caf::to_string of a call_error names it (the template overload of
+  // add_error_category does not compile in CAF 0.17.6).
+  p->caf_cfg->add_error_category(
+    actors::call_error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+      std::string s = to_string(static_cast<call_error>(code));
+      if (ctx.match_elements<std::string>()) s += ": " + ctx.get_as<std::string>(0);
+      return s;
+    });
   p->sys = std::make_unique<caf::actor_system>(*p->caf_cfg);
   p->cfg = std::make_shared<const config>(std::move(cfg));
   auto& svc = p->svc;
@@ -83,7 +91,6 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
   svc.registry = actors::spawn_registry(*p->sys, svc);
-  if (svc.introspection) caf::anon_send(svc.introspection, actors::attach_atom::value, svc.registry);
 
   const auto& sc = p->cfg->server;
   net::http_server_options opts;
@@ -129,7 +136,7 @@ const config& server::cfg() const { return *impl_->cfg; }
 int server::active_calls() {
   caf::scoped_actor self{*impl_->sys};
   int n = -1;
-  self->request(impl_->svc.registry, std::chrono::seconds{5}, actors::stats_atom::value)
+  self->request(impl_->svc.registry, impl_->cfg->call.registry_query, actors::count_atom::value)
     .receive([&](int count) { n = count; }, [](caf::error&) {});
   return n;
 }
@@ -137,7 +144,8 @@ int server::active_calls() {
 bool server::hang_up(const std::string& call_sid) {
   caf::scoped_actor self{*impl_->sys};
   bool ok = false;
-  self->request(impl_->svc.registry, std::chrono::seconds{5}, actors::hangup_atom::value, call_sid)
+  self->request(impl_->svc.registry, impl_->cfg->call.registry_query,
+                actors::operator_hangup{call_sid})
     .receive([&](bool r) { ok = r; }, [](caf::error&) {});
   return ok;
 }
@@ -155,8 +163,8 @@ void server::shutdown() {
   {
     // End the rest; each is finalized (reason "shutdown") before it quits.
     caf::scoped_actor self{*p.sys};
-    self->request(p.svc.registry, std::chrono::seconds{30}, actors::shutdown_atom::value)
-      .receive([](actors::ack_atom) {},
+    self->request(p.svc.registry, p.cfg->call.drain, actors::shutdown_atom::value)
+      .receive([](actors::drained_atom) {},
                [](caf::error& e) { log::warn("Server", "Shutdown: " + caf::to_string(e)); });
   }
   caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);

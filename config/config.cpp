@@ -196,6 +196,19 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   read(tbl, "tools", "slot_minutes", cfg.tools.slot_minutes, source);
   read(tbl, "tools", "check_availability_delay_ms", cfg.tools.check_availability_delay, source);
 
+  auto& c = cfg.call;
+  read(tbl, "call", "snapshot_query_ms", c.snapshot_query, source);
+  read(tbl, "call", "barge_in_query_ms", c.barge_in_query, source);
+  read(tbl, "call", "replay_query_ms", c.replay_query, source);
+  read(tbl, "call", "finalize_ms", c.finalize, source);
+  read(tbl, "call", "flush_ms", c.flush, source);
+  read(tbl, "call", "storage_write_ms", c.storage_write, source);
+  read(tbl, "call", "tenant_lookup_ms", c.tenant_lookup, source);
+  read(tbl, "call", "registry_query_ms", c.registry_query, source);
+  read(tbl, "call", "outbox_query_ms", c.outbox_query, source);
+  read(tbl, "call", "drain_ms", c.drain, source);
+  read(tbl, "call", "report_interval_ms", c.report_interval, source);
+
   auto& p = cfg.prices;
   read(tbl, "prices", "audio_input", p.audio_input, source);
   read(tbl, "prices", "audio_input_cached", p.audio_input_cached, source);

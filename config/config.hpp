@@ -77,6 +77,24 @@ struct tools_config {
   milliseconds check_availability_delay{0};
 };
 
+/// How long the actors of the call path wait for each other. Each is a
+/// bound on a message round trip that normally takes microseconds: when one
+/// expires, something is stuck, and the call carries on without the answer
+/// (what it does then is said per key in config.toml).
+struct call_config {
+  milliseconds snapshot_query{2'000}; ///< supervisor -> transcript: the turn count for a snapshot
+  milliseconds barge_in_query{2'000}; ///< supervisor -> twilio socket: what the caller heard
+  milliseconds replay_query{5'000};   ///< supervisor -> transcript: the turns to replay after a reconnect
+  milliseconds finalize{30'000};      ///< supervisor -> finalizer: flush and write the job card
+  milliseconds flush{10'000};         ///< finalizer -> transcript: the last turns stored
+  milliseconds storage_write{15'000}; ///< one write to storage (a turn, the final record)
+  milliseconds tenant_lookup{5'000};  ///< registry -> storage: the webhook's tenant
+  milliseconds registry_query{5'000}; ///< routes, console, server -> registry
+  milliseconds outbox_query{10'000};  ///< notifier -> storage: due notifications
+  milliseconds drain{30'000};         ///< server -> registry: every call finalized at shutdown
+  milliseconds report_interval{500};  ///< call actors' self-reports to the console
+};
+
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
   double audio_input = 32.0;
   double audio_input_cached = 0.40;
@@ -107,6 +125,7 @@ struct config {
   storage_config storage;
   notifier_config notifier;
   tools_config tools;
+  call_config call;
   prices_config prices;
   console_config console;
   debug_config debug;

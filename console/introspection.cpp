@@ -1,6 +1,5 @@
 #include "console/introspection.hpp"
 
-#include "actors/messages.hpp"
 #include "common/time.hpp"
 #include "console/view.hpp"
 
@@ -20,7 +19,6 @@ constexpr std::chrono::milliseconds push_interval{250};
 
 struct introspection_state {
   prices_config prices;
-  caf::actor registry;
   console_view view;
   std::set<std::string> finished_sids; ///< late reports of these are dropped
   std::vector<net::ws_connection_ptr> subscribers;
@@ -28,7 +26,7 @@ struct introspection_state {
   static inline const char* name = "introspection";
 };
 
-using self_ptr = caf::stateful_actor<introspection_state>*;
+using self_ptr = actors::introspection_actor::stateful_pointer<introspection_state>;
 
 /// The live view of a call, or null when it has finished already (a child's
 /// last report can arrive after the supervisor's final one).
@@ -53,7 +51,7 @@ void on_call_report(self_ptr self, actors::call_report& r) {
   c->report = std::move(r);
   c->has_report = true;
   st.dirty = true;
-  if (!c->report.finished) return;
+  if (c->report.phase != call_phase::finished) return;
   c->ended_at_ms = now_ms();
   st.view.finished.push_front(std::move(*c));
   st.view.active.erase(sid);
@@ -64,7 +62,7 @@ void on_call_report(self_ptr self, actors::call_report& r) {
   }
 }
 
-caf::behavior introspection(self_ptr self, prices_config prices) {
+actors::introspection_actor::behavior_type introspection(self_ptr self, prices_config prices) {
   self->state.prices = prices;
   self->delayed_send(self, push_interval, actors::tick_atom::value);
   return {
@@ -88,33 +86,19 @@ caf::behavior introspection(self_ptr self, prices_config prices) {
       if (self->state.dirty) push(self);
       self->delayed_send(self, push_interval, actors::tick_atom::value);
     },
-    [self](feed_subscribe& s) {
+    [self](actors::feed_subscribe& s) {
       auto& st = self->state;
       // The first snapshot at once: the page shows the calls without waiting.
       s.conn->send_text(snapshot_json(st.view, st.prices, now_ms()));
       st.subscribers.push_back(std::move(s.conn));
     },
-    [self](feed_unsubscribe& u) {
+    [self](actors::feed_unsubscribe& u) {
       auto& subs = self->state.subscribers;
       subs.erase(std::remove_if(subs.begin(), subs.end(),
                                 [&](const net::ws_connection_ptr& c) {
                                   return reinterpret_cast<std::uintptr_t>(c.get()) == u.conn;
                                 }),
                  subs.end());
-    },
-    [self](actors::attach_atom, caf::actor& registry) { self->state.registry = std::move(registry); },
-    [self](actors::hangup_atom, std::string& sid, actors::http_query& q) {
-      auto respond = q.respond;
-      if (!self->state.registry) return respond(net::http_response::json(503, R"({"ok":false})"));
-      self->request(self->state.registry, std::chrono::seconds{5}, actors::hangup_atom::value, sid)
-        .then(
-          [respond](bool ok) mutable {
-            respond(ok ? net::http_response::json(202, R"({"ok":true})")
-                       : net::http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
-          },
-          [respond](caf::error&) mutable {
-            respond(net::http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
-          });
     },
     [self](caf::get_atom) {
       return snapshot_json(self->state.view, self->state.prices, now_ms());
@@ -129,7 +113,7 @@ caf::behavior introspection(self_ptr self, prices_config prices) {
 
 } // namespace
 
-caf::actor spawn_introspection(caf::actor_system& sys, prices_config prices) {
+actors::introspection_actor spawn_introspection(caf::actor_system& sys, prices_config prices) {
   return sys.spawn(introspection, prices);
 }
 

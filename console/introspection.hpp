@@ -5,39 +5,16 @@
 // It pushes that view as a JSON snapshot (console/view.hpp) to every
 // subscribed console WebSocket when it changed, at most every 250 ms.
 //
-// Messages in:
-//   actor_report, call_report, call_line      (call actors)
-//   feed_subscribe, feed_unsubscribe          (console routes: the feed socket)
-//   (attach_atom, caf::actor registry)        (server: where hang-ups go)
-//   (hangup_atom, std::string sid, http_query) -> 202 {"ok":true} / 404
-//   caf::get_atom -> std::string              (the snapshot JSON now)
-// Messages out: JSON text frames to subscribers; (hangup_atom, sid) to the registry.
+// Its messages: introspection_actor in actors/interfaces.hpp.
 
+#include "actors/interfaces.hpp"
 #include "config/config.hpp"
-#include "net/ws_connection.hpp"
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
-
-#include <cstdint>
 
 namespace sb::console {
 
-/// A console WebSocket that wants the feed.
-struct feed_subscribe {
-  net::ws_connection_ptr conn;
-};
-
-/// That socket closed (identified by address: holding the pointer would
-/// keep a closed connection alive).
-struct feed_unsubscribe {
-  std::uintptr_t conn = 0;
-};
-
-caf::actor spawn_introspection(caf::actor_system& sys, prices_config prices);
+actors::introspection_actor spawn_introspection(caf::actor_system& sys, prices_config prices);
 
 } // namespace sb::console
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::console::feed_subscribe)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::console::feed_unsubscribe)

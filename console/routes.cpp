@@ -1,5 +1,6 @@
 #include "console/routes.hpp"
 
+#include "actors/ask.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
 #include "console/auth.hpp"
@@ -110,8 +111,16 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     respond(std::move(r));
   } else if (auto sid = end_call_sid(path); !sid.empty() && req.method == "POST") {
     log::info("Console", "Operator ends call " + sid);
-    caf::anon_send(svc_.introspection, actors::hangup_atom::value, sid,
-                   actors::http_query{std::move(respond)});
+    actors::ask<bool>(
+      svc_.registry, svc_.cfg->call.registry_query,
+      [respond](bool live) {
+        respond(live ? http_response::json(202, R"({"ok":true})")
+                     : http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
+      },
+      [respond](caf::error&) {
+        respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
+      },
+      actors::operator_hangup{sid});
   } else {
     respond(http_response::text(404, "not found"));
   }
@@ -128,8 +137,8 @@ std::optional<std::optional<http_response>> console_routes::on_upgrade(
   auto id = reinterpret_cast<std::uintptr_t>(conn.get());
   conn->set_handlers(net::ws_handlers{
     [](std::string&&) { return true; }, // the feed is one-way
-    [sink, id](const std::string&) { caf::anon_send(sink, feed_unsubscribe{id}); }});
-  caf::anon_send(sink, feed_subscribe{conn});
+    [sink, id](const std::string&) { caf::anon_send(sink, actors::feed_unsubscribe{id}); }});
+  caf::anon_send(sink, actors::feed_subscribe{conn});
   return std::optional<http_response>{std::nullopt};
 }
 

@@ -67,14 +67,14 @@ void call_json(writer& w, const call_view& c, const prices_config& p, int64_t no
   str(w, "tenant", call.tenant_number);
   str(w, "tenantName", r.tenant_name);
   str(w, "from", call.from);
-  str(w, "state", finished ? "finished" : r.state.empty() ? "connecting" : r.state);
+  str(w, "state", finished ? "finished" : std::string{to_string(r.phase)});
   num(w, "startedAt", call.started_at_ms);
   int64_t end = finished ? (call.ended_at_ms ? call.ended_at_ms : c.ended_at_ms) : now;
   num(w, "durationMs", call.started_at_ms ? std::max<int64_t>(0, end - call.started_at_ms) : 0);
   num(w, "turns", r.turns);
   num(w, "bargeIns", call.barge_ins);
   num(w, "reconnects", call.openai_reconnects);
-  str(w, "endReason", call.end_reason);
+  str(w, "endReason", storage::end_reason_text(call));
   num(w, "jobId", r.job_id);
   w.Key("booking");
   booking_json(w, r.booking);

@@ -40,13 +40,9 @@ switchboard_metrics::switchboard_metrics()
   reg.get_counter("switchboard_tokens_total", "Realtime API tokens used, by kind");
 }
 
-std::string reason_code(const std::string& reason) {
-  auto colon = reason.find(':');
-  return colon == std::string::npos ? reason : reason.substr(0, colon);
-}
-
-void switchboard_metrics::call_ended(const std::string& reason) {
-  reg.get_counter("switchboard_calls_ended_total", "", {{"reason", reason_code(reason)}}).inc();
+void switchboard_metrics::call_ended(end_reason reason) {
+  reg.get_counter("switchboard_calls_ended_total", "", {{"reason", std::string{to_string(reason)}}})
+    .inc();
 }
 
 void switchboard_metrics::tool_call(const std::string& name, bool ok, double seconds) {

@@ -4,6 +4,7 @@
 // labels are looked up once here; the few with open labels (end reason, tool
 // name) are looked up per event, which is rare.
 
+#include "common/call_types.hpp"
 #include "metrics/registry.hpp"
 
 #include <cstdint>
@@ -26,8 +27,8 @@ public:
   histogram& relay_latency_downstream; ///< OpenAI delta in -> Twilio media out, seconds
   histogram& turn_latency; ///< caller speech end -> first assistant audio out, seconds
 
-  /// A call ended; `reason` is reduced to its code ("twilio_socket_lost: x" -> "twilio_socket_lost").
-  void call_ended(const std::string& reason);
+  /// A call ended (labelled by the reason only: label values stay few).
+  void call_ended(end_reason reason);
   /// A tool call finished: outcome "ok" or "error".
   void tool_call(const std::string& name, bool ok, double seconds);
   /// Tokens used by one response (response.done usage).
@@ -35,7 +36,5 @@ public:
               int64_t output_audio);
 };
 
-/// The end reason's code: the text before the first ':' (label values stay few).
-std::string reason_code(const std::string& reason);
 
 } // namespace sb::metrics

@@ -65,7 +65,8 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   if (b.empty()) {
     j.status = "needs_review";
     j.summary = "No booking details were gathered on this call (" +
-                (call.end_reason.empty() ? std::string{"ended"} : call.end_reason) +
+                (call.end_reason == end_reason::none ? std::string{"ended"}
+                                                         : std::string{to_string(call.end_reason)}) +
                 "); listen to the call and call back.";
   } else {
     j.status = missing.empty() ? "new" : "needs_review";

@@ -1,33 +1,8 @@
 #include "receptionist/session.hpp"
 
-namespace sb::receptionist {
+#include "receptionist/tools.hpp"
 
-std::vector<proto::tool_spec> tool_specs() {
-  return {
-    {"record_booking_details",
-     "Record the caller's job details as you learn them. Call it again whenever a detail is "
-     "added or corrected; fields you leave out keep their earlier values.",
-     R"({"type":"object","properties":{)"
-     R"("customer_name":{"type":"string","description":"The caller's full name"},)"
-     R"("callback_phone":{"type":"string","description":"Callback number, E.164 if possible"},)"
-     R"("service":{"type":"string","description":"What the caller needs done"},)"
-     R"("address":{"type":"string","description":"Where the job is"},)"
-     R"("preferred_date":{"type":"string","description":"YYYY-MM-DD"},)"
-     R"("preferred_time":{"type":"string","description":"HH:MM, 24-hour, business local time"},)"
-     R"("urgency":{"type":"string","enum":["emergency","urgent","normal","flexible"]},)"
-     R"("notes":{"type":"string"}},"additionalProperties":false})"},
-    {"check_availability",
-     "Check whether the business can come at a date and time: within business hours and not "
-     "already booked.",
-     R"({"type":"object","properties":{)"
-     R"("date":{"type":"string","description":"YYYY-MM-DD"},)"
-     R"("time":{"type":"string","description":"HH:MM, 24-hour"}},)"
-     R"("required":["date","time"],"additionalProperties":false})"},
-    {"end_call",
-     "Hang up. Say goodbye first: the call ends after your goodbye has finished playing.",
-     R"({"type":"object","properties":{"reason":{"type":"string"}},"additionalProperties":false})"},
-  };
-}
+namespace sb::receptionist {
 
 proto::session_params session_for(const storage::tenant& tenant, const std::string& caller_number,
                                    const openai_config& openai) {
@@ -44,9 +19,9 @@ proto::session_params session_for(const storage::tenant& tenant, const std::stri
   s += "You are the phone receptionist for " + tenant.name + ". ";
   s += "Be friendly, natural and professional; keep answers under three sentences. ";
   s += "Find out who is calling, what they need, where, and when they would like it done, and "
-       "record it with record_booking_details as soon as you learn each detail. ";
-  s += "Before promising a time, check it with check_availability. ";
-  s += "When the caller is done, say goodbye and then call end_call. ";
+       "record it with " + std::string{record_booking_tool} + " as soon as you learn each detail. ";
+  s += "Before promising a time, check it with " + std::string{check_availability_tool} + ". ";
+  s += "When the caller is done, say goodbye and then call " + std::string{end_call_tool} + ". ";
   s += "Business hours: " + tenant.hours + " (time zone " + tenant.timezone + "). ";
   if (!tenant.context.empty()) s += "About the business: " + tenant.context + " ";
   s += "The caller's number is " + caller_number + ". ";

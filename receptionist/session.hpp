@@ -10,8 +10,6 @@
 
 namespace sb::receptionist {
 
-/// The three tools the model may call (JSON Schemas in receptionist/session.cpp).
-std::vector<proto::tool_spec> tool_specs();
 
 /// The session.update parameters for a call of `tenant` from `caller_number`.
 /// The caller number goes into the instructions so the model can confirm the

@@ -1,6 +1,7 @@
 #pragma once
 // The rows Switchboard stores, as plain values. No SQLite here.
 
+#include "common/call_types.hpp"
 #include "protocol/realtime.hpp" // token_usage
 
 #include <cstdint>
@@ -50,14 +51,18 @@ struct call_record {
   int64_t started_at_ms = 0;  ///< webhook received
   int64_t answered_at_ms = 0; ///< stream started (0: never)
   int64_t ended_at_ms = 0;
-  std::string status = "ringing"; ///< ringing | in_progress | completed | failed | no_stream
-  std::string end_reason; ///< caller_hangup, assistant_hangup, twilio_socket_lost, openai_unavailable, no_stream, shutdown, error: ...
+  call_status status = call_status::ringing;
+  sb::end_reason end_reason = sb::end_reason::none;
+  std::string end_detail; ///< free text after the reason (e.g. why the socket was lost)
   std::string recording_url;
   int recording_duration_s = 0;
   proto::token_usage usage;
   int openai_reconnects = 0;
   int barge_ins = 0;
 };
+
+/// The end reason as the calls table stores it: "reason" or "reason: detail".
+std::string end_reason_text(const call_record& c);
 
 /// One finished turn of the conversation.
 struct transcript_turn {

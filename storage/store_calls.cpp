@@ -44,11 +44,22 @@ constexpr const char* call_upsert =
     " tokens_output_audio = excluded.tokens_output_audio,"
     " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins";
 
+void read_end_reason(call_record& c, const std::string& text) {
+  auto colon = text.find(':');
+  auto code = text.substr(0, colon);
+  // Rows from before the typed reasons said "error: ..." for internal errors.
+  c.end_reason = parse_end_reason(code).value_or(code == "error" ? end_reason::internal_error
+                                                                  : end_reason::none);
+  if (colon == std::string::npos) return;
+  auto from = text.find_first_not_of(' ', colon + 1);
+  c.end_detail = from == std::string::npos ? std::string{} : text.substr(from);
+}
+
 void bind_call(query& q, const call_record& c) {
   q.bind_text(1, c.call_sid).bind_text(2, c.account_sid).bind_text(3, c.tenant_number);
   q.bind_text(4, c.from).bind_text(5, c.to).bind_int(6, c.started_at_ms);
-  q.bind_int(7, c.answered_at_ms).bind_int(8, c.ended_at_ms).bind_text(9, c.status);
-  q.bind_text(10, c.end_reason).bind_text(11, c.recording_url);
+  q.bind_int(7, c.answered_at_ms).bind_int(8, c.ended_at_ms).bind_text(9, std::string{to_string(c.status)});
+  q.bind_text(10, end_reason_text(c)).bind_text(11, c.recording_url);
   q.bind_int(12, c.recording_duration_s).bind_int(13, c.usage.input_text);
   q.bind_int(14, c.usage.input_audio).bind_int(15, c.usage.input_cached);
   q.bind_int(16, c.usage.output_text).bind_int(17, c.usage.output_audio);
@@ -65,8 +76,8 @@ call_record read_call(const query& q) {
   c.started_at_ms = q.int_at(5);
   c.answered_at_ms = q.int_at(6);
   c.ended_at_ms = q.int_at(7);
-  c.status = q.text_at(8);
-  c.end_reason = q.text_at(9);
+  c.status = parse_call_status(q.text_at(8)).value_or(call_status::failed);
+  read_end_reason(c, q.text_at(9));
   c.recording_url = q.text_at(10);
   c.recording_duration_s = static_cast<int>(q.int_at(11));
   c.usage.input_text = q.int_at(12);
@@ -237,6 +248,14 @@ result<std::vector<transcript_turn>> store::turns_for(const std::string& call_si
     t.bridge_latency_ms = static_cast<int>(r.int_at(8));
     return t;
   });
+}
+
+// The end_reason column holds "reason" or "reason: detail" (the format of
+// the rows written before the reason was typed).
+std::string end_reason_text(const call_record& c) {
+  std::string s{to_string(c.end_reason)};
+  if (!c.end_detail.empty()) s += ": " + c.end_detail;
+  return s;
 }
 
 } // namespace sb::storage

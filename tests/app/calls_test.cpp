@@ -129,8 +129,8 @@ BOOST_AUTO_TEST_CASE(unanswered_stream_ends_the_call_as_no_stream_with_a_job_to_
   BOOST_REQUIRE(call.has_value());
   BOOST_TEST(call->ended_at_ms > 0);
   BOOST_TEST((waited >= 1400ms)); // not before the timeout
-  BOOST_TEST(call->end_reason == "no_stream");
-  BOOST_TEST(call->status == "no_stream");
+  BOOST_TEST(call->end_reason == sb::end_reason::no_stream);
+  BOOST_TEST(call->status == sb::call_status::no_stream);
   BOOST_TEST(call->tenant_number == tenant_number);
   BOOST_TEST(call->from == caller_number);
   BOOST_TEST(call->answered_at_ms == 0);
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(finalizes_a_live_call_with_reason_shutdown) {
   auto call = s.open_store()->get_call("CAshutdown");
   BOOST_REQUIRE(call.ok());
   BOOST_REQUIRE(call->has_value());
-  BOOST_TEST((*call)->end_reason == "shutdown");
+  BOOST_TEST((*call)->end_reason == sb::end_reason::shutdown);
   BOOST_TEST((*call)->ended_at_ms > 0);
   auto job = s.open_store()->job_for_call("CAshutdown");
   BOOST_REQUIRE(job.ok());

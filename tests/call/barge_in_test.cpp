@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
   BOOST_TEST(call->barge_ins == 1);
-  BOOST_TEST(call->end_reason == "assistant_hangup");
+  BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
   auto turns = env.turns(r.call_sid);
   const std::string full = script.turns[0].reply_text;
   auto cut = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; });

@@ -40,8 +40,8 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
   // -- the call record --
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST(call->end_reason == "assistant_hangup");
-  BOOST_TEST(call->status == "completed");
+  BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
+  BOOST_TEST(call->status == sb::call_status::completed);
   BOOST_TEST(call->from == caller);
   BOOST_TEST(call->answered_at_ms > 0);
   BOOST_TEST(call->ended_at_ms >= call->answered_at_ms);

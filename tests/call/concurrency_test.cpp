@@ -53,8 +53,8 @@ BOOST_AUTO_TEST_CASE(fifty_concurrent_calls_no_cross_talk) {
     auto call = env.call_record(r.call_sid);
     BOOST_REQUIRE(call.has_value());
     BOOST_TEST_INFO("call from " << call->from << " (" << r.call_sid << ")");
-    BOOST_TEST(call->end_reason == "assistant_hangup");
-    BOOST_TEST(call->status == "completed");
+    BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
+    BOOST_TEST(call->status == sb::call_status::completed);
     BOOST_TEST(call->openai_reconnects == 0);
     auto job = env.job(r.call_sid);
     BOOST_REQUIRE(job.has_value());

@@ -41,7 +41,7 @@ void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
   BOOST_REQUIRE(env.wait_for_no_calls());
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST(call->end_reason == "openai_unavailable");
+  BOOST_TEST(call->end_reason == sb::end_reason::openai_unavailable);
   BOOST_TEST(call->ended_at_ms > 0);
   auto job = env.job(r.call_sid);
   BOOST_REQUIRE(job.has_value());
@@ -68,8 +68,8 @@ BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
   BOOST_TEST(call->openai_reconnects >= 1);
-  BOOST_TEST(call->end_reason == "assistant_hangup");
-  BOOST_TEST(call->status == "completed");
+  BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
+  BOOST_TEST(call->status == sb::call_status::completed);
   auto job = env.job(r.call_sid);
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->status == "new");

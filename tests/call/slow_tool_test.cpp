@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
   // And the call completes with its booking.
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST(call->end_reason == "assistant_hangup");
+  BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
   auto job = env.job(r.call_sid);
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->status == "new");

@@ -62,8 +62,8 @@ BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
   BOOST_REQUIRE(env.wait_for_no_calls());
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST_INFO("end reason: " << call->end_reason);
-  BOOST_TEST(call->end_reason.rfind("twilio_socket_lost", 0) == 0u);
+  BOOST_TEST_INFO("end reason: " << storage::end_reason_text(*call));
+  BOOST_TEST(call->end_reason == sb::end_reason::twilio_socket_lost);
   BOOST_TEST(call->ended_at_ms > 0);
   auto job = env.job(r.call_sid);
   BOOST_REQUIRE(job.has_value());
@@ -102,8 +102,8 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
   BOOST_REQUIRE(env.wait_for_no_calls());
   auto call = env.call_record(tw.call_sid());
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST(call->end_reason == "caller_hangup");
-  BOOST_TEST(call->status == "completed");
+  BOOST_TEST(call->end_reason == sb::end_reason::caller_hangup);
+  BOOST_TEST(call->status == sb::call_status::completed);
   auto job = env.job(tw.call_sid());
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->details.customer_name == "Mal Formed"); // the tool call went through
@@ -124,8 +124,8 @@ BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_stream_and_finalizes) {
   BOOST_REQUIRE(env.wait_for_no_calls());
   auto call = env.call_record(tw.call_sid());
   BOOST_REQUIRE(call.has_value());
-  BOOST_TEST_INFO("end reason: " << call->end_reason);
-  BOOST_TEST(call->end_reason.rfind("twilio_socket_lost", 0) == 0u);
+  BOOST_TEST_INFO("end reason: " << storage::end_reason_text(*call));
+  BOOST_TEST(call->end_reason == sb::end_reason::twilio_socket_lost);
   auto job = env.job(tw.call_sid());
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->status == "needs_review");

@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   auto db = storage::store::open(env.db_path());
   auto call = (*db)->get_call(sid);
   BOOST_REQUIRE(call.ok() && call->has_value());
-  BOOST_TEST((**call).end_reason == "operator_hangup");
+  BOOST_TEST((**call).end_reason == sb::end_reason::operator_hangup);
   BOOST_TEST(request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session).status == 404);
   auto e = parse_exposition(request(env.io(), "GET", base + "/metrics", session).body);
   BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="operator_hangup"})") == 1);

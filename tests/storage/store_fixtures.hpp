@@ -21,8 +21,8 @@ inline storage::call_record sample_call(const std::string& sid) {
 inline storage::call_record ended(storage::call_record c) {
   c.answered_at_ms = c.started_at_ms + 1'000;
   c.ended_at_ms = c.started_at_ms + 95'000;
-  c.status = "completed";
-  c.end_reason = "caller_hangup";
+  c.status = sb::call_status::completed;
+  c.end_reason = sb::end_reason::caller_hangup;
   c.usage.input_text = 11;
   c.usage.input_audio = 2200;
   c.usage.input_cached = 64;

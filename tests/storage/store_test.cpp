@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   auto ringing = db->get_call(sid);
   BOOST_TEST_REQUIRE(ringing.ok());
   BOOST_TEST_REQUIRE(ringing->has_value());
-  BOOST_TEST((*ringing)->status == "ringing");
+  BOOST_TEST((*ringing)->status == sb::call_status::ringing);
   BOOST_TEST((*ringing)->from == "+15559870000");
 
   auto cut = turn(sid, 2, "assistant", "We could come on");
@@ -157,8 +157,8 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   BOOST_TEST_REQUIRE(call.ok());
   BOOST_TEST_REQUIRE(call->has_value());
   const call_record& c = **call;
-  BOOST_TEST(c.status == "completed");
-  BOOST_TEST(c.end_reason == "caller_hangup");
+  BOOST_TEST(c.status == sb::call_status::completed);
+  BOOST_TEST(c.end_reason == sb::end_reason::caller_hangup);
   BOOST_TEST(c.ended_at_ms == c.started_at_ms + 95'000);
   BOOST_TEST(c.usage.input_audio == 2200);
   BOOST_TEST(c.usage.output_audio == 4400);
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_job_insert_fails) {
   auto call = db->get_call(sid);
   BOOST_TEST_REQUIRE(call.ok());
   BOOST_TEST_REQUIRE(call->has_value());
-  BOOST_TEST((*call)->status == "ringing"); // the upsert was rolled back
+  BOOST_TEST((*call)->status == sb::call_status::ringing); // the upsert was rolled back
   BOOST_TEST((*call)->ended_at_ms == 0);
   auto outbox = db->list_outbox();
   BOOST_TEST_REQUIRE(outbox.ok());

@@ -11,20 +11,18 @@
 // one queued write, on the thread that read it.
 //
 // Thread-safe: called from the io thread (frame handlers) and from actor
-// threads (control); one mutex guards the state. Never calls back into an
-// actor synchronously (first audio is reported with anon_send).
+// threads (control); one mutex guards the state. It knows no actors: the
+// first audio of each item is reported through a callback, which the call
+// supervisor binds to a message to itself.
 
-#include "actors/messages.hpp"
-#include "actors/services.hpp"
+#include "metrics/switchboard_metrics.hpp"
 #include "net/ws_connection.hpp"
 #include "protocol/playout.hpp"
-
-#include <caf/actor.hpp>
-#include <caf/actor_addr.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -32,11 +30,31 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace sb::actors {
+namespace sb::relay {
+
+/// First audio byte of an assistant item went out to Twilio.
+struct first_audio_sent {
+  std::string item_id;
+  int64_t received_us = 0; ///< from OpenAI
+  int64_t sent_us = 0;     ///< to Twilio
+};
+
+/// What the caller heard of the item a barge-in interrupted.
+struct barge_in_cut {
+  bool cleared = false; ///< audio was queued or playing, and `clear` was sent
+  std::string item_id;
+  int64_t heard_ms = 0;
+  int64_t sent_ms = 0; ///< audio of item_id sent to Twilio
+};
 
 class media_relay {
 public:
-  media_relay(services svc, caf::actor supervisor);
+  /// Called on the io thread with the relay's mutex held: it must be quick and
+  /// must not call back into the relay (the supervisor's binding only sends).
+  using first_audio_fn = std::function<void(first_audio_sent)>;
+
+  /// `metrics` may be null (nothing is counted).
+  media_relay(std::shared_ptr<metrics::switchboard_metrics> metrics, first_audio_fn on_first_audio);
 
   // -- the Twilio leg --
 
@@ -109,8 +127,8 @@ private:
                  int64_t received_us);                                  // mutex held
   void close_if_played();                                               // mutex held
 
-  services svc_;
-  caf::actor_addr supervisor_; ///< weak: the supervisor owns the relay
+  std::shared_ptr<metrics::switchboard_metrics> metrics_;
+  first_audio_fn on_first_audio_;
   mutable std::mutex mutex_;
 
   net::ws_connection_ptr twilio_;
@@ -134,4 +152,4 @@ private:
 
 using media_relay_ptr = std::shared_ptr<media_relay>;
 
-} // namespace sb::actors
+} // namespace sb::relay

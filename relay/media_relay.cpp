@@ -1,4 +1,4 @@
-#include "actors/media_relay.hpp"
+#include "relay/media_relay.hpp"
 
 #include "common/time.hpp"
 #include "protocol/base64.hpp"
@@ -6,10 +6,7 @@
 #include "protocol/mulaw.hpp"
 #include "protocol/realtime.hpp"
 
-#include <caf/actor_cast.hpp>
-#include <caf/send.hpp>
-
-namespace sb::actors {
+namespace sb::relay {
 
 namespace {
 
@@ -19,8 +16,9 @@ constexpr std::size_t max_frames = 500;
 
 } // namespace
 
-media_relay::media_relay(services svc, caf::actor supervisor)
-    : svc_(std::move(svc)), supervisor_(caf::actor_cast<caf::actor_addr>(supervisor)) {
+media_relay::media_relay(std::shared_ptr<metrics::switchboard_metrics> metrics,
+                         first_audio_fn on_first_audio)
+    : metrics_(std::move(metrics)), on_first_audio_(std::move(on_first_audio)) {
   playout_.set_prefix("a");
 }
 
@@ -136,7 +134,7 @@ void media_relay::send_up(std::string_view payload_b64, int64_t received_us) {
   recent_.push_back({session_bytes_, received_us, sent_us});
   if (recent_.size() > max_frames) recent_.pop_front();
   frames_up_.fetch_add(1, std::memory_order_relaxed);
-  if (auto* m = svc_.metrics.get()) {
+  if (auto* m = metrics_.get()) {
     m->bytes_caller_to_openai.inc(static_cast<double>(bytes));
     m->relay_latency_upstream.observe(static_cast<double>(sent_us - received_us) / 1e6);
   }
@@ -152,17 +150,15 @@ void media_relay::send_down(const std::string& item_id, std::string_view payload
   twilio_->send_text(proto::build_twilio_mark(stream_sid_, playout_.on_audio_sent(item_id, bytes)));
   auto sent_us = mono_us();
   frames_down_.fetch_add(1, std::memory_order_relaxed);
-  if (auto* m = svc_.metrics.get()) {
+  if (auto* m = metrics_.get()) {
     m->bytes_openai_to_caller.inc(static_cast<double>(bytes));
     m->relay_latency_downstream.observe(static_cast<double>(sent_us - received_us) / 1e6);
   }
-  if (!first) return;
-  if (auto sup = caf::actor_cast<caf::actor>(supervisor_))
-    caf::anon_send(sup, first_audio_sent{item_id, received_us, sent_us});
+  if (first && on_first_audio_) on_first_audio_(first_audio_sent{item_id, received_us, sent_us});
 }
 
 void media_relay::close_if_played() {
   if (hanging_up_ && twilio_ && !playout_.playing()) twilio_->close();
 }
 
-} // namespace sb::actors
+} // namespace sb::relay

@@ -1,0 +1,62 @@
+#pragma once
+// The tools the model may call, in one table: each row has the tool's name
+// (spelled only here), what the model is told about it, its JSON Schema, and
+// the code that runs it and builds its JSON output. The tool_call actor
+// (actors/tool_call.cpp) only dispatches through this table; the session
+// (receptionist/session.cpp) lists it to the model. No I/O here: a tool that
+// needs the calendar names the day, and the actor reads it before running it.
+
+#include "storage/records.hpp"
+#include "protocol/realtime.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::receptionist {
+
+inline constexpr std::string_view record_booking_tool = "record_booking_details";
+inline constexpr std::string_view check_availability_tool = "check_availability";
+inline constexpr std::string_view end_call_tool = "end_call";
+
+/// What running a tool gives the call.
+struct tool_outcome {
+  bool ok = true;
+  std::string output;       ///< JSON: the function_call_output the model reads
+  bool booking_changed = false; ///< record_booking_details: the context's booking was merged
+  bool end_call = false;    ///< end_call: hang up after the goodbye
+};
+
+/// What a tool may read and change of its call.
+struct tool_context {
+  storage::booking& booking; ///< the details recorded so far
+  const storage::tenant& tenant;
+  int slot_minutes = 60;
+  /// Tools with a calendar_day: the jobs booked that day (read by the caller).
+  const std::vector<storage::job>* jobs_that_day = nullptr;
+};
+
+struct tool_def {
+  std::string_view name;
+  std::string_view description;
+  std::string_view parameters_json; ///< a JSON Schema object
+  /// The day whose bookings the tool needs ("" if none, or if the arguments
+  /// name no day: run() then reports the error). Null: never needs any.
+  std::string (*calendar_day)(std::string_view arguments_json) = nullptr;
+  tool_outcome (*run)(tool_context& ctx, std::string_view arguments_json) = nullptr;
+};
+
+/// Every tool, in the order the model is told about them.
+const std::vector<tool_def>& tool_table();
+
+/// The row for `name`; null for a tool we do not have.
+const tool_def* find_tool(std::string_view name);
+
+/// The table as the session.update's tools.
+std::vector<proto::tool_spec> tool_specs();
+
+/// The output for a tool that could not run: {"<flag>":false,"error":why}
+/// (check_availability's flag is "available", the others' "ok").
+tool_outcome tool_failed(std::string_view why, std::string_view flag = "ok");
+
+} // namespace sb::receptionist
