@@ -1,0 +1,18 @@
+// Messages the interfaces accept: this file must compile
+// (tests/actors/check_interfaces.cmake). rejected.cpp is the same with one
+// wrong message per case.
+#include "actors/interfaces.hpp"
+
+#include <caf/send.hpp>
+
+using namespace sb::actors;
+
+void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_actor transcript,
+              storage_actor storage, call_registry_actor registry) {
+  caf::anon_send(sup, stream_stopped{});
+  caf::anon_send(sup, dtmf_digit{"5"});
+  caf::anon_send(twilio, hangup_after_playout{});
+  caf::anon_send(transcript, caller_said{});
+  caf::anon_send(storage, append_turn{});
+  caf::anon_send(registry, openai_observation{true});
+}
