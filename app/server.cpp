@@ -36,6 +36,43 @@ server::server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 server::~server() { shutdown(); }
 
+namespace {
+
+/// CAF's configuration for this server: idle workers that sleep instead of
+/// spinning, and call_error rendered by name.
+std::unique_ptr<caf::actor_system_config> actor_config() {
+  auto c = std::make_unique<caf::actor_system_config>();
+  c->set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
+  // An idle CAF worker polls its queue 100 times, then 500 times more with a
+  // 50 us sleep between polls (policy/work_stealing.hpp), before it waits on
+  // its condition variable. Audio no longer passes through actors
+  // (media_relay), so the workers are mostly idle between control events and
+  // that polling was ~6,000 clock_nanosleep calls a second at 100 calls
+  // (strace -c): skip the sleeping phase and wait on the condition variable.
+  c->set("work-stealing.moderate-poll-attempts", size_t{0});
+  // A sleeping worker still wakes every relaxed-sleep-duration (10 ms by
+  // default) to try to steal from the others. Work sent to it (from the io
+  // thread, round robin) wakes it at once, and a worker that has just run a
+  // job steals before it sleeps; the timed wake-up only matters while one
+  // worker has a queue and the other sleeps. Every job here is short (the
+  // storage actor, the one that blocks, has its own thread), so wake every
+  // 100 ms: an idle server used 11 ms of CPU a second on these wake-ups,
+  // now 1 ms (bench/RESULTS.md).
+  c->set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds{100}});
+  // caf::to_string of a call_error names it (the template overload of
+  // add_error_category does not compile in CAF 0.17.6).
+  c->add_error_category(actors::call_error_category,
+                        [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                          std::string s = to_string(static_cast<call_error>(code));
+                          if (ctx.match_elements<std::string>())
+                            s += ": " + ctx.get_as<std::string>(0);
+                          return s;
+                        });
+  return c;
+}
+
+} // namespace
+
 result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer observer) {
   auto p = std::make_unique<impl>();
   auto db = storage::store::open(cfg.storage.path);
@@ -50,33 +87,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
                                                                : "openai.ca_file " + cfg.openai.ca_file) +
                                    " for the OpenAI leg: " + tls.err().message};
   p->io = std::make_unique<net::io_runtime>(cfg.server.io_threads);
-  p->caf_cfg = std::make_unique<caf::actor_system_config>();
-  p->caf_cfg->set("scheduler.max-threads", std::max(2u, std::thread::hardware_concurrency()));
-  // An idle CAF worker polls its queue 100 times, then 500 times more with a
-  // 50 us sleep between polls (policy/work_stealing.hpp), before it waits on
-  // its condition variable. Audio no longer passes through actors
-  // (media_relay), so the workers are mostly idle between control events and
-  // that polling was ~6,000 clock_nanosleep calls a second at 100 calls
-  // (strace -c): skip the sleeping phase and wait on the condition variable.
-  p->caf_cfg->set("work-stealing.moderate-poll-attempts", size_t{0});
-  // A sleeping worker still wakes every relaxed-sleep-duration (10 ms by
-  // default) to try to steal from the others. Work sent to it (from the io
-  // thread, round robin) wakes it at once, and a worker that has just run a
-  // job steals before it sleeps; the timed wake-up only matters while one
-  // worker has a queue and the other sleeps. Every job here is short (the
-  // storage actor, the one that blocks, has its own thread), so wake every
-  // 100 ms: an idle server used 11 ms of CPU a second on these wake-ups,
-  // now 1 ms (bench/RESULTS.md).
-  p->caf_cfg->set("work-stealing.relaxed-sleep-duration",
-                  caf::timespan{std::chrono::milliseconds{100}});
-  // caf::to_string of a call_error names it (the template overload of
-  // add_error_category does not compile in CAF 0.17.6).
-  p->caf_cfg->add_error_category(
-    actors::call_error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-      std::string s = to_string(static_cast<call_error>(code));
-      if (ctx.match_elements<std::string>()) s += ": " + ctx.get_as<std::string>(0);
-      return s;
-    });
+  p->caf_cfg = actor_config();
   p->sys = std::make_unique<caf::actor_system>(*p->caf_cfg);
   p->cfg = std::make_shared<const config>(std::move(cfg));
   auto& svc = p->svc;

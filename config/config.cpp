@@ -134,21 +134,11 @@ env_lookup process_env() {
   return [](const char* name) -> const char* { return std::getenv(name); };
 }
 
-config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env) {
-  config cfg;
-  toml::table tbl;
-  try {
-    tbl = toml::parse(toml_text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-        << e.description();
-    throw config_error{msg.str()};
-  }
-  refuse_secret(tbl, "twilio", "auth_token", "TWILIO_AUTH_TOKEN", source);
-  refuse_secret(tbl, "openai", "api_key", "OPENAI_API_KEY", source);
-  refuse_secret(tbl, "console", "token", "SWITCHBOARD_CONSOLE_TOKEN", source);
+namespace {
 
+// -- the sections (each key documented in config.toml) --
+
+void read_server_and_twilio(const toml::table& tbl, std::string_view source, config& cfg) {
   auto& s = cfg.server;
   read(tbl, "server", "bind_address", s.bind_address, source);
   read(tbl, "server", "port", s.port, source);
@@ -166,7 +156,9 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   read(tbl, "twilio", "validate_signatures", t.validate_signatures, source);
   read(tbl, "twilio", "max_frame_bytes", t.max_frame_bytes, source);
   read(tbl, "twilio", "stream_attach_timeout_ms", t.stream_attach_timeout, source);
+}
 
+void read_openai(const toml::table& tbl, std::string_view source, config& cfg) {
   auto& o = cfg.openai;
   read(tbl, "openai", "realtime_url", o.realtime_url, source);
   read(tbl, "openai", "model", o.model, source);
@@ -180,7 +172,9 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   read(tbl, "openai", "max_reconnects", o.max_reconnects, source);
   read(tbl, "openai", "reconnect_backoff_ms", o.reconnect_backoff, source);
   read(tbl, "openai", "max_frame_bytes", o.max_frame_bytes, source);
+}
 
+void read_storage_notifier_tools_call_prices_console_debug(const toml::table& tbl, std::string_view source, config& cfg) {
   read(tbl, "storage", "path", cfg.storage.path, source);
 
   auto& n = cfg.notifier;
@@ -221,6 +215,28 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
 
   read(tbl, "debug", "realtime", cfg.debug.realtime, source);
   read(tbl, "debug", "twilio", cfg.debug.twilio, source);
+}
+
+} // namespace
+
+config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env) {
+  config cfg;
+  toml::table tbl;
+  try {
+    tbl = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    throw config_error{msg.str()};
+  }
+  refuse_secret(tbl, "twilio", "auth_token", "TWILIO_AUTH_TOKEN", source);
+  refuse_secret(tbl, "openai", "api_key", "OPENAI_API_KEY", source);
+  refuse_secret(tbl, "console", "token", "SWITCHBOARD_CONSOLE_TOKEN", source);
+
+  read_server_and_twilio(tbl, source, cfg);
+  read_openai(tbl, source, cfg);
+  read_storage_notifier_tools_call_prices_console_debug(tbl, source, cfg);
 
   apply_env(cfg, env);
   validate(cfg, source);
