@@ -109,11 +109,11 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
                                           st.booking.preferred_date + " " +
                                           st.booking.preferred_time));
         for (const auto& t : so_far.turns)
-          send_openai(self, proto::build_message_item(t.role == "caller" ? "user" : "assistant",
+          send_openai(self, proto::build_message_item(t.role == speaker::caller ? "user" : "assistant",
                                                       t.text));
         log::info("RealtimeServer", "Replayed " + std::to_string(so_far.turns.size()) +
                                       " turns to the new OpenAI session of " + st.call.call_sid);
-        if (!so_far.turns.empty() && so_far.turns.back().role == "caller") st.response_wanted = true;
+        if (!so_far.turns.empty() && so_far.turns.back().role == speaker::caller) st.response_wanted = true;
         if (!st.pending_tools.empty()) st.response_wanted = true;
         maybe_respond(self);
       },

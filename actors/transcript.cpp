@@ -53,12 +53,12 @@ void apply_cut(storage::transcript_turn& t, const assistant_truncated& cut) {
   t.truncated = true;
 }
 
-storage::transcript_turn& add_turn(self_ptr self, std::string role, std::string text,
+storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text,
                                    int64_t started, int64_t ended) {
   storage::transcript_turn t;
   t.call_sid = self->state.call_sid;
   t.seq = static_cast<int>(self->state.turns.size());
-  t.role = std::move(role);
+  t.role = role;
   t.text = std::move(text);
   t.started_at_ms = started;
   t.ended_at_ms = ended;
@@ -76,10 +76,10 @@ transcript_actor::behavior_type transcript(self_ptr self, services svc, std::str
   return introspected<transcript_actor::behavior_type>(
     self, self->state.svc, "transcript", &self->state.stats, state_of,
     [self](caller_said& m) {
-      persist(self, add_turn(self, "caller", std::move(m.text), m.started_at_ms, m.ended_at_ms));
+      persist(self, add_turn(self, speaker::caller, std::move(m.text), m.started_at_ms, m.ended_at_ms));
     },
     [self](assistant_said& m) {
-      auto& t = add_turn(self, "assistant", std::move(m.text), m.started_at_ms, m.ended_at_ms);
+      auto& t = add_turn(self, speaker::assistant, std::move(m.text), m.started_at_ms, m.ended_at_ms);
       t.latency_ms = m.latency_ms;
       t.bridge_latency_ms = m.bridge_latency_ms;
       self->state.by_item[m.item_id] = self->state.turns.size() - 1;

@@ -48,7 +48,7 @@ void print_card(const storage::job& j, const std::vector<storage::transcript_tur
             << "  Summary:    " << j.summary << "\n"
             << "\n  Transcript (" << turns.size() << " turns, as stored):\n";
   for (const auto& t : turns) {
-    std::cout << "    " << (t.role == "caller" ? "Caller:    " : "Assistant: ") << t.text;
+    std::cout << "    " << (t.role == speaker::caller ? "Caller:    " : "Assistant: ") << t.text;
     if (t.latency_ms >= 0)
       std::cout << "   [" << t.latency_ms << " ms after the caller stopped; bridge "
                 << t.bridge_latency_ms << " ms]";

@@ -20,6 +20,9 @@ enum class call_phase : uint8_t {
   finished,    ///< the call record and job card are written
 };
 
+/// Who said a transcript turn.
+enum class speaker : uint8_t { caller, assistant };
+
 /// The call record's status column.
 enum class call_status : uint8_t {
   ringing,     ///< webhook answered, no stream yet
@@ -53,15 +56,18 @@ enum class call_error : uint8_t {
 
 std::string_view to_string(call_phase x);
 std::string_view to_string(call_status x);
+std::string_view to_string(speaker x);
 std::string_view to_string(end_reason x);
 std::string to_string(call_error x);
 
 std::optional<call_status> parse_call_status(std::string_view s);
+std::optional<speaker> parse_speaker(std::string_view s);
 std::optional<end_reason> parse_end_reason(std::string_view s);
 
 std::ostream& operator<<(std::ostream& os, call_phase x);
 std::ostream& operator<<(std::ostream& os, call_status x);
 std::ostream& operator<<(std::ostream& os, end_reason x);
+std::ostream& operator<<(std::ostream& os, speaker x);
 
 /// A finished call's status follows from how it ended and whether the
 /// stream was ever answered.

@@ -68,7 +68,7 @@ std::string end_reason_text(const call_record& c);
 struct transcript_turn {
   std::string call_sid;
   int seq = 0;          ///< 0, 1, 2 ... per call, in the order turns completed
-  std::string role;     ///< "caller" | "assistant"
+  speaker role = speaker::caller;
   std::string text;     ///< for a truncated assistant turn: only what was heard (approx.)
   int64_t started_at_ms = 0;
   int64_t ended_at_ms = 0;

@@ -129,7 +129,7 @@ status store::append_turn(const transcript_turn& t) {
       "append turn " + std::to_string(t.seq) + " of " + t.call_sid);
   if (!q)
     return q.err();
-  q->bind_text(1, t.call_sid).bind_int(2, t.seq).bind_text(3, t.role).bind_text(4, t.text);
+  q->bind_text(1, t.call_sid).bind_int(2, t.seq).bind_text(3, std::string{to_string(t.role)}).bind_text(4, t.text);
   q->bind_int(5, t.started_at_ms).bind_int(6, t.ended_at_ms).bind_int(7, t.truncated ? 1 : 0);
   q->bind_int(8, t.latency_ms).bind_int(9, t.bridge_latency_ms);
   return q->run();
@@ -239,7 +239,7 @@ result<std::vector<transcript_turn>> store::turns_for(const std::string& call_si
     transcript_turn t;
     t.call_sid = r.text_at(0);
     t.seq = static_cast<int>(r.int_at(1));
-    t.role = r.text_at(2);
+    t.role = parse_speaker(r.text_at(2)).value_or(speaker::caller);
     t.text = r.text_at(3);
     t.started_at_ms = r.int_at(4);
     t.ended_at_ms = r.int_at(5);

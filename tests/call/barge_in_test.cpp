@@ -72,12 +72,12 @@ BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
   auto cut = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; });
   BOOST_REQUIRE(cut != turns.end());
   BOOST_TEST(std::count_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; }) == 1);
-  BOOST_TEST(cut->role == "assistant");
+  BOOST_TEST(cut->role == sb::speaker::assistant);
   BOOST_TEST(cut->text.size() < full.size());
   BOOST_TEST(full.rfind(cut->text.substr(0, std::min<std::size_t>(cut->text.size(), 8)), 0) == 0);
   // ...and the caller's interruption comes after it, then the final reply.
   BOOST_REQUIRE(cut + 2 < turns.end());
-  BOOST_TEST((cut + 1)->role == "caller");
+  BOOST_TEST((cut + 1)->role == sb::speaker::caller);
   BOOST_TEST((cut + 1)->text == script.turns[1].caller_text);
   BOOST_TEST((cut + 2)->text == script.turns[1].reply_text);
   BOOST_TEST(!(cut + 2)->truncated);

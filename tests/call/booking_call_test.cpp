@@ -65,15 +65,15 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
   // -- the transcript: greeting, then caller and assistant alternate --
   auto turns = env.turns(r.call_sid);
   BOOST_REQUIRE(turns.size() == 1 + 2 * script.turns.size());
-  BOOST_TEST(turns[0].role == "assistant");
+  BOOST_TEST(turns[0].role == sb::speaker::assistant);
   BOOST_TEST(turns[0].text == tenant_greeting);
   for (std::size_t i = 0; i < script.turns.size(); ++i) {
     const auto& said = turns[1 + 2 * i];
     const auto& reply = turns[2 + 2 * i];
     BOOST_TEST_INFO("turn " << i);
-    BOOST_TEST(said.role == "caller");
+    BOOST_TEST(said.role == sb::speaker::caller);
     BOOST_TEST(said.text == script.turns[i].caller_text);
-    BOOST_TEST(reply.role == "assistant");
+    BOOST_TEST(reply.role == sb::speaker::assistant);
     BOOST_TEST(reply.text == script.turns[i].reply_text);
     BOOST_TEST(!reply.truncated);
     // Caller speech end -> first reply audio to Twilio, measured by the bridge.
@@ -125,10 +125,10 @@ BOOST_AUTO_TEST_CASE(greeting_plays_first) {
   auto turns = env.turns(r.call_sid);
   BOOST_REQUIRE(!turns.empty());
   BOOST_TEST(turns[0].seq == 0);
-  BOOST_TEST(turns[0].role == "assistant");
+  BOOST_TEST(turns[0].role == sb::speaker::assistant);
   BOOST_TEST(turns[0].text == tenant_greeting);
   BOOST_REQUIRE(turns.size() >= 2u);
-  BOOST_TEST(turns[1].role == "caller");
+  BOOST_TEST(turns[1].role == sb::speaker::caller);
   BOOST_TEST(turns[1].started_at_ms >= turns[0].started_at_ms);
   // The first response the bridge asked for is the greeting, sent before
   // the caller had said anything (no function output or message before it).

@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
   auto turns = env.turns(r.call_sid);
   for (const auto& t : script.turns)
     BOOST_TEST(std::count_if(turns.begin(), turns.end(), [&](const auto& s) {
-                 return s.role == "caller" && s.text == t.caller_text;
+                 return s.role == sb::speaker::caller && s.text == t.caller_text;
                }) == 1);
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
 }

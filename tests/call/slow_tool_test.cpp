@@ -91,9 +91,9 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
 
   // The acknowledgement is an assistant turn between the question and the answer.
   auto turns = env.turns(r.call_sid);
-  auto said = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.role == "caller"; });
+  auto said = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.role == sb::speaker::caller; });
   auto ack_turn = std::find_if(turns.begin(), turns.end(), [](const auto& t) {
-    return t.role == "assistant" && t.text == one_moment;
+    return t.role == sb::speaker::assistant && t.text == one_moment;
   });
   auto answer = std::find_if(turns.begin(), turns.end(),
                              [&](const auto& t) { return t.text == script.turns[0].reply_text; });

@@ -19,7 +19,7 @@ using namespace sb::test;
 namespace {
 
 /// Polls the stored transcript until a `role` turn says `text`.
-bool wait_for_turn(e2e_env& env, const std::string& call_sid, const std::string& role,
+bool wait_for_turn(e2e_env& env, const std::string& call_sid, sb::speaker role,
                    const std::string& text, std::chrono::milliseconds bound) {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
   // The call still works: the caller speaks and the assistant hears it.
   const auto& turn = script.turns[0];
   speak(tw, *env.clips().get(turn.caller_clip), 800);
-  BOOST_TEST(wait_for_turn(env, tw.call_sid(), "caller", turn.caller_text, 10'000ms));
-  BOOST_TEST(wait_for_turn(env, tw.call_sid(), "assistant", turn.reply_text, 10'000ms));
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::caller, turn.caller_text, 10'000ms));
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::assistant, turn.reply_text, 10'000ms));
   BOOST_TEST(!tw.wait_closed(0ms)); // the server did not hang up on the garbage
   BOOST_TEST(tw.frames_received() > 0); // greeting audio and marks came
   tw.send(tw.stop());

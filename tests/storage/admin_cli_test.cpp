@@ -153,12 +153,12 @@ BOOST_AUTO_TEST_CASE(lists_and_shows_jobs_with_their_transcript) {
     BOOST_TEST_REQUIRE(st.begin_call(sb::test::sample_call(sid)).ok());
     sb::storage::transcript_turn t;
     t.call_sid = sid;
-    t.role = "caller";
+    t.role = sb::speaker::caller;
     t.text = "My kitchen tap is leaking";
     t.started_at_ms = sb::test::sample_call(sid).started_at_ms + 4'000;
     BOOST_TEST_REQUIRE(st.append_turn(t).ok());
     t.seq = 1;
-    t.role = "assistant";
+    t.role = sb::speaker::assistant;
     t.text = "I can book a plumber for you";
     t.truncated = true;
     t.started_at_ms += 3'000;

@@ -41,7 +41,7 @@ transcript_turn turn(const std::string& sid, int seq, const std::string& role,
   transcript_turn t;
   t.call_sid = sid;
   t.seq = seq;
-  t.role = role;
+  t.role = sb::parse_speaker(role).value();
   t.text = text;
   t.started_at_ms = 1000 + seq * 100;
   t.ended_at_ms = 1050 + seq * 100;
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   auto turns = db->turns_for(sid);
   BOOST_TEST_REQUIRE(turns.ok());
   BOOST_TEST_REQUIRE(turns->size() == 3u);
-  BOOST_TEST((*turns)[0].role == "caller");
+  BOOST_TEST((*turns)[0].role == sb::speaker::caller);
   BOOST_TEST((*turns)[1].text == "Hi, Acme here.");
   BOOST_TEST((*turns)[2].truncated);
   BOOST_TEST((*turns)[2].latency_ms == 640);
