@@ -2,7 +2,7 @@
 // One per call, spawned by the registry when the Voice webhook arrives, so
 // that the OpenAI session is connected and configured BEFORE Twilio's stream
 // starts (the greeting is ready sooner). It spawns and monitors the call's
-// children and decides for each (STYLE.md 4):
+// children and decides for each (docs/STYLE.md 4):
 //   openai socket  dropped      -> respawned with backoff; session.update
 //                                  re-sent and the conversation replayed
 //   openai socket  never up     -> the caller hears an apology, the call ends

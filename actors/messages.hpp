@@ -1,5 +1,5 @@
 #pragma once
-// Every message the actors exchange, in one place (STYLE.md 3): the atoms,
+// Every message the actors exchange, in one place (docs/STYLE.md 3): the atoms,
 // one per meaning, and the payload structs. Payloads made of values carry a
 // 0.17-style inspect() so that CAF can check, copy and print them; only the
 // few that hold a live handle (a socket, an HTTP responder) are whitelisted

@@ -1,5 +1,5 @@
 #pragma once
-// The only actor that touches SQLite (STYLE.md 8). It runs detached (its own
+// The only actor that touches SQLite (docs/STYLE.md 8). It runs detached (its own
 // thread) because SQLite calls block. Every write of the process goes through
 // it, so the store is used from one thread only. Its messages and answers:
 // storage_actor in actors/interfaces.hpp. A failed statement replies

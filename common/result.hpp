@@ -1,5 +1,5 @@
 #pragma once
-// A value or an error message: errors are values (STYLE.md 5). Used at
+// A value or an error message: errors are values (docs/STYLE.md 5). Used at
 // boundaries that must not throw (storage, protocol parsing, net set-up).
 
 #include <cassert>

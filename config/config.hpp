@@ -1,6 +1,6 @@
 #pragma once
 // Switchboard's configuration, parsed once from config.toml (toml++) plus
-// environment overrides, into typed structs passed by value (STYLE.md 9).
+// environment overrides, into typed structs passed by value (docs/STYLE.md 9).
 // Secrets (auth token, API key, console token) come only from the
 // environment; a secret found in the TOML file is refused.
 

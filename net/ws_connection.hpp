@@ -1,7 +1,7 @@
 #pragma once
 // A WebSocket connection, server or client side, seen from outside net/.
 // No Beast and no CAF here: actors drive a connection through this interface
-// and receive frames through ws_handlers (STYLE.md 7, 14).
+// and receive frames through ws_handlers (docs/STYLE.md 7, 14).
 
 #include <cstddef>
 #include <functional>

@@ -1,6 +1,6 @@
 // The simulated peer's responses and the server events they consist of,
 // shaped after definitions/RealtimeServerEvent of the published schema
-// (shared/reference/openai-realtime.schema.json).
+// (tests/data/openai/openai-realtime.schema.json, docs/protocols.md 5).
 #include "sim/peer_session.hpp"
 
 #include "common/time.hpp"

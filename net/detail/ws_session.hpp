@@ -1,7 +1,7 @@
 #pragma once
 // The WebSocket session behind ws_connection, for both sides and both stream
 // types (tcp::socket, tls_stream). One strand per connection, do_x/on_x
-// pairs, one write in flight with a queue (STYLE.md 6). Members are compiled
+// pairs, one write in flight with a queue (docs/STYLE.md 6). Members are compiled
 // once in ws_session.cpp (explicit instantiation) so that only that TU pays
 // for Beast's WebSocket read/write templates. Internal to net/.
 
