@@ -1,6 +1,6 @@
 # Debian's libcaf-dev (0.17.6) ships neither a CMake config nor a .pc file
 # (see docs/stack.md), so find the headers and libraries by hand and expose
-# imported targets CAF::core, CAF::io and CAF::openssl.
+# imported targets CAF::core and CAF::io (nothing here needs caf_openssl).
 find_path(CAF_INCLUDE_DIR caf/all.hpp)
 find_library(CAF_CORE_LIBRARY caf_core)
 find_library(CAF_IO_LIBRARY caf_io)
