@@ -24,12 +24,16 @@ void ask(const Handle& dest, std::chrono::milliseconds timeout, OnReply on_reply
     on_error(none);
     return;
   }
+  // `to` is passed as a spawn argument, not captured: CAF 0.17 dereferences
+  // a null argument tuple when a function actor takes no arguments
+  // (UBSan, docs/stack.md 6).
   dest.home_system().spawn(
-    [=](caf::event_based_actor* self) mutable {
-      self->request(dest, timeout, std::move(msg)...)
+    [=](caf::event_based_actor* self, Handle to) mutable {
+      self->request(to, timeout, std::move(msg)...)
         .then([on_reply](Reply& r) mutable { on_reply(r); },
               [on_error](caf::error& e) mutable { on_error(e); });
-    });
+    },
+    dest);
 }
 
 } // namespace sb::actors
