@@ -43,7 +43,8 @@ void print_card(const storage::job& j, const std::vector<storage::transcript_tur
             << "  Phone:      " << j.details.callback_phone << "\n"
             << "  Needs:      " << j.details.service << "\n"
             << "  Where:      " << j.details.address << "\n"
-            << "  When:       " << j.details.preferred_date << " " << j.details.preferred_time << "\n"
+            << "  When:       " << j.details.preferred_date << " " << j.details.preferred_time
+            << "\n"
             << "  Urgency:    " << j.details.urgency << "\n"
             << "  Summary:    " << j.summary << "\n"
             << "\n  Transcript (" << turns.size() << " turns, as stored):\n";
@@ -52,7 +53,8 @@ void print_card(const storage::job& j, const std::vector<storage::transcript_tur
     if (t.latency_ms >= 0)
       std::cout << "   [" << t.latency_ms << " ms after the caller stopped; bridge "
                 << t.bridge_latency_ms << " ms]";
-    if (t.truncated) std::cout << " [cut by barge-in]";
+    if (t.truncated)
+      std::cout << " [cut by barge-in]";
     std::cout << "\n";
   }
   std::cout << "===========================================================================\n";
@@ -70,11 +72,14 @@ int run_demo(bool keep_files) {
   }
   fs::path dir = tmpl;
   auto cleanup = [&] {
-    if (!keep_files) fs::remove_all(dir);
+    if (!keep_files)
+      fs::remove_all(dir);
   };
   auto t0 = std::chrono::steady_clock::now();
   auto stamp = [&] {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     char buf[32];
     std::snprintf(buf, sizeof buf, "[%6.2f s] ", static_cast<double>(ms) / 1000.0);
     return std::string{buf};
@@ -188,7 +193,8 @@ int run_demo(bool keep_files) {
   copts.clips = &*clips;
   copts.on_event = [&](const std::string& line) { say("  (caller) " + line); };
   std::promise<sim::caller_result> done;
-  sim::run_caller(sim_io.context(), copts, [&](sim::caller_result r) { done.set_value(std::move(r)); });
+  sim::run_caller(sim_io.context(), copts,
+                  [&](sim::caller_result r) { done.set_value(std::move(r)); });
   auto fut = done.get_future();
   if (fut.wait_for(std::chrono::seconds{150}) != std::future_status::ready) {
     std::cerr << "demo: the call did not finish in time\n";
@@ -217,11 +223,15 @@ int run_demo(bool keep_files) {
       std::cerr << "demo: no job card was stored for " << result.call_sid << "\n";
     }
   }
-  if (push_ok) std::cout << "\nPush notification delivered to the business:\n  " << push_future.get() << "\n";
-  else std::cout << "\nPush notification: not delivered within 10 s (it stays in the outbox)\n";
+  if (push_ok)
+    std::cout << "\nPush notification delivered to the business:\n  " << push_future.get() << "\n";
+  else
+    std::cout << "\nPush notification: not delivered within 10 s (it stays in the outbox)\n";
   if (result.setup_ms >= 0)
-    std::cout << "\nCall set-up (webhook -> first greeting audio at the caller): " << result.setup_ms << " ms\n";
-  if (keep_files) std::cout << "Files kept in " << dir.string() << "\n";
+    std::cout << "\nCall set-up (webhook -> first greeting audio at the caller): "
+              << result.setup_ms << " ms\n";
+  if (keep_files)
+    std::cout << "Files kept in " << dir.string() << "\n";
   (*peer)->stop();
   sim_io.stop();
   cleanup();

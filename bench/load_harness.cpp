@@ -119,7 +119,8 @@ run_result run_load(const harness_options& o) {
     fs::path d;
     bool keep;
     ~cleanup_t() {
-      if (!keep) fs::remove_all(d);
+      if (!keep)
+        fs::remove_all(d);
     }
   } cleanup{dir, o.keep};
 
@@ -132,7 +133,8 @@ run_result run_load(const harness_options& o) {
     targets.push_back(o.calls);
   const int max_calls = targets.back();
   const int window_s = o.ramp ? o.step_s : o.duration_s;
-  const int total_s = static_cast<int>(targets.size()) * (window_s + 15) + max_calls / std::max(1, o.start_rate) + 30;
+  const int total_s = static_cast<int>(targets.size()) * (window_s + 15) +
+                      max_calls / std::max(1, o.start_rate) + 30;
   const int turns = total_s / 4 + 8; // a turn takes ~6-9 s: never run out before the hang-up
 
   // -- the peer (OpenAI stand-in) --
@@ -145,8 +147,11 @@ run_result run_load(const harness_options& o) {
   };
   std::vector<conn_slot> by_conn(static_cast<std::size_t>(max_calls) * 2 + 16);
   std::vector<sim::call_script> scripts;
-  const int fc_every = o.function_call_fraction > 0 ? std::max(1, static_cast<int>(1.0 / o.function_call_fraction + 0.5)) : 0;
-  const int bi_every = o.barge_in_fraction > 0 ? std::max(1, static_cast<int>(1.0 / o.barge_in_fraction + 0.5)) : 0;
+  const int fc_every = o.function_call_fraction > 0
+                           ? std::max(1, static_cast<int>(1.0 / o.function_call_fraction + 0.5))
+                           : 0;
+  const int bi_every =
+      o.barge_in_fraction > 0 ? std::max(1, static_cast<int>(1.0 / o.barge_in_fraction + 0.5)) : 0;
   for (int i = 0; i < max_calls; ++i) {
     const bool fc = fc_every > 0 && i % fc_every == 0;
     const bool bi = bi_every > 0 && i % bi_every == bi_every / 2;
@@ -179,13 +184,15 @@ run_result run_load(const harness_options& o) {
       by_conn[i] = {&number, c};
     return c;
   };
-  po.on_audio_received = [find_call](const std::string& number, int conn, int64_t, std::string_view bytes, int64_t t) {
+  po.on_audio_received = [find_call](const std::string& number, int conn, int64_t,
+                                     std::string_view bytes, int64_t t) {
     if (live_call* c = find_call(number, conn)) {
       c->probe.note_peer_connection(conn);
       c->probe.upstream_received(bytes, t);
     }
   };
-  po.on_audio_sent = [find_call](const std::string& number, int conn, int64_t, std::string_view bytes, int64_t t) {
+  po.on_audio_sent = [find_call](const std::string& number, int conn, int64_t,
+                                 std::string_view bytes, int64_t t) {
     if (live_call* c = find_call(number, conn))
       c->probe.downstream_sent(bytes, t);
   };
@@ -222,13 +229,11 @@ run_result run_load(const harness_options& o) {
                                                    server_key_file);
   const uint16_t port = free_port();
   const std::string token = "bench-token-" + std::to_string(now_ms());
-  env_list env = {{"PORT", std::to_string(port)},
-                        {"SERVER_PUBLIC_URL", public_url},
-                        {"TWILIO_AUTH_TOKEN", token},
-                        {"OPENAI_REALTIME_URL", (*peer)->url()},
-                        {"OPENAI_API_KEY", "bench-dummy-key"},
-                        {"SWITCHBOARD_DB", (dir / "bench.db").string()},
-                        {"SWITCHBOARD_LOG_LEVEL", o.log_level}};
+  env_list env = {
+      {"PORT", std::to_string(port)},        {"SERVER_PUBLIC_URL", public_url},
+      {"TWILIO_AUTH_TOKEN", token},          {"OPENAI_REALTIME_URL", (*peer)->url()},
+      {"OPENAI_API_KEY", "bench-dummy-key"}, {"SWITCHBOARD_DB", (dir / "bench.db").string()},
+      {"SWITCHBOARD_LOG_LEVEL", o.log_level}};
   // Experiments on the server alone (bench/tools/nodelay_preload.c).
   if (const char* preload = std::getenv("BENCH_SERVER_LD_PRELOAD"))
     env.emplace_back("LD_PRELOAD", preload);
@@ -248,7 +253,8 @@ run_result run_load(const harness_options& o) {
     std::this_thread::sleep_for(2s);
     const samples b = sample_all(server->pid());
     rr.server_rss_idle_kib = b.server.rss_kib;
-    rr.server_idle_cores = (b.server.cpu_s - a.server.cpu_s) / std::chrono::duration<double>(b.at - a.at).count();
+    rr.server_idle_cores =
+        (b.server.cpu_s - a.server.cpu_s) / std::chrono::duration<double>(b.at - a.at).count();
   }
 
   auto lag = std::make_shared<loop_lag_probe>(io.context());
@@ -260,7 +266,8 @@ run_result run_load(const harness_options& o) {
   int started = 0;
   auto start_call = [&](int i) {
     sim::caller_options co;
-    co.server_url = (o.twilio_tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
+    co.server_url =
+        (o.twilio_tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port);
     if (o.twilio_tls)
       co.ca_pem = ca->cert_pem;
     co.public_url = public_url;
@@ -271,8 +278,12 @@ run_result run_load(const harness_options& o) {
     co.max_call_ms = (total_s + 120) * 1000;
     co.hang_up = hang_up;
     live_call* c = calls[static_cast<std::size_t>(i)].get();
-    co.on_audio_sent = [c](int64_t, std::string_view b, int64_t t) { c->probe.upstream_sent(b, t); };
-    co.on_audio_received = [c](int64_t, std::string_view b, int64_t t) { c->probe.downstream_received(b, t); };
+    co.on_audio_sent = [c](int64_t, std::string_view b, int64_t t) {
+      c->probe.upstream_sent(b, t);
+    };
+    co.on_audio_received = [c](int64_t, std::string_view b, int64_t t) {
+      c->probe.downstream_received(b, t);
+    };
     c->probe.call_started(mono_us());
     sim::run_caller(io.context(), std::move(co), [c, &failed](sim::caller_result r) {
       if (!r.ok)
@@ -289,10 +300,11 @@ run_result run_load(const harness_options& o) {
     const int first = started;
     for (; started < target; ++started) {
       std::this_thread::sleep_until(
-        t_start + std::chrono::microseconds(1'000'000LL * (started - first) / std::max(1, o.start_rate)));
+          t_start +
+          std::chrono::microseconds(1'000'000LL * (started - first) / std::max(1, o.start_rate)));
       boost::asio::post(io.context(), [&start_call, i = started] { start_call(i); });
     }
-    std::this_thread::sleep_for(3s); // the last calls' greetings
+    std::this_thread::sleep_for(3s);         // the last calls' greetings
     const latency_window warm = sink.take(); // warm-up samples are not the step's, but set-ups are
     lag->take();
     const samples a = sample_all(server->pid());
@@ -307,27 +319,32 @@ run_result run_load(const harness_options& o) {
     s.server_cpu_s = b.server.cpu_s - a.server.cpu_s;
     s.server_cpu_ms_per_call_minute = s.server_cpu_s * 1000.0 / (target * s.window_s / 60.0);
     s.server_rss_kib = b.server.rss_kib;
-    s.server_rss_per_call_kib = static_cast<double>(b.server.rss_kib - rr.server_rss_idle_kib) / target;
+    s.server_rss_per_call_kib =
+        static_cast<double>(b.server.rss_kib - rr.server_rss_idle_kib) / target;
     s.server_threads = b.server.threads;
-    const int64_t prev_rss = rr.steps.empty() ? rr.server_rss_idle_kib : rr.steps.back().server_rss_kib;
+    const int64_t prev_rss =
+        rr.steps.empty() ? rr.server_rss_idle_kib : rr.steps.back().server_rss_kib;
     const int prev_calls = rr.steps.empty() ? 0 : rr.steps.back().calls;
     s.server_rss_marginal_kib_per_call =
-      static_cast<double>(b.server.rss_kib - prev_rss) / std::max(1, target - prev_calls);
+        static_cast<double>(b.server.rss_kib - prev_rss) / std::max(1, target - prev_calls);
     const double self_cpu = b.self.cpu_s - a.self.cpu_s;
     s.harness_cpu_pct = 100.0 * self_cpu / s.window_s;
-    s.other_load_cores = ((b.system.busy_s - a.system.busy_s) - self_cpu - s.server_cpu_s) / s.window_s;
+    s.other_load_cores =
+        ((b.system.busy_s - a.system.busy_s) - self_cpu - s.server_cpu_s) / s.window_s;
     const int failed_now = failed.load();
     s.failed_calls = failed_now - failed_before;
     failed_before = failed_now;
-    s.harness_saturated = s.harness_cpu_pct >= 90.0 * o.io_threads || s.loop_lag.quantile(0.99) > 5'000;
+    s.harness_saturated =
+        s.harness_cpu_pct >= 90.0 * o.io_threads || s.loop_lag.quantile(0.99) > 5'000;
     const double p99_ms = static_cast<double>(s.latency.downstream.quantile(0.99)) / 1000.0;
-    s.held = s.failed_calls == 0 && failed_now == 0 && p99_ms <= o.p99_limit_ms && server->running();
+    s.held =
+        s.failed_calls == 0 && failed_now == 0 && p99_ms <= o.p99_limit_ms && server->running();
     rr.all.upstream.merge(s.latency.upstream);
     rr.all.downstream.merge(s.latency.downstream);
     rr.all.turn_added.merge(s.latency.turn_added);
     rr.steps.push_back(std::move(s));
     if (!rr.steps.back().held && rr.stop_reason.empty())
-      rr.stop_reason = failed_now > 0 ? "a call failed"
+      rr.stop_reason = failed_now > 0       ? "a call failed"
                        : !server->running() ? "the server exited"
                                             : "p99 downstream above the limit";
     if (!rr.stop_reason.empty() && (!o.keep_going || !server->running()))
@@ -343,7 +360,8 @@ run_result run_load(const harness_options& o) {
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   auto all_done = [&] {
     for (int i = 0; i < started; ++i)
-      if (!calls[static_cast<std::size_t>(i)]->done) return false;
+      if (!calls[static_cast<std::size_t>(i)]->done)
+        return false;
     return true;
   };
   while (!all_done() && std::chrono::steady_clock::now() < deadline)
@@ -352,13 +370,15 @@ run_result run_load(const harness_options& o) {
   // byte has arrived anywhere for 1 s (at most 20 s), then count.
   auto received = [&] {
     int64_t n = 0;
-    for (int i = 0; i < started; ++i) n += calls[static_cast<std::size_t>(i)]->probe.received_bytes();
+    for (int i = 0; i < started; ++i)
+      n += calls[static_cast<std::size_t>(i)]->probe.received_bytes();
     return n;
   };
   int64_t last = -1;
   for (int i = 0; i < 20; ++i) {
     const int64_t now_n = received();
-    if (now_n == last) break;
+    if (now_n == last)
+      break;
     last = now_n;
     std::this_thread::sleep_for(1s);
   }
@@ -380,7 +400,8 @@ run_result run_load(const harness_options& o) {
       rec.turns = static_cast<int>(c.result.reply_gap_ms.size());
       if (!c.result.reply_gap_ms.empty()) {
         int64_t sum = 0;
-        for (auto g : c.result.reply_gap_ms) sum += g;
+        for (auto g : c.result.reply_gap_ms)
+          sum += g;
         rec.reply_gap_mean_ms = sum / static_cast<int64_t>(c.result.reply_gap_ms.size());
       }
     }

@@ -32,7 +32,8 @@ namespace fs = std::filesystem;
 std::string lua_quote(const std::string& s) {
   std::string q = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') q += '\\';
+    if (c == '"' || c == '\\')
+      q += '\\';
     q += c;
   }
   return q + "\"";
@@ -40,8 +41,10 @@ std::string lua_quote(const std::string& s) {
 
 double to_ms(const std::string& value, const std::string& unit) {
   const double v = std::stod(value);
-  if (unit == "us") return v / 1000.0;
-  if (unit == "s") return v * 1000.0;
+  if (unit == "us")
+    return v / 1000.0;
+  if (unit == "s")
+    return v * 1000.0;
   return v;
 }
 
@@ -61,8 +64,10 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   const std::string config_path = (dir / "config.toml").string();
   std::ofstream{config_path} << server_config_toml({}, o.server_io_threads);
   const uint16_t port = free_port();
-  const env_list env = {{"PORT", std::to_string(port)},          {"SERVER_PUBLIC_URL", public_url},
-                        {"TWILIO_AUTH_TOKEN", token},             {"OPENAI_API_KEY", "bench-dummy-key"},
+  const env_list env = {{"PORT", std::to_string(port)},
+                        {"SERVER_PUBLIC_URL", public_url},
+                        {"TWILIO_AUTH_TOKEN", token},
+                        {"OPENAI_API_KEY", "bench-dummy-key"},
                         {"SWITCHBOARD_DB", (dir / "bench.db").string()},
                         {"SWITCHBOARD_LOG_LEVEL", "error"}};
   const std::string path = "/telephony/realtime-inbound-voice";
@@ -110,7 +115,8 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+    while (std::fgets(buf.data(), buf.size(), p))
+      out += buf.data();
     ::pclose(p);
   }
   const auto after = sample_process(server->pid()).value_or(proc_sample{});
@@ -127,32 +133,53 @@ std::string run_webhook_check(const webhook_options& o, std::string& summary) {
   long long non2xx = 0;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) {
-    if (std::regex_match(line, m, line_re)) pct[m[1]] = to_ms(m[2], m[3]);
-    else if (std::regex_search(line, m, rps_re)) rps = std::stod(m[1]);
-    else if (std::regex_search(line, m, non2xx_re)) non2xx = std::stoll(m[1]);
+    if (std::regex_match(line, m, line_re))
+      pct[m[1]] = to_ms(m[2], m[3]);
+    else if (std::regex_search(line, m, rps_re))
+      rps = std::stod(m[1]);
+    else if (std::regex_search(line, m, non2xx_re))
+      non2xx = std::stoll(m[1]);
   }
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
-  w.Key("date_utc"); w.String(machine.date_utc);
-  w.Key("cpus"); w.Int(machine.cpus);
-  w.Key("cpu_model"); w.String(machine.cpu_model);
-  w.Key("offered_rate"); w.Int(o.rate);
-  w.Key("connections"); w.Int(o.connections);
-  w.Key("pacing"); w.String(o.pacing);
-  w.Key("duration_s"); w.Int(o.duration_s);
-  w.Key("server_io_threads"); w.Int(o.server_io_threads);
-  w.Key("request"); w.String("signed POST, To of a tenant -> Connect/Stream TwiML (one CallSid repeated)");
-  w.Key("requests_per_s"); w.Double(rps);
-  w.Key("non_2xx"); w.Int64(non2xx);
-  for (const auto& [k, v] : pct) { w.Key(("p" + k + "_ms").c_str()); w.Double(v); }
-  w.Key("server_cpu_s"); w.Double(after.cpu_s - before.cpu_s);
-  w.Key("wrk_output"); w.String(out);
+  w.Key("date_utc");
+  w.String(machine.date_utc);
+  w.Key("cpus");
+  w.Int(machine.cpus);
+  w.Key("cpu_model");
+  w.String(machine.cpu_model);
+  w.Key("offered_rate");
+  w.Int(o.rate);
+  w.Key("connections");
+  w.Int(o.connections);
+  w.Key("pacing");
+  w.String(o.pacing);
+  w.Key("duration_s");
+  w.Int(o.duration_s);
+  w.Key("server_io_threads");
+  w.Int(o.server_io_threads);
+  w.Key("request");
+  w.String("signed POST, To of a tenant -> Connect/Stream TwiML (one CallSid repeated)");
+  w.Key("requests_per_s");
+  w.Double(rps);
+  w.Key("non_2xx");
+  w.Int64(non2xx);
+  for (const auto& [k, v] : pct) {
+    w.Key(("p" + k + "_ms").c_str());
+    w.Double(v);
+  }
+  w.Key("server_cpu_s");
+  w.Double(after.cpu_s - before.cpu_s);
+  w.Key("wrk_output");
+  w.String(out);
   w.EndObject();
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "webhook (%s pacing): %.0f req/s offered %d, p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, non-2xx %lld, server CPU %.2f s\n",
-                o.pacing.c_str(), rps, o.rate, pct["50"], pct["90"], pct["99"], non2xx, after.cpu_s - before.cpu_s);
+                "webhook (%s pacing): %.0f req/s offered %d, p50 %.3f ms, p90 %.3f ms, p99 %.3f "
+                "ms, non-2xx %lld, server CPU %.2f s\n",
+                o.pacing.c_str(), rps, o.rate, pct["50"], pct["90"], pct["99"], non2xx,
+                after.cpu_s - before.cpu_s);
   summary = buf;
   return {sb.GetString(), sb.GetSize()};
 }

@@ -33,7 +33,8 @@ int64_t n(const rapidjson::Value& v, const char* key) {
 }
 
 std::string fit(std::string x, std::size_t w) {
-  if (x.size() > w) x = x.substr(0, w - 1) + "~";
+  if (x.size() > w)
+    x = x.substr(0, w - 1) + "~";
   return x + std::string(w - x.size() + 1, ' ');
 }
 
@@ -56,9 +57,11 @@ std::string cost(const rapidjson::Value& c) {
 }
 
 bool iequals(const std::string& a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size())
+    return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -68,7 +71,8 @@ bool iequals(const std::string& a, std::string_view b) {
 std::string render_top(const std::string& json, const std::string& server) {
   rapidjson::Document d;
   d.Parse(json.c_str());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("calls")) return "bad snapshot\n";
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("calls"))
+    return "bad snapshot\n";
   std::ostringstream o;
   const auto& calls = d["calls"];
   o << "switchboard top  " << server << "  active calls: " << calls.Size() << "\n\n";
@@ -86,15 +90,17 @@ std::string render_top(const std::string& json, const std::string& server) {
     for (rapidjson::SizeType i = 0; i < actors.Size(); ++i) {
       const auto& a = actors[i];
       std::string name = (i == 0 ? "" : i + 1 == actors.Size() ? "`- " : "|- ") + s(a, "name");
-      o << "    " << fit(name, 20) << fit(s(a, "state"), 14) << fit(std::to_string(n(a, "messagesIn")), 7)
-        << fit(std::to_string(n(a, "messagesOut")), 7) << fit(std::to_string(n(a, "mailbox")), 5)
-        << fit(std::to_string(n(a, "restarts")), 8) << s(a, "lastError") << "\n";
+      o << "    " << fit(name, 20) << fit(s(a, "state"), 14)
+        << fit(std::to_string(n(a, "messagesIn")), 7) << fit(std::to_string(n(a, "messagesOut")), 7)
+        << fit(std::to_string(n(a, "mailbox")), 5) << fit(std::to_string(n(a, "restarts")), 8)
+        << s(a, "lastError") << "\n";
     }
     const auto& lines = c["lines"];
     for (rapidjson::SizeType i = lines.Size() > 3 ? lines.Size() - 3 : 0; i < lines.Size(); ++i) {
       const auto& l = lines[i];
       o << "    > " << s(l, "kind") << ": " << s(l, "text");
-      if (n(l, "latencyMs") >= 0) o << "  [" << n(l, "latencyMs") << " ms]";
+      if (n(l, "latencyMs") >= 0)
+        o << "  [" << n(l, "latencyMs") << " ms]";
       o << "\n";
     }
     o << "\n";
@@ -104,9 +110,9 @@ std::string render_top(const std::string& json, const std::string& server) {
     o << "RECENT\n";
     for (rapidjson::SizeType i = 0; i < finished.Size() && i < 5; ++i) {
       const auto& c = finished[i];
-      o << "  " << fit(s(c, "callSid"), 34) << fit(s(c, "from"), 14) << fit(duration(n(c, "durationMs")), 6)
-        << fit(s(c, "endReason"), 18) << "job #" << n(c, "jobId") << "  " << s(c["booking"], "service")
-        << "\n";
+      o << "  " << fit(s(c, "callSid"), 34) << fit(s(c, "from"), 14)
+        << fit(duration(n(c, "durationMs")), 6) << fit(s(c, "endReason"), 18) << "job #"
+        << n(c, "jobId") << "  " << s(c["booking"], "service") << "\n";
     }
   }
   return o.str();
@@ -125,7 +131,8 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
   login.body = proto::encode_form({{"token", opt.token}});
   auto lp = std::make_shared<std::promise<net::http_client_result>>();
   auto lf = lp->get_future();
-  net::http_send(io.context(), login, [lp](net::http_client_result r) { lp->set_value(std::move(r)); });
+  net::http_send(io.context(), login,
+                 [lp](net::http_client_result r) { lp->set_value(std::move(r)); });
   auto lr = lf.get();
   if (lr.status == 0) {
     err << "switchboard top: cannot reach " << opt.url << ": " << lr.error << "\n";
@@ -133,7 +140,8 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
   }
   std::string session;
   for (const auto& [k, v] : lr.headers)
-    if (iequals(k, "Set-Cookie")) session = console_auth::cookie_value(v, cookie_name);
+    if (iequals(k, "Set-Cookie"))
+      session = console_auth::cookie_value(v, cookie_name);
   if (lr.status != 303 || session.empty()) {
     err << "switchboard top: login refused (HTTP " << lr.status << ")\n";
     return lr.status == 404 ? 1 : 2;
@@ -149,7 +157,8 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
   };
   auto fs = std::make_shared<feed_state>();
   net::ws_client_options wo;
-  wo.url = (opt.url.rfind("https://", 0) == 0 ? "wss://" + opt.url.substr(8) : "ws://" + opt.url.substr(7)) +
+  wo.url = (opt.url.rfind("https://", 0) == 0 ? "wss://" + opt.url.substr(8)
+                                              : "ws://" + opt.url.substr(7)) +
            "/console/feed";
   wo.headers.emplace_back("Cookie", std::string{cookie_name} + "=" + session);
   wo.limits.max_frame_bytes = 16 * 1024 * 1024;
@@ -167,7 +176,8 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
                      }};
   auto cp = std::make_shared<std::promise<net::ws_connect_result>>();
   auto cf = cp->get_future();
-  net::ws_connect(io.context(), wo, h, [cp](net::ws_connect_result r) { cp->set_value(std::move(r)); });
+  net::ws_connect(io.context(), wo, h,
+                  [cp](net::ws_connect_result r) { cp->set_value(std::move(r)); });
   auto cr = cf.get();
   if (!cr.conn) {
     err << "switchboard top: feed refused: " << cr.error << "\n";
@@ -175,13 +185,17 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
   }
   int frames = 0;
   std::unique_lock<std::mutex> lock{fs->mtx};
-  fs->cv.wait_for(lock, std::chrono::seconds{10}, [&] { return !fs->latest.empty() || fs->closed; });
+  fs->cv.wait_for(lock, std::chrono::seconds{10},
+                  [&] { return !fs->latest.empty() || fs->closed; });
   while (true) {
-    if (fs->latest.empty() || fs->closed) break;
-    if (!opt.once) out << "\x1b[H\x1b[2J"; // home, clear: a full redraw
+    if (fs->latest.empty() || fs->closed)
+      break;
+    if (!opt.once)
+      out << "\x1b[H\x1b[2J"; // home, clear: a full redraw
     out << render_top(fs->latest, opt.url) << std::flush;
     ++frames;
-    if (opt.once || (opt.max_frames > 0 && frames >= opt.max_frames)) break;
+    if (opt.once || (opt.max_frames > 0 && frames >= opt.max_frames))
+      break;
     fs->cv.wait_for(lock, std::chrono::seconds{1}, [&] { return fs->closed; });
   }
   // Done as asked (once, or max_frames), or the feed ended under us.
@@ -189,7 +203,8 @@ int run_top(const top_options& opt, std::ostream& out, std::ostream& err) {
   std::string why = fs->close_reason;
   lock.unlock();
   cr.conn->close();
-  if (!ok) err << "switchboard top: the feed ended" << (why.empty() ? "" : ": " + why) << "\n";
+  if (!ok)
+    err << "switchboard top: the feed ended" << (why.empty() ? "" : ": " + why) << "\n";
   return ok ? 0 : 1;
 }
 

@@ -39,16 +39,16 @@ int peer_shared::next_connection_number() {
 namespace {
 
 constexpr const char* supported_events =
-  "'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', "
-  "'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.truncate', "
-  "'conversation.item.delete', 'conversation.item.retrieve', 'response.create', "
-  "'response.cancel', 'output_audio_buffer.clear'";
+    "'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', "
+    "'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.truncate', "
+    "'conversation.item.delete', 'conversation.item.retrieve', 'response.create', "
+    "'response.cancel', 'output_audio_buffer.clear'";
 
 // Beta-only flat session fields: the GA service answers them with
 // unknown_parameter ("Unknown parameter: 'session.input_audio_format'.").
-constexpr const char* beta_session_fields[] = {
-  "input_audio_format", "output_audio_format", "modalities", "input_audio_transcription",
-  "turn_detection", "voice"};
+constexpr const char* beta_session_fields[] = {"input_audio_format", "output_audio_format",
+                                               "modalities",         "input_audio_transcription",
+                                               "turn_detection",     "voice"};
 
 const std::string& no_number() {
   static const std::string empty;
@@ -72,7 +72,7 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
 } // namespace
 
 peer_session::peer_session(peer_session_config cfg, std::shared_ptr<peer_shared> shared)
-  : cfg_(cfg), shared_(std::move(shared)) {
+    : cfg_(cfg), shared_(std::move(shared)) {
   conn_number_ = shared_->next_connection_number();
   if (cfg_.scripts && !cfg_.scripts->empty())
     script_ = &cfg_.scripts->front();
@@ -115,8 +115,10 @@ void peer_session::handle(const rapidjson::Document& ev, const std::string& type
     rapidjson::StringBuffer sb;
     rapidjson::Writer w(sb);
     w.StartObject();
-    w.Key("type"); w.String("input_audio_buffer.cleared");
-    w.Key("event_id"); w.String(new_event_id());
+    w.Key("type");
+    w.String("input_audio_buffer.cleared");
+    w.Key("event_id");
+    w.String(new_event_id());
     w.EndObject();
     return emit(sb);
   }
@@ -145,12 +147,11 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
     return send_error("missing_required_parameter", "Missing required parameter: 'session'.",
                       "session", event_id);
   if (!s->IsObject())
-    return send_error("invalid_type", "Invalid type for 'session': expected an object.",
-                      "session", event_id);
+    return send_error("invalid_type", "Invalid type for 'session': expected an object.", "session",
+                      event_id);
   for (const char* f : beta_session_fields)
     if (member(*s, f))
-      return send_error("unknown_parameter",
-                        std::string("Unknown parameter: 'session.") + f + "'.",
+      return send_error("unknown_parameter", std::string("Unknown parameter: 'session.") + f + "'.",
                         std::string("session.") + f, event_id);
   const rapidjson::Value* type = member(*s, "type");
   if (!type)
@@ -166,7 +167,7 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
       if (fmt && !fmt->IsObject())
         return send_error("invalid_type",
                           std::string("Invalid type for 'session.audio.") + dir +
-                            ".format': expected an object, but got a string instead.",
+                              ".format': expected an object, but got a string instead.",
                           std::string("session.audio.") + dir + ".format", event_id);
     }
   }
@@ -180,13 +181,15 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
       for (const auto& dir : m.value.GetObject()) {
         if (!dir.value.IsObject() || !audio.HasMember(dir.name.GetString())) {
           audio.RemoveMember(dir.name.GetString());
-          audio.AddMember(rapidjson::Value(dir.name, alloc), rapidjson::Value(dir.value, alloc), alloc);
+          audio.AddMember(rapidjson::Value(dir.name, alloc), rapidjson::Value(dir.value, alloc),
+                          alloc);
           continue;
         }
         auto& target = audio[dir.name.GetString()];
         for (const auto& f : dir.value.GetObject()) {
           target.RemoveMember(f.name.GetString());
-          target.AddMember(rapidjson::Value(f.name, alloc), rapidjson::Value(f.value, alloc), alloc);
+          target.AddMember(rapidjson::Value(f.name, alloc), rapidjson::Value(f.value, alloc),
+                           alloc);
         }
       }
       continue;
@@ -219,9 +222,12 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String("session.updated");
-  w.Key("event_id"); w.String(new_event_id());
-  w.Key("session"); write_session(w);
+  w.Key("type");
+  w.String("session.updated");
+  w.Key("event_id");
+  w.String(new_event_id());
+  w.Key("session");
+  write_session(w);
   w.EndObject();
   emit(sb);
   if (cfg_.send_garbage_after_session) {
@@ -234,8 +240,8 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
 void peer_session::on_append(const rapidjson::Document& ev) {
   const rapidjson::Value* audio = member(ev, "audio");
   if (!audio || !audio->IsString())
-    return send_error("missing_required_parameter", "Missing required parameter: 'audio'.",
-                      "audio", str(ev, "event_id"));
+    return send_error("missing_required_parameter", "Missing required parameter: 'audio'.", "audio",
+                      str(ev, "event_id"));
   if (!base64_decode_into({audio->GetString(), audio->GetStringLength()}, decoded_))
     return send_error("invalid_value", "Invalid value for 'audio': not valid base64.", "audio",
                       str(ev, "event_id"));

@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
     BOOST_TEST(reply.bridge_latency_ms >= 0);
     BOOST_TEST(reply.bridge_latency_ms <= reply.latency_ms);
   }
-  for (std::size_t i = 0; i < turns.size(); ++i) BOOST_TEST(turns[i].seq == static_cast<int>(i));
+  for (std::size_t i = 0; i < turns.size(); ++i)
+    BOOST_TEST(turns[i].seq == static_cast<int>(i));
 
   // -- the push notification: one outbox entry, delivered as JSON --
   BOOST_REQUIRE(env.wait_for_pushes(1, 10'000ms));
