@@ -2,6 +2,7 @@
 
 #include "app/server.hpp"
 #include "common/log.hpp"
+#include "common/scope_exit.hpp"
 #include "common/time.hpp"
 #include "net/http_server.hpp"
 #include "net/io.hpp"
@@ -71,10 +72,12 @@ int run_demo(bool keep_files) {
     return 1;
   }
   fs::path dir = tmpl;
-  auto cleanup = [&] {
+  // Runs last, on every return below: after the server, the stand-ins and
+  // their io thread are gone.
+  const scope_exit remove_dir{[&] {
     if (!keep_files)
       fs::remove_all(dir);
-  };
+  }};
   auto t0 = std::chrono::steady_clock::now();
   auto stamp = [&] {
     auto ms =
@@ -100,7 +103,6 @@ int run_demo(bool keep_files) {
   auto clips = sim::clip_library::load(sim::default_clip_dir());
   if (!clips) {
     std::cerr << "demo: speech clips missing (" << clips.err().message << "); build first\n";
-    cleanup();
     return 1;
   }
   const std::string caller_number = "+15557654321";
@@ -115,7 +117,6 @@ int run_demo(bool keep_files) {
   auto peer = sim::realtime_peer::start(sim_io.context(), popts);
   if (!peer) {
     std::cerr << "demo: simulated Realtime peer: " << peer.err().message << "\n";
-    cleanup();
     return 1;
   }
 
@@ -130,7 +131,6 @@ int run_demo(bool keep_files) {
   auto push_server = net::http_server::start(sim_io.context(), push_opts, push_handlers);
   if (!push_server) {
     std::cerr << "demo: push endpoint: " << push_server.err().message << "\n";
-    cleanup();
     return 1;
   }
 
@@ -140,7 +140,6 @@ int run_demo(bool keep_files) {
     auto db = storage::store::open(db_path);
     if (!db) {
       std::cerr << "demo: " << db.err().message << "\n";
-      cleanup();
       return 1;
     }
     storage::tenant t;
@@ -153,7 +152,6 @@ int run_demo(bool keep_files) {
     t.push_url = "http://127.0.0.1:" + std::to_string((*push_server)->port()) + "/push";
     if (auto r = (*db)->add_tenant(t); !r) {
       std::cerr << "demo: " << r.err().message << "\n";
-      cleanup();
       return 1;
     }
   }
@@ -173,7 +171,6 @@ int run_demo(bool keep_files) {
   auto srv = server::start(cfg, [&](const std::string&, const std::string& line) { say(line); });
   if (!srv) {
     std::cerr << "demo: server: " << srv.err().message << "\n";
-    cleanup();
     return 1;
   }
   std::cout << "Switchboard demo: a caller rings Bright Plumbing (" << business_number << ").\n"
@@ -198,7 +195,6 @@ int run_demo(bool keep_files) {
   auto fut = done.get_future();
   if (fut.wait_for(std::chrono::seconds{150}) != std::future_status::ready) {
     std::cerr << "demo: the call did not finish in time\n";
-    cleanup();
     return 1;
   }
   auto result = fut.get();
@@ -234,7 +230,6 @@ int run_demo(bool keep_files) {
     std::cout << "Files kept in " << dir.string() << "\n";
   (*peer)->stop();
   sim_io.stop();
-  cleanup();
   return rc;
 }
 
