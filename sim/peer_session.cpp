@@ -143,38 +143,64 @@ void peer_session::handle(const rapidjson::Document& ev, const std::string& type
 void peer_session::on_session_update(const rapidjson::Document& ev) {
   const std::string event_id = str(ev, "event_id");
   const rapidjson::Value* s = member(ev, "session");
-  if (!s)
-    return send_error("missing_required_parameter", "Missing required parameter: 'session'.",
-                      "session", event_id);
-  if (!s->IsObject())
-    return send_error("invalid_type", "Invalid type for 'session': expected an object.", "session",
-                      event_id);
+  if (!session_acceptable(s, event_id))
+    return;
+  merge_session(*s);
+  apply_session();
+  shared_->update([](peer_stats& st) { ++st.sessions_configured; });
+  send_session_updated();
+}
+
+/// As the GA service does: an error for a session it refuses.
+bool peer_session::session_acceptable(const rapidjson::Value* s, const std::string& event_id) {
+  if (!s) {
+    send_error("missing_required_parameter", "Missing required parameter: 'session'.", "session",
+               event_id);
+    return false;
+  }
+  if (!s->IsObject()) {
+    send_error("invalid_type", "Invalid type for 'session': expected an object.", "session",
+               event_id);
+    return false;
+  }
   for (const char* f : beta_session_fields)
-    if (member(*s, f))
-      return send_error("unknown_parameter", std::string("Unknown parameter: 'session.") + f + "'.",
-                        std::string("session.") + f, event_id);
+    if (member(*s, f)) {
+      send_error("unknown_parameter", std::string("Unknown parameter: 'session.") + f + "'.",
+                 std::string("session.") + f, event_id);
+      return false;
+    }
   const rapidjson::Value* type = member(*s, "type");
-  if (!type)
-    return send_error("missing_required_parameter", "Missing required parameter: 'session.type'.",
-                      "session.type", event_id);
-  if (!type->IsString() || std::string_view(type->GetString()) != "realtime")
-    return send_error("invalid_value", "Invalid value for 'session.type': expected 'realtime'.",
-                      "session.type", event_id);
+  if (!type) {
+    send_error("missing_required_parameter", "Missing required parameter: 'session.type'.",
+               "session.type", event_id);
+    return false;
+  }
+  if (!type->IsString() || std::string_view(type->GetString()) != "realtime") {
+    send_error("invalid_value", "Invalid value for 'session.type': expected 'realtime'.",
+               "session.type", event_id);
+    return false;
+  }
   if (const rapidjson::Value* audio = member(*s, "audio")) {
     for (const char* dir : {"input", "output"}) {
       const rapidjson::Value* d = member(*audio, dir);
       const rapidjson::Value* fmt = d ? member(*d, "format") : nullptr;
-      if (fmt && !fmt->IsObject())
-        return send_error("invalid_type",
-                          std::string("Invalid type for 'session.audio.") + dir +
-                              ".format': expected an object, but got a string instead.",
-                          std::string("session.audio.") + dir + ".format", event_id);
+      if (fmt && !fmt->IsObject()) {
+        send_error("invalid_type",
+                   std::string("Invalid type for 'session.audio.") + dir +
+                       ".format': expected an object, but got a string instead.",
+                   std::string("session.audio.") + dir + ".format", event_id);
+        return false;
+      }
     }
   }
-  // Merge into the configured session: top level replaces, audio.input and
-  // audio.output merge field by field (a partial update keeps the rest).
+  return true;
+}
+
+/// Merges `s` into the configured session: top level replaces, audio.input
+/// and audio.output merge field by field (a partial update keeps the rest).
+void peer_session::merge_session(const rapidjson::Value& s) {
   auto& alloc = session_.GetAllocator();
-  for (const auto& m : s->GetObject()) {
+  for (const auto& m : s.GetObject()) {
     std::string key = m.name.GetString();
     if (key == "audio" && m.value.IsObject() && session_.HasMember("audio")) {
       auto& audio = session_["audio"];
@@ -197,6 +223,11 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
     session_.RemoveMember(key.c_str());
     session_.AddMember(rapidjson::Value(m.name, alloc), rapidjson::Value(m.value, alloc), alloc);
   }
+}
+
+/// What the merged session sets: instructions, turn detection, and the
+/// script (the one whose caller number the instructions name).
+void peer_session::apply_session() {
   instructions_ = str(session_, "instructions");
   if (const rapidjson::Value* audio = member(session_, "audio"))
     if (const rapidjson::Value* in = member(*audio, "input"))
@@ -218,7 +249,10 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
     script_claimed_ = true;
     first_connection_ = shared_->first_for_caller(script_->caller_number);
   }
-  shared_->update([](peer_stats& st) { ++st.sessions_configured; });
+}
+
+/// session.updated with the whole session; then, when the test asks, garbage.
+void peer_session::send_session_updated() {
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);
   w.StartObject();

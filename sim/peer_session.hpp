@@ -104,6 +104,10 @@ private:
   // peer_session.cpp
   void handle(const rapidjson::Document& ev, const std::string& type);
   void on_session_update(const rapidjson::Document& ev);
+  bool session_acceptable(const rapidjson::Value* session, const std::string& event_id);
+  void merge_session(const rapidjson::Value& session);
+  void apply_session();
+  void send_session_updated();
   void on_append(const rapidjson::Document& ev);
   void on_item_create(const rapidjson::Document& ev);
   void on_truncate(const rapidjson::Document& ev);
