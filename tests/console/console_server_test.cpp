@@ -101,17 +101,10 @@ BOOST_AUTO_TEST_CASE(login_sets_an_httponly_samesite_session_cookie_that_opens_t
   BOOST_TEST(request(env.io(), "GET", base + "/console", session).status == 401);
 }
 
-BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
-  console_env env{token, booking_script()};
-  auto base = env.base_url();
-  auto session = login(env.io(), base, token);
-  feed_client feed{env.io(), base, session};
-  BOOST_REQUIRE_EQUAL(feed.status, 0);
-  auto result = run_call(env);
-  BOOST_REQUIRE_MESSAGE(result.ok, "call failed: " << result.error);
-  auto sid = result.call_sid;
+namespace {
 
-  // Live: the call with its actor tree alive and its words arriving.
+/// Live: the call with its actor tree alive and its words arriving.
+void check_live_call(feed_client& feed, const std::string& sid) {
   auto live = feed.wait_for(
       [&](const rapidjson::Document& d) {
         auto* c = find_call(d["calls"], sid);
@@ -137,8 +130,11 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
       },
       1s);
   BOOST_TEST(!caller_line.empty());
+}
 
-  // Finished: the job card, and the call gone from the active list.
+/// Finished: the job card, and the call gone from the active list; no
+/// frame ever carried the token.
+void check_finished_call(feed_client& feed, const std::string& sid) {
   auto done = feed.wait_for(
       [&](const rapidjson::Document& d) {
         return find_call(d["finished"], sid) != nullptr && !find_call(d["calls"], sid);
@@ -154,8 +150,12 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   BOOST_TEST(fin["costUsd"].GetDouble() > 0);
   for (const auto& f : feed.frames())
     BOOST_TEST(f.find(token) == std::string::npos);
+}
 
-  // /metrics against the stored call record.
+/// /metrics against the stored call record and what the caller sent and heard.
+void check_metrics(console_env& env, const std::string& session, const sim::caller_result& result) {
+  const auto base = env.base_url();
+  const auto& sid = result.call_sid;
   auto db = storage::store::open(env.db_path());
   BOOST_REQUIRE(db.ok());
   auto call = (*db)->get_call(sid);
@@ -195,6 +195,23 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   BOOST_TEST(down > 0);
   BOOST_TEST(e.get(R"(switchboard_relay_latency_seconds_count{direction="caller_to_openai"})") > 0);
   BOOST_TEST(e.get(R"(switchboard_relay_latency_seconds_count{direction="openai_to_caller"})") > 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
+  console_env env{token, booking_script()};
+  auto base = env.base_url();
+  auto session = login(env.io(), base, token);
+  feed_client feed{env.io(), base, session};
+  BOOST_REQUIRE_EQUAL(feed.status, 0);
+  auto result = run_call(env);
+  BOOST_REQUIRE_MESSAGE(result.ok, "call failed: " << result.error);
+  auto sid = result.call_sid;
+
+  check_live_call(feed, sid);
+  check_finished_call(feed, sid);
+  check_metrics(env, session, result);
 }
 
 BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
