@@ -43,7 +43,8 @@ void rewrite(Value& v, allocator& a) {
     v.RemoveMember("const");
     v.AddMember("enum", values, a);
   }
-  if (auto n = v.FindMember("nullable"); n != v.MemberEnd() && n->value.IsBool() && n->value.GetBool()) {
+  if (auto n = v.FindMember("nullable");
+      n != v.MemberEnd() && n->value.IsBool() && n->value.GetBool()) {
     v.RemoveMember("nullable");
     Value rest(v, a);
     Value null_schema(rapidjson::kObjectType);
@@ -71,13 +72,20 @@ const Value* member(const Value& v, const char* name) {
 }
 
 bool kind_matches(const Value& instance, std::string_view type) {
-  if (type == "object") return instance.IsObject();
-  if (type == "array") return instance.IsArray();
-  if (type == "string") return instance.IsString();
-  if (type == "null") return instance.IsNull();
-  if (type == "boolean") return instance.IsBool();
-  if (type == "integer") return instance.IsInt64() || instance.IsUint64();
-  if (type == "number") return instance.IsNumber();
+  if (type == "object")
+    return instance.IsObject();
+  if (type == "array")
+    return instance.IsArray();
+  if (type == "string")
+    return instance.IsString();
+  if (type == "null")
+    return instance.IsNull();
+  if (type == "boolean")
+    return instance.IsBool();
+  if (type == "integer")
+    return instance.IsInt64() || instance.IsUint64();
+  if (type == "number")
+    return instance.IsNumber();
   return true;
 }
 
@@ -148,7 +156,8 @@ struct realtime_schema::impl {
       slot = std::make_unique<compiled>();
       slot->doc.CopyFrom(spec, slot->doc.GetAllocator());
       std::string ref = std::string(definitions_prefix) + def;
-      slot->doc.AddMember("$ref", Value(ref.c_str(), slot->doc.GetAllocator()), slot->doc.GetAllocator());
+      slot->doc.AddMember("$ref", Value(ref.c_str(), slot->doc.GetAllocator()),
+                          slot->doc.GetAllocator());
       slot->schema = std::make_unique<rapidjson::SchemaDocument>(slot->doc);
     }
     return *slot->schema;
@@ -170,7 +179,8 @@ struct realtime_schema::impl {
         if (!any)
           return false;
       }
-    if (const Value* t = member(s, "type"); t && t->IsString() && !kind_matches(instance, t->GetString()))
+    if (const Value* t = member(s, "type");
+        t && t->IsString() && !kind_matches(instance, t->GetString()))
       return false;
     const Value* props = member(s, "properties");
     if (!instance.IsObject() || !props || !props->IsObject())
@@ -267,7 +277,8 @@ struct realtime_schema::impl {
       if (items.empty())
         return {};
       for (rapidjson::SizeType i = 0; i < instance.Size(); ++i)
-        if (std::string r = undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
+        if (std::string r =
+                undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
             !r.empty())
           return r;
     }
@@ -306,7 +317,8 @@ struct realtime_schema::impl {
 };
 
 realtime_schema::realtime_schema() : impl_(std::make_unique<impl>()) {
-  const std::string path = std::string(SB_SOURCE_DIR) + "/tests/data/openai/openai-realtime.schema.json";
+  const std::string path =
+      std::string(SB_SOURCE_DIR) + "/tests/data/openai/openai-realtime.schema.json";
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
