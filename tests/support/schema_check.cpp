@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -208,6 +209,19 @@ struct realtime_schema::impl {
     if (depth > 64)
       return {};
     // Expand allOf, then branch on the first anyOf/oneOf found.
+    expand_all_of(schemas);
+    if (std::optional<std::string> r = undeclared_in_alternatives(instance, schemas, path, depth))
+      return *r;
+    if (instance.IsObject())
+      return undeclared_member(instance, schemas, path, depth);
+    if (instance.IsArray())
+      return undeclared_item(instance, schemas, path, depth);
+    return {};
+  }
+
+  /// Resolves each of `schemas` and appends their allOf branches (expanded
+  /// in turn).
+  void expand_all_of(std::vector<const Value*>& schemas) const {
     for (std::size_t i = 0; i < schemas.size(); ++i) {
       const Value& s = resolve(*schemas[i]);
       schemas[i] = &s;
@@ -217,6 +231,14 @@ struct realtime_schema::impl {
         for (const auto& b : all->GetArray())
           schemas.push_back(&b);
     }
+  }
+
+  /// With the first anyOf/oneOf of `schemas`: nothing undeclared when one
+  /// compatible branch declares every field, else the first branch's
+  /// finding. Without one: std::nullopt.
+  std::optional<std::string> undeclared_in_alternatives(const Value& instance,
+                                                        const std::vector<const Value*>& schemas,
+                                                        const std::string& path, int depth) const {
     for (std::size_t i = 0; i < schemas.size(); ++i) {
       const Value& s = *schemas[i];
       if (!s.IsObject())
@@ -232,56 +254,65 @@ struct realtime_schema::impl {
           if (compatible(instance, b))
             branches.push_back(&b);
         if (branches.empty())
-          return {}; // the schema validator reports this one
+          return std::string{}; // the schema validator reports this one
         std::string first;
         for (const Value* b : branches) {
           auto with = rest;
           with.push_back(b);
           std::string r = undeclared(instance, with, path, depth + 1);
           if (r.empty())
-            return {};
+            return std::string{};
           if (first.empty())
             first = r;
         }
         return first;
       }
     }
-    if (instance.IsObject()) {
-      bool declares = false, open = false;
-      for (const Value* s : schemas) {
-        if (!s->IsObject())
-          continue;
-        declares = declares || s->HasMember("properties");
-        if (const Value* ap = member(*s, "additionalProperties"))
-          open = open || ap->IsObject() || (ap->IsBool() && ap->GetBool());
-      }
-      if (!declares || open)
-        return {};
-      for (auto m = instance.MemberBegin(); m != instance.MemberEnd(); ++m) {
-        std::vector<const Value*> subs;
-        for (const Value* s : schemas)
-          if (const Value* props = member(*s, "properties"); props && props->IsObject())
-            if (auto p = props->FindMember(m->name); p != props->MemberEnd())
-              subs.push_back(&p->value);
-        std::string sub_path = path + "/" + m->name.GetString();
-        if (subs.empty())
-          return sub_path;
-        if (std::string r = undeclared(m->value, subs, sub_path, depth + 1); !r.empty())
-          return r;
-      }
-    } else if (instance.IsArray()) {
-      std::vector<const Value*> items;
-      for (const Value* s : schemas)
-        if (const Value* it = member(*s, "items"))
-          items.push_back(it);
-      if (items.empty())
-        return {};
-      for (rapidjson::SizeType i = 0; i < instance.Size(); ++i)
-        if (std::string r =
-                undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
-            !r.empty())
-          return r;
+    return std::nullopt;
+  }
+
+  /// An object: its first member that `schemas` do not declare, or the
+  /// first finding inside a member.
+  std::string undeclared_member(const Value& instance, const std::vector<const Value*>& schemas,
+                                const std::string& path, int depth) const {
+    bool declares = false, open = false;
+    for (const Value* s : schemas) {
+      if (!s->IsObject())
+        continue;
+      declares = declares || s->HasMember("properties");
+      if (const Value* ap = member(*s, "additionalProperties"))
+        open = open || ap->IsObject() || (ap->IsBool() && ap->GetBool());
     }
+    if (!declares || open)
+      return {};
+    for (auto m = instance.MemberBegin(); m != instance.MemberEnd(); ++m) {
+      std::vector<const Value*> subs;
+      for (const Value* s : schemas)
+        if (const Value* props = member(*s, "properties"); props && props->IsObject())
+          if (auto p = props->FindMember(m->name); p != props->MemberEnd())
+            subs.push_back(&p->value);
+      std::string sub_path = path + "/" + m->name.GetString();
+      if (subs.empty())
+        return sub_path;
+      if (std::string r = undeclared(m->value, subs, sub_path, depth + 1); !r.empty())
+        return r;
+    }
+    return {};
+  }
+
+  /// An array: the first finding inside an item.
+  std::string undeclared_item(const Value& instance, const std::vector<const Value*>& schemas,
+                              const std::string& path, int depth) const {
+    std::vector<const Value*> items;
+    for (const Value* s : schemas)
+      if (const Value* it = member(*s, "items"))
+        items.push_back(it);
+    if (items.empty())
+      return {};
+    for (rapidjson::SizeType i = 0; i < instance.Size(); ++i)
+      if (std::string r = undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
+          !r.empty())
+        return r;
     return {};
   }
 
