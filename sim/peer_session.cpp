@@ -39,16 +39,16 @@ int peer_shared::next_connection_number() {
 namespace {
 
 constexpr const char* supported_events =
-  "'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', "
-  "'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.truncate', "
-  "'conversation.item.delete', 'conversation.item.retrieve', 'response.create', "
-  "'response.cancel', 'output_audio_buffer.clear'";
+    "'session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', "
+    "'input_audio_buffer.clear', 'conversation.item.create', 'conversation.item.truncate', "
+    "'conversation.item.delete', 'conversation.item.retrieve', 'response.create', "
+    "'response.cancel', 'output_audio_buffer.clear'";
 
 // Beta-only flat session fields: the GA service answers them with
 // unknown_parameter ("Unknown parameter: 'session.input_audio_format'.").
-constexpr const char* beta_session_fields[] = {
-  "input_audio_format", "output_audio_format", "modalities", "input_audio_transcription",
-  "turn_detection", "voice"};
+constexpr const char* beta_session_fields[] = {"input_audio_format", "output_audio_format",
+                                               "modalities",         "input_audio_transcription",
+                                               "turn_detection",     "voice"};
 
 const std::string& no_number() {
   static const std::string empty;
@@ -72,7 +72,7 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
 } // namespace
 
 peer_session::peer_session(peer_session_config cfg, std::shared_ptr<peer_shared> shared)
-  : cfg_(cfg), shared_(std::move(shared)) {
+    : cfg_(cfg), shared_(std::move(shared)) {
   conn_number_ = shared_->next_connection_number();
   if (cfg_.scripts && !cfg_.scripts->empty())
     script_ = &cfg_.scripts->front();
@@ -115,8 +115,10 @@ void peer_session::handle(const rapidjson::Document& ev, const std::string& type
     rapidjson::StringBuffer sb;
     rapidjson::Writer w(sb);
     w.StartObject();
-    w.Key("type"); w.String("input_audio_buffer.cleared");
-    w.Key("event_id"); w.String(new_event_id());
+    w.Key("type");
+    w.String("input_audio_buffer.cleared");
+    w.Key("event_id");
+    w.String(new_event_id());
     w.EndObject();
     return emit(sb);
   }
@@ -141,52 +143,79 @@ void peer_session::handle(const rapidjson::Document& ev, const std::string& type
 void peer_session::on_session_update(const rapidjson::Document& ev) {
   const std::string event_id = str(ev, "event_id");
   const rapidjson::Value* s = member(ev, "session");
-  if (!s)
-    return send_error("missing_required_parameter", "Missing required parameter: 'session'.",
-                      "session", event_id);
-  if (!s->IsObject())
-    return send_error("invalid_type", "Invalid type for 'session': expected an object.",
-                      "session", event_id);
+  if (!session_acceptable(s, event_id))
+    return;
+  merge_session(*s);
+  apply_session();
+  shared_->update([](peer_stats& st) { ++st.sessions_configured; });
+  send_session_updated();
+}
+
+/// As the GA service does: an error for a session it refuses.
+bool peer_session::session_acceptable(const rapidjson::Value* s, const std::string& event_id) {
+  if (!s) {
+    send_error("missing_required_parameter", "Missing required parameter: 'session'.", "session",
+               event_id);
+    return false;
+  }
+  if (!s->IsObject()) {
+    send_error("invalid_type", "Invalid type for 'session': expected an object.", "session",
+               event_id);
+    return false;
+  }
   for (const char* f : beta_session_fields)
-    if (member(*s, f))
-      return send_error("unknown_parameter",
-                        std::string("Unknown parameter: 'session.") + f + "'.",
-                        std::string("session.") + f, event_id);
+    if (member(*s, f)) {
+      send_error("unknown_parameter", std::string("Unknown parameter: 'session.") + f + "'.",
+                 std::string("session.") + f, event_id);
+      return false;
+    }
   const rapidjson::Value* type = member(*s, "type");
-  if (!type)
-    return send_error("missing_required_parameter", "Missing required parameter: 'session.type'.",
-                      "session.type", event_id);
-  if (!type->IsString() || std::string_view(type->GetString()) != "realtime")
-    return send_error("invalid_value", "Invalid value for 'session.type': expected 'realtime'.",
-                      "session.type", event_id);
+  if (!type) {
+    send_error("missing_required_parameter", "Missing required parameter: 'session.type'.",
+               "session.type", event_id);
+    return false;
+  }
+  if (!type->IsString() || std::string_view(type->GetString()) != "realtime") {
+    send_error("invalid_value", "Invalid value for 'session.type': expected 'realtime'.",
+               "session.type", event_id);
+    return false;
+  }
   if (const rapidjson::Value* audio = member(*s, "audio")) {
     for (const char* dir : {"input", "output"}) {
       const rapidjson::Value* d = member(*audio, dir);
       const rapidjson::Value* fmt = d ? member(*d, "format") : nullptr;
-      if (fmt && !fmt->IsObject())
-        return send_error("invalid_type",
-                          std::string("Invalid type for 'session.audio.") + dir +
-                            ".format': expected an object, but got a string instead.",
-                          std::string("session.audio.") + dir + ".format", event_id);
+      if (fmt && !fmt->IsObject()) {
+        send_error("invalid_type",
+                   std::string("Invalid type for 'session.audio.") + dir +
+                       ".format': expected an object, but got a string instead.",
+                   std::string("session.audio.") + dir + ".format", event_id);
+        return false;
+      }
     }
   }
-  // Merge into the configured session: top level replaces, audio.input and
-  // audio.output merge field by field (a partial update keeps the rest).
+  return true;
+}
+
+/// Merges `s` into the configured session: top level replaces, audio.input
+/// and audio.output merge field by field (a partial update keeps the rest).
+void peer_session::merge_session(const rapidjson::Value& s) {
   auto& alloc = session_.GetAllocator();
-  for (const auto& m : s->GetObject()) {
+  for (const auto& m : s.GetObject()) {
     std::string key = m.name.GetString();
     if (key == "audio" && m.value.IsObject() && session_.HasMember("audio")) {
       auto& audio = session_["audio"];
       for (const auto& dir : m.value.GetObject()) {
         if (!dir.value.IsObject() || !audio.HasMember(dir.name.GetString())) {
           audio.RemoveMember(dir.name.GetString());
-          audio.AddMember(rapidjson::Value(dir.name, alloc), rapidjson::Value(dir.value, alloc), alloc);
+          audio.AddMember(rapidjson::Value(dir.name, alloc), rapidjson::Value(dir.value, alloc),
+                          alloc);
           continue;
         }
         auto& target = audio[dir.name.GetString()];
         for (const auto& f : dir.value.GetObject()) {
           target.RemoveMember(f.name.GetString());
-          target.AddMember(rapidjson::Value(f.name, alloc), rapidjson::Value(f.value, alloc), alloc);
+          target.AddMember(rapidjson::Value(f.name, alloc), rapidjson::Value(f.value, alloc),
+                           alloc);
         }
       }
       continue;
@@ -194,6 +223,11 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
     session_.RemoveMember(key.c_str());
     session_.AddMember(rapidjson::Value(m.name, alloc), rapidjson::Value(m.value, alloc), alloc);
   }
+}
+
+/// What the merged session sets: instructions, turn detection, and the
+/// script (the one whose caller number the instructions name).
+void peer_session::apply_session() {
   instructions_ = str(session_, "instructions");
   if (const rapidjson::Value* audio = member(session_, "audio"))
     if (const rapidjson::Value* in = member(*audio, "input"))
@@ -215,13 +249,19 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
     script_claimed_ = true;
     first_connection_ = shared_->first_for_caller(script_->caller_number);
   }
-  shared_->update([](peer_stats& st) { ++st.sessions_configured; });
+}
+
+/// session.updated with the whole session; then, when the test asks, garbage.
+void peer_session::send_session_updated() {
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String("session.updated");
-  w.Key("event_id"); w.String(new_event_id());
-  w.Key("session"); write_session(w);
+  w.Key("type");
+  w.String("session.updated");
+  w.Key("event_id");
+  w.String(new_event_id());
+  w.Key("session");
+  write_session(w);
   w.EndObject();
   emit(sb);
   if (cfg_.send_garbage_after_session) {
@@ -234,8 +274,8 @@ void peer_session::on_session_update(const rapidjson::Document& ev) {
 void peer_session::on_append(const rapidjson::Document& ev) {
   const rapidjson::Value* audio = member(ev, "audio");
   if (!audio || !audio->IsString())
-    return send_error("missing_required_parameter", "Missing required parameter: 'audio'.",
-                      "audio", str(ev, "event_id"));
+    return send_error("missing_required_parameter", "Missing required parameter: 'audio'.", "audio",
+                      str(ev, "event_id"));
   if (!base64_decode_into({audio->GetString(), audio->GetStringLength()}, decoded_))
     return send_error("invalid_value", "Invalid value for 'audio': not valid base64.", "audio",
                       str(ev, "event_id"));

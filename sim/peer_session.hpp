@@ -29,8 +29,7 @@ namespace sb::sim {
 /// first). Thread-safe.
 class peer_shared {
 public:
-  template <class F>
-  void update(F&& f) {
+  template <class F> void update(F&& f) {
     std::lock_guard lock(mu_);
     f(stats_);
   }
@@ -54,8 +53,8 @@ struct peer_session_config {
   const std::vector<call_script>* scripts = nullptr;
   int delta_ms = 100;
   int drop_after_responses = -1;
-  bool send_garbage_after_session = false; ///< see peer_options
-  bool record_client_events = true;        ///< see peer_options
+  bool send_garbage_after_session = false;                     ///< see peer_options
+  bool record_client_events = true;                            ///< see peer_options
   const peer_options::audio_hook* on_audio_received = nullptr; ///< may be null or empty
   const peer_options::audio_hook* on_audio_sent = nullptr;
 };
@@ -85,13 +84,13 @@ private:
   struct item {
     item() = default;
     item(std::string i, std::string t, std::string r, std::string c = {}, std::string n = {})
-      : id(std::move(i)), type(std::move(t)), role(std::move(r)), call_id(std::move(c)),
-        name(std::move(n)) {}
+        : id(std::move(i)), type(std::move(t)), role(std::move(r)), call_id(std::move(c)),
+          name(std::move(n)) {}
     std::string id, type, role, call_id, name;
-    bool filler = false;       ///< "one moment" (does not answer a turn)
-    bool audio = false;        ///< our own audio item (user: heard; assistant: spoken)
-    int64_t audio_bytes = 0;   ///< assistant audio sent
-    std::string text;          ///< transcript, arguments or output
+    bool filler = false;     ///< "one moment" (does not answer a turn)
+    bool audio = false;      ///< our own audio item (user: heard; assistant: spoken)
+    int64_t audio_bytes = 0; ///< assistant audio sent
+    std::string text;        ///< transcript, arguments or output
   };
   struct response_state {
     std::string id, item_id, clip, transcript;
@@ -105,6 +104,10 @@ private:
   // peer_session.cpp
   void handle(const rapidjson::Document& ev, const std::string& type);
   void on_session_update(const rapidjson::Document& ev);
+  bool session_acceptable(const rapidjson::Value* session, const std::string& event_id);
+  void merge_session(const rapidjson::Value& session);
+  void apply_session();
+  void send_session_updated();
   void on_append(const rapidjson::Document& ev);
   void on_item_create(const rapidjson::Document& ev);
   void on_truncate(const rapidjson::Document& ev);
@@ -122,14 +125,14 @@ private:
   void finish_audio_response();
   void cancel_active(const char* reason);
   /// response.done; `output` writes the items of response.output.
-  void response_done(const std::string& id, const char* status, const char* reason,
-                     int64_t output_audio_ms, std::size_t output_text_chars,
-                     const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& output);
+  void
+  response_done(const std::string& id, const char* status, const char* reason,
+                int64_t output_audio_ms, std::size_t output_text_chars,
+                const std::function<void(rapidjson::Writer<rapidjson::StringBuffer>&)>& output);
   void send_error(const std::string& code, const std::string& message,
                   const std::string& param = {}, const std::string& client_event_id = {});
-  void write_item(rapidjson::Writer<rapidjson::StringBuffer>& w, const item& it,
-                  const char* status, const std::string& transcript = {},
-                  const std::string& arguments = {});
+  void write_item(rapidjson::Writer<rapidjson::StringBuffer>& w, const item& it, const char* status,
+                  const std::string& transcript = {}, const std::string& arguments = {});
   void emit(const rapidjson::StringBuffer& sb) { out_.emplace_back(sb.GetString(), sb.GetSize()); }
   std::string new_event_id();
   std::string new_id(const char* prefix);

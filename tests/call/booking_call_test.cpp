@@ -25,20 +25,9 @@ std::string tomorrow() {
   return buf;
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
-  const std::string caller = "+15557654321";
-  auto script = sim::demo_script(caller, tomorrow());
-  e2e_env env({.scripts = {script}});
-  auto r = env.call(script);
-  BOOST_TEST_INFO("caller error: " << r.error);
-  BOOST_TEST(r.ok);
-  BOOST_TEST(r.server_hung_up);
-  BOOST_REQUIRE(env.wait_for_no_calls());
-
-  // -- the call record --
-  auto call = env.call_record(r.call_sid);
+/// The call record: ended by the assistant's hang-up, tokens counted.
+void check_call_record(const e2e_env& env, const std::string& call_sid, const std::string& caller) {
+  auto call = env.call_record(call_sid);
   BOOST_REQUIRE(call.has_value());
   BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
   BOOST_TEST(call->status == sb::call_status::completed);
@@ -49,9 +38,12 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
   BOOST_TEST(call->usage.output_audio + call->usage.output_text > 0);
   BOOST_TEST(call->openai_reconnects == 0);
   BOOST_TEST(call->barge_ins == 0);
+}
 
-  // -- the job card: exactly what the model recorded --
-  auto job = env.job(r.call_sid);
+/// The job card: exactly what the model recorded.
+void check_job_card(const e2e_env& env, const std::string& call_sid, const std::string& caller,
+                    const sim::call_script& script) {
+  auto job = env.job(call_sid);
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->status == "new");
   BOOST_TEST(job->caller == caller);
@@ -61,9 +53,12 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
     BOOST_TEST_INFO("field " << field);
     BOOST_TEST(booking_field(job->details, field) == value);
   }
+}
 
-  // -- the transcript: greeting, then caller and assistant alternate --
-  auto turns = env.turns(r.call_sid);
+/// The transcript: greeting, then caller and assistant alternate.
+void check_transcript(const e2e_env& env, const std::string& call_sid,
+                      const sim::call_script& script) {
+  auto turns = env.turns(call_sid);
   BOOST_REQUIRE(turns.size() == 1 + 2 * script.turns.size());
   BOOST_TEST(turns[0].role == sb::speaker::assistant);
   BOOST_TEST(turns[0].text == tenant_greeting);
@@ -82,9 +77,14 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
     BOOST_TEST(reply.bridge_latency_ms >= 0);
     BOOST_TEST(reply.bridge_latency_ms <= reply.latency_ms);
   }
-  for (std::size_t i = 0; i < turns.size(); ++i) BOOST_TEST(turns[i].seq == static_cast<int>(i));
+  for (std::size_t i = 0; i < turns.size(); ++i)
+    BOOST_TEST(turns[i].seq == static_cast<int>(i));
+}
 
-  // -- the push notification: one outbox entry, delivered as JSON --
+/// The push notification: one outbox entry, delivered as JSON.
+void check_push(e2e_env& env, const std::string& call_sid, const std::string& caller,
+                const sim::call_script& script) {
+  const auto expected = expected_booking(script);
   BOOST_REQUIRE(env.wait_for_pushes(1, 10'000ms));
   auto outbox = env.outbox();
   BOOST_REQUIRE(outbox.size() == 1u);
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
   d.Parse(pushes[0].c_str());
   BOOST_REQUIRE(!d.HasParseError());
   BOOST_REQUIRE(d.IsObject());
-  BOOST_TEST(std::string{d["callSid"].GetString()} == r.call_sid);
+  BOOST_TEST(std::string{d["callSid"].GetString()} == call_sid);
   BOOST_TEST(std::string{d["status"].GetString()} == "new");
   BOOST_TEST(std::string{d["caller"].GetString()} == caller);
   BOOST_REQUIRE(d["job"].IsObject());
@@ -103,6 +103,24 @@ BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
     BOOST_TEST_INFO("pushed field " << field);
     BOOST_TEST(std::string{d["job"][field.c_str()].GetString()} == value);
   }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(booking_call_makes_job_card_and_transcript) {
+  const std::string caller = "+15557654321";
+  auto script = sim::demo_script(caller, tomorrow());
+  e2e_env env({.scripts = {script}});
+  auto r = env.call(script);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.server_hung_up);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+
+  check_call_record(env, r.call_sid, caller);
+  check_job_card(env, r.call_sid, caller, script);
+  check_transcript(env, r.call_sid, script);
+  check_push(env, r.call_sid, caller, script);
 
   // -- every frame the bridge sent to OpenAI is a valid GA client event --
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");

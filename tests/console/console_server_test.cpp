@@ -35,7 +35,9 @@ sim::caller_result run_call(console_env& env, std::chrono::seconds limit = 150s)
   return f.get();
 }
 
-std::string str(const rapidjson::Value& v, const char* k) { return v[k].GetString(); }
+std::string str(const rapidjson::Value& v, const char* k) {
+  return v[k].GetString();
+}
 
 } // namespace
 
@@ -44,7 +46,8 @@ BOOST_GLOBAL_FIXTURE(quiet);
 BOOST_AUTO_TEST_CASE(console_and_metrics_are_disabled_without_a_token) {
   console_env env{"", booking_script()};
   BOOST_TEST(request(env.io(), "GET", env.base_url() + "/console").status == 404);
-  BOOST_TEST(request(env.io(), "POST", env.base_url() + "/console/login", "", "token=").status == 404);
+  BOOST_TEST(request(env.io(), "POST", env.base_url() + "/console/login", "", "token=").status ==
+             404);
   BOOST_TEST(request(env.io(), "GET", env.base_url() + "/metrics").status == 404);
   feed_client feed{env.io(), env.base_url(), ""};
   BOOST_TEST(feed.status == 404);
@@ -56,7 +59,7 @@ BOOST_AUTO_TEST_CASE(refuses_page_feed_actions_and_metrics_without_a_session) {
   auto page = request(env.io(), "GET", base + "/console");
   BOOST_TEST(page.status == 401);
   BOOST_TEST(page.body.find("action=\"/console/login\"") != std::string::npos); // the login form
-  BOOST_TEST(page.body.find("/console/feed") == std::string::npos);           // not the console
+  BOOST_TEST(page.body.find("/console/feed") == std::string::npos);             // not the console
   BOOST_TEST(request(env.io(), "POST", base + "/console/calls/CA1/end").status == 401);
   BOOST_TEST(request(env.io(), "GET", base + "/metrics").status == 401);
   BOOST_TEST(request(env.io(), "GET", base + "/console", "forged-session-id").status == 401);
@@ -91,51 +94,52 @@ BOOST_AUTO_TEST_CASE(login_sets_an_httponly_samesite_session_cookie_that_opens_t
   BOOST_TEST(header_of(bearer, "Content-Type").find("text/plain; version=0.0.4") == 0u);
   feed_client feed{env.io(), base, session};
   BOOST_TEST(feed.status == 0);
-  BOOST_TEST(!feed.wait_for([](const rapidjson::Document& d) { return d["calls"].Size() == 0; }, 5s).empty());
+  BOOST_TEST(!feed.wait_for([](const rapidjson::Document& d) { return d["calls"].Size() == 0; }, 5s)
+                  .empty());
   // Logging out ends the session.
   request(env.io(), "POST", base + "/console/logout", session);
   BOOST_TEST(request(env.io(), "GET", base + "/console", session).status == 401);
 }
 
-BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
-  console_env env{token, booking_script()};
-  auto base = env.base_url();
-  auto session = login(env.io(), base, token);
-  feed_client feed{env.io(), base, session};
-  BOOST_REQUIRE_EQUAL(feed.status, 0);
-  auto result = run_call(env);
-  BOOST_REQUIRE_MESSAGE(result.ok, "call failed: " << result.error);
-  auto sid = result.call_sid;
+namespace {
 
-  // Live: the call with its actor tree alive and its words arriving.
+/// Live: the call with its actor tree alive and its words arriving.
+void check_live_call(feed_client& feed, const std::string& sid) {
   auto live = feed.wait_for(
-    [&](const rapidjson::Document& d) {
-      auto* c = find_call(d["calls"], sid);
-      if (!c) return false;
-      auto* openai = find_actor(*c, "openai_socket");
-      auto* twilio = find_actor(*c, "twilio_socket");
-      return openai && (*openai)["alive"].GetBool() && twilio && (*twilio)["alive"].GetBool() &&
-             (*openai)["messagesIn"].GetInt64() > 0 && (*c)["lines"].Size() > 0;
-    },
-    1s);
+      [&](const rapidjson::Document& d) {
+        auto* c = find_call(d["calls"], sid);
+        if (!c)
+          return false;
+        auto* openai = find_actor(*c, "openai_socket");
+        auto* twilio = find_actor(*c, "twilio_socket");
+        return openai && (*openai)["alive"].GetBool() && twilio && (*twilio)["alive"].GetBool() &&
+               (*openai)["messagesIn"].GetInt64() > 0 && (*c)["lines"].Size() > 0;
+      },
+      1s);
   BOOST_TEST(!live.empty());
   auto caller_line = feed.wait_for(
-    [&](const rapidjson::Document& d) {
-      auto* c = find_call(d["calls"], sid);
-      if (!c) return false;
-      for (const auto& l : (*c)["lines"].GetArray())
-        if (str(l, "kind") == "caller" && str(l, "text").find("kitchen sink") != std::string::npos) return true;
-      return false;
-    },
-    1s);
+      [&](const rapidjson::Document& d) {
+        auto* c = find_call(d["calls"], sid);
+        if (!c)
+          return false;
+        for (const auto& l : (*c)["lines"].GetArray())
+          if (str(l, "kind") == "caller" &&
+              str(l, "text").find("kitchen sink") != std::string::npos)
+            return true;
+        return false;
+      },
+      1s);
   BOOST_TEST(!caller_line.empty());
+}
 
-  // Finished: the job card, and the call gone from the active list.
+/// Finished: the job card, and the call gone from the active list; no
+/// frame ever carried the token.
+void check_finished_call(feed_client& feed, const std::string& sid) {
   auto done = feed.wait_for(
-    [&](const rapidjson::Document& d) {
-      return find_call(d["finished"], sid) != nullptr && !find_call(d["calls"], sid);
-    },
-    15s);
+      [&](const rapidjson::Document& d) {
+        return find_call(d["finished"], sid) != nullptr && !find_call(d["calls"], sid);
+      },
+      15s);
   BOOST_REQUIRE(!done.empty());
   rapidjson::Document d;
   d.Parse(done.c_str());
@@ -144,9 +148,14 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   BOOST_TEST(fin["jobId"].GetInt64() > 0);
   BOOST_TEST(str(fin["booking"], "customerName") == "Jane Doe");
   BOOST_TEST(fin["costUsd"].GetDouble() > 0);
-  for (const auto& f : feed.frames()) BOOST_TEST(f.find(token) == std::string::npos);
+  for (const auto& f : feed.frames())
+    BOOST_TEST(f.find(token) == std::string::npos);
+}
 
-  // /metrics against the stored call record.
+/// /metrics against the stored call record and what the caller sent and heard.
+void check_metrics(console_env& env, const std::string& session, const sim::caller_result& result) {
+  const auto base = env.base_url();
+  const auto& sid = result.call_sid;
   auto db = storage::store::open(env.db_path());
   BOOST_REQUIRE(db.ok());
   auto call = (*db)->get_call(sid);
@@ -155,20 +164,24 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   auto turns = (*db)->turns_for(sid);
   BOOST_REQUIRE(turns.ok());
   int timed_turns = 0;
-  for (const auto& t : *turns) timed_turns += t.latency_ms >= 0 ? 1 : 0;
+  for (const auto& t : *turns)
+    timed_turns += t.latency_ms >= 0 ? 1 : 0;
 
   auto m = request(env.io(), "GET", base + "/metrics", session);
   BOOST_REQUIRE_EQUAL(m.status, 200);
   auto e = parse_exposition(m.body);
   BOOST_TEST(e.get("switchboard_active_calls") == 0);
   BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="assistant_hangup"})") == 1);
-  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="record_booking_details",outcome="ok"})") == 3);
+  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="record_booking_details",outcome="ok"})") ==
+             3);
   BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="check_availability",outcome="ok"})") == 1);
   BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="end_call",outcome="ok"})") == 1);
-  BOOST_TEST(e.get(R"(switchboard_tool_call_duration_seconds_count{name="record_booking_details"})") == 3);
+  BOOST_TEST(
+      e.get(R"(switchboard_tool_call_duration_seconds_count{name="record_booking_details"})") == 3);
   BOOST_TEST(e.get("switchboard_barge_ins_total") == rec.barge_ins);
   BOOST_TEST(e.get("switchboard_openai_reconnects_total") == rec.openai_reconnects);
-  BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="output_audio"})", 0) == rec.usage.output_audio);
+  BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="output_audio"})", 0) ==
+             rec.usage.output_audio);
   BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="input_audio"})", 0) == rec.usage.input_audio);
   BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="output_text"})", 0) == rec.usage.output_text);
   BOOST_TEST(rec.usage.output_audio > 0);
@@ -184,6 +197,23 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   BOOST_TEST(e.get(R"(switchboard_relay_latency_seconds_count{direction="openai_to_caller"})") > 0);
 }
 
+} // namespace
+
+BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
+  console_env env{token, booking_script()};
+  auto base = env.base_url();
+  auto session = login(env.io(), base, token);
+  feed_client feed{env.io(), base, session};
+  BOOST_REQUIRE_EQUAL(feed.status, 0);
+  auto result = run_call(env);
+  BOOST_REQUIRE_MESSAGE(result.ok, "call failed: " << result.error);
+  auto sid = result.call_sid;
+
+  check_live_call(feed, sid);
+  check_finished_call(feed, sid);
+  check_metrics(env, session, result);
+}
+
 BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   console_env env{token, booking_script(60'000)}; // the caller lingers before its goodbye
   auto base = env.base_url();
@@ -194,11 +224,12 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   env.start_call([p](sim::caller_result r) { p->set_value(std::move(r)); });
   // Booked and lingering: the third reply has been said.
   auto booked = feed.wait_for(
-    [](const rapidjson::Document& d) {
-      return d["calls"].Size() == 1 && str(d["calls"][0]["booking"], "preferredTime") == "10:00" &&
-             d["calls"][0]["turns"].GetInt() >= 6;
-    },
-    90s);
+      [](const rapidjson::Document& d) {
+        return d["calls"].Size() == 1 &&
+               str(d["calls"][0]["booking"], "preferredTime") == "10:00" &&
+               d["calls"][0]["turns"].GetInt() >= 6;
+      },
+      90s);
   BOOST_REQUIRE(!booked.empty());
   rapidjson::Document d;
   d.Parse(booked.c_str());
@@ -221,7 +252,8 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   auto end = request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session);
   BOOST_TEST(end.status == 202);
   BOOST_REQUIRE(f.wait_for(30s) == std::future_status::ready);
-  auto fin = feed.wait_for([&](const rapidjson::Document& d) { return find_call(d["finished"], sid) != nullptr; }, 15s);
+  auto fin = feed.wait_for(
+      [&](const rapidjson::Document& d) { return find_call(d["finished"], sid) != nullptr; }, 15s);
   BOOST_REQUIRE(!fin.empty());
   rapidjson::Document fd;
   fd.Parse(fin.c_str());
@@ -230,7 +262,8 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   auto call = (*db)->get_call(sid);
   BOOST_REQUIRE(call.ok() && call->has_value());
   BOOST_TEST((**call).end_reason == sb::end_reason::operator_hangup);
-  BOOST_TEST(request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session).status == 404);
+  BOOST_TEST(request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session).status ==
+             404);
   auto e = parse_exposition(request(env.io(), "GET", base + "/metrics", session).body);
   BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="operator_hangup"})") == 1);
 }
@@ -241,7 +274,8 @@ BOOST_AUTO_TEST_CASE(metrics_on_their_own_port_need_no_token_and_leave_the_main_
                     c.console.metrics_port = 0;
                   }};
   BOOST_REQUIRE(env.srv().metrics_port() != 0);
-  auto m = request(env.io(), "GET", "http://127.0.0.1:" + std::to_string(env.srv().metrics_port()) + "/metrics");
+  auto m = request(env.io(), "GET",
+                   "http://127.0.0.1:" + std::to_string(env.srv().metrics_port()) + "/metrics");
   BOOST_TEST(m.status == 200);
   BOOST_TEST(parse_exposition(m.body).types.count("switchboard_active_calls") == 1u);
   auto main_port = request(env.io(), "GET", env.base_url() + "/metrics", "", "",

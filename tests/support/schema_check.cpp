@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -43,7 +44,8 @@ void rewrite(Value& v, allocator& a) {
     v.RemoveMember("const");
     v.AddMember("enum", values, a);
   }
-  if (auto n = v.FindMember("nullable"); n != v.MemberEnd() && n->value.IsBool() && n->value.GetBool()) {
+  if (auto n = v.FindMember("nullable");
+      n != v.MemberEnd() && n->value.IsBool() && n->value.GetBool()) {
     v.RemoveMember("nullable");
     Value rest(v, a);
     Value null_schema(rapidjson::kObjectType);
@@ -71,13 +73,20 @@ const Value* member(const Value& v, const char* name) {
 }
 
 bool kind_matches(const Value& instance, std::string_view type) {
-  if (type == "object") return instance.IsObject();
-  if (type == "array") return instance.IsArray();
-  if (type == "string") return instance.IsString();
-  if (type == "null") return instance.IsNull();
-  if (type == "boolean") return instance.IsBool();
-  if (type == "integer") return instance.IsInt64() || instance.IsUint64();
-  if (type == "number") return instance.IsNumber();
+  if (type == "object")
+    return instance.IsObject();
+  if (type == "array")
+    return instance.IsArray();
+  if (type == "string")
+    return instance.IsString();
+  if (type == "null")
+    return instance.IsNull();
+  if (type == "boolean")
+    return instance.IsBool();
+  if (type == "integer")
+    return instance.IsInt64() || instance.IsUint64();
+  if (type == "number")
+    return instance.IsNumber();
   return true;
 }
 
@@ -148,7 +157,8 @@ struct realtime_schema::impl {
       slot = std::make_unique<compiled>();
       slot->doc.CopyFrom(spec, slot->doc.GetAllocator());
       std::string ref = std::string(definitions_prefix) + def;
-      slot->doc.AddMember("$ref", Value(ref.c_str(), slot->doc.GetAllocator()), slot->doc.GetAllocator());
+      slot->doc.AddMember("$ref", Value(ref.c_str(), slot->doc.GetAllocator()),
+                          slot->doc.GetAllocator());
       slot->schema = std::make_unique<rapidjson::SchemaDocument>(slot->doc);
     }
     return *slot->schema;
@@ -170,7 +180,8 @@ struct realtime_schema::impl {
         if (!any)
           return false;
       }
-    if (const Value* t = member(s, "type"); t && t->IsString() && !kind_matches(instance, t->GetString()))
+    if (const Value* t = member(s, "type");
+        t && t->IsString() && !kind_matches(instance, t->GetString()))
       return false;
     const Value* props = member(s, "properties");
     if (!instance.IsObject() || !props || !props->IsObject())
@@ -198,6 +209,19 @@ struct realtime_schema::impl {
     if (depth > 64)
       return {};
     // Expand allOf, then branch on the first anyOf/oneOf found.
+    expand_all_of(schemas);
+    if (std::optional<std::string> r = undeclared_in_alternatives(instance, schemas, path, depth))
+      return *r;
+    if (instance.IsObject())
+      return undeclared_member(instance, schemas, path, depth);
+    if (instance.IsArray())
+      return undeclared_item(instance, schemas, path, depth);
+    return {};
+  }
+
+  /// Resolves each of `schemas` and appends their allOf branches (expanded
+  /// in turn).
+  void expand_all_of(std::vector<const Value*>& schemas) const {
     for (std::size_t i = 0; i < schemas.size(); ++i) {
       const Value& s = resolve(*schemas[i]);
       schemas[i] = &s;
@@ -207,6 +231,14 @@ struct realtime_schema::impl {
         for (const auto& b : all->GetArray())
           schemas.push_back(&b);
     }
+  }
+
+  /// With the first anyOf/oneOf of `schemas`: nothing undeclared when one
+  /// compatible branch declares every field, else the first branch's
+  /// finding. Without one: std::nullopt.
+  std::optional<std::string> undeclared_in_alternatives(const Value& instance,
+                                                        const std::vector<const Value*>& schemas,
+                                                        const std::string& path, int depth) const {
     for (std::size_t i = 0; i < schemas.size(); ++i) {
       const Value& s = *schemas[i];
       if (!s.IsObject())
@@ -222,55 +254,65 @@ struct realtime_schema::impl {
           if (compatible(instance, b))
             branches.push_back(&b);
         if (branches.empty())
-          return {}; // the schema validator reports this one
+          return std::string{}; // the schema validator reports this one
         std::string first;
         for (const Value* b : branches) {
           auto with = rest;
           with.push_back(b);
           std::string r = undeclared(instance, with, path, depth + 1);
           if (r.empty())
-            return {};
+            return std::string{};
           if (first.empty())
             first = r;
         }
         return first;
       }
     }
-    if (instance.IsObject()) {
-      bool declares = false, open = false;
-      for (const Value* s : schemas) {
-        if (!s->IsObject())
-          continue;
-        declares = declares || s->HasMember("properties");
-        if (const Value* ap = member(*s, "additionalProperties"))
-          open = open || ap->IsObject() || (ap->IsBool() && ap->GetBool());
-      }
-      if (!declares || open)
-        return {};
-      for (auto m = instance.MemberBegin(); m != instance.MemberEnd(); ++m) {
-        std::vector<const Value*> subs;
-        for (const Value* s : schemas)
-          if (const Value* props = member(*s, "properties"); props && props->IsObject())
-            if (auto p = props->FindMember(m->name); p != props->MemberEnd())
-              subs.push_back(&p->value);
-        std::string sub_path = path + "/" + m->name.GetString();
-        if (subs.empty())
-          return sub_path;
-        if (std::string r = undeclared(m->value, subs, sub_path, depth + 1); !r.empty())
-          return r;
-      }
-    } else if (instance.IsArray()) {
-      std::vector<const Value*> items;
-      for (const Value* s : schemas)
-        if (const Value* it = member(*s, "items"))
-          items.push_back(it);
-      if (items.empty())
-        return {};
-      for (rapidjson::SizeType i = 0; i < instance.Size(); ++i)
-        if (std::string r = undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
-            !r.empty())
-          return r;
+    return std::nullopt;
+  }
+
+  /// An object: its first member that `schemas` do not declare, or the
+  /// first finding inside a member.
+  std::string undeclared_member(const Value& instance, const std::vector<const Value*>& schemas,
+                                const std::string& path, int depth) const {
+    bool declares = false, open = false;
+    for (const Value* s : schemas) {
+      if (!s->IsObject())
+        continue;
+      declares = declares || s->HasMember("properties");
+      if (const Value* ap = member(*s, "additionalProperties"))
+        open = open || ap->IsObject() || (ap->IsBool() && ap->GetBool());
     }
+    if (!declares || open)
+      return {};
+    for (auto m = instance.MemberBegin(); m != instance.MemberEnd(); ++m) {
+      std::vector<const Value*> subs;
+      for (const Value* s : schemas)
+        if (const Value* props = member(*s, "properties"); props && props->IsObject())
+          if (auto p = props->FindMember(m->name); p != props->MemberEnd())
+            subs.push_back(&p->value);
+      std::string sub_path = path + "/" + m->name.GetString();
+      if (subs.empty())
+        return sub_path;
+      if (std::string r = undeclared(m->value, subs, sub_path, depth + 1); !r.empty())
+        return r;
+    }
+    return {};
+  }
+
+  /// An array: the first finding inside an item.
+  std::string undeclared_item(const Value& instance, const std::vector<const Value*>& schemas,
+                              const std::string& path, int depth) const {
+    std::vector<const Value*> items;
+    for (const Value* s : schemas)
+      if (const Value* it = member(*s, "items"))
+        items.push_back(it);
+    if (items.empty())
+      return {};
+    for (rapidjson::SizeType i = 0; i < instance.Size(); ++i)
+      if (std::string r = undeclared(instance[i], items, path + "/" + std::to_string(i), depth + 1);
+          !r.empty())
+        return r;
     return {};
   }
 
@@ -306,7 +348,8 @@ struct realtime_schema::impl {
 };
 
 realtime_schema::realtime_schema() : impl_(std::make_unique<impl>()) {
-  const std::string path = std::string(SB_SOURCE_DIR) + "/tests/data/openai/openai-realtime.schema.json";
+  const std::string path =
+      std::string(SB_SOURCE_DIR) + "/tests/data/openai/openai-realtime.schema.json";
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
