@@ -223,9 +223,6 @@ SSL* make_ssl(asio::ssl::context& ctx, tls_stream::state* s) {
 
 } // namespace
 
-tls_stream::tls_stream(executor_type ex, asio::ssl::context& ctx)
-    : tls_stream(tcp::socket(std::move(ex)), ctx) {}
-
 tls_stream::tls_stream(next_layer_type&& socket, asio::ssl::context& ctx)
     : state_(std::make_shared<state>(std::move(socket))) {
   state_->ssl = make_ssl(ctx, state_.get());

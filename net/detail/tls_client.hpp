@@ -1,5 +1,5 @@
 #pragma once
-// Client-side TLS set-up shared by ws_client and http_client: the system
+// Client-side TLS set-up for client_connect (ws_client, http_client): the system
 // trust store plus an optional extra CA, peer verification, SNI and host name
 // (or IP address) checks. Internal to net/.
 

@@ -1,7 +1,8 @@
 #pragma once
-// A TLS stream over a TCP socket, for both ends Switchboard terminates: the
-// OpenAI leg's WebSocket (client) and the HTTP server with its Media Stream
-// WebSockets when [server] tls is on. Internal to net/.
+// A TLS stream over a TCP socket, for every TLS connection Switchboard
+// makes or takes: its clients' (the OpenAI leg's WebSocket and https
+// requests, both connected by client_connect) and the HTTP server with its
+// Media Stream WebSockets when [server] tls is on. Internal to net/.
 //
 // Why not asio::ssl::stream: it holds fixed buffers on every connection
 // whatever the traffic, two 17 KiB records in its stream_core plus a BIO
@@ -43,9 +44,7 @@ public:
   using done_handler = boost::asio::any_completion_handler<void(error_code)>;
 
   /// A connection with the settings of `ctx` (the SSL object holds its own
-  /// reference to the SSL_CTX) over a socket not yet connected on `ex`, or
-  /// over `socket`.
-  tls_stream(executor_type ex, boost::asio::ssl::context& ctx);
+  /// reference to the SSL_CTX) over `socket`.
   tls_stream(next_layer_type&& socket, boost::asio::ssl::context& ctx);
   tls_stream(tls_stream&&) noexcept = default;
   tls_stream& operator=(tls_stream&&) noexcept = default;

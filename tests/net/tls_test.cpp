@@ -349,6 +349,34 @@ BOOST_AUTO_TEST_CASE(http_send_posts_over_verified_https) {
   BOOST_CHECK_MESSAGE(r.error.find("certificate verify failed") != std::string::npos, r.error);
 }
 
+// http_send connects as ws_connect does: the same one-line errors, and one
+// deadline over the connect, the TLS handshake and the exchange.
+BOOST_AUTO_TEST_CASE(http_send_reports_connect_errors_and_timeouts) {
+  io_runtime io{1};
+  http_client_request req;
+  req.url = "http://127.0.0.1:1/"; // nothing listens on port 1
+  auto r = send(io, req);
+  BOOST_CHECK_EQUAL(r.status, 0);
+  BOOST_CHECK_MESSAGE(r.error.find("connect: ") == 0, r.error);
+
+  req.url = "https://127.0.0.1:1/";
+  req.ca_pem = "not a certificate";
+  r = send(io, req);
+  BOOST_CHECK_EQUAL(r.error, "tls: ca_pem holds no certificate");
+
+  // A listener that accepts (kernel backlog) but never answers: http waits
+  // for a response, https for the server's handshake.
+  loopback_listener silent;
+  req.ca_pem = make_test_ca("ca").cert_pem;
+  req.timeout = 300ms;
+  for (std::string scheme : {"http", "https"}) {
+    req.url = scheme + "://127.0.0.1:" + std::to_string(silent.port) + "/";
+    r = send(io, req);
+    BOOST_CHECK_EQUAL(r.status, 0);
+    BOOST_CHECK_MESSAGE(r.error == "timeout", scheme + ": " + r.error);
+  }
+}
+
 // The server's side of tls_stream: a client that speaks plain HTTP to the
 // TLS port gets its connection closed (after a TLS alert), and the server
 // goes on serving.
