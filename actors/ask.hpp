@@ -17,8 +17,8 @@ namespace sb::actors {
 /// Sends `msg...` to `dest`; `on_reply(Reply&)` or `on_error(caf::error&)`
 /// runs once, within `timeout`.
 template <class Reply, class Handle, class OnReply, class OnError, class... Ts>
-void ask(const Handle& dest, std::chrono::milliseconds timeout, OnReply on_reply,
-         OnError on_error, Ts... msg) {
+void ask(const Handle& dest, std::chrono::milliseconds timeout, OnReply on_reply, OnError on_error,
+         Ts... msg) {
   if (!dest) {
     caf::error none = caf::make_error(caf::sec::invalid_argument);
     on_error(none);
@@ -28,12 +28,12 @@ void ask(const Handle& dest, std::chrono::milliseconds timeout, OnReply on_reply
   // a null argument tuple when a function actor takes no arguments
   // (UBSan, docs/stack.md 6).
   dest.home_system().spawn(
-    [=](caf::event_based_actor* self, Handle to) mutable {
-      self->request(to, timeout, std::move(msg)...)
-        .then([on_reply](Reply& r) mutable { on_reply(r); },
-              [on_error](caf::error& e) mutable { on_error(e); });
-    },
-    dest);
+      [=](caf::event_based_actor* self, Handle to) mutable {
+        self->request(to, timeout, std::move(msg)...)
+            .then([on_reply](Reply& r) mutable { on_reply(r); },
+                  [on_error](caf::error& e) mutable { on_error(e); });
+      },
+      dest);
 }
 
 } // namespace sb::actors

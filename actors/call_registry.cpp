@@ -45,46 +45,54 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   // cache): spawning the call's actors and starting the OpenAI connection
   // need not delay the webhook. The stream cannot overtake: stream_arrived
   // is handled after this handler returns.
-  if (respond) respond(twiml);
+  if (respond)
+    respond(twiml);
   log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
-                                 st.svc.cfg->stream_url());
+                                   st.svc.cfg->stream_url());
   auto sup = spawn_call_supervisor(self, st.svc, t, call);
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
   st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant)};
-  if (st.svc.metrics) st.svc.metrics->active_calls.inc();
+  if (st.svc.metrics)
+    st.svc.metrics->active_calls.inc();
 }
 
 void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_record call) {
   auto& st = self->state;
   self->request(st.svc.storage, st.svc.cfg->call.tenant_lookup, find_tenant{call.to})
-    .then(
-      [self, respond, call](tenant_lookup& t) mutable {
-        auto& st = self->state;
-        if (!t.found) {
-          if (st.svc.tenants) st.svc.tenants->forget(call.to);
-          if (!respond) return; // answered from a cache entry that is gone now
-          log::warn("RealtimeHandler", "No user found for number " + call.to);
-          respond(not_set_up_twiml());
-          return;
-        }
-        auto tenant = std::make_shared<const storage::tenant>(std::move(t.tenant));
-        if (st.svc.tenants) st.svc.tenants->put(tenant, call.to, now_ms());
-        answer(self, respond, std::move(call), std::move(tenant));
-      },
-      [respond](caf::error& e) mutable {
-        log::error("RealtimeHandler", "Tenant lookup failed: " + describe(e));
-        if (respond) respond(unavailable_twiml());
-      });
+      .then(
+          [self, respond, call](tenant_lookup& t) mutable {
+            auto& st = self->state;
+            if (!t.found) {
+              if (st.svc.tenants)
+                st.svc.tenants->forget(call.to);
+              if (!respond)
+                return; // answered from a cache entry that is gone now
+              log::warn("RealtimeHandler", "No user found for number " + call.to);
+              respond(not_set_up_twiml());
+              return;
+            }
+            auto tenant = std::make_shared<const storage::tenant>(std::move(t.tenant));
+            if (st.svc.tenants)
+              st.svc.tenants->put(tenant, call.to, now_ms());
+            answer(self, respond, std::move(call), std::move(tenant));
+          },
+          [respond](caf::error& e) mutable {
+            log::error("RealtimeHandler", "Tenant lookup failed: " + describe(e));
+            if (respond)
+              respond(unavailable_twiml());
+          });
 }
 
 void on_inbound(self_ptr self, inbound_call& in) {
   auto& st = self->state;
   if (auto it = st.answered_calls.find(in.call.call_sid); it != st.answered_calls.end()) {
     // Twilio retried the webhook.
-    if (in.respond) in.respond(it->second.twiml);
+    if (in.respond)
+      in.respond(it->second.twiml);
     // The live call's tenant fills the route's cache again.
-    if (st.svc.tenants) st.svc.tenants->put(it->second.tenant, in.call.to, now_ms());
+    if (st.svc.tenants)
+      st.svc.tenants->put(it->second.tenant, in.call.to, now_ms());
     return;
   }
   if (st.svc.tenants && !in.respond) {
@@ -109,21 +117,25 @@ void on_stream(self_ptr self, stream_arrived& s) {
 sessions_info sessions(const registry_state& st) {
   sessions_info out;
   for (const auto& [sid, s] : st.snapshots)
-    if (st.calls.count(sid) != 0) out.calls.push_back(s);
+    if (st.calls.count(sid) != 0)
+      out.calls.push_back(s);
   return out;
 }
 
 void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto it = st.sid_of.find(dm.source);
-  if (it == st.sid_of.end()) return;
-  if (st.svc.metrics) st.svc.metrics->active_calls.dec();
+  if (it == st.sid_of.end())
+    return;
+  if (st.svc.metrics)
+    st.svc.metrics->active_calls.dec();
   st.calls.erase(it->second);
   st.snapshots.erase(it->second);
   st.answered_calls.erase(it->second);
   st.sid_of.erase(it);
   if (st.calls.empty()) {
-    for (auto& p : st.drained) p.deliver(drained_atom::value);
+    for (auto& p : st.drained)
+      p.deliver(drained_atom::value);
     st.drained.clear();
   }
 }
@@ -133,44 +145,49 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
   self->state.svc.registry = caf::actor_cast<call_registry_actor>(self);
   self->set_down_handler([self](caf::down_msg& dm) { on_supervisor_down(self, dm); });
   return {
-    [self](inbound_call& in) { on_inbound(self, in); },
-    [self](stream_arrived& s) { on_stream(self, s); },
-    [self](call_snapshot& s) {
-      if (self->state.calls.count(s.call_sid) != 0) self->state.snapshots[s.call_sid] = s;
-    },
-    [self](openai_observation& o) {
-      self->state.health.openai_connected = o.connected;
-      self->state.health.openai_observed_at_ms = now_ms();
-    },
-    [self](recording_update& r) -> caf::typed_response_promise<stored_atom> {
-      auto rp = self->make_response_promise<stored_atom>();
-      self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
-                    set_recording{r.call_sid, r.url, r.duration_s})
-        .then([rp](stored_atom) mutable { rp.deliver(stored_atom::value); },
-              [rp](caf::error& e) mutable { rp.deliver(e); });
-      return rp;
-    },
-    [self](health_atom) {
-      auto h = self->state.health;
-      h.active_sessions = static_cast<int>(self->state.calls.size());
-      return h;
-    },
-    [self](sessions_atom) { return sessions(self->state); },
-    [self](count_atom) { return static_cast<int>(self->state.calls.size()); },
-    [self](operator_hangup& h) {
-      auto it = self->state.calls.find(h.call_sid);
-      if (it == self->state.calls.end()) return false;
-      self->send(it->second, hangup_atom::value);
-      return true;
-    },
-    [self](shutdown_atom) -> caf::typed_response_promise<drained_atom> {
-      auto& st = self->state;
-      auto rp = self->make_response_promise<drained_atom>();
-      for (auto& [sid, sup] : st.calls) self->send(sup, shutdown_atom::value);
-      if (st.calls.empty()) rp.deliver(drained_atom::value);
-      else st.drained.push_back(rp);
-      return rp;
-    },
+      [self](inbound_call& in) { on_inbound(self, in); },
+      [self](stream_arrived& s) { on_stream(self, s); },
+      [self](call_snapshot& s) {
+        if (self->state.calls.count(s.call_sid) != 0)
+          self->state.snapshots[s.call_sid] = s;
+      },
+      [self](openai_observation& o) {
+        self->state.health.openai_connected = o.connected;
+        self->state.health.openai_observed_at_ms = now_ms();
+      },
+      [self](recording_update& r) -> caf::typed_response_promise<stored_atom> {
+        auto rp = self->make_response_promise<stored_atom>();
+        self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
+                      set_recording{r.call_sid, r.url, r.duration_s})
+            .then([rp](stored_atom) mutable { rp.deliver(stored_atom::value); },
+                  [rp](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
+      [self](health_atom) {
+        auto h = self->state.health;
+        h.active_sessions = static_cast<int>(self->state.calls.size());
+        return h;
+      },
+      [self](sessions_atom) { return sessions(self->state); },
+      [self](count_atom) { return static_cast<int>(self->state.calls.size()); },
+      [self](operator_hangup& h) {
+        auto it = self->state.calls.find(h.call_sid);
+        if (it == self->state.calls.end())
+          return false;
+        self->send(it->second, hangup_atom::value);
+        return true;
+      },
+      [self](shutdown_atom) -> caf::typed_response_promise<drained_atom> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<drained_atom>();
+        for (auto& [sid, sup] : st.calls)
+          self->send(sup, shutdown_atom::value);
+        if (st.calls.empty())
+          rp.deliver(drained_atom::value);
+        else
+          st.drained.push_back(rp);
+        return rp;
+      },
   };
 }
 

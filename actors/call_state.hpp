@@ -6,8 +6,8 @@
 #include "actors/introspect.hpp"
 #include "actors/services.hpp"
 #include "common/call_types.hpp"
-#include "relay/media_relay.hpp"
 #include "protocol/realtime.hpp"
+#include "relay/media_relay.hpp"
 #include "storage/records.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -48,8 +48,8 @@ struct call_state {
   // turn-taking
   bool greeting_requested = false;
   bool response_active = false;
-  bool response_wanted = false; ///< tool outputs sent: the model should speak again
-  bool acknowledged = false;    ///< a "one moment" was given for the running tools
+  bool response_wanted = false;        ///< tool outputs sent: the model should speak again
+  bool acknowledged = false;           ///< a "one moment" was given for the running tools
   std::set<std::string> pending_tools; ///< call_ids
   std::map<std::string, tool_request> tool_calls; ///< for the replay after a reconnect
   bool hangup_requested = false; ///< end_call: hang up after the goodbye has played
@@ -67,7 +67,7 @@ struct call_state {
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
   std::map<std::string, child_health> health; ///< by child name
-  int turns_seen = 0; ///< transcript turns at the last publish
+  int turns_seen = 0;                         ///< transcript turns at the last publish
   static inline const char* name = "call_supervisor";
 };
 

@@ -23,14 +23,16 @@ namespace detail {
 
 void report_call(sup_ptr self, int64_t job_id) {
   auto& st = self->state;
-  if (!st.svc.introspection) return;
+  if (!st.svc.introspection)
+    return;
   call_report r;
   r.call = st.call;
   r.tenant_name = st.tenant.name;
   r.phase = st.phase;
   r.turns = st.turns_seen;
   r.booking = st.booking;
-  for (const auto& [name, h] : st.health) r.children.push_back(h);
+  for (const auto& [name, h] : st.health)
+    r.children.push_back(h);
   r.job_id = job_id;
   ++st.stats.out;
   self->send(st.svc.introspection, std::move(r));
@@ -38,7 +40,8 @@ void report_call(sup_ptr self, int64_t job_id) {
 
 void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms) {
   auto& st = self->state;
-  if (!st.svc.introspection) return;
+  if (!st.svc.introspection)
+    return;
   ++st.stats.out;
   self->send(st.svc.introspection,
              call_line{st.call.call_sid, std::move(kind), std::move(text), latency_ms, now_ms()});
@@ -61,23 +64,24 @@ void publish(sup_ptr self) {
     return report_call(self);
   }
   self->request(st.transcript, st.svc.cfg->call.snapshot_query, caf::get_atom::value)
-    .then(
-      [self, s](transcript_so_far& t) mutable {
-        s.turns = static_cast<int>(t.turns.size());
-        self->state.turns_seen = s.turns;
-        ++self->state.stats.out;
-        self->send(self->state.svc.registry, s);
-        report_call(self);
-      },
-      [self, s](caf::error&) {
-        ++self->state.stats.out;
-        self->send(self->state.svc.registry, s);
-        report_call(self);
-      });
+      .then(
+          [self, s](transcript_so_far& t) mutable {
+            s.turns = static_cast<int>(t.turns.size());
+            self->state.turns_seen = s.turns;
+            ++self->state.stats.out;
+            self->send(self->state.svc.registry, s);
+            report_call(self);
+          },
+          [self, s](caf::error&) {
+            ++self->state.stats.out;
+            self->send(self->state.svc.registry, s);
+            report_call(self);
+          });
 }
 
 void send_openai(sup_ptr self, std::string json) {
-  if (!self->state.openai) return;
+  if (!self->state.openai)
+    return;
   ++self->state.stats.out;
   self->send(self->state.openai, openai_send{std::move(json)});
 }
@@ -85,43 +89,50 @@ void send_openai(sup_ptr self, std::string json) {
 /// The record is written: the remaining children go, then the supervisor.
 void finish(sup_ptr self) {
   auto& st = self->state;
-  if (st.transcript) self->send_exit(st.transcript, caf::exit_reason::user_shutdown);
-  if (st.tools) self->send_exit(st.tools, caf::exit_reason::user_shutdown);
+  if (st.transcript)
+    self->send_exit(st.transcript, caf::exit_reason::user_shutdown);
+  if (st.tools)
+    self->send_exit(st.tools, caf::exit_reason::user_shutdown);
   self->quit();
 }
 
 void end_call(sup_ptr self, end_reason reason, std::string detail) {
   auto& st = self->state;
-  if (st.ending != end_reason::none) return; // already ending
+  if (st.ending != end_reason::none)
+    return; // already ending
   st.ending = reason;
   st.phase = call_phase::ending;
   st.call.end_reason = reason;
   st.call.end_detail = std::move(detail);
   auto why = storage::end_reason_text(st.call);
   log::info("RealtimeServer", "Call " + st.call.call_sid + " ending: " + why);
-  if (st.svc.observer) st.svc.observer(st.call.call_sid, "call ended: " + why);
-  if (st.svc.metrics) st.svc.metrics->call_ended(reason);
+  if (st.svc.observer)
+    st.svc.observer(st.call.call_sid, "call ended: " + why);
+  if (st.svc.metrics)
+    st.svc.metrics->call_ended(reason);
   report_line(self, "event", "call ended: " + why);
   // Stop input first: no more audio or events from either socket.
-  if (st.openai) self->send_exit(st.openai, caf::exit_reason::user_shutdown);
-  if (st.twilio) self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
+  if (st.openai)
+    self->send_exit(st.openai, caf::exit_reason::user_shutdown);
+  if (st.twilio)
+    self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
   st.call.ended_at_ms = now_ms();
   st.call.status = status_after(reason, st.call.answered_at_ms != 0);
   publish(self);
   // Then flush and finalize; quit when the record is written.
   auto fin = spawn_finalizer(self, st.svc, st.transcript);
   self->request(fin, st.svc.cfg->call.finalize, finalize_request{st.call, st.tenant, st.booking})
-    .then(
-      [self](int64_t job_id) {
-        self->state.phase = call_phase::finished;
-        report_call(self, job_id);
-        finish(self);
-      },
-      [self](caf::error&) {
-        self->state.phase = call_phase::finished;
-        report_call(self, 0);
-        finish(self);
-      });
+      .then(
+          [self](int64_t job_id) {
+            self->state.phase = call_phase::finished;
+            report_call(self, job_id);
+            finish(self);
+          },
+          [self](caf::error&) {
+            self->state.phase = call_phase::finished;
+            report_call(self, 0);
+            finish(self);
+          });
 }
 
 } // namespace detail
@@ -146,7 +157,8 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.openai = nullptr;
   st.openai_ready = false;
-  if (st.ending != end_reason::none) return;
+  if (st.ending != end_reason::none)
+    return;
   auto& health = st.health["openai_socket"];
   health.name = "openai_socket";
   health.last_error = describe(reason);
@@ -155,22 +167,23 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   if (st.failed_attempts > cfg.max_reconnects) {
     // The receptionist cannot speak: the caller hears a recorded apology,
     // then the call hangs up (or, before the stream, as soon as it attaches).
-    log::error("RealtimeServer", "OpenAI unavailable for " + st.call.call_sid + ": " +
-                                   describe(reason));
+    log::error("RealtimeServer",
+               "OpenAI unavailable for " + st.call.call_sid + ": " + describe(reason));
     st.hangup_requested = true;
     st.openai_unavailable = true;
-    if (st.twilio) self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
+    if (st.twilio)
+      self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
     return;
   }
   auto delay = cfg.reconnect_backoff * (1 << std::min(st.failed_attempts - 1, 6));
   if (st.ever_ready) {
     ++st.call.openai_reconnects;
-    if (st.svc.metrics) st.svc.metrics->openai_reconnects.inc();
+    if (st.svc.metrics)
+      st.svc.metrics->openai_reconnects.inc();
   }
   ++health.restarts;
-  log::warn("RealtimeServer", "OpenAI leg of " + st.call.call_sid + " down (" +
-                                describe(reason) + "); reconnecting in " +
-                                std::to_string(delay.count()) + " ms");
+  log::warn("RealtimeServer", "OpenAI leg of " + st.call.call_sid + " down (" + describe(reason) +
+                                  "); reconnecting in " + std::to_string(delay.count()) + " ms");
   spawn_openai(self, delay, st.ever_ready);
   st.response_active = false;
 }
@@ -182,9 +195,12 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
     st.health["twilio_socket"].name = "twilio_socket";
     st.health["twilio_socket"].last_error = describe(reason);
   }
-  if (st.openai_unavailable) return end_call(self, end_reason::openai_unavailable);
-  if (st.hangup_requested) return end_call(self, end_reason::assistant_hangup);
-  if (st.stream_stopped) return end_call(self, end_reason::caller_hangup);
+  if (st.openai_unavailable)
+    return end_call(self, end_reason::openai_unavailable);
+  if (st.hangup_requested)
+    return end_call(self, end_reason::assistant_hangup);
+  if (st.stream_stopped)
+    return end_call(self, end_reason::caller_hangup);
   end_call(self, end_reason::twilio_socket_lost,
            reason ? (error_detail(reason).empty() ? describe(reason) : error_detail(reason))
                   : "closed without stop");
@@ -211,15 +227,18 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
 /// A child went down: decide for its slot (see call_supervisor.hpp).
 void on_child_down(sup_ptr self, caf::down_msg& dm) {
   auto& st = self->state;
-  if (st.openai && dm.source == st.openai.address()) return on_openai_down(self, dm.reason);
-  if (st.twilio && dm.source == st.twilio.address()) return on_twilio_down(self, dm.reason);
+  if (st.openai && dm.source == st.openai.address())
+    return on_openai_down(self, dm.reason);
+  if (st.twilio && dm.source == st.twilio.address())
+    return on_twilio_down(self, dm.reason);
   if (st.tools && dm.source == st.tools.address()) {
     log::error("RealtimeServer", "Tool actor of " + st.call.call_sid + " failed; restarting");
     auto& health = st.health["tool_call"];
     health.name = "tool_call";
     health.last_error = describe(dm.reason);
     ++health.restarts;
-    st.tools = spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<call_supervisor_actor>(self));
+    st.tools =
+        spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<call_supervisor_actor>(self));
     return;
   }
   if (st.transcript && dm.source == st.transcript.address()) {
@@ -236,7 +255,8 @@ void start_call(sup_ptr self) {
   // supervisor's address only (weak: the supervisor owns the relay).
   auto addr = caf::actor_cast<caf::actor_addr>(self);
   st.relay = std::make_shared<relay::media_relay>(st.svc.metrics, [addr](first_audio_sent f) {
-    if (auto sup = caf::actor_cast<call_supervisor_actor>(addr)) caf::anon_send(sup, std::move(f));
+    if (auto sup = caf::actor_cast<call_supervisor_actor>(addr))
+      caf::anon_send(sup, std::move(f));
   });
   // Fire and forget: a failed write is logged by storage, and the call's
   // record is written whole when it is finalized.
@@ -250,41 +270,42 @@ void start_call(sup_ptr self) {
   publish(self);
 }
 
-call_supervisor_actor::behavior_type call_supervisor(sup_ptr self, services svc,
-                                                     storage::tenant tenant,
-                                                     storage::call_record call) {
+call_supervisor_actor::behavior_type
+call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::call_record call) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.tenant = std::move(tenant);
   st.call = std::move(call);
   start_call(self);
   return introspected<call_supervisor_actor::behavior_type>(
-    self, st.svc, "call_supervisor", &st.stats,
-    [self] { return std::string{to_string(self->state.phase)}; },
-    [self](stream_arrived& s) { attach_stream(self, s); },
-    [self](openai_session_ready& r) { on_session_ready(self, r); },
-    [self](realtime_event& e) { on_realtime(self, e); },
-    [self](first_audio_sent& f) { on_first_audio(self, f); },
-    [self](stream_stopped) { self->state.stream_stopped = true; },
-    [self](dtmf_digit& d) {
-      log::info("RealtimeServer", "DTMF " + d.digit + " on " + self->state.call.call_sid);
-    },
-    [self](tool_result& r) { on_tool_result(self, r); },
-    [self](tool_slow_atom, const std::string& call_id) { on_tool_slow(self, call_id); },
-    [self](timeout_atom) {
-      auto& st = self->state;
-      if (st.twilio || st.call.answered_at_ms != 0) return;
-      end_call(self, st.openai_unavailable ? end_reason::openai_unavailable : end_reason::no_stream);
-    },
-    [self](hangup_atom) {
-      auto& st = self->state;
-      if (st.twilio) {
-        st.hangup_requested = true;
-        self->send(st.twilio, hangup_after_playout{});
-      }
-      end_call(self, end_reason::operator_hangup);
-    },
-    [self](shutdown_atom) { end_call(self, end_reason::shutdown); });
+      self, st.svc, "call_supervisor", &st.stats,
+      [self] { return std::string{to_string(self->state.phase)}; },
+      [self](stream_arrived& s) { attach_stream(self, s); },
+      [self](openai_session_ready& r) { on_session_ready(self, r); },
+      [self](realtime_event& e) { on_realtime(self, e); },
+      [self](first_audio_sent& f) { on_first_audio(self, f); },
+      [self](stream_stopped) { self->state.stream_stopped = true; },
+      [self](dtmf_digit& d) {
+        log::info("RealtimeServer", "DTMF " + d.digit + " on " + self->state.call.call_sid);
+      },
+      [self](tool_result& r) { on_tool_result(self, r); },
+      [self](tool_slow_atom, const std::string& call_id) { on_tool_slow(self, call_id); },
+      [self](timeout_atom) {
+        auto& st = self->state;
+        if (st.twilio || st.call.answered_at_ms != 0)
+          return;
+        end_call(self,
+                 st.openai_unavailable ? end_reason::openai_unavailable : end_reason::no_stream);
+      },
+      [self](hangup_atom) {
+        auto& st = self->state;
+        if (st.twilio) {
+          st.hangup_requested = true;
+          self->send(st.twilio, hangup_after_playout{});
+        }
+        end_call(self, end_reason::operator_hangup);
+      },
+      [self](shutdown_atom) { end_call(self, end_reason::shutdown); });
 }
 
 } // namespace

@@ -14,7 +14,8 @@ namespace sb::actors::detail {
 namespace {
 
 void observe(sup_ptr self, const std::string& line) {
-  if (self->state.svc.observer) self->state.svc.observer(self->state.call.call_sid, line);
+  if (self->state.svc.observer)
+    self->state.svc.observer(self->state.call.call_sid, line);
 }
 
 /// response.create once nothing blocks it: no response active (the service
@@ -31,44 +32,53 @@ void maybe_respond(sup_ptr self) {
 
 void hang_up_when_played(sup_ptr self) {
   auto& st = self->state;
-  if (st.twilio) self->send(st.twilio, hangup_after_playout{});
-  else end_call(self, end_reason::assistant_hangup);
+  if (st.twilio)
+    self->send(st.twilio, hangup_after_playout{});
+  else
+    end_call(self, end_reason::assistant_hangup);
 }
 
 /// input_audio_buffer.speech_started: the caller talks over the assistant.
 void barge_in(sup_ptr self) {
   auto& st = self->state;
-  if (!st.twilio) return;
+  if (!st.twilio)
+    return;
   bool response_active = st.response_active;
   self->request(st.twilio, st.svc.cfg->call.barge_in_query, barge_in_request{})
-    .then(
-      [self, response_active](barge_in_cut& cut) {
-        auto& st = self->state;
-        if (!cut.cleared && !response_active) return; // nothing was playing
-        ++st.call.barge_ins;
-        if (st.svc.metrics) st.svc.metrics->barge_ins.inc();
-        observe(self, "barge-in: caller interrupted after " + std::to_string(cut.heard_ms) +
-                        " ms of " + std::to_string(cut.sent_ms) + " ms");
-        report_line(self, "barge_in", "caller interrupted after " + std::to_string(cut.heard_ms) +
-                                        " ms of " + std::to_string(cut.sent_ms) + " ms");
-        // Truncating an item none of which played fails ("Only model output
-        // audio messages can be truncated"); docs/protocols.md 3.
-        if (!cut.item_id.empty() && cut.item_id != "apology" && cut.heard_ms > 0) {
-          send_openai(self, proto::build_truncate(cut.item_id, 0, cut.heard_ms));
-        }
-        if (!cut.item_id.empty())
-          self->send(st.transcript, assistant_truncated{cut.item_id, cut.heard_ms, cut.sent_ms});
-        // response.cancel with no active response answers
-        // response_cancel_not_active: only cancel what is running.
-        if (st.response_active) send_openai(self, proto::build_response_cancel());
-        publish(self);
-      },
-      [](caf::error&) {});
+      .then(
+          [self, response_active](barge_in_cut& cut) {
+            auto& st = self->state;
+            if (!cut.cleared && !response_active)
+              return; // nothing was playing
+            ++st.call.barge_ins;
+            if (st.svc.metrics)
+              st.svc.metrics->barge_ins.inc();
+            observe(self, "barge-in: caller interrupted after " + std::to_string(cut.heard_ms) +
+                              " ms of " + std::to_string(cut.sent_ms) + " ms");
+            report_line(self, "barge_in",
+                        "caller interrupted after " + std::to_string(cut.heard_ms) + " ms of " +
+                            std::to_string(cut.sent_ms) + " ms");
+            // Truncating an item none of which played fails ("Only model output
+            // audio messages can be truncated"); docs/protocols.md 3.
+            if (!cut.item_id.empty() && cut.item_id != "apology" && cut.heard_ms > 0) {
+              send_openai(self, proto::build_truncate(cut.item_id, 0, cut.heard_ms));
+            }
+            if (!cut.item_id.empty())
+              self->send(st.transcript,
+                         assistant_truncated{cut.item_id, cut.heard_ms, cut.sent_ms});
+            // response.cancel with no active response answers
+            // response_cancel_not_active: only cancel what is running.
+            if (st.response_active)
+              send_openai(self, proto::build_response_cancel());
+            publish(self);
+          },
+          [](caf::error&) {});
 }
 
 void on_function_call(sup_ptr self, const proto::rt_event& ev) {
   auto& st = self->state;
-  if (ev.call_id.empty() || st.tool_calls.count(ev.call_id) != 0) return; // seen already
+  if (ev.call_id.empty() || st.tool_calls.count(ev.call_id) != 0)
+    return; // seen already
   tool_request req{ev.call_id, ev.name, ev.arguments};
   st.tool_calls[ev.call_id] = req;
   st.pending_tools.insert(ev.call_id);
@@ -90,7 +100,8 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;
       st.response_active = true;
-      send_openai(self, proto::build_response_create(receptionist::greeting_instructions(st.tenant)));
+      send_openai(self,
+                  proto::build_response_create(receptionist::greeting_instructions(st.tenant)));
     }
     publish(self);
     return;
@@ -98,26 +109,30 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   // A new Realtime session knows nothing: replay the conversation so far,
   // then let the model carry on if the caller spoke last.
   self->request(st.transcript, st.svc.cfg->call.replay_query, caf::get_atom::value)
-    .then(
-      [self](transcript_so_far& so_far) {
-        auto& st = self->state;
-        if (!st.booking.empty())
-          send_openai(self, proto::build_message_item(
+      .then(
+          [self](transcript_so_far& so_far) {
+            auto& st = self->state;
+            if (!st.booking.empty())
+              send_openai(self,
+                          proto::build_message_item(
                               "system", "Booking details recorded so far (before a reconnect): " +
-                                          st.booking.customer_name + ", " + st.booking.service +
-                                          ", " + st.booking.address + ", " +
-                                          st.booking.preferred_date + " " +
-                                          st.booking.preferred_time));
-        for (const auto& t : so_far.turns)
-          send_openai(self, proto::build_message_item(t.role == speaker::caller ? "user" : "assistant",
-                                                      t.text));
-        log::info("RealtimeServer", "Replayed " + std::to_string(so_far.turns.size()) +
-                                      " turns to the new OpenAI session of " + st.call.call_sid);
-        if (!so_far.turns.empty() && so_far.turns.back().role == speaker::caller) st.response_wanted = true;
-        if (!st.pending_tools.empty()) st.response_wanted = true;
-        maybe_respond(self);
-      },
-      [](caf::error&) {});
+                                            st.booking.customer_name + ", " + st.booking.service +
+                                            ", " + st.booking.address + ", " +
+                                            st.booking.preferred_date + " " +
+                                            st.booking.preferred_time));
+            for (const auto& t : so_far.turns)
+              send_openai(self, proto::build_message_item(
+                                    t.role == speaker::caller ? "user" : "assistant", t.text));
+            log::info("RealtimeServer", "Replayed " + std::to_string(so_far.turns.size()) +
+                                            " turns to the new OpenAI session of " +
+                                            st.call.call_sid);
+            if (!so_far.turns.empty() && so_far.turns.back().role == speaker::caller)
+              st.response_wanted = true;
+            if (!st.pending_tools.empty())
+              st.response_wanted = true;
+            maybe_respond(self);
+          },
+          [](caf::error&) {});
   publish(self);
 }
 
@@ -126,96 +141,107 @@ void on_realtime(sup_ptr self, realtime_event& e) {
   auto& ev = e.ev;
   using proto::rt_type;
   switch (ev.type) {
-    case rt_type::speech_started:
-      st.caller_turn_started_ms = now_ms();
-      barge_in(self);
-      return;
-    case rt_type::speech_stopped:
-      st.speech_end_us = e.speech_end_us >= 0 ? e.speech_end_us : e.received_us;
-      st.upstream_bridge_us = e.upstream_bridge_us;
-      st.speech_end_ms = now_ms();
-      return;
-    case rt_type::input_transcript_completed:
-      observe(self, "caller: " + ev.text);
-      report_line(self, "caller", ev.text);
-      log::info("RealtimeServer", "User: " + ev.text);
-      self->send(st.transcript, caller_said{ev.item_id, ev.text,
-                                            st.caller_turn_started_ms ? st.caller_turn_started_ms
-                                                                      : st.speech_end_ms,
-                                            st.speech_end_ms});
-      publish(self);
-      return;
-    case rt_type::response_created:
-      st.response_active = true;
-      return;
-    case rt_type::response_done:
-      st.response_active = false;
-      st.call.usage += ev.usage;
-      if (st.svc.metrics)
-        st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,
-                               ev.usage.output_text, ev.usage.output_audio);
-      if (st.hangup_requested) hang_up_when_played(self);
-      maybe_respond(self);
-      return;
-    case rt_type::function_args_done:
+  case rt_type::speech_started:
+    st.caller_turn_started_ms = now_ms();
+    barge_in(self);
+    return;
+  case rt_type::speech_stopped:
+    st.speech_end_us = e.speech_end_us >= 0 ? e.speech_end_us : e.received_us;
+    st.upstream_bridge_us = e.upstream_bridge_us;
+    st.speech_end_ms = now_ms();
+    return;
+  case rt_type::input_transcript_completed:
+    observe(self, "caller: " + ev.text);
+    report_line(self, "caller", ev.text);
+    log::info("RealtimeServer", "User: " + ev.text);
+    self->send(st.transcript,
+               caller_said{ev.item_id, ev.text,
+                           st.caller_turn_started_ms ? st.caller_turn_started_ms : st.speech_end_ms,
+                           st.speech_end_ms});
+    publish(self);
+    return;
+  case rt_type::response_created:
+    st.response_active = true;
+    return;
+  case rt_type::response_done:
+    st.response_active = false;
+    st.call.usage += ev.usage;
+    if (st.svc.metrics)
+      st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,
+                             ev.usage.output_text, ev.usage.output_audio);
+    if (st.hangup_requested)
+      hang_up_when_played(self);
+    maybe_respond(self);
+    return;
+  case rt_type::function_args_done:
+    on_function_call(self, ev);
+    return;
+  case rt_type::output_item_done:
+    if (ev.item_type == "function_call")
       on_function_call(self, ev);
-      return;
-    case rt_type::output_item_done:
-      if (ev.item_type == "function_call") on_function_call(self, ev);
-      return;
-    case rt_type::output_transcript_done: {
-      auto t = st.items[ev.item_id];
-      observe(self, "assistant: " + ev.text +
-                      (t.latency_ms >= 0 ? "  [turn latency " + std::to_string(t.latency_ms) +
-                                             " ms, bridge " + std::to_string(t.bridge_latency_ms) +
-                                             " ms]"
-                                         : ""));
-      log::info("RealtimeServer", "Assistant: " + ev.text);
-      report_line(self, "assistant", ev.text, t.latency_ms);
-      self->send(st.transcript, assistant_said{ev.item_id, ev.text, now_ms(), now_ms(),
-                                               t.latency_ms, t.bridge_latency_ms});
-      publish(self);
-      return;
-    }
-    case rt_type::error:
-      // Logged by the socket; a refused cancel/truncate is harmless. A
-      // refused session.update would leave the session unusable.
-      if (ev.error_code == "conversation_already_has_active_response") st.response_active = true;
-      return;
-    default:
-      return;
+    return;
+  case rt_type::output_transcript_done: {
+    auto t = st.items[ev.item_id];
+    observe(self, "assistant: " + ev.text +
+                      (t.latency_ms >= 0
+                           ? "  [turn latency " + std::to_string(t.latency_ms) + " ms, bridge " +
+                                 std::to_string(t.bridge_latency_ms) + " ms]"
+                           : ""));
+    log::info("RealtimeServer", "Assistant: " + ev.text);
+    report_line(self, "assistant", ev.text, t.latency_ms);
+    self->send(st.transcript, assistant_said{ev.item_id, ev.text, now_ms(), now_ms(), t.latency_ms,
+                                             t.bridge_latency_ms});
+    publish(self);
+    return;
+  }
+  case rt_type::error:
+    // Logged by the socket; a refused cancel/truncate is harmless. A
+    // refused session.update would leave the session unusable.
+    if (ev.error_code == "conversation_already_has_active_response")
+      st.response_active = true;
+    return;
+  default:
+    return;
   }
 }
 
 void on_first_audio(sup_ptr self, const first_audio_sent& f) {
   auto& st = self->state;
-  if (st.speech_end_us < 0) return; // the greeting, or a reply not to speech
+  if (st.speech_end_us < 0)
+    return; // the greeting, or a reply not to speech
   item_timing t;
   t.latency_ms = static_cast<int>((f.sent_us - st.speech_end_us) / 1000);
   int64_t bridge_us = f.sent_us - f.received_us;
-  if (st.upstream_bridge_us >= 0) bridge_us += st.upstream_bridge_us;
+  if (st.upstream_bridge_us >= 0)
+    bridge_us += st.upstream_bridge_us;
   t.bridge_latency_ms = static_cast<int>(bridge_us / 1000);
   st.items[f.item_id] = t;
-  if (st.svc.metrics) st.svc.metrics->turn_latency.observe(t.latency_ms / 1000.0);
+  if (st.svc.metrics)
+    st.svc.metrics->turn_latency.observe(t.latency_ms / 1000.0);
   st.speech_end_us = -1;
 }
 
 void on_tool_result(sup_ptr self, tool_result& r) {
   auto& st = self->state;
-  if (st.pending_tools.erase(r.call_id) == 0) return;
-  if (st.svc.metrics) st.svc.metrics->tool_call(r.name, r.ok, r.duration_us / 1e6);
-  report_line(self, "tool", r.name + (r.ok ? " ok" : " failed") + " in " +
-                              std::to_string(r.duration_us / 1000) + " ms");
+  if (st.pending_tools.erase(r.call_id) == 0)
+    return;
+  if (st.svc.metrics)
+    st.svc.metrics->tool_call(r.name, r.ok, r.duration_us / 1e6);
+  report_line(self, "tool",
+              r.name + (r.ok ? " ok" : " failed") + " in " + std::to_string(r.duration_us / 1000) +
+                  " ms");
   send_openai(self, proto::build_function_call_output(r.call_id, r.output));
   if (r.has_booking) {
     st.booking = std::move(r.booking);
     publish(self);
   }
-  if (st.pending_tools.empty()) st.acknowledged = false;
+  if (st.pending_tools.empty())
+    st.acknowledged = false;
   if (r.end_call) {
     st.hangup_requested = true;
     observe(self, "assistant hangs up after the goodbye");
-    if (!st.response_active) hang_up_when_played(self);
+    if (!st.response_active)
+      hang_up_when_played(self);
     return;
   }
   st.response_wanted = true;
@@ -226,7 +252,8 @@ void on_tool_slow(sup_ptr self, const std::string& call_id) {
   auto& st = self->state;
   // A tool is slow: rather than dead air, the model says a short "one
   // moment" while it runs (only if it is not already speaking).
-  if (st.pending_tools.count(call_id) == 0 || st.acknowledged || st.response_active) return;
+  if (st.pending_tools.count(call_id) == 0 || st.acknowledged || st.response_active)
+    return;
   st.acknowledged = true;
   st.response_active = true;
   observe(self, "tool is slow: asking the assistant for a short acknowledgement");

@@ -33,8 +33,8 @@ template <class F> auto inspect(F& f, tenant& x) {
 }
 
 template <class F> auto inspect(F& f, booking& x) {
-  return f(caf::meta::type_name("booking"), x.customer_name, x.callback_phone, x.service,
-           x.address, x.preferred_date, x.preferred_time, x.urgency, x.notes);
+  return f(caf::meta::type_name("booking"), x.customer_name, x.callback_phone, x.service, x.address,
+           x.preferred_date, x.preferred_time, x.urgency, x.notes);
 }
 
 template <class F> auto inspect(F& f, call_record& x) {

@@ -30,99 +30,95 @@ using introspected_actor = caf::typed_actor<reacts_to<report_atom>>;
 /// The only actor that touches SQLite (actors/storage_actor.hpp). A failed
 /// statement replies call_error::storage_failed with the store's message.
 using storage_actor = caf::typed_actor<
-  replies_to<find_tenant>::with<tenant_lookup>,
-  replies_to<begin_call>::with<stored_atom>,
-  replies_to<append_turn>::with<stored_atom>,
-  replies_to<set_recording>::with<stored_atom>,
-  replies_to<finalize_call>::with<int64_t>, ///< the job card's id
-  replies_to<jobs_on_day>::with<std::vector<storage::job>>,
-  replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
-  replies_to<notification_delivered>::with<stored_atom>,
-  replies_to<notification_failed>::with<stored_atom>,
-  reacts_to<shutdown_atom>>; ///< quit after every write queued before it
+    replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
+    replies_to<append_turn>::with<stored_atom>, replies_to<set_recording>::with<stored_atom>,
+    replies_to<finalize_call>::with<int64_t>, ///< the job card's id
+    replies_to<jobs_on_day>::with<std::vector<storage::job>>,
+    replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
+    replies_to<notification_delivered>::with<stored_atom>,
+    replies_to<notification_failed>::with<stored_atom>,
+    reacts_to<shutdown_atom>>; ///< quit after every write queued before it
 
 /// Delivers the push-notification outbox (actors/notifier.hpp).
-using notifier_actor = caf::typed_actor<
-  reacts_to<wake_atom>,        ///< a job card was written: check the outbox now
-  reacts_to<tick_atom>,        ///< self: the poll timer
-  reacts_to<delivery_outcome>, ///< self: an HTTP attempt finished (from the io thread)
-  reacts_to<shutdown_atom>>;
+using notifier_actor =
+    caf::typed_actor<reacts_to<wake_atom>,        ///< a job card was written: check the outbox now
+                     reacts_to<tick_atom>,        ///< self: the poll timer
+                     reacts_to<delivery_outcome>, ///< self: an HTTP attempt finished (from the io
+                                                  ///< thread)
+                     reacts_to<shutdown_atom>>;
 
 /// The console's introspection actor (console/introspection.hpp).
-using introspection_actor = caf::typed_actor<
-  reacts_to<actor_report>,     ///< any call actor, every report interval
-  reacts_to<call_report>,      ///< a supervisor, on each change; phase finished: the last
-  reacts_to<call_line>,        ///< a supervisor: one line of the call's live log
-  reacts_to<feed_subscribe>,   ///< console routes: a feed socket opened
-  reacts_to<feed_unsubscribe>, ///< console routes: it closed
-  reacts_to<tick_atom>,        ///< self: push the view if it changed
-  replies_to<caf::get_atom>::with<std::string>, ///< the view as JSON now
-  reacts_to<shutdown_atom>>;   ///< close the feeds and quit
+using introspection_actor =
+    caf::typed_actor<reacts_to<actor_report>, ///< any call actor, every report interval
+                     reacts_to<call_report>,  ///< a supervisor, on each change; phase finished: the
+                                              ///< last
+                     reacts_to<call_line>,    ///< a supervisor: one line of the call's live log
+                     reacts_to<feed_subscribe>,   ///< console routes: a feed socket opened
+                     reacts_to<feed_unsubscribe>, ///< console routes: it closed
+                     reacts_to<tick_atom>,        ///< self: push the view if it changed
+                     replies_to<caf::get_atom>::with<std::string>, ///< the view as JSON now
+                     reacts_to<shutdown_atom>>;                    ///< close the feeds and quit
 
 /// One call's transcript (actors/transcript.hpp).
 using transcript_actor = caf::typed_actor<
-  reacts_to<caller_said>,
-  reacts_to<assistant_said>,
-  reacts_to<assistant_truncated>,
-  replies_to<caf::get_atom>::with<transcript_so_far>,
-  replies_to<flush_atom>::with<flushed_atom>> ///< once every turn so far is stored
-  ::extend_with<introspected_actor>;
+    reacts_to<caller_said>, reacts_to<assistant_said>, reacts_to<assistant_truncated>,
+    replies_to<caf::get_atom>::with<transcript_so_far>,
+    replies_to<flush_atom>::with<flushed_atom>> ///< once every turn so far is stored
+    ::extend_with<introspected_actor>;
 
 /// The call supervisor (actors/call_supervisor.hpp): everything its children,
 /// the registry and its own timers tell it.
 using call_supervisor_actor = caf::typed_actor<
-  reacts_to<stream_arrived>,       ///< registry: Twilio's Media Stream for this call
-  reacts_to<openai_session_ready>, ///< openai socket: session.updated
-  reacts_to<realtime_event>,       ///< openai socket: a server event (not audio)
-  reacts_to<first_audio_sent>,     ///< media relay: an assistant item started playing
-  reacts_to<stream_stopped>,       ///< twilio socket: the caller hung up
-  reacts_to<dtmf_digit>,           ///< twilio socket
-  reacts_to<tool_result>,          ///< tool call
-  reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
-  reacts_to<timeout_atom>,         ///< self: the stream did not attach in time
-  reacts_to<hangup_atom>,          ///< registry: an operator ends the call
-  reacts_to<shutdown_atom>>        ///< registry: the server is stopping
-  ::extend_with<introspected_actor>;
+    reacts_to<stream_arrived>,              ///< registry: Twilio's Media Stream for this call
+    reacts_to<openai_session_ready>,        ///< openai socket: session.updated
+    reacts_to<realtime_event>,              ///< openai socket: a server event (not audio)
+    reacts_to<first_audio_sent>,            ///< media relay: an assistant item started playing
+    reacts_to<stream_stopped>,              ///< twilio socket: the caller hung up
+    reacts_to<dtmf_digit>,                  ///< twilio socket
+    reacts_to<tool_result>,                 ///< tool call
+    reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
+    reacts_to<timeout_atom>,                ///< self: the stream did not attach in time
+    reacts_to<hangup_atom>,                 ///< registry: an operator ends the call
+    reacts_to<shutdown_atom>>               ///< registry: the server is stopping
+    ::extend_with<introspected_actor>;
 
 /// One call's Twilio Media Stream socket (actors/twilio_socket.hpp).
 using twilio_socket_actor = caf::typed_actor<
-  reacts_to<twilio_frame>,  ///< its socket: a control frame (media and marks go to the relay)
-  reacts_to<socket_closed>, ///< its socket closed
-  replies_to<barge_in_request>::with<barge_in_cut>,
-  reacts_to<hangup_after_playout>,
-  reacts_to<play_then_hangup>>
-  ::extend_with<introspected_actor>;
+    reacts_to<twilio_frame>,  ///< its socket: a control frame (media and marks go to the relay)
+    reacts_to<socket_closed>, ///< its socket closed
+    replies_to<barge_in_request>::with<barge_in_cut>, reacts_to<hangup_after_playout>,
+    reacts_to<play_then_hangup>>::extend_with<introspected_actor>;
 
 /// One call's OpenAI Realtime connection (actors/openai_socket.hpp).
-using openai_socket_actor = caf::typed_actor<
-  reacts_to<connect_atom>,     ///< self: the reconnect backoff is over
-  reacts_to<openai_connected>, ///< the io thread: the handshake finished
-  reacts_to<realtime_event>,   ///< the io thread: a parsed server event
-  reacts_to<socket_closed>,    ///< its socket closed
-  reacts_to<openai_send>>      ///< supervisor: send this client event
-  ::extend_with<introspected_actor>;
+using openai_socket_actor =
+    caf::typed_actor<reacts_to<connect_atom>,     ///< self: the reconnect backoff is over
+                     reacts_to<openai_connected>, ///< the io thread: the handshake finished
+                     reacts_to<realtime_event>,   ///< the io thread: a parsed server event
+                     reacts_to<socket_closed>,    ///< its socket closed
+                     reacts_to<openai_send>>      ///< supervisor: send this client event
+    ::extend_with<introspected_actor>;
 
 /// One call's function calls (actors/tool_call.hpp).
-using tool_call_actor = caf::typed_actor<
-  reacts_to<tool_request>,                           ///< supervisor; also self, delayed
-  reacts_to<timeout_atom, std::string, std::string>> ///< self: call_id, name ran too long
-  ::extend_with<introspected_actor>;
+using tool_call_actor =
+    caf::typed_actor<reacts_to<tool_request>, ///< supervisor; also self, delayed
+                     reacts_to<timeout_atom, std::string, std::string>> ///< self: call_id, name ran
+                                                                        ///< too long
+    ::extend_with<introspected_actor>;
 
 /// Writes one finished call (actors/finalizer.hpp).
-using finalizer_actor = caf::typed_actor<
-  replies_to<finalize_request>::with<int64_t>>; ///< the job card's id
+using finalizer_actor =
+    caf::typed_actor<replies_to<finalize_request>::with<int64_t>>; ///< the job card's id
 
 /// The directory of live calls (actors/call_registry.hpp).
 using call_registry_actor = caf::typed_actor<
-  reacts_to<inbound_call>,       ///< the Voice webhook route
-  reacts_to<stream_arrived>,     ///< the Media Stream route: routed to its call
-  reacts_to<call_snapshot>,      ///< a supervisor, on each change
-  reacts_to<openai_observation>, ///< an openai socket: a handshake outcome
-  replies_to<recording_update>::with<stored_atom>,
-  replies_to<health_atom>::with<health_info>,
-  replies_to<sessions_atom>::with<sessions_info>,
-  replies_to<count_atom>::with<int>,              ///< live calls
-  replies_to<operator_hangup>::with<bool>,        ///< false: no such live call
-  replies_to<shutdown_atom>::with<drained_atom>>; ///< every call ended and finalized
+    reacts_to<inbound_call>,       ///< the Voice webhook route
+    reacts_to<stream_arrived>,     ///< the Media Stream route: routed to its call
+    reacts_to<call_snapshot>,      ///< a supervisor, on each change
+    reacts_to<openai_observation>, ///< an openai socket: a handshake outcome
+    replies_to<recording_update>::with<stored_atom>, replies_to<health_atom>::with<health_info>,
+    replies_to<sessions_atom>::with<sessions_info>,
+    replies_to<count_atom>::with<int>,              ///< live calls
+    replies_to<operator_hangup>::with<bool>,        ///< false: no such live call
+    replies_to<shutdown_atom>::with<drained_atom>>; ///< every call ended and finalized
 
 } // namespace sb::actors

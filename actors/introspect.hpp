@@ -34,8 +34,7 @@ struct actor_stats {
 namespace detail {
 
 /// `f` with the same signature, counting each call into *n first.
-template <class F, class... Ts>
-auto count_in(int64_t* n, F f, caf::detail::type_list<Ts...>) {
+template <class F, class... Ts> auto count_in(int64_t* n, F f, caf::detail::type_list<Ts...>) {
   using result = typename caf::detail::get_callable_trait<F>::result_type;
   return [n, f = std::move(f)](Ts... xs) mutable -> result {
     ++*n;
@@ -69,13 +68,12 @@ Behavior introspected(Self* self, const services& svc, const char* name, actor_s
     report();
     self->delayed_send(self, interval, report_atom::value);
   }
-  return Behavior{
-    detail::count_in(&stats->in, std::move(fs),
-                     typename caf::detail::get_callable_trait<Fs>::arg_types{})...,
-    [self, report, interval](report_atom) {
-      report();
-      self->delayed_send(self, interval, report_atom::value);
-    }};
+  return Behavior{detail::count_in(&stats->in, std::move(fs),
+                                   typename caf::detail::get_callable_trait<Fs>::arg_types{})...,
+                  [self, report, interval](report_atom) {
+                    report();
+                    self->delayed_send(self, interval, report_atom::value);
+                  }};
 }
 
 } // namespace sb::actors

@@ -10,14 +10,17 @@ caf::error make_error(call_error code, std::string detail) {
 }
 
 std::string error_detail(const caf::error& e) {
-  if (e.category() != call_error_category || e.context().empty()) return {};
+  if (e.category() != call_error_category || e.context().empty())
+    return {};
   const auto& ctx = e.context();
-  if (ctx.match_elements<std::string>()) return ctx.get_as<std::string>(0);
+  if (ctx.match_elements<std::string>())
+    return ctx.get_as<std::string>(0);
   return {};
 }
 
 std::string describe(const caf::error& e) {
-  if (e.category() != call_error_category) return caf::to_string(e);
+  if (e.category() != call_error_category)
+    return caf::to_string(e);
   auto s = to_string(static_cast<call_error>(e.code()));
   auto detail = error_detail(e);
   return detail.empty() ? s : s + ": " + detail;

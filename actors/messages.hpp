@@ -299,7 +299,7 @@ struct finalize_request {
 /// actor itself reads its own counters and mailbox (no cross-thread reads).
 struct actor_report {
   std::string call_sid;
-  std::string name;  ///< call_supervisor | openai_socket | twilio_socket | transcript | tool_call
+  std::string name; ///< call_supervisor | openai_socket | twilio_socket | transcript | tool_call
   uint64_t actor_id = 0;
   std::string state; ///< the actor's own word for what it is doing
   int64_t messages_in = 0;
@@ -401,8 +401,7 @@ template <class F> auto inspect(F& f, recording_update& x) {
   return f(caf::meta::type_name("recording_update"), x.call_sid, x.url, x.duration_s);
 }
 template <class F> auto inspect(F& f, caller_said& x) {
-  return f(caf::meta::type_name("caller_said"), x.item_id, x.text, x.started_at_ms,
-           x.ended_at_ms);
+  return f(caf::meta::type_name("caller_said"), x.item_id, x.text, x.started_at_ms, x.ended_at_ms);
 }
 template <class F> auto inspect(F& f, assistant_said& x) {
   return f(caf::meta::type_name("assistant_said"), x.item_id, x.text, x.started_at_ms,
@@ -466,8 +465,8 @@ template <class F> auto inspect(F& f, child_health& x) {
   return f(caf::meta::type_name("child_health"), x.name, x.restarts, x.last_error);
 }
 template <class F> auto inspect(F& f, call_report& x) {
-  return f(caf::meta::type_name("call_report"), x.call, x.tenant_name, x.phase, x.turns,
-           x.booking, x.children, x.job_id);
+  return f(caf::meta::type_name("call_report"), x.call, x.tenant_name, x.phase, x.turns, x.booking,
+           x.children, x.job_id);
 }
 template <class F> auto inspect(F& f, call_line& x) {
   return f(caf::meta::type_name("call_line"), x.call_sid, x.kind, x.text, x.latency_ms, x.at_ms);

@@ -38,28 +38,30 @@ void send_one(self_ptr self, const storage::outbox_entry& e) {
 
 void poll(self_ptr self) {
   auto& st = self->state;
-  if (st.polling) return;
+  if (st.polling)
+    return;
   st.polling = true;
   self->request(st.svc.storage, st.svc.cfg->call.outbox_query, due_notifications{now_ms(), 32})
-    .then(
-      [self](std::vector<storage::outbox_entry>& due) {
-        self->state.polling = false;
-        for (auto& e : due)
-          if (self->state.in_flight.insert(e.id).second) send_one(self, e);
-      },
-      [self](caf::error&) { self->state.polling = false; });
+      .then(
+          [self](std::vector<storage::outbox_entry>& due) {
+            self->state.polling = false;
+            for (auto& e : due)
+              if (self->state.in_flight.insert(e.id).second)
+                send_one(self, e);
+          },
+          [self](caf::error&) { self->state.polling = false; });
 }
 
 /// Stores a delivery's outcome. A failed write leaves the entry due: it is
 /// sent again (at least once), never lost.
-template <class Outcome>
-void record(self_ptr self, Outcome outcome, int64_t id) {
-  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write, std::move(outcome))
-    .then([](stored_atom) {},
-          [id](caf::error& e) {
-            log::warn("Notifier", "The outcome of notification " + std::to_string(id) +
-                                    " was not stored: " + caf::to_string(e));
-          });
+template <class Outcome> void record(self_ptr self, Outcome outcome, int64_t id) {
+  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
+                std::move(outcome))
+      .then([](stored_atom) {},
+            [id](caf::error& e) {
+              log::warn("Notifier", "The outcome of notification " + std::to_string(id) +
+                                        " was not stored: " + caf::to_string(e));
+            });
 }
 
 void on_outcome(self_ptr self, delivery_outcome& o) {
@@ -74,13 +76,15 @@ void on_outcome(self_ptr self, delivery_outcome& o) {
   int attempts = o.entry.attempts + 1;
   // Exponential backoff: initial * 2^(attempts-1), capped.
   int64_t backoff = cfg.initial_backoff.count();
-  for (int i = 1; i < attempts && backoff < cfg.max_backoff.count(); ++i) backoff *= 2;
+  for (int i = 1; i < attempts && backoff < cfg.max_backoff.count(); ++i)
+    backoff *= 2;
   backoff = std::min<int64_t>(backoff, cfg.max_backoff.count());
   bool give_up = attempts >= cfg.max_attempts;
   std::string why = o.error.empty() ? "HTTP " + std::to_string(o.status) : o.error;
-  log::warn("Notifier", "Notification " + std::to_string(o.entry.id) + " failed (" + why +
-                          "), attempt " + std::to_string(attempts) +
-                          (give_up ? ", giving up" : ", retrying in " + std::to_string(backoff) + " ms"));
+  log::warn("Notifier",
+            "Notification " + std::to_string(o.entry.id) + " failed (" + why + "), attempt " +
+                std::to_string(attempts) +
+                (give_up ? ", giving up" : ", retrying in " + std::to_string(backoff) + " ms"));
   record(self, notification_failed{o.entry.id, attempts, now_ms() + backoff, why, give_up},
          o.entry.id);
 }
@@ -89,13 +93,13 @@ notifier_actor::behavior_type notifier(self_ptr self, services svc) {
   self->state.svc = std::move(svc);
   self->send(self, tick_atom::value);
   return {
-    [self](tick_atom) {
-      poll(self);
-      self->delayed_send(self, self->state.svc.cfg->notifier.poll_interval, tick_atom::value);
-    },
-    [self](wake_atom) { poll(self); },
-    [self](delivery_outcome& o) { on_outcome(self, o); },
-    [self](shutdown_atom) { self->quit(); },
+      [self](tick_atom) {
+        poll(self);
+        self->delayed_send(self, self->state.svc.cfg->notifier.poll_interval, tick_atom::value);
+      },
+      [self](wake_atom) { poll(self); },
+      [self](delivery_outcome& o) { on_outcome(self, o); },
+      [self](shutdown_atom) { self->quit(); },
   };
 }
 

@@ -30,8 +30,8 @@ void on_text(const openai_socket_actor& me, relay::media_relay& relay, const std
   auto now = mono_us();
   auto parsed = proto::parse_server_event(text);
   if (!parsed) {
-    log::warn("RealtimeServer", "Ignored a bad Realtime frame on " + call_sid + ": " +
-                                  parsed.err().message);
+    log::warn("RealtimeServer",
+              "Ignored a bad Realtime frame on " + call_sid + ": " + parsed.err().message);
     return;
   }
   auto& ev = *parsed;
@@ -47,17 +47,18 @@ void connect(self_ptr self) {
   const auto& cfg = st.svc.cfg->openai;
   net::ws_client_options opts;
   opts.url = cfg.realtime_url;
-  if (!cfg.api_key.empty()) opts.headers.emplace_back("Authorization", "Bearer " + cfg.api_key);
+  if (!cfg.api_key.empty())
+    opts.headers.emplace_back("Authorization", "Bearer " + cfg.api_key);
   opts.ca_file = cfg.ca_file;
   opts.connect_timeout = cfg.connect_timeout;
   opts.limits.max_frame_bytes = cfg.max_frame_bytes;
   auto me = caf::actor_cast<openai_socket_actor>(self);
   net::ws_handlers handlers{
-    [me, relay = st.args.relay, sid = st.args.call_sid](std::string&& text) {
-      on_text(me, *relay, sid, std::move(text));
-      return true;
-    },
-    [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }};
+      [me, relay = st.args.relay, sid = st.args.call_sid](std::string&& text) {
+        on_text(me, *relay, sid, std::move(text));
+        return true;
+      },
+      [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }};
   net::ws_connect(*st.svc.io, std::move(opts), std::move(handlers), [me](net::ws_connect_result r) {
     caf::anon_send(me, openai_connected{std::move(r.conn), std::move(r.error), r.http_status});
   });
@@ -65,7 +66,8 @@ void connect(self_ptr self) {
 
 void on_event(self_ptr self, realtime_event& e) {
   auto& st = self->state;
-  if (st.svc.cfg->debug.realtime) log::debug("RealtimeServer", st.args.call_sid + " <- " + e.ev.type_name);
+  if (st.svc.cfg->debug.realtime)
+    log::debug("RealtimeServer", st.args.call_sid + " <- " + e.ev.type_name);
   if (e.ev.type == proto::rt_type::session_updated && !st.ready) {
     st.ready = true;
     log::info("RealtimeServer", "Session configured for " + st.args.call_sid);
@@ -85,57 +87,58 @@ void on_event(self_ptr self, realtime_event& e) {
   }
   if (e.ev.type == proto::rt_type::error)
     log::warn("RealtimeServer", "OpenAI error on " + st.args.call_sid + ": " + e.ev.error_code +
-                                  ": " + e.ev.error_message);
+                                    ": " + e.ev.error_message);
   ++st.stats.out;
   self->send(st.supervisor, std::move(e));
 }
 
-openai_socket_actor::behavior_type openai_socket(self_ptr self, services svc,
-                                                 openai_socket_args args,
-                                                 call_supervisor_actor sup) {
+openai_socket_actor::behavior_type
+openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervisor_actor sup) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.args = std::move(args);
   st.supervisor = std::move(sup);
   st.stats.relayed_in = &st.args.relay->frames_down();
   st.stats.relayed_out = &st.args.relay->frames_up();
-  if (st.args.delay.count() > 0) self->delayed_send(self, st.args.delay, connect_atom::value);
-  else connect(self);
+  if (st.args.delay.count() > 0)
+    self->delayed_send(self, st.args.delay, connect_atom::value);
+  else
+    connect(self);
   auto state_of = [self] {
     auto& st = self->state;
     return std::string{st.ready ? "ready" : st.conn ? "configuring" : "connecting"};
   };
   return introspected<openai_socket_actor::behavior_type>(
-    self, st.svc, "openai_socket", &st.stats, state_of,
-    [self](connect_atom) { connect(self); },
-    [self](openai_connected& c) {
-      auto& st = self->state;
-      self->send(st.svc.registry, openai_observation{c.conn != nullptr});
-      if (!c.conn) {
-        log::warn("RealtimeServer", "OpenAI Realtime connection failed for " + st.args.call_sid +
-                                      ": " + c.error);
-        self->quit(make_error(call_error::openai_unavailable, c.error));
-        return;
-      }
-      st.conn = std::move(c.conn);
-      // Whatever ends this actor, its socket closes with it, and caller
-      // audio is held for the next connection.
-      self->attach_functor([conn = st.conn, relay = st.args.relay] {
-        relay->detach_openai(conn);
-        conn->close();
+      self, st.svc, "openai_socket", &st.stats, state_of, [self](connect_atom) { connect(self); },
+      [self](openai_connected& c) {
+        auto& st = self->state;
+        self->send(st.svc.registry, openai_observation{c.conn != nullptr});
+        if (!c.conn) {
+          log::warn("RealtimeServer",
+                    "OpenAI Realtime connection failed for " + st.args.call_sid + ": " + c.error);
+          self->quit(make_error(call_error::openai_unavailable, c.error));
+          return;
+        }
+        st.conn = std::move(c.conn);
+        // Whatever ends this actor, its socket closes with it, and caller
+        // audio is held for the next connection.
+        self->attach_functor([conn = st.conn, relay = st.args.relay] {
+          relay->detach_openai(conn);
+          conn->close();
+        });
+        log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid);
+        st.args.relay->attach_openai(st.conn); // holds caller audio until session.updated
+        st.conn->send_text(proto::build_session_update(st.args.session));
+      },
+      [self](realtime_event& e) { on_event(self, e); },
+      [self](openai_send& m) {
+        if (self->state.conn)
+          self->state.conn->send_text(std::move(m.json));
+      },
+      [self](socket_closed& c) {
+        std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;
+        self->quit(make_error(call_error::openai_socket_lost, why));
       });
-      log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid);
-      st.args.relay->attach_openai(st.conn); // holds caller audio until session.updated
-      st.conn->send_text(proto::build_session_update(st.args.session));
-    },
-    [self](realtime_event& e) { on_event(self, e); },
-    [self](openai_send& m) {
-      if (self->state.conn) self->state.conn->send_text(std::move(m.json));
-    },
-    [self](socket_closed& c) {
-      std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;
-      self->quit(make_error(call_error::openai_socket_lost, why));
-    });
 }
 
 } // namespace

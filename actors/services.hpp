@@ -22,15 +22,16 @@ using call_observer = std::function<void(const std::string& call_sid, const std:
 
 struct services {
   std::shared_ptr<const config> cfg;
-  boost::asio::io_context* io = nullptr; ///< sockets run here
-  storage_actor storage;        ///< spawn_storage
-  call_registry_actor registry; ///< spawn_registry
-  notifier_actor notifier;      ///< spawn_notifier
-  call_observer observer;       ///< may be empty
-  introspection_actor introspection; ///< the console's; null: no console
+  boost::asio::io_context* io = nullptr;                 ///< sockets run here
+  storage_actor storage;                                 ///< spawn_storage
+  call_registry_actor registry;                          ///< spawn_registry
+  notifier_actor notifier;                               ///< spawn_notifier
+  call_observer observer;                                ///< may be empty
+  introspection_actor introspection;                     ///< the console's; null: no console
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
   std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null
-  std::string call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
+  std::string
+      call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
 };
 
 } // namespace sb::actors

@@ -23,7 +23,8 @@ caf::error fail(const sb::error& e) {
 
 /// A write's reply: stored, or the store's error.
 caf::result<stored_atom> written(const status& r) {
-  if (!r) return fail(r.err());
+  if (!r)
+    return fail(r.err());
   return stored_atom::value;
 }
 
@@ -40,38 +41,43 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       log::error("Storage", "The storage actor stopped: " + caf::to_string(reason));
   });
   return {
-    [&st](find_tenant& q) -> caf::result<tenant_lookup> {
-      auto r = st.db->find_tenant(q.number);
-      if (!r) return fail(r.err());
-      if (!*r) return tenant_lookup{};
-      return tenant_lookup{true, std::move(**r)};
-    },
-    [&st](begin_call& q) { return written(st.db->begin_call(q.call)); },
-    [&st](append_turn& q) { return written(st.db->append_turn(q.turn)); },
-    [&st](set_recording& q) {
-      return written(st.db->set_recording(q.call_sid, q.url, q.duration_s));
-    },
-    [&st](finalize_call& q) -> caf::result<int64_t> {
-      auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
-      if (!r) return fail(r.err());
-      return *r;
-    },
-    [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
-      auto r = st.db->jobs_on(q.tenant_number, q.date);
-      if (!r) return fail(r.err());
-      return std::move(*r);
-    },
-    [&st](due_notifications& q) -> caf::result<std::vector<storage::outbox_entry>> {
-      auto r = st.db->due_notifications(q.now_ms, q.limit);
-      if (!r) return fail(r.err());
-      return std::move(*r);
-    },
-    [&st](notification_delivered& q) { return written(st.db->mark_delivered(q.id, now_ms())); },
-    [&st](notification_failed& q) {
-      return written(
-        st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up));
-    },
-    [self](shutdown_atom) { self->quit(); },
+      [&st](find_tenant& q) -> caf::result<tenant_lookup> {
+        auto r = st.db->find_tenant(q.number);
+        if (!r)
+          return fail(r.err());
+        if (!*r)
+          return tenant_lookup{};
+        return tenant_lookup{true, std::move(**r)};
+      },
+      [&st](begin_call& q) { return written(st.db->begin_call(q.call)); },
+      [&st](append_turn& q) { return written(st.db->append_turn(q.turn)); },
+      [&st](set_recording& q) {
+        return written(st.db->set_recording(q.call_sid, q.url, q.duration_s));
+      },
+      [&st](finalize_call& q) -> caf::result<int64_t> {
+        auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
+        if (!r)
+          return fail(r.err());
+        return *r;
+      },
+      [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
+        auto r = st.db->jobs_on(q.tenant_number, q.date);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](due_notifications& q) -> caf::result<std::vector<storage::outbox_entry>> {
+        auto r = st.db->due_notifications(q.now_ms, q.limit);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](notification_delivered& q) { return written(st.db->mark_delivered(q.id, now_ms())); },
+      [&st](notification_failed& q) {
+        return written(
+            st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up));
+      },
+      [self](shutdown_atom) { self->quit(); },
   };
 }
 

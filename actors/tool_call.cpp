@@ -27,7 +27,8 @@ using self_ptr = tool_call_actor::stateful_pointer<tool_state>;
 
 void finish(self_ptr self, const tool_request& req, receptionist::tool_outcome o) {
   auto it = self->state.running.find(req.call_id);
-  if (it == self->state.running.end()) return; // already timed out
+  if (it == self->state.running.end())
+    return; // already timed out
   tool_result r;
   r.call_id = req.call_id;
   r.name = req.name;
@@ -57,15 +58,16 @@ void execute(self_ptr self, const receptionist::tool_def& def, const tool_reques
   }
   self->request(self->state.svc.storage, self->state.svc.cfg->tools.timeout,
                 jobs_on_day{self->state.tenant.number, day})
-    .then(
-      [self, &def, req](std::vector<storage::job>& jobs) {
-        auto ctx = context(self);
-        ctx.jobs_that_day = &jobs;
-        finish(self, req, def.run(ctx, req.arguments));
-      },
-      [self, req](caf::error&) {
-        finish(self, req, receptionist::tool_failed("the calendar could not be read", "available"));
-      });
+      .then(
+          [self, &def, req](std::vector<storage::job>& jobs) {
+            auto ctx = context(self);
+            ctx.jobs_that_day = &jobs;
+            finish(self, req, def.run(ctx, req.arguments));
+          },
+          [self, req](caf::error&) {
+            finish(self, req,
+                   receptionist::tool_failed("the calendar could not be read", "available"));
+          });
 }
 
 void start(self_ptr self, const tool_request& req) {
@@ -81,7 +83,8 @@ void start(self_ptr self, const tool_request& req) {
   // Rehearsing a slow calendar (tools.check_availability_delay): the request
   // comes back to this actor after the delay, and runs then.
   auto delay = self->state.svc.cfg->tools.check_availability_delay;
-  if (def->calendar_day && delay.count() > 0) return self->delayed_send(self, delay, req);
+  if (def->calendar_day && delay.count() > 0)
+    return self->delayed_send(self, delay, req);
   execute(self, *def, req);
 }
 
@@ -95,17 +98,21 @@ tool_call_actor::behavior_type tool_call(self_ptr self, services svc, storage::t
     return n > 0 ? "running " + std::to_string(n) : std::string{"idle"};
   };
   return introspected<tool_call_actor::behavior_type>(
-    self, self->state.svc, "tool_call", &self->state.stats, state_of,
-    [self](tool_request& req) {
-      if (self->state.running.count(req.call_id) == 0) return start(self, req);
-      // The delayed second half of a slow calendar check.
-      if (const auto* def = receptionist::find_tool(req.name)) execute(self, *def, req);
-    },
-    [self](timeout_atom, const std::string& call_id, const std::string& name) {
-      if (self->state.running.count(call_id) == 0) return;
-      log::warn("ToolCall", "Tool " + name + " timed out");
-      finish(self, tool_request{call_id, name, {}}, receptionist::tool_failed("the tool timed out"));
-    });
+      self, self->state.svc, "tool_call", &self->state.stats, state_of,
+      [self](tool_request& req) {
+        if (self->state.running.count(req.call_id) == 0)
+          return start(self, req);
+        // The delayed second half of a slow calendar check.
+        if (const auto* def = receptionist::find_tool(req.name))
+          execute(self, *def, req);
+      },
+      [self](timeout_atom, const std::string& call_id, const std::string& name) {
+        if (self->state.running.count(call_id) == 0)
+          return;
+        log::warn("ToolCall", "Tool " + name + " timed out");
+        finish(self, tool_request{call_id, name, {}},
+               receptionist::tool_failed("the tool timed out"));
+      });
 }
 
 } // namespace

@@ -15,7 +15,7 @@ struct transcript_state {
   services svc;
   std::string call_sid;
   std::vector<storage::transcript_turn> turns;
-  std::map<std::string, std::size_t> by_item;          ///< assistant item -> index in turns
+  std::map<std::string, std::size_t> by_item;            ///< assistant item -> index in turns
   std::map<std::string, assistant_truncated> early_cuts; ///< cut before its transcript arrived
   int writes_pending = 0;
   std::vector<caf::typed_response_promise<flushed_atom>> flush_waiters;
@@ -26,8 +26,10 @@ struct transcript_state {
 using self_ptr = transcript_actor::stateful_pointer<transcript_state>;
 
 void settle(self_ptr self) {
-  if (self->state.writes_pending > 0) return;
-  for (auto& p : self->state.flush_waiters) p.deliver(flushed_atom::value);
+  if (self->state.writes_pending > 0)
+    return;
+  for (auto& p : self->state.flush_waiters)
+    p.deliver(flushed_atom::value);
   self->state.flush_waiters.clear();
 }
 
@@ -35,17 +37,17 @@ void persist(self_ptr self, const storage::transcript_turn& t) {
   ++self->state.writes_pending;
   ++self->state.stats.out;
   self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write, append_turn{t})
-    .then(
-      [self](stored_atom) {
-        --self->state.writes_pending;
-        settle(self);
-      },
-      [self](caf::error& e) {
-        log::error("Transcript", "A turn of " + self->state.call_sid + " was not stored: " +
-                                   caf::to_string(e));
-        --self->state.writes_pending;
-        settle(self);
-      });
+      .then(
+          [self](stored_atom) {
+            --self->state.writes_pending;
+            settle(self);
+          },
+          [self](caf::error& e) {
+            log::error("Transcript", "A turn of " + self->state.call_sid +
+                                         " was not stored: " + caf::to_string(e));
+            --self->state.writes_pending;
+            settle(self);
+          });
 }
 
 void apply_cut(storage::transcript_turn& t, const assistant_truncated& cut) {
@@ -53,8 +55,8 @@ void apply_cut(storage::transcript_turn& t, const assistant_truncated& cut) {
   t.truncated = true;
 }
 
-storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text,
-                                   int64_t started, int64_t ended) {
+storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text, int64_t started,
+                                   int64_t ended) {
   storage::transcript_turn t;
   t.call_sid = self->state.call_sid;
   t.seq = static_cast<int>(self->state.turns.size());
@@ -71,54 +73,64 @@ transcript_actor::behavior_type transcript(self_ptr self, services svc, std::str
   self->state.call_sid = std::move(call_sid);
   auto state_of = [self] {
     auto n = self->state.writes_pending;
-    return n > 0 ? "writing " + std::to_string(n) : std::to_string(self->state.turns.size()) + " turns";
+    return n > 0 ? "writing " + std::to_string(n)
+                 : std::to_string(self->state.turns.size()) + " turns";
   };
   return introspected<transcript_actor::behavior_type>(
-    self, self->state.svc, "transcript", &self->state.stats, state_of,
-    [self](caller_said& m) {
-      persist(self, add_turn(self, speaker::caller, std::move(m.text), m.started_at_ms, m.ended_at_ms));
-    },
-    [self](assistant_said& m) {
-      auto& t = add_turn(self, speaker::assistant, std::move(m.text), m.started_at_ms, m.ended_at_ms);
-      t.latency_ms = m.latency_ms;
-      t.bridge_latency_ms = m.bridge_latency_ms;
-      self->state.by_item[m.item_id] = self->state.turns.size() - 1;
-      if (auto it = self->state.early_cuts.find(m.item_id); it != self->state.early_cuts.end()) {
-        apply_cut(t, it->second);
-        self->state.early_cuts.erase(it);
-      }
-      persist(self, t);
-    },
-    [self](assistant_truncated& m) {
-      auto it = self->state.by_item.find(m.item_id);
-      if (it == self->state.by_item.end()) {
-        // The transcript of the cut item has not arrived yet.
-        self->state.early_cuts[m.item_id] = m;
-        return;
-      }
-      auto& t = self->state.turns[it->second];
-      apply_cut(t, m);
-      persist(self, t); // stored again under the same seq: replaces the full text
-    },
-    [self](caf::get_atom) { return transcript_so_far{self->state.turns}; },
-    [self](flush_atom) -> caf::typed_response_promise<flushed_atom> {
-      auto p = self->make_response_promise<flushed_atom>();
-      if (self->state.writes_pending == 0) p.deliver(flushed_atom::value);
-      else self->state.flush_waiters.push_back(p);
-      return p;
-    });
+      self, self->state.svc, "transcript", &self->state.stats, state_of,
+      [self](caller_said& m) {
+        persist(self,
+                add_turn(self, speaker::caller, std::move(m.text), m.started_at_ms, m.ended_at_ms));
+      },
+      [self](assistant_said& m) {
+        auto& t =
+            add_turn(self, speaker::assistant, std::move(m.text), m.started_at_ms, m.ended_at_ms);
+        t.latency_ms = m.latency_ms;
+        t.bridge_latency_ms = m.bridge_latency_ms;
+        self->state.by_item[m.item_id] = self->state.turns.size() - 1;
+        if (auto it = self->state.early_cuts.find(m.item_id); it != self->state.early_cuts.end()) {
+          apply_cut(t, it->second);
+          self->state.early_cuts.erase(it);
+        }
+        persist(self, t);
+      },
+      [self](assistant_truncated& m) {
+        auto it = self->state.by_item.find(m.item_id);
+        if (it == self->state.by_item.end()) {
+          // The transcript of the cut item has not arrived yet.
+          self->state.early_cuts[m.item_id] = m;
+          return;
+        }
+        auto& t = self->state.turns[it->second];
+        apply_cut(t, m);
+        persist(self, t); // stored again under the same seq: replaces the full text
+      },
+      [self](caf::get_atom) { return transcript_so_far{self->state.turns}; },
+      [self](flush_atom) -> caf::typed_response_promise<flushed_atom> {
+        auto p = self->make_response_promise<flushed_atom>();
+        if (self->state.writes_pending == 0)
+          p.deliver(flushed_atom::value);
+        else
+          self->state.flush_waiters.push_back(p);
+        return p;
+      });
 }
 
 } // namespace
 
 std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_ms) {
-  if (sent_ms <= 0 || heard_ms >= sent_ms) return text;
-  if (heard_ms <= 0) return {};
-  auto keep = static_cast<std::size_t>(static_cast<double>(text.size()) *
-                                       static_cast<double>(heard_ms) / static_cast<double>(sent_ms));
-  if (keep >= text.size()) return text;
+  if (sent_ms <= 0 || heard_ms >= sent_ms)
+    return text;
+  if (heard_ms <= 0)
+    return {};
+  auto keep =
+      static_cast<std::size_t>(static_cast<double>(text.size()) * static_cast<double>(heard_ms) /
+                               static_cast<double>(sent_ms));
+  if (keep >= text.size())
+    return text;
   // Back up to the end of the last whole word.
-  while (keep > 0 && text[keep] != ' ') --keep;
+  while (keep > 0 && text[keep] != ' ')
+    --keep;
   return text.substr(0, keep) + (keep > 0 ? "..." : "");
 }
 

@@ -29,10 +29,12 @@ using self_ptr = twilio_socket_actor::stateful_pointer<twilio_state>;
 /// if the frame was handled there.
 bool relay_frame(relay::media_relay& relay, const std::string& text, int64_t received_us) {
   auto ev = proto::parse_twilio_event(text);
-  if (!ev) return false; // the actor logs it
+  if (!ev)
+    return false; // the actor logs it
   if (ev->type == proto::twilio_event_type::media) {
     // Only the caller's leg is relayed.
-    if (ev->track.empty() || ev->track == "inbound") relay.caller_audio(ev->payload_b64, received_us);
+    if (ev->track.empty() || ev->track == "inbound")
+      relay.caller_audio(ev->payload_b64, received_us);
     return true;
   }
   if (ev->type == proto::twilio_event_type::mark) {
@@ -49,34 +51,33 @@ void on_frame(self_ptr self, twilio_frame& f) {
     // Bad input is logged and survived: one bad frame must not end the call.
     ++st.bad_frames;
     log::warn("TwilioStream", "Ignored a bad Media Stream frame on " + st.call_sid + ": " +
-                                ev.err().code + ": " + ev.err().message);
+                                  ev.err().code + ": " + ev.err().message);
     return;
   }
-  if (st.svc.cfg->debug.twilio) log::debug("TwilioStream", st.call_sid + " <- " + ev->type_name);
+  if (st.svc.cfg->debug.twilio)
+    log::debug("TwilioStream", st.call_sid + " <- " + ev->type_name);
   switch (ev->type) {
-    case proto::twilio_event_type::stop:
-      st.stopped = true;
-      ++st.stats.out;
-      self->send(st.supervisor, stream_stopped{});
-      return;
-    case proto::twilio_event_type::dtmf:
-      ++st.stats.out;
-      self->send(st.supervisor, dtmf_digit{ev->digit});
-      return;
-    case proto::twilio_event_type::unknown:
-      log::warn("TwilioStream", "Ignored unknown Media Stream event '" + ev->type_name + "' on " +
-                                  st.call_sid);
-      return;
-    default: // connected, start (seen by the server already); media, mark (the relay's)
-      return;
+  case proto::twilio_event_type::stop:
+    st.stopped = true;
+    ++st.stats.out;
+    self->send(st.supervisor, stream_stopped{});
+    return;
+  case proto::twilio_event_type::dtmf:
+    ++st.stats.out;
+    self->send(st.supervisor, dtmf_digit{ev->digit});
+    return;
+  case proto::twilio_event_type::unknown:
+    log::warn("TwilioStream",
+              "Ignored unknown Media Stream event '" + ev->type_name + "' on " + st.call_sid);
+    return;
+  default: // connected, start (seen by the server already); media, mark (the relay's)
+    return;
   }
 }
 
-twilio_socket_actor::behavior_type twilio_socket(self_ptr self, services svc,
-                                                 net::ws_connection_ptr conn,
-                                                 proto::twilio_event start,
-                                                 call_supervisor_actor sup,
-                                                 relay::media_relay_ptr relay) {
+twilio_socket_actor::behavior_type
+twilio_socket(self_ptr self, services svc, net::ws_connection_ptr conn, proto::twilio_event start,
+              call_supervisor_actor sup, relay::media_relay_ptr relay) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.conn = std::move(conn);
@@ -88,12 +89,13 @@ twilio_socket_actor::behavior_type twilio_socket(self_ptr self, services svc,
   st.relay->attach_twilio(st.conn, start.stream_sid);
   auto me = caf::actor_cast<twilio_socket_actor>(self);
   st.conn->set_handlers(net::ws_handlers{
-    [me, relay = st.relay](std::string&& text) {
-      auto now = mono_us();
-      if (!relay_frame(*relay, text, now)) caf::anon_send(me, twilio_frame{std::move(text), now});
-      return true;
-    },
-    [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }});
+      [me, relay = st.relay](std::string&& text) {
+        auto now = mono_us();
+        if (!relay_frame(*relay, text, now))
+          caf::anon_send(me, twilio_frame{std::move(text), now});
+        return true;
+      },
+      [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }});
   st.conn->resume_reading();
   // Whatever ends this actor, its socket closes with it.
   self->attach_functor([c = st.conn] { c->close(); });
@@ -102,26 +104,26 @@ twilio_socket_actor::behavior_type twilio_socket(self_ptr self, services svc,
     return std::string{st.hanging_up ? "hanging_up" : st.stopped ? "stopped" : "streaming"};
   };
   return introspected<twilio_socket_actor::behavior_type>(
-    self, st.svc, "twilio_socket", &st.stats, state_of,
-    [self](twilio_frame& f) { on_frame(self, f); },
-    [self](barge_in_request) { return self->state.relay->barge_in(); },
-    [self](hangup_after_playout) {
-      self->state.hanging_up = true;
-      self->state.relay->hang_up_after_playout();
-    },
-    [self](play_then_hangup& p) {
-      self->state.hanging_up = true;
-      self->state.relay->play_then_hang_up(p.audio);
-    },
-    [self](socket_closed& c) {
-      auto& st = self->state;
-      if (st.stopped || st.hanging_up) {
-        self->quit(caf::exit_reason::normal);
-      } else {
-        std::string why = c.reason.empty() ? "closed without stop" : c.reason;
-        self->quit(make_error(call_error::twilio_socket_lost, why));
-      }
-    });
+      self, st.svc, "twilio_socket", &st.stats, state_of,
+      [self](twilio_frame& f) { on_frame(self, f); },
+      [self](barge_in_request) { return self->state.relay->barge_in(); },
+      [self](hangup_after_playout) {
+        self->state.hanging_up = true;
+        self->state.relay->hang_up_after_playout();
+      },
+      [self](play_then_hangup& p) {
+        self->state.hanging_up = true;
+        self->state.relay->play_then_hang_up(p.audio);
+      },
+      [self](socket_closed& c) {
+        auto& st = self->state;
+        if (st.stopped || st.hanging_up) {
+          self->quit(caf::exit_reason::normal);
+        } else {
+          std::string why = c.reason.empty() ? "closed without stop" : c.reason;
+          self->quit(make_error(call_error::twilio_socket_lost, why));
+        }
+      });
 }
 
 } // namespace

@@ -8,7 +8,8 @@ std::shared_ptr<const storage::tenant> tenant_cache::find(const std::string& num
                                                           int64_t now_ms) const {
   std::lock_guard lock{mutex_};
   auto it = by_number_.find(number);
-  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms) return nullptr;
+  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms)
+    return nullptr;
   return it->second.first;
 }
 
@@ -25,10 +26,9 @@ void tenant_cache::forget(const std::string& number) {
 
 std::string stream_twiml(const config& cfg, const storage::call_record& c,
                          const storage::tenant& t) {
-  return proto::twiml_connect_stream(cfg.stream_url(), {{"callSid", c.call_sid},
-                                                        {"from", c.from},
-                                                        {"to", c.to},
-                                                        {"tenant", t.number}});
+  return proto::twiml_connect_stream(
+      cfg.stream_url(),
+      {{"callSid", c.call_sid}, {"from", c.from}, {"to", c.to}, {"tenant", t.number}});
 }
 
 std::string not_set_up_twiml() {
@@ -37,7 +37,7 @@ std::string not_set_up_twiml() {
 
 std::string unavailable_twiml() {
   return proto::twiml_say_hangup(
-    "Sorry, we cannot take your call right now. Please try again later.");
+      "Sorry, we cannot take your call right now. Please try again later.");
 }
 
 } // namespace sb::actors

@@ -149,8 +149,9 @@ void calls_list(context& cx, int limit) {
       return cx.failure(turns.err().message);
     int64_t from = c.answered_at_ms > 0 ? c.answered_at_ms : c.started_at_ms;
     rows.push_back({c.call_sid, or_dash(c.tenant_number), or_dash(c.from), when(c.started_at_ms),
-                    c.ended_at_ms > 0 ? duration(c.ended_at_ms - from) : "-", std::string{to_string(c.status)},
-                    cell(or_dash(storage::end_reason_text(c))), std::to_string(turns->size())});
+                    c.ended_at_ms > 0 ? duration(c.ended_at_ms - from) : "-",
+                    std::string{to_string(c.status)}, cell(or_dash(storage::end_reason_text(c))),
+                    std::to_string(turns->size())});
   }
   print_table(
       std::cout,

@@ -17,14 +17,14 @@ void call_handoff::push(storage::call_record call) {
   }
   std::lock_guard lock{mutex_};
   pending_.push_back(std::move(call));
-  if (armed_) return;
+  if (armed_)
+    return;
   armed_ = true;
   // The timer lives in its own handler: destroying the io_context at
   // shutdown destroys both, whatever outlives the other.
   auto timer = std::make_shared<boost::asio::steady_timer>(*svc_.io, gather_delay);
-  timer->async_wait([self = shared_from_this(), timer](const boost::system::error_code&) {
-    self->flush();
-  });
+  timer->async_wait(
+      [self = shared_from_this(), timer](const boost::system::error_code&) { self->flush(); });
 }
 
 void call_handoff::flush() {

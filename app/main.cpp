@@ -18,7 +18,8 @@ namespace {
 /// --config given: that file; else ./config.toml if present; else defaults.
 sb::config load(const std::string& path) {
   std::string p = path;
-  if (p.empty() && std::filesystem::exists("config.toml")) p = "config.toml";
+  if (p.empty() && std::filesystem::exists("config.toml"))
+    p = "config.toml";
   return sb::load_config(p, sb::process_env());
 }
 
@@ -38,8 +39,8 @@ int serve(const std::string& config_path) {
   std::cout << (*srv)->banner() << std::flush;
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  sb::log::info("Server", std::string{"Received "} + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                            ": stopping");
+  sb::log::info("Server",
+                std::string{"Received "} + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
   (*srv)->shutdown();
   return 0;
 }
@@ -51,23 +52,28 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(); // `switchboard serve --config PATH`: --config after the subcommand too
   std::string config_path;
-  app.add_option("--config", config_path, "config.toml to read (default: ./config.toml if present)");
+  app.add_option("--config", config_path,
+                 "config.toml to read (default: ./config.toml if present)");
   int exit_code = 0;
 
-  auto* serve_cmd = app.add_subcommand("serve", "Run the server (webhooks, Media Streams, OpenAI bridge)");
-  auto* demo_cmd = app.add_subcommand("demo", "One simulated booking call on loopback, end to end; no keys, no network");
+  auto* serve_cmd =
+      app.add_subcommand("serve", "Run the server (webhooks, Media Streams, OpenAI bridge)");
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "One simulated booking call on loopback, end to end; no keys, no network");
   bool keep = false;
   demo_cmd->add_flag("--keep", keep, "Keep the temporary database and CA");
 
   auto* top_cmd = app.add_subcommand(
-    "top", "Live calls and their actors from a running server (token: SWITCHBOARD_CONSOLE_TOKEN)");
+      "top",
+      "Live calls and their actors from a running server (token: SWITCHBOARD_CONSOLE_TOKEN)");
   sb::console::top_options top_opts;
   std::string top_url;
-  top_cmd->add_option("--url", top_url, "The server's base URL (default: http://127.0.0.1:<server.port>)");
+  top_cmd->add_option("--url", top_url,
+                      "The server's base URL (default: http://127.0.0.1:<server.port>)");
   top_cmd->add_flag("--once", top_opts.once, "Print one snapshot and exit");
 
   sb::app::add_admin_commands(
-    app, [&] { return load(config_path).storage.path; }, exit_code);
+      app, [&] { return load(config_path).storage.path; }, exit_code);
 
   try {
     app.parse(argc, argv);
@@ -78,12 +84,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (serve_cmd->parsed()) return serve(config_path);
-    if (demo_cmd->parsed()) return sb::app::run_demo(keep);
+    if (serve_cmd->parsed())
+      return serve(config_path);
+    if (demo_cmd->parsed())
+      return sb::app::run_demo(keep);
     if (top_cmd->parsed()) {
       auto cfg = load(config_path);
-      top_opts.url = top_url.empty() ? "http://127.0.0.1:" + std::to_string(cfg.server.port) : top_url;
-      while (!top_opts.url.empty() && top_opts.url.back() == '/') top_opts.url.pop_back();
+      top_opts.url =
+          top_url.empty() ? "http://127.0.0.1:" + std::to_string(cfg.server.port) : top_url;
+      while (!top_opts.url.empty() && top_opts.url.back() == '/')
+        top_opts.url.pop_back();
       top_opts.token = cfg.console.token;
       return sb::console::run_top(top_opts, std::cout, std::cerr);
     }

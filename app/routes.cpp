@@ -37,7 +37,8 @@ std::string public_request_url(std::string_view base, const http_request& req) {
 
 bool signed_ok(const config& cfg, const std::string& url, const proto::form_params& params,
                const http_request& req) {
-  if (!cfg.twilio.validate_signatures) return true;
+  if (!cfg.twilio.validate_signatures)
+    return true;
   return proto::twilio_signature_valid(cfg.twilio.auth_token, url, params,
                                        req.header("X-Twilio-Signature"));
 }
@@ -53,7 +54,8 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
   }
   if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req)) {
     log::warn("RealtimeHandler", "Refused a request with a missing or wrong X-Twilio-Signature "
-                                 "from " + req.remote);
+                                 "from " +
+                                     req.remote);
     bad = http_response::text(403, "invalid Twilio signature");
     return std::nullopt;
   }
@@ -64,7 +66,8 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
                    net::responder respond) {
   http_response bad;
   auto form = twilio_form(*svc.cfg, req, bad);
-  if (!form) return respond(std::move(bad));
+  if (!form)
+    return respond(std::move(bad));
   storage::call_record c;
   c.call_sid = proto::take_form_value(*form, "CallSid");
   c.account_sid = proto::take_form_value(*form, "AccountSid");
@@ -76,7 +79,7 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   auto log_received = [&c] {
     if (log::enabled(log::level::info))
       log::info("RealtimeHandler", "Inbound call received { CallSid: '" + c.call_sid +
-                                     "', From: '" + c.from + "', To: '" + c.to + "' }");
+                                       "', From: '" + c.from + "', To: '" + c.to + "' }");
   };
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
@@ -105,17 +108,20 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
 void recording_status(const actors::services& svc, http_request& req, net::responder respond) {
   http_response bad;
   auto form = twilio_form(*svc.cfg, req, bad);
-  if (!form) return respond(std::move(bad));
+  if (!form)
+    return respond(std::move(bad));
   auto sid = proto::form_value(*form, "CallSid");
   auto url = proto::form_value(*form, "RecordingUrl");
   if (sid.empty() || url.empty())
     return respond(http_response::text(400, "CallSid and RecordingUrl are required"));
   int duration = std::atoi(proto::form_value(*form, "RecordingDuration").c_str());
   actors::ask<actors::stored_atom>(
-    svc.registry, svc.cfg->call.registry_query,
-    [respond](actors::stored_atom) { respond(http_response::text(200, "OK")); },
-    [respond](caf::error&) { respond(http_response::text(500, "could not store the recording")); },
-    actors::recording_update{sid, url, duration});
+      svc.registry, svc.cfg->call.registry_query,
+      [respond](actors::stored_atom) { respond(http_response::text(200, "OK")); },
+      [respond](caf::error&) {
+        respond(http_response::text(500, "could not store the recording"));
+      },
+      actors::recording_update{sid, url, duration});
 }
 
 /// The registry's answer as JSON; 503 when it does not answer.
@@ -123,12 +129,13 @@ template <class Info, class Atom>
 void status_route(const actors::services& svc, Atom what,
                   std::string (*render)(const Info&, int64_t), net::responder respond) {
   actors::ask<Info>(
-    svc.registry, svc.cfg->call.registry_query,
-    [respond, render](Info& info) { respond(http_response::json(200, render(info, now_ms()))); },
-    [respond](caf::error&) {
-      respond(http_response::json(503, R"({"status":"unavailable","error":"registry did not answer"})"));
-    },
-    what);
+      svc.registry, svc.cfg->call.registry_query,
+      [respond, render](Info& info) { respond(http_response::json(200, render(info, now_ms()))); },
+      [respond](caf::error&) {
+        respond(http_response::json(
+            503, R"({"status":"unavailable","error":"registry did not answer"})"));
+      },
+      what);
 }
 
 /// Frames of a Media Stream before its `start` names the call: `connected`
@@ -141,24 +148,29 @@ net::ws_handlers pending_stream(const actors::services& svc, std::shared_ptr<cal
   auto registry = svc.registry;
   bool debug = svc.cfg->debug.twilio;
   return net::ws_handlers{
-    [registry, handoff = std::move(handoff), weak, debug](std::string&& text) {
-      auto ev = proto::parse_twilio_event(text);
-      if (!ev) {
-        log::warn("TwilioStream", "Ignored a bad frame before start: " + ev.err().message);
-        return true;
-      }
-      if (debug) log::debug("TwilioStream", "<- " + ev->type_name + " (before start)");
-      if (ev->type != proto::twilio_event_type::start) return true;
-      auto conn = weak.lock();
-      if (!conn) return false;
-      if (ev->call_sid.empty()) ev->call_sid = proto::custom_parameter(*ev, "callSid");
-      handoff->flush();
-      caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
-      return false; // paused until the twilio socket actor takes over
-    },
-    [](const std::string& reason) {
-      if (!reason.empty()) log::warn("TwilioStream", "Stream closed before start: " + reason);
-    }};
+      [registry, handoff = std::move(handoff), weak, debug](std::string&& text) {
+        auto ev = proto::parse_twilio_event(text);
+        if (!ev) {
+          log::warn("TwilioStream", "Ignored a bad frame before start: " + ev.err().message);
+          return true;
+        }
+        if (debug)
+          log::debug("TwilioStream", "<- " + ev->type_name + " (before start)");
+        if (ev->type != proto::twilio_event_type::start)
+          return true;
+        auto conn = weak.lock();
+        if (!conn)
+          return false;
+        if (ev->call_sid.empty())
+          ev->call_sid = proto::custom_parameter(*ev, "callSid");
+        handoff->flush();
+        caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
+        return false; // paused until the twilio socket actor takes over
+      },
+      [](const std::string& reason) {
+        if (!reason.empty())
+          log::warn("TwilioStream", "Stream closed before start: " + reason);
+      }};
 }
 
 } // namespace
@@ -168,37 +180,46 @@ net::http_handlers make_routes(const actors::services& svc) {
   auto console = std::make_shared<console::console_routes>(svc);
   auto handoff = std::make_shared<call_handoff>(svc);
   h.on_request = [svc, console, handoff](http_request req, net::responder respond) {
-    if (console->on_request(req, respond)) return; // /console*, /metrics
+    if (console->on_request(req, respond))
+      return; // /console*, /metrics
     const std::string_view path = req.path();
     auto only = [&](const char* method) {
-      if (req.method == method) return true;
+      if (req.method == method)
+        return true;
       http_response r = http_response::text(405, "method not allowed");
       r.headers.emplace_back("Allow", method);
       respond(std::move(r));
       return false;
     };
     if (path == "/telephony/realtime-inbound-voice") {
-      if (only("POST")) inbound_voice(svc, *handoff, req, std::move(respond));
+      if (only("POST"))
+        inbound_voice(svc, *handoff, req, std::move(respond));
     } else if (path == "/telephony/realtime-recording-status") {
-      if (only("POST")) recording_status(svc, req, std::move(respond));
+      if (only("POST"))
+        recording_status(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-health") {
-      if (only("GET")) status_route(svc, actors::health_atom::value, health_json, std::move(respond));
+      if (only("GET"))
+        status_route(svc, actors::health_atom::value, health_json, std::move(respond));
     } else if (path == "/telephony/realtime-sessions") {
-      if (only("GET")) status_route(svc, actors::sessions_atom::value, sessions_json, std::move(respond));
+      if (only("GET"))
+        status_route(svc, actors::sessions_atom::value, sessions_json, std::move(respond));
     } else {
       respond(http_response::text(404, "not found"));
     }
   };
-  h.on_upgrade = [svc, console, handoff](const http_request& req,
-                                const net::ws_connection_ptr& conn) -> std::optional<http_response> {
-    if (auto decision = console->on_upgrade(req, conn)) return *decision; // /console/feed
-    if (req.path() != svc.cfg->twilio.stream_path) return http_response::text(404, "not found");
+  h.on_upgrade = [svc, console,
+                  handoff](const http_request& req,
+                           const net::ws_connection_ptr& conn) -> std::optional<http_response> {
+    if (auto decision = console->on_upgrade(req, conn))
+      return *decision; // /console/feed
+    if (req.path() != svc.cfg->twilio.stream_path)
+      return http_response::text(404, "not found");
     // The upgrade is signed over the wss:// URL, with no POST params.
     std::string base = svc.cfg->stream_url();
     base.resize(base.size() - svc.cfg->twilio.stream_path.size());
     if (!signed_ok(*svc.cfg, public_request_url(base, req), {}, req)) {
-      log::warn("TwilioStream", "Refused a Media Stream upgrade with a bad signature from " +
-                                  req.remote);
+      log::warn("TwilioStream",
+                "Refused a Media Stream upgrade with a bad signature from " + req.remote);
       return http_response::text(403, "invalid Twilio signature");
     }
     log::info("Server", "New WebSocket connection to " + svc.cfg->twilio.stream_path);

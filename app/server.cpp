@@ -34,7 +34,9 @@ struct server::impl {
 
 server::server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
-server::~server() { shutdown(); }
+server::~server() {
+  shutdown();
+}
 
 namespace {
 
@@ -76,16 +78,18 @@ std::unique_ptr<caf::actor_system_config> actor_config() {
 result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer observer) {
   auto p = std::make_unique<impl>();
   auto db = storage::store::open(cfg.storage.path);
-  if (!db) return db.err();
+  if (!db)
+    return db.err();
   // The OpenAI leg's trust store is loaded now, once: a bad openai.ca_file
   // stops the server here, not every call, and the first call does not pay
   // for reading the system store (net/ws_client.hpp).
   if (cfg.openai.realtime_url.rfind("wss://", 0) == 0)
     if (auto tls = net::prepare_tls_client(cfg.openai.ca_file); !tls)
-      return error{"openai_tls", "cannot load " +
-                                   (cfg.openai.ca_file.empty() ? std::string("the system CA store")
-                                                               : "openai.ca_file " + cfg.openai.ca_file) +
-                                   " for the OpenAI leg: " + tls.err().message};
+      return error{"openai_tls",
+                   "cannot load " +
+                       (cfg.openai.ca_file.empty() ? std::string("the system CA store")
+                                                   : "openai.ca_file " + cfg.openai.ca_file) +
+                       " for the OpenAI leg: " + tls.err().message};
   p->io = std::make_unique<net::io_runtime>(cfg.server.io_threads);
   p->caf_cfg = actor_config();
   p->sys = std::make_unique<caf::actor_system>(*p->caf_cfg);
@@ -118,12 +122,16 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
     net::http_server_options mopts;
     mopts.bind_address = sc.bind_address;
     mopts.port = p->cfg->console.metrics_port;
-    auto m = net::http_server::start(p->io->context(), mopts, console::metrics_only_handlers(svc.metrics));
-    if (m) p->metrics_http = *m;
-    else http = m.err();
+    auto m = net::http_server::start(p->io->context(), mopts,
+                                     console::metrics_only_handlers(svc.metrics));
+    if (m)
+      p->metrics_http = *m;
+    else
+      http = m.err();
   }
   if (!http) {
-    if (svc.introspection) caf::anon_send(svc.introspection, actors::shutdown_atom::value);
+    if (svc.introspection)
+      caf::anon_send(svc.introspection, actors::shutdown_atom::value);
     caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.notifier, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
@@ -136,19 +144,23 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   return std::unique_ptr<server>(new server(std::move(p)));
 }
 
-uint16_t server::port() const { return impl_->http->port(); }
+uint16_t server::port() const {
+  return impl_->http->port();
+}
 
 uint16_t server::metrics_port() const {
   return impl_->metrics_http ? impl_->metrics_http->port() : 0;
 }
 
-const config& server::cfg() const { return *impl_->cfg; }
+const config& server::cfg() const {
+  return *impl_->cfg;
+}
 
 int server::active_calls() {
   caf::scoped_actor self{*impl_->sys};
   int n = -1;
   self->request(impl_->svc.registry, impl_->cfg->call.registry_query, actors::count_atom::value)
-    .receive([&](int count) { n = count; }, [](caf::error&) {});
+      .receive([&](int count) { n = count; }, [](caf::error&) {});
   return n;
 }
 
@@ -157,16 +169,18 @@ bool server::hang_up(const std::string& call_sid) {
   bool ok = false;
   self->request(impl_->svc.registry, impl_->cfg->call.registry_query,
                 actors::operator_hangup{call_sid})
-    .receive([&](bool r) { ok = r; }, [](caf::error&) {});
+      .receive([&](bool r) { ok = r; }, [](caf::error&) {});
   return ok;
 }
 
 void server::shutdown() {
   auto& p = *impl_;
-  if (p.stopped) return;
+  if (p.stopped)
+    return;
   p.stopped = true;
   p.http->stop_accepting();
-  if (p.metrics_http) p.metrics_http->stop_accepting();
+  if (p.metrics_http)
+    p.metrics_http->stop_accepting();
   // Let calls finish on their own for the grace period.
   auto deadline = std::chrono::steady_clock::now() + p.cfg->server.shutdown_grace;
   while (active_calls() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -175,12 +189,13 @@ void server::shutdown() {
     // End the rest; each is finalized (reason "shutdown") before it quits.
     caf::scoped_actor self{*p.sys};
     self->request(p.svc.registry, p.cfg->call.drain, actors::shutdown_atom::value)
-      .receive([](actors::drained_atom) {},
-               [](caf::error& e) { log::warn("Server", "Shutdown: " + caf::to_string(e)); });
+        .receive([](actors::drained_atom) {},
+                 [](caf::error& e) { log::warn("Server", "Shutdown: " + caf::to_string(e)); });
   }
   caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);
   caf::anon_send(p.svc.notifier, actors::shutdown_atom::value);
-  if (p.svc.introspection) caf::anon_send(p.svc.introspection, actors::shutdown_atom::value);
+  if (p.svc.introspection)
+    caf::anon_send(p.svc.introspection, actors::shutdown_atom::value);
   // Storage last, by an ordinary message (an exit message may overtake the
   // mailbox): every write queued before it is done first.
   caf::anon_send(p.svc.storage, actors::shutdown_atom::value);
@@ -205,8 +220,10 @@ std::string server::banner() const {
   s += "✓ OpenAI Realtime API (GA) at " + c.openai.realtime_url + "\n";
   s += "✓ Listening on " + c.server.bind_address + ":" + std::to_string(port()) +
        (impl_->http->tls() ? " (TLS)" : " (plain HTTP; put TLS in front)") + "\n";
-  s += std::string{"✓ Twilio signatures "} + (c.twilio.validate_signatures ? "checked" : "NOT checked") + "\n";
-  s += "\nConfigure Twilio phone number webhook to:\n  " + c.inbound_webhook_url() + "\n" + line + "\n";
+  s += std::string{"✓ Twilio signatures "} +
+       (c.twilio.validate_signatures ? "checked" : "NOT checked") + "\n";
+  s += "\nConfigure Twilio phone number webhook to:\n  " + c.inbound_webhook_url() + "\n" + line +
+       "\n";
   return s;
 }
 

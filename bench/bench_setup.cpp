@@ -26,8 +26,8 @@ sim::call_script bench_script(int index, int turns, bool function_calls, bool ba
     turn.reply_text = "Assistant reply " + k + ".";
     turn.reply_clip = "reply_" + k;
     if (function_calls && t % 4 == 0)
-      turn.calls.push_back({"record_booking_details",
-                            R"({"service":"Leaking kitchen sink","urgency":"urgent"})"});
+      turn.calls.push_back(
+          {"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"});
     if (barge_in && t % 4 == 2)
       turn.barge_in_after_ms = 1200;
     s.turns.push_back(std::move(turn));

@@ -25,10 +25,14 @@ bool is_silence(std::string_view frame) {
 void latency_sink::add(kind k, int64_t us) {
   std::lock_guard lock(mu_);
   switch (k) {
-  case kind::upstream: return w_.upstream.add(us);
-  case kind::downstream: return w_.downstream.add(us);
-  case kind::turn_added: return w_.turn_added.add(us);
-  case kind::setup: return w_.setup.add(us);
+  case kind::upstream:
+    return w_.upstream.add(us);
+  case kind::downstream:
+    return w_.downstream.add(us);
+  case kind::turn_added:
+    return w_.turn_added.add(us);
+  case kind::setup:
+    return w_.setup.add(us);
   }
 }
 

@@ -46,8 +46,7 @@ public:
   /// Sender side: `bytes` follow everything sent before.
   void sent(std::string_view bytes, int64_t now_us);
   /// Receiver side; `done` runs for each completed unit, in order.
-  template <class F>
-  void received(std::string_view bytes, int64_t now_us, F&& done);
+  template <class F> void received(std::string_view bytes, int64_t now_us, F&& done);
   /// After the call: bytes sent but never received, and received beyond sent.
   int64_t lost() const { return sent_bytes_ > recv_bytes_ ? sent_bytes_ - recv_bytes_ : 0; }
   int64_t duplicated() const { return recv_bytes_ > sent_bytes_ ? recv_bytes_ - sent_bytes_ : 0; }
@@ -69,8 +68,8 @@ private:
   /// bytes, consuming them; true when that completes a unit. Unit by unit,
   /// not a modulo per byte: this runs on every frame of every call.
   static bool absorb(std::string_view& bytes, int64_t& count, uint32_t& hash) {
-    const auto take = std::min<std::size_t>(static_cast<std::size_t>(unit_bytes - count % unit_bytes),
-                                            bytes.size());
+    const auto take = std::min<std::size_t>(
+        static_cast<std::size_t>(unit_bytes - count % unit_bytes), bytes.size());
     for (std::size_t i = 0; i < take; ++i)
       hash = mix(hash, static_cast<unsigned char>(bytes[i]));
     bytes.remove_prefix(take);
@@ -91,9 +90,9 @@ public:
   explicit latency_probe(latency_sink* sink) : sink_(sink) {}
 
   void call_started(int64_t now_us);
-  void upstream_sent(std::string_view bytes, int64_t now_us);     ///< caller
-  void upstream_received(std::string_view bytes, int64_t now_us); ///< peer
-  void downstream_sent(std::string_view bytes, int64_t now_us);   ///< peer
+  void upstream_sent(std::string_view bytes, int64_t now_us);       ///< caller
+  void upstream_received(std::string_view bytes, int64_t now_us);   ///< peer
+  void downstream_sent(std::string_view bytes, int64_t now_us);     ///< peer
   void downstream_received(std::string_view bytes, int64_t now_us); ///< caller
   void note_peer_connection(int connection);
   /// Bytes received at both ends so far (the harness waits for them to settle).
@@ -115,7 +114,7 @@ private:
   latency_sink* sink_;
   stream_track up_, down_;
   int64_t started_us_ = 0;
-  int64_t established_us_ = -1; ///< first greeting byte at the caller
+  int64_t established_us_ = -1;                        ///< first greeting byte at the caller
   std::vector<uint16_t> up_lat_, down_lat_, turn_lat_; ///< 10 us units, saturating
   // turn analysis: last speech unit's upstream latency, reply starts downstream
   int64_t last_speech_unit_ = -1;
@@ -128,8 +127,7 @@ private:
 
 // -- template --
 
-template <class F>
-void stream_track::received(std::string_view bytes, int64_t now_us, F&& done) {
+template <class F> void stream_track::received(std::string_view bytes, int64_t now_us, F&& done) {
   while (!bytes.empty()) {
     if (!absorb(bytes, recv_bytes_, recv_hash_))
       continue;

@@ -20,18 +20,18 @@ struct harness_options {
   int duration_s = 10;         ///< fixed mode: the measurement window
   bool ramp = false;
   int ramp_start = 100, ramp_step = 100, ramp_max = 1000;
-  int step_s = 20;               ///< ramp: the window per step
-  bool keep_going = false;       ///< ramp: step on past the first step that does not hold (for plots)
-  double p99_limit_ms = 5.0;     ///< ramp: a step holds while downstream p99 <= this
-  bool tls = false;              ///< OpenAI leg over TLS (wss://)
-  bool twilio_tls = false;       ///< Twilio leg over TLS: the server serves https:// and wss://
-  int start_rate = 100;          ///< new calls per second
+  int step_s = 20;           ///< ramp: the window per step
+  bool keep_going = false;   ///< ramp: step on past the first step that does not hold (for plots)
+  double p99_limit_ms = 5.0; ///< ramp: a step holds while downstream p99 <= this
+  bool tls = false;          ///< OpenAI leg over TLS (wss://)
+  bool twilio_tls = false;   ///< Twilio leg over TLS: the server serves https:// and wss://
+  int start_rate = 100;      ///< new calls per second
   double function_call_fraction = 0.1; ///< calls whose turns include a function call
   double barge_in_fraction = 0.1;      ///< calls whose caller barges in
-  int io_threads = 1;            ///< the harness's own io threads
-  int server_io_threads = 1;     ///< the server's [server] io_threads
-  std::string log_level = "warn"; ///< the server's SWITCHBOARD_LOG_LEVEL
-  bool keep = false;              ///< keep the work dir (server log, DB)
+  int io_threads = 1;                  ///< the harness's own io threads
+  int server_io_threads = 1;           ///< the server's [server] io_threads
+  std::string log_level = "warn";      ///< the server's SWITCHBOARD_LOG_LEVEL
+  bool keep = false;                   ///< keep the work dir (server log, DB)
 };
 
 /// One measurement window at a fixed number of live calls.
@@ -43,12 +43,12 @@ struct step_result {
   double server_cpu_s = 0;
   double server_cpu_ms_per_call_minute = 0;
   int64_t server_rss_kib = 0;
-  double server_rss_per_call_kib = 0; ///< above the idle baseline
+  double server_rss_per_call_kib = 0;          ///< above the idle baseline
   double server_rss_marginal_kib_per_call = 0; ///< above the previous step (or idle)
   int server_threads = 0;
-  double harness_cpu_pct = 0; ///< of one core
+  double harness_cpu_pct = 0;  ///< of one core
   double other_load_cores = 0; ///< machine busy time not ours nor the server's
-  int failed_calls = 0;       ///< failed during this window
+  int failed_calls = 0;        ///< failed during this window
   bool harness_saturated = false;
   bool held = false;
 };

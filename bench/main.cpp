@@ -23,15 +23,18 @@ std::string default_switchboard(const char* argv0) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path self = fs::canonical("/proc/self/exe", ec);
-  if (ec) self = argv0;
+  if (ec)
+    self = argv0;
   for (auto p : {self.parent_path().parent_path() / "app" / "switchboard",
                  self.parent_path() / "switchboard"})
-    if (fs::exists(p)) return p.string();
+    if (fs::exists(p))
+      return p.string();
   return "switchboard";
 }
 
 bool write_file(const std::string& path, const std::string& text) {
-  if (path.empty()) return true;
+  if (path.empty())
+    return true;
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
     std::filesystem::create_directories(parent);
   std::ofstream f(path);
@@ -50,26 +53,31 @@ int main(int argc, char** argv) {
   int webhook_rate = 0;
   app.add_option("--switchboard", o.switchboard_bin, "The server binary")->capture_default_str();
   app.add_option("--calls", o.calls, "Concurrent calls (fixed mode)")->capture_default_str();
-  app.add_option("--duration", o.duration_s, "Measurement window in seconds (fixed mode, webhook check)")
-    ->capture_default_str();
+  app.add_option("--duration", o.duration_s,
+                 "Measurement window in seconds (fixed mode, webhook check)")
+      ->capture_default_str();
   app.add_option("--ramp", ramp, "START:STEP:MAX concurrent calls, one window per step");
   app.add_option("--step-duration", o.step_s, "Ramp: seconds per step")->capture_default_str();
-  app.add_option("--p99-limit-ms", o.p99_limit_ms, "Ramp: a step holds while downstream p99 <= this")
-    ->capture_default_str();
-  app.add_flag("--keep-going", o.keep_going, "Ramp: continue past the first step that does not hold (plots)");
+  app.add_option("--p99-limit-ms", o.p99_limit_ms,
+                 "Ramp: a step holds while downstream p99 <= this")
+      ->capture_default_str();
+  app.add_flag("--keep-going", o.keep_going,
+               "Ramp: continue past the first step that does not hold (plots)");
   app.add_flag("--tls", o.tls, "OpenAI leg over TLS (wss://, a generated CA)");
   app.add_flag("--twilio-tls", o.twilio_tls,
                "Twilio leg over TLS: the server serves https:// and wss:// (a generated CA)");
   app.add_option("--start-rate", o.start_rate, "New calls per second")->capture_default_str();
-  app.add_option("--function-calls", o.function_call_fraction, "Fraction of calls with function calls")
-    ->capture_default_str();
+  app.add_option("--function-calls", o.function_call_fraction,
+                 "Fraction of calls with function calls")
+      ->capture_default_str();
   app.add_option("--barge-ins", o.barge_in_fraction, "Fraction of calls whose caller barges in")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--threads", o.io_threads, "Harness io threads")->capture_default_str();
   app.add_option("--server-io-threads", o.server_io_threads, "The server's [server] io_threads")
-    ->check(CLI::Range(1, 64))
-    ->capture_default_str();
-  app.add_option("--server-log-level", o.log_level, "The server's SWITCHBOARD_LOG_LEVEL")->capture_default_str();
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--server-log-level", o.log_level, "The server's SWITCHBOARD_LOG_LEVEL")
+      ->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server log, database)");
   app.add_option("--webhook-rate", webhook_rate, "Run the wrk webhook check at this rate instead");
   std::string webhook_pacing = "random";

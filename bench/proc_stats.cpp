@@ -32,14 +32,18 @@ std::optional<proc_sample> sample_process(pid_t pid) {
   proc_sample s;
   unsigned long long utime = 0, stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) { // field 3 is the state
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
+    if (i == 14)
+      utime = std::stoull(field);
+    if (i == 15)
+      stime = std::stoull(field);
   }
   s.cpu_s = static_cast<double>(utime + stime) * tick_s();
   std::ifstream status(dir + "/status");
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kib = std::stoll(line.substr(6));
-    else if (line.rfind("Threads:", 0) == 0) s.threads = std::stoi(line.substr(8));
+    if (line.rfind("VmRSS:", 0) == 0)
+      s.rss_kib = std::stoll(line.substr(6));
+    else if (line.rfind("Threads:", 0) == 0)
+      s.threads = std::stoi(line.substr(8));
   }
   return s;
 }

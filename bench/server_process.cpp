@@ -16,7 +16,8 @@ namespace sb::bench {
 
 namespace {
 
-pid_t spawn(const std::vector<std::string>& argv, const env_list& env, const std::string& log_path) {
+pid_t spawn(const std::vector<std::string>& argv, const env_list& env,
+            const std::string& log_path) {
   // Build everything before fork: only async-signal-safe calls after it.
   std::vector<char*> args;
   for (const auto& a : argv)
@@ -66,10 +67,10 @@ bool accepts(uint16_t port) {
 
 bool add_bench_tenant(const std::string& binary, const std::string& config_path,
                       const std::string& number, const env_list& env, const std::string& log_path) {
-  auto added = run_command({binary, "--config", config_path, "tenants", "add", "--number", number,
-                            "--name", "Bench Plumbing", "--greeting",
-                            "Thanks for calling Bench Plumbing."},
-                           env, log_path);
+  auto added =
+      run_command({binary, "--config", config_path, "tenants", "add", "--number", number, "--name",
+                   "Bench Plumbing", "--greeting", "Thanks for calling Bench Plumbing."},
+                  env, log_path);
   return added && *added == 0;
 }
 
@@ -98,7 +99,7 @@ result<server_process> server_process::start(const std::string& binary,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return error{"spawn", "switchboard serve did not listen on port " + std::to_string(port) +
-                          " within 10 s; see " + log_path};
+                            " within 10 s; see " + log_path};
 }
 
 bool server_process::running() const {

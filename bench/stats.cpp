@@ -14,7 +14,8 @@ int histogram::index_of(int64_t us) {
   const int octave = std::bit_width(v) - 1 - 10; // 2^10 == linear_limit
   if (octave >= octaves)
     return bucket_count - 1;
-  const int sub = static_cast<int>((v >> (octave + 10 - 6)) & (sub_buckets - 1)); // 2^6 == sub_buckets
+  const int sub =
+      static_cast<int>((v >> (octave + 10 - 6)) & (sub_buckets - 1)); // 2^6 == sub_buckets
   return linear_limit + octave * sub_buckets + sub;
 }
 

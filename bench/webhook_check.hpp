@@ -8,7 +8,7 @@ namespace sb::bench {
 
 struct webhook_options {
   std::string switchboard_bin;
-  int rate = 500;       ///< offered requests per second
+  int rate = 500; ///< offered requests per second
   int duration_s = 30;
   int connections = 10; ///< wrk connections; each waits connections/rate s between requests
   /// "random": each wait is drawn from 0.5x..1.5x that mean, so the

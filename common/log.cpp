@@ -15,11 +15,16 @@ namespace {
 
 level level_from_env() {
   const char* v = std::getenv("SWITCHBOARD_LOG_LEVEL");
-  if (v == nullptr) return level::info;
-  if (std::strcmp(v, "debug") == 0) return level::debug;
-  if (std::strcmp(v, "warn") == 0) return level::warn;
-  if (std::strcmp(v, "error") == 0) return level::error;
-  if (std::strcmp(v, "off") == 0) return level::off;
+  if (v == nullptr)
+    return level::info;
+  if (std::strcmp(v, "debug") == 0)
+    return level::debug;
+  if (std::strcmp(v, "warn") == 0)
+    return level::warn;
+  if (std::strcmp(v, "error") == 0)
+    return level::error;
+  if (std::strcmp(v, "off") == 0)
+    return level::off;
   return level::info;
 }
 
@@ -30,21 +35,31 @@ std::atomic<int>& min_level() {
 
 const char* name(level l) {
   switch (l) {
-    case level::debug: return "DEBUG";
-    case level::info: return "INFO ";
-    case level::warn: return "WARN ";
-    case level::error: return "ERROR";
-    default: return "";
+  case level::debug:
+    return "DEBUG";
+  case level::info:
+    return "INFO ";
+  case level::warn:
+    return "WARN ";
+  case level::error:
+    return "ERROR";
+  default:
+    return "";
   }
 }
 
 } // namespace
 
-void set_level(level l) { min_level() = static_cast<int>(l); }
-level current_level() { return static_cast<level>(min_level().load()); }
+void set_level(level l) {
+  min_level() = static_cast<int>(l);
+}
+level current_level() {
+  return static_cast<level>(min_level().load());
+}
 
 void write(level l, std::string_view component, std::string_view message) {
-  if (static_cast<int>(l) < min_level().load(std::memory_order_relaxed)) return;
+  if (static_cast<int>(l) < min_level().load(std::memory_order_relaxed))
+    return;
   std::string line = iso8601_utc(now_ms());
   line += ' ';
   line += name(l);

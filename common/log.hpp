@@ -19,11 +19,21 @@ void write(level l, std::string_view component, std::string_view message);
 
 /// Whether `l` is printed: check it before building a costly message on a
 /// hot path (the per-request debug line, for one).
-inline bool enabled(level l) { return l >= current_level(); }
+inline bool enabled(level l) {
+  return l >= current_level();
+}
 
-inline void debug(std::string_view c, std::string_view m) { write(level::debug, c, m); }
-inline void info(std::string_view c, std::string_view m) { write(level::info, c, m); }
-inline void warn(std::string_view c, std::string_view m) { write(level::warn, c, m); }
-inline void error(std::string_view c, std::string_view m) { write(level::error, c, m); }
+inline void debug(std::string_view c, std::string_view m) {
+  write(level::debug, c, m);
+}
+inline void info(std::string_view c, std::string_view m) {
+  write(level::info, c, m);
+}
+inline void warn(std::string_view c, std::string_view m) {
+  write(level::warn, c, m);
+}
+inline void error(std::string_view c, std::string_view m) {
+  write(level::error, c, m);
+}
 
 } // namespace sb::log

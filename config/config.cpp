@@ -26,27 +26,35 @@ template <class T>
 void read(const toml::table& tbl, std::string_view section, std::string_view key, T& out,
           std::string_view source) {
   const toml::node* sec = tbl.get(section);
-  if (sec == nullptr) return;
+  if (sec == nullptr)
+    return;
   const toml::node* n = sec->as_table() ? sec->as_table()->get(key) : nullptr;
-  if (n == nullptr) return;
+  if (n == nullptr)
+    return;
   std::string full = std::string{section} + "." + std::string{key};
   if constexpr (std::is_same_v<T, std::string>) {
-    if (!n->is_string()) fail(source, full, "expected a string");
+    if (!n->is_string())
+      fail(source, full, "expected a string");
     out = n->as_string()->get();
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!n->is_boolean()) fail(source, full, "expected true or false");
+    if (!n->is_boolean())
+      fail(source, full, "expected true or false");
     out = n->as_boolean()->get();
   } else if constexpr (std::is_same_v<T, double>) {
-    if (n->is_integer()) out = static_cast<double>(n->as_integer()->get());
-    else if (n->is_floating_point()) out = n->as_floating_point()->get();
-    else fail(source, full, "expected a number");
+    if (n->is_integer())
+      out = static_cast<double>(n->as_integer()->get());
+    else if (n->is_floating_point())
+      out = n->as_floating_point()->get();
+    else
+      fail(source, full, "expected a number");
   } else if constexpr (std::is_same_v<T, milliseconds>) {
     if (!n->is_integer() || n->as_integer()->get() < 0)
       fail(source, full, "expected a non-negative integer (milliseconds)");
     out = milliseconds{n->as_integer()->get()};
   } else {
     static_assert(std::is_integral_v<T>);
-    if (!n->is_integer()) fail(source, full, "expected an integer");
+    if (!n->is_integer())
+      fail(source, full, "expected an integer");
     auto v = n->as_integer()->get();
     if (v < 0 || static_cast<uint64_t>(v) > std::numeric_limits<T>::max())
       fail(source, full, "out of range");
@@ -59,7 +67,7 @@ void refuse_secret(const toml::table& tbl, std::string_view section, std::string
   if (const auto* sec = tbl.get_as<toml::table>(section); sec && sec->contains(key))
     fail(source, std::string{section} + "." + std::string{key},
          "secrets are read only from the environment; set " + std::string{env_name} +
-           " and remove this key");
+             " and remove this key");
 }
 
 // -- environment overrides ----------------------------------------------------
@@ -81,15 +89,24 @@ void apply_env(config& cfg, const env_lookup& env) {
       throw config_error{"environment: PORT: expected a port number 0-65535"};
     cfg.server.port = static_cast<uint16_t>(port);
   }
-  if (const char* v = get("SERVER_PUBLIC_URL")) cfg.server.public_url = v;
-  if (const char* v = get("TWILIO_ACCOUNT_SID")) cfg.twilio.account_sid = v;
-  if (const char* v = get("TWILIO_AUTH_TOKEN")) cfg.twilio.auth_token = v;
-  if (const char* v = get("OPENAI_API_KEY")) cfg.openai.api_key = v;
-  if (const char* v = get("OPENAI_REALTIME_URL")) cfg.openai.realtime_url = v;
-  if (const char* v = get("SWITCHBOARD_DB")) cfg.storage.path = v;
-  if (const char* v = get("SWITCHBOARD_CONSOLE_TOKEN")) cfg.console.token = v;
-  if (const char* v = get("DEBUG_REALTIME")) cfg.debug.realtime = truthy(v);
-  if (const char* v = get("DEBUG_TWILIO")) cfg.debug.twilio = truthy(v);
+  if (const char* v = get("SERVER_PUBLIC_URL"))
+    cfg.server.public_url = v;
+  if (const char* v = get("TWILIO_ACCOUNT_SID"))
+    cfg.twilio.account_sid = v;
+  if (const char* v = get("TWILIO_AUTH_TOKEN"))
+    cfg.twilio.auth_token = v;
+  if (const char* v = get("OPENAI_API_KEY"))
+    cfg.openai.api_key = v;
+  if (const char* v = get("OPENAI_REALTIME_URL"))
+    cfg.openai.realtime_url = v;
+  if (const char* v = get("SWITCHBOARD_DB"))
+    cfg.storage.path = v;
+  if (const char* v = get("SWITCHBOARD_CONSOLE_TOKEN"))
+    cfg.console.token = v;
+  if (const char* v = get("DEBUG_REALTIME"))
+    cfg.debug.realtime = truthy(v);
+  if (const char* v = get("DEBUG_TWILIO"))
+    cfg.debug.twilio = truthy(v);
 }
 
 void validate(const config& cfg, std::string_view source) {
@@ -101,14 +118,16 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "openai.realtime_url", "must start with ws:// or wss://");
   if (cfg.server.tls_cert.empty() != cfg.server.tls_key.empty())
     fail(source, "server.tls_cert", "tls_cert and tls_key go together");
-  if (cfg.server.io_threads < 1) fail(source, "server.io_threads", "must be at least 1");
+  if (cfg.server.io_threads < 1)
+    fail(source, "server.io_threads", "must be at least 1");
 }
 
 } // namespace
 
 std::string_view config::public_base() const {
   std::string_view base = server.public_url;
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  while (!base.empty() && base.back() == '/')
+    base.remove_suffix(1);
   return base;
 }
 
@@ -116,8 +135,10 @@ std::string config::stream_url() const {
   // Built in one allocation: every answered webhook names this URL.
   std::string_view base = public_base();
   std::string_view scheme;
-  if (base.substr(0, 8) == "https://") scheme = "wss://", base.remove_prefix(8);
-  else if (base.substr(0, 7) == "http://") scheme = "ws://", base.remove_prefix(7);
+  if (base.substr(0, 8) == "https://")
+    scheme = "wss://", base.remove_prefix(8);
+  else if (base.substr(0, 7) == "http://")
+    scheme = "ws://", base.remove_prefix(7);
   std::string url;
   url.reserve(scheme.size() + base.size() + twilio.stream_path.size());
   url += scheme;
@@ -174,7 +195,8 @@ void read_openai(const toml::table& tbl, std::string_view source, config& cfg) {
   read(tbl, "openai", "max_frame_bytes", o.max_frame_bytes, source);
 }
 
-void read_storage_notifier_tools_call_prices_console_debug(const toml::table& tbl, std::string_view source, config& cfg) {
+void read_storage_notifier_tools_call_prices_console_debug(const toml::table& tbl,
+                                                           std::string_view source, config& cfg) {
   read(tbl, "storage", "path", cfg.storage.path, source);
 
   auto& n = cfg.notifier;
@@ -244,9 +266,11 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
 }
 
 config load_config(const std::string& path, const env_lookup& env) {
-  if (path.empty()) return parse_config("", "defaults", env);
+  if (path.empty())
+    return parse_config("", "defaults", env);
   std::ifstream in{path, std::ios::binary};
-  if (!in) throw config_error{path + ": cannot open the config file"};
+  if (!in)
+    throw config_error{path + ": cannot open the config file"};
   std::stringstream buf;
   buf << in.rdbuf();
   return parse_config(buf.str(), path, env);

@@ -25,23 +25,25 @@ struct server_config {
   std::string tls_key;
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 64 * 1024;
-  milliseconds read_timeout{10'000};  ///< a slow client is cut off after this
+  milliseconds read_timeout{10'000};   ///< a slow client is cut off after this
   milliseconds shutdown_grace{10'000}; ///< calls may wind down this long on SIGTERM
   int io_threads = 1;
 };
 
 struct twilio_config {
-  std::string account_sid; ///< env TWILIO_ACCOUNT_SID
-  std::string auth_token;  ///< env TWILIO_AUTH_TOKEN (secret)
+  std::string account_sid;         ///< env TWILIO_ACCOUNT_SID
+  std::string auth_token;          ///< env TWILIO_AUTH_TOKEN (secret)
   bool validate_signatures = true; ///< off only for local experiments
-  std::size_t max_frame_bytes = 64 * 1024; ///< Media Stream frames larger than this close the stream
+  std::size_t max_frame_bytes =
+      64 * 1024; ///< Media Stream frames larger than this close the stream
   milliseconds stream_attach_timeout{15'000}; ///< webhook answered, no stream: call ends
   std::string stream_path = "/realtime-stream";
 };
 
 struct openai_config {
   std::string api_key; ///< env OPENAI_API_KEY (secret)
-  std::string realtime_url = "wss://api.openai.com/v1/realtime?model=gpt-realtime"; ///< env OPENAI_REALTIME_URL
+  std::string realtime_url =
+      "wss://api.openai.com/v1/realtime?model=gpt-realtime"; ///< env OPENAI_REALTIME_URL
   std::string model = "gpt-realtime";
   std::string ca_file; ///< extra trusted CA (PEM) for the Realtime leg; empty: system store only
   std::string voice = "marin"; ///< default; a tenant may choose its own
@@ -69,9 +71,9 @@ struct notifier_config {
 };
 
 struct tools_config {
-  milliseconds timeout{5'000};   ///< a tool still running after this fails with an error output
-  milliseconds ack_after{900};   ///< a tool still running after this gets a spoken acknowledgement
-  int slot_minutes = 60; ///< one booking slot
+  milliseconds timeout{5'000}; ///< a tool still running after this fails with an error output
+  milliseconds ack_after{900}; ///< a tool still running after this gets a spoken acknowledgement
+  int slot_minutes = 60;       ///< one booking slot
   /// Extra latency added to check_availability, to rehearse a slow calendar
   /// (tests and demos of the spoken acknowledgement). 0 in production.
   milliseconds check_availability_delay{0};
@@ -84,7 +86,8 @@ struct tools_config {
 struct call_config {
   milliseconds snapshot_query{2'000}; ///< supervisor -> transcript: the turn count for a snapshot
   milliseconds barge_in_query{2'000}; ///< supervisor -> twilio socket: what the caller heard
-  milliseconds replay_query{5'000};   ///< supervisor -> transcript: the turns to replay after a reconnect
+  milliseconds replay_query{
+      5'000}; ///< supervisor -> transcript: the turns to replay after a reconnect
   milliseconds finalize{30'000};      ///< supervisor -> finalizer: flush and write the job card
   milliseconds flush{10'000};         ///< finalizer -> transcript: the last turns stored
   milliseconds storage_write{15'000}; ///< one write to storage (a turn, the final record)

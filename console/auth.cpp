@@ -16,19 +16,23 @@ void sha256(std::string_view s, unsigned char out[32]) {
 }
 
 std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return std::string{s};
 }
 
 } // namespace
 
 console_auth::console_auth(const std::string& token) : enabled_(!token.empty()) {
-  if (enabled_) sha256(token, digest_);
+  if (enabled_)
+    sha256(token, digest_);
 }
 
 bool console_auth::token_matches(std::string_view candidate) const {
-  if (!enabled_) return false;
+  if (!enabled_)
+    return false;
   unsigned char d[32];
   sha256(candidate, d);
   return CRYPTO_memcmp(d, digest_, sizeof d) == 0;
@@ -36,7 +40,8 @@ bool console_auth::token_matches(std::string_view candidate) const {
 
 std::string console_auth::new_session() {
   unsigned char raw[32];
-  if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(raw, sizeof raw) != 1)
+    throw std::runtime_error("RAND_bytes failed");
   static const char* hex = "0123456789abcdef";
   std::string id;
   for (unsigned char c : raw) {
@@ -59,9 +64,11 @@ void console_auth::end_session(const std::string& id) {
 }
 
 bool console_auth::has_session(const net::http_request& req) const {
-  if (!enabled_) return false;
+  if (!enabled_)
+    return false;
   auto id = cookie_value(req.header("Cookie"), cookie_name);
-  if (id.empty()) return false;
+  if (id.empty())
+    return false;
   std::lock_guard<std::mutex> g{mtx_};
   return sessions_.count(id) != 0;
 }
@@ -69,7 +76,8 @@ bool console_auth::has_session(const net::http_request& req) const {
 bool console_auth::has_bearer(const net::http_request& req) const {
   auto h = req.header("Authorization");
   constexpr std::string_view prefix = "Bearer ";
-  if (h.size() <= prefix.size() || h.compare(0, prefix.size(), prefix) != 0) return false;
+  if (h.size() <= prefix.size() || h.compare(0, prefix.size(), prefix) != 0)
+    return false;
   return token_matches(std::string_view{h}.substr(prefix.size()));
 }
 
@@ -87,7 +95,8 @@ std::string console_auth::cookie_value(std::string_view header, std::string_view
     auto eq = pair.find('=');
     if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name)
       return trim(pair.substr(eq + 1));
-    if (semi == std::string_view::npos) break;
+    if (semi == std::string_view::npos)
+      break;
     header.remove_prefix(semi + 1);
   }
   return "";

@@ -31,27 +31,32 @@ using self_ptr = actors::introspection_actor::stateful_pointer<introspection_sta
 /// The live view of a call, or null when it has finished already (a child's
 /// last report can arrive after the supervisor's final one).
 call_view* live(self_ptr self, const std::string& sid) {
-  if (sid.empty() || self->state.finished_sids.count(sid) != 0) return nullptr;
+  if (sid.empty() || self->state.finished_sids.count(sid) != 0)
+    return nullptr;
   return &self->state.view.active[sid];
 }
 
 void push(self_ptr self) {
   auto& st = self->state;
   st.dirty = false;
-  if (st.subscribers.empty()) return;
+  if (st.subscribers.empty())
+    return;
   auto json = snapshot_json(st.view, st.prices, now_ms());
-  for (auto& c : st.subscribers) c->send_text(json);
+  for (auto& c : st.subscribers)
+    c->send_text(json);
 }
 
 void on_call_report(self_ptr self, actors::call_report& r) {
   auto& st = self->state;
   auto sid = r.call.call_sid;
   auto* c = live(self, sid);
-  if (!c) return;
+  if (!c)
+    return;
   c->report = std::move(r);
   c->has_report = true;
   st.dirty = true;
-  if (c->report.phase != call_phase::finished) return;
+  if (c->report.phase != call_phase::finished)
+    return;
   c->ended_at_ms = now_ms();
   st.view.finished.push_front(std::move(*c));
   st.view.active.erase(sid);
@@ -66,48 +71,53 @@ actors::introspection_actor::behavior_type introspection(self_ptr self, prices_c
   self->state.prices = prices;
   self->delayed_send(self, push_interval, actors::tick_atom::value);
   return {
-    [self](actors::actor_report& r) {
-      auto* c = live(self, r.call_sid);
-      if (!c) return;
-      auto name = r.name;
-      c->reported_at_ms[name] = now_ms();
-      c->actors[name] = std::move(r);
-      self->state.dirty = true;
-    },
-    [self](actors::call_report& r) { on_call_report(self, r); },
-    [self](actors::call_line& l) {
-      auto* c = live(self, l.call_sid);
-      if (!c) return;
-      c->lines.push_back(std::move(l));
-      if (c->lines.size() > max_lines) c->lines.pop_front();
-      self->state.dirty = true;
-    },
-    [self](actors::tick_atom) {
-      if (self->state.dirty) push(self);
-      self->delayed_send(self, push_interval, actors::tick_atom::value);
-    },
-    [self](actors::feed_subscribe& s) {
-      auto& st = self->state;
-      // The first snapshot at once: the page shows the calls without waiting.
-      s.conn->send_text(snapshot_json(st.view, st.prices, now_ms()));
-      st.subscribers.push_back(std::move(s.conn));
-    },
-    [self](actors::feed_unsubscribe& u) {
-      auto& subs = self->state.subscribers;
-      subs.erase(std::remove_if(subs.begin(), subs.end(),
-                                [&](const net::ws_connection_ptr& c) {
-                                  return reinterpret_cast<std::uintptr_t>(c.get()) == u.conn;
-                                }),
-                 subs.end());
-    },
-    [self](caf::get_atom) {
-      return snapshot_json(self->state.view, self->state.prices, now_ms());
-    },
-    [self](actors::shutdown_atom) {
-      for (auto& c : self->state.subscribers) c->close();
-      self->state.subscribers.clear();
-      self->quit();
-    },
+      [self](actors::actor_report& r) {
+        auto* c = live(self, r.call_sid);
+        if (!c)
+          return;
+        auto name = r.name;
+        c->reported_at_ms[name] = now_ms();
+        c->actors[name] = std::move(r);
+        self->state.dirty = true;
+      },
+      [self](actors::call_report& r) { on_call_report(self, r); },
+      [self](actors::call_line& l) {
+        auto* c = live(self, l.call_sid);
+        if (!c)
+          return;
+        c->lines.push_back(std::move(l));
+        if (c->lines.size() > max_lines)
+          c->lines.pop_front();
+        self->state.dirty = true;
+      },
+      [self](actors::tick_atom) {
+        if (self->state.dirty)
+          push(self);
+        self->delayed_send(self, push_interval, actors::tick_atom::value);
+      },
+      [self](actors::feed_subscribe& s) {
+        auto& st = self->state;
+        // The first snapshot at once: the page shows the calls without waiting.
+        s.conn->send_text(snapshot_json(st.view, st.prices, now_ms()));
+        st.subscribers.push_back(std::move(s.conn));
+      },
+      [self](actors::feed_unsubscribe& u) {
+        auto& subs = self->state.subscribers;
+        subs.erase(std::remove_if(subs.begin(), subs.end(),
+                                  [&](const net::ws_connection_ptr& c) {
+                                    return reinterpret_cast<std::uintptr_t>(c.get()) == u.conn;
+                                  }),
+                   subs.end());
+      },
+      [self](caf::get_atom) {
+        return snapshot_json(self->state.view, self->state.prices, now_ms());
+      },
+      [self](actors::shutdown_atom) {
+        for (auto& c : self->state.subscribers)
+          c->close();
+        self->state.subscribers.clear();
+        self->quit();
+      },
   };
 }
 

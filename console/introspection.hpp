@@ -17,4 +17,3 @@ namespace sb::console {
 actors::introspection_actor spawn_introspection(caf::actor_system& sys, prices_config prices);
 
 } // namespace sb::console
-

@@ -176,11 +176,20 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -211,9 +220,11 @@ std::string login_page(const std::string& error) {
   s += style;
   s += "</style></head><body><form class=\"login\" method=\"post\" action=\"/console/login\">"
        "<h1>Switchboard console</h1>";
-  if (!error.empty()) s += "<p class=\"error\">" + html_escape(error) + "</p>";
+  if (!error.empty())
+    s += "<p class=\"error\">" + html_escape(error) + "</p>";
   s += "<label for=\"token\">Operator token</label>"
-       "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" autofocus>"
+       "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
+       "autofocus>"
        "<button type=\"submit\">Log in</button></form></body></html>\n";
   return s;
 }

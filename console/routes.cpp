@@ -35,7 +35,9 @@ http_response metrics_response(const metrics::switchboard_metrics* m) {
   return r;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 /// {sid} of /console/calls/{sid}/end; empty when the path is not that.
 std::string end_call_sid(std::string_view path) {
@@ -71,7 +73,8 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     respond(metrics_response(svc_.metrics.get()));
     return true;
   }
-  if (path != "/console" && !starts_with(path, "/console/")) return false;
+  if (path != "/console" && !starts_with(path, "/console/"))
+    return false;
   if (!auth_->enabled()) {
     respond(http_response::text(404, "console disabled: set SWITCHBOARD_CONSOLE_TOKEN"));
     return true;
@@ -97,8 +100,10 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     return true;
   }
   if (!auth_->has_session(req)) {
-    if (path == "/console" && req.method == "GET") respond(html(401, login_page()));
-    else respond(http_response::json(401, R"({"ok":false,"error":"log in first"})"));
+    if (path == "/console" && req.method == "GET")
+      respond(html(401, login_page()));
+    else
+      respond(http_response::json(401, R"({"ok":false,"error":"log in first"})"));
     return true;
   }
   if (path == "/console" || path == "/console/") {
@@ -107,37 +112,40 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     auth_->end_session(console_auth::cookie_value(req.header("Cookie"), cookie_name));
     auto r = http_response::text(303, "");
     r.headers.emplace_back("Location", "/console");
-    r.headers.emplace_back("Set-Cookie", std::string{cookie_name} + "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
+    r.headers.emplace_back("Set-Cookie", std::string{cookie_name} +
+                                             "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
     respond(std::move(r));
   } else if (auto sid = end_call_sid(path); !sid.empty() && req.method == "POST") {
     log::info("Console", "Operator ends call " + sid);
     actors::ask<bool>(
-      svc_.registry, svc_.cfg->call.registry_query,
-      [respond](bool live) {
-        respond(live ? http_response::json(202, R"({"ok":true})")
-                     : http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
-      },
-      [respond](caf::error&) {
-        respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
-      },
-      actors::operator_hangup{sid});
+        svc_.registry, svc_.cfg->call.registry_query,
+        [respond](bool live) {
+          respond(live ? http_response::json(202, R"({"ok":true})")
+                       : http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
+        },
+        [respond](caf::error&) {
+          respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
+        },
+        actors::operator_hangup{sid});
   } else {
     respond(http_response::text(404, "not found"));
   }
   return true;
 }
 
-std::optional<std::optional<http_response>> console_routes::on_upgrade(
-    const http_request& req, const net::ws_connection_ptr& conn) {
-  if (req.path() != "/console/feed") return std::nullopt;
-  if (!auth_->enabled()) return std::optional<http_response>{http_response::text(404, "console disabled")};
+std::optional<std::optional<http_response>>
+console_routes::on_upgrade(const http_request& req, const net::ws_connection_ptr& conn) {
+  if (req.path() != "/console/feed")
+    return std::nullopt;
+  if (!auth_->enabled())
+    return std::optional<http_response>{http_response::text(404, "console disabled")};
   if (!auth_->has_session(req))
     return std::optional<http_response>{http_response::text(401, "unauthorized")};
   auto sink = svc_.introspection;
   auto id = reinterpret_cast<std::uintptr_t>(conn.get());
   conn->set_handlers(net::ws_handlers{
-    [](std::string&&) { return true; }, // the feed is one-way
-    [sink, id](const std::string&) { caf::anon_send(sink, actors::feed_unsubscribe{id}); }});
+      [](std::string&&) { return true; }, // the feed is one-way
+      [sink, id](const std::string&) { caf::anon_send(sink, actors::feed_unsubscribe{id}); }});
   caf::anon_send(sink, actors::feed_subscribe{conn});
   return std::optional<http_response>{std::nullopt};
 }
@@ -145,11 +153,14 @@ std::optional<std::optional<http_response>> console_routes::on_upgrade(
 net::http_handlers metrics_only_handlers(std::shared_ptr<metrics::switchboard_metrics> m) {
   net::http_handlers h;
   h.on_request = [m](http_request req, net::responder respond) {
-    if (req.path() != "/metrics") return respond(http_response::text(404, "not found"));
-    if (req.method != "GET") return respond(http_response::text(405, "method not allowed"));
+    if (req.path() != "/metrics")
+      return respond(http_response::text(404, "not found"));
+    if (req.method != "GET")
+      return respond(http_response::text(405, "method not allowed"));
     respond(metrics_response(m.get()));
   };
-  h.on_upgrade = [](const http_request&, const net::ws_connection_ptr&) -> std::optional<http_response> {
+  h.on_upgrade = [](const http_request&,
+                    const net::ws_connection_ptr&) -> std::optional<http_response> {
     return http_response::text(404, "not found");
   };
   return h;

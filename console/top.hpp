@@ -11,8 +11,8 @@ namespace sb::console {
 
 struct top_options {
   std::string url = "http://127.0.0.1:3000"; ///< the server's base URL
-  std::string token;  ///< SWITCHBOARD_CONSOLE_TOKEN (never printed)
-  bool once = false;  ///< print the first snapshot and exit (scripts, tests)
+  std::string token;                         ///< SWITCHBOARD_CONSOLE_TOKEN (never printed)
+  bool once = false;                         ///< print the first snapshot and exit (scripts, tests)
   int max_frames = 0; ///< stop after this many redraws (0: until interrupted)
 };
 

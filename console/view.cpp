@@ -34,7 +34,8 @@ void booking_json(writer& w, const storage::booking& b) {
   w.EndObject();
 }
 
-void actor_json(writer& w, const std::string& name, const call_view& c, int64_t now, bool finished) {
+void actor_json(writer& w, const std::string& name, const call_view& c, int64_t now,
+                bool finished) {
   w.StartObject();
   str(w, "name", name);
   auto it = c.actors.find(name);
@@ -50,7 +51,8 @@ void actor_json(writer& w, const std::string& name, const call_view& c, int64_t 
   int restarts = 0;
   std::string last_error;
   for (const auto& h : c.report.children) {
-    if (h.name != name) continue;
+    if (h.name != name)
+      continue;
     restarts = h.restarts;
     last_error = h.last_error;
   }
@@ -91,7 +93,8 @@ void call_json(writer& w, const call_view& c, const prices_config& p, int64_t no
   // The tree: the supervisor, then its children in a fixed order.
   w.Key("actors");
   w.StartArray();
-  for (const char* name : {"call_supervisor", "openai_socket", "twilio_socket", "transcript", "tool_call"})
+  for (const char* name :
+       {"call_supervisor", "openai_socket", "twilio_socket", "transcript", "tool_call"})
     actor_json(w, name, c, now, finished);
   w.EndArray();
   w.Key("lines");
@@ -128,11 +131,13 @@ std::string snapshot_json(const console_view& v, const prices_config& p, int64_t
   num(w, "now", now_ms);
   w.Key("calls");
   w.StartArray();
-  for (const auto& [sid, c] : v.active) call_json(w, c, p, now_ms, false);
+  for (const auto& [sid, c] : v.active)
+    call_json(w, c, p, now_ms, false);
   w.EndArray();
   w.Key("finished");
   w.StartArray();
-  for (const auto& c : v.finished) call_json(w, c, p, now_ms, true);
+  for (const auto& c : v.finished)
+    call_json(w, c, p, now_ms, true);
   w.EndArray();
   w.EndObject();
   return buf.GetString();

@@ -11,12 +11,14 @@ namespace sb::metrics {
 
 histogram::histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
+  for (std::size_t i = 0; i <= bounds_.size(); ++i)
+    buckets_[i].store(0);
 }
 
 void histogram::observe(double v) {
   std::size_t i = 0;
-  while (i < bounds_.size() && v > bounds_[i]) ++i; // le: upper bounds are inclusive
+  while (i < bounds_.size() && v > bounds_[i])
+    ++i; // le: upper bounds are inclusive
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(v, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
@@ -33,8 +35,10 @@ uint64_t histogram::cumulative(std::size_t i) const {
 
 registry::family& registry::family_of(const std::string& name, const std::string& help, kind type) {
   for (auto& f : families_) {
-    if (f->name != name) continue;
-    if (f->type != type) throw std::logic_error("metric " + name + " registered with another type");
+    if (f->name != name)
+      continue;
+    if (f->type != type)
+      throw std::logic_error("metric " + name + " registered with another type");
     return *f;
   }
   auto f = std::make_unique<family>();
@@ -49,14 +53,17 @@ counter& registry::get_counter(const std::string& name, const std::string& help,
                                const label_set& labels) {
   std::lock_guard<std::mutex> g{mtx_};
   auto& slot = family_of(name, help, kind::counter).counters[labels];
-  if (!slot) slot = std::make_unique<counter>();
+  if (!slot)
+    slot = std::make_unique<counter>();
   return *slot;
 }
 
-gauge& registry::get_gauge(const std::string& name, const std::string& help, const label_set& labels) {
+gauge& registry::get_gauge(const std::string& name, const std::string& help,
+                           const label_set& labels) {
   std::lock_guard<std::mutex> g{mtx_};
   auto& slot = family_of(name, help, kind::gauge).gauges[labels];
-  if (!slot) slot = std::make_unique<gauge>();
+  if (!slot)
+    slot = std::make_unique<gauge>();
   return *slot;
 }
 
@@ -64,9 +71,11 @@ histogram& registry::get_histogram(const std::string& name, const std::string& h
                                    const std::vector<double>& bounds, const label_set& labels) {
   std::lock_guard<std::mutex> g{mtx_};
   auto& f = family_of(name, help, kind::histogram);
-  if (f.bounds.empty()) f.bounds = bounds;
+  if (f.bounds.empty())
+    f.bounds = bounds;
   auto& slot = f.histograms[labels];
-  if (!slot) slot = std::make_unique<histogram>(f.bounds);
+  if (!slot)
+    slot = std::make_unique<histogram>(f.bounds);
   return *slot;
 }
 
@@ -74,17 +83,23 @@ std::string escape_label_value(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
 
 std::string format_value(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(v))
+    return "NaN";
+  if (std::isinf(v))
+    return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
   if (v == std::floor(v) && std::fabs(v) < 1e15) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -99,16 +114,19 @@ namespace {
 
 std::string labels_text(const label_set& labels, const std::string& extra_name = {},
                         const std::string& extra_value = {}) {
-  if (labels.empty() && extra_name.empty()) return "";
+  if (labels.empty() && extra_name.empty())
+    return "";
   std::string s = "{";
   bool first = true;
   for (const auto& [k, v] : labels) {
-    if (!first) s += ",";
+    if (!first)
+      s += ",";
     first = false;
     s += k + "=\"" + escape_label_value(v) + "\"";
   }
   if (!extra_name.empty()) {
-    if (!first) s += ",";
+    if (!first)
+      s += ",";
     s += extra_name + "=\"" + extra_value + "\"";
   }
   return s + "}";
@@ -117,9 +135,12 @@ std::string labels_text(const label_set& labels, const std::string& extra_name =
 std::string escape_help(const std::string& h) {
   std::string out;
   for (char c : h) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }

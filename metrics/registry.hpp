@@ -64,7 +64,8 @@ private:
 class registry {
 public:
   /// The counter `name{labels}`; created at 0 on first use.
-  counter& get_counter(const std::string& name, const std::string& help, const label_set& labels = {});
+  counter& get_counter(const std::string& name, const std::string& help,
+                       const label_set& labels = {});
   gauge& get_gauge(const std::string& name, const std::string& help, const label_set& labels = {});
   /// `bounds` applies when the family is created; later calls reuse it.
   histogram& get_histogram(const std::string& name, const std::string& help,

@@ -23,8 +23,10 @@ switchboard_metrics::switchboard_metrics()
                                         "OpenAI Realtime legs re-established after a drop")),
       barge_ins(reg.get_counter("switchboard_barge_ins_total",
                                 "Times a caller interrupted the assistant")),
-      bytes_caller_to_openai(reg.get_counter(bytes_name, bytes_help, {{"direction", "caller_to_openai"}})),
-      bytes_openai_to_caller(reg.get_counter(bytes_name, bytes_help, {{"direction", "openai_to_caller"}})),
+      bytes_caller_to_openai(
+          reg.get_counter(bytes_name, bytes_help, {{"direction", "caller_to_openai"}})),
+      bytes_openai_to_caller(
+          reg.get_counter(bytes_name, bytes_help, {{"direction", "openai_to_caller"}})),
       relay_latency_upstream(reg.get_histogram(relay_name, relay_help, relay_bounds,
                                                {{"direction", "caller_to_openai"}})),
       relay_latency_downstream(reg.get_histogram(relay_name, relay_help, relay_bounds,
@@ -42,20 +44,22 @@ switchboard_metrics::switchboard_metrics()
 
 void switchboard_metrics::call_ended(end_reason reason) {
   reg.get_counter("switchboard_calls_ended_total", "", {{"reason", std::string{to_string(reason)}}})
-    .inc();
+      .inc();
 }
 
 void switchboard_metrics::tool_call(const std::string& name, bool ok, double seconds) {
-  reg.get_counter("switchboard_tool_calls_total", "", {{"name", name}, {"outcome", ok ? "ok" : "error"}})
-    .inc();
+  reg.get_counter("switchboard_tool_calls_total", "",
+                  {{"name", name}, {"outcome", ok ? "ok" : "error"}})
+      .inc();
   reg.get_histogram("switchboard_tool_call_duration_seconds", "", tool_bounds, {{"name", name}})
-    .observe(seconds);
+      .observe(seconds);
 }
 
 void switchboard_metrics::tokens(int64_t input_text, int64_t input_audio, int64_t input_cached,
                                  int64_t output_text, int64_t output_audio) {
   auto add = [&](const char* kind, int64_t n) {
-    if (n > 0) reg.get_counter("switchboard_tokens_total", "", {{"kind", kind}}).inc(static_cast<double>(n));
+    if (n > 0)
+      reg.get_counter("switchboard_tokens_total", "", {{"kind", kind}}).inc(static_cast<double>(n));
   };
   add("input_text", input_text);
   add("input_audio", input_audio);

@@ -21,11 +21,11 @@ public:
   gauge& active_calls;
   counter& openai_reconnects;
   counter& barge_ins;
-  counter& bytes_caller_to_openai; ///< decoded mu-law bytes relayed upstream
-  counter& bytes_openai_to_caller; ///< decoded mu-law bytes relayed downstream
+  counter& bytes_caller_to_openai;     ///< decoded mu-law bytes relayed upstream
+  counter& bytes_openai_to_caller;     ///< decoded mu-law bytes relayed downstream
   histogram& relay_latency_upstream;   ///< Twilio frame in -> OpenAI append out, seconds
   histogram& relay_latency_downstream; ///< OpenAI delta in -> Twilio media out, seconds
-  histogram& turn_latency; ///< caller speech end -> first assistant audio out, seconds
+  histogram& turn_latency;             ///< caller speech end -> first assistant audio out, seconds
 
   /// A call ended (labelled by the reason only: label values stay few).
   void call_ended(end_reason reason);
@@ -35,6 +35,5 @@ public:
   void tokens(int64_t input_text, int64_t input_audio, int64_t input_cached, int64_t output_text,
               int64_t output_audio);
 };
-
 
 } // namespace sb::metrics

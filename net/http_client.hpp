@@ -26,10 +26,10 @@ struct http_client_request {
 };
 
 struct http_client_result {
-  int status = 0;     ///< 0 when no response arrived
+  int status = 0; ///< 0 when no response arrived
   std::string body;
   header_list headers;
-  std::string error;  ///< empty on a response (any status)
+  std::string error; ///< empty on a response (any status)
 };
 
 /// Sends the request; `done` runs once on an io thread.

@@ -22,15 +22,15 @@ namespace sb::net {
 
 struct http_server_options {
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 0; ///< 0: an ephemeral port (see http_server::port())
+  uint16_t port = 0;         ///< 0: an ephemeral port (see http_server::port())
   std::string tls_cert_file; ///< PEM; with tls_key_file the server speaks TLS
   std::string tls_key_file;
-  std::string tls_cert_pem;  ///< or the PEM text itself (tests, the simulated peer)
+  std::string tls_cert_pem; ///< or the PEM text itself (tests, the simulated peer)
   std::string tls_key_pem;
-  std::size_t max_header_bytes = 8 * 1024;   ///< larger: 431
-  std::size_t max_body_bytes = 64 * 1024;    ///< larger: 413
+  std::size_t max_header_bytes = 8 * 1024;        ///< larger: 431
+  std::size_t max_body_bytes = 64 * 1024;         ///< larger: 413
   std::chrono::milliseconds read_timeout{10'000}; ///< whole request; slow client: 408 and closed
-  ws_limits ws;                              ///< for upgraded connections
+  ws_limits ws;                                   ///< for upgraded connections
 };
 
 struct http_handlers {
@@ -46,15 +46,14 @@ struct http_handlers {
   /// response to refuse (e.g. 403); the socket is then closed.
   std::function<std::optional<http_response>(const http_request& req,
                                              const ws_connection_ptr& conn)>
-    on_upgrade;
+      on_upgrade;
 };
 
 class http_server {
 public:
   /// Binds and listens. Errors: {"bind", ...}, {"tls", ...} (bad cert/key).
-  static result<std::shared_ptr<http_server>> start(boost::asio::io_context& io,
-                                                    http_server_options options,
-                                                    http_handlers handlers);
+  static result<std::shared_ptr<http_server>>
+  start(boost::asio::io_context& io, http_server_options options, http_handlers handlers);
   virtual ~http_server() = default;
 
   virtual uint16_t port() const = 0;

@@ -10,10 +10,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -177,19 +177,18 @@ private:
     // A header larger than the buffer can grow to is refused by the
     // parser's header_limit before this bound matters.
     const std::size_t size = beast::read_size(buffer_, 65536);
-    stream_.async_read_some(buffer_.prepare(size),
-                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
-                              if (self->phase_ != phase::reading)
-                                return;
-                              if (ec == asio::error::eof)
-                                return self->on_read(self->parser_->got_some()
-                                                         ? http::error::partial_message
-                                                         : http::error::end_of_stream);
-                              if (ec)
-                                return self->on_read(ec);
-                              self->buffer_.commit(n);
-                              self->parse_buffered();
-                            });
+    stream_.async_read_some(
+        buffer_.prepare(size), [self = this->shared_from_this()](error_code ec, std::size_t n) {
+          if (self->phase_ != phase::reading)
+            return;
+          if (ec == asio::error::eof)
+            return self->on_read(self->parser_->got_some() ? http::error::partial_message
+                                                           : http::error::end_of_stream);
+          if (ec)
+            return self->on_read(ec);
+          self->buffer_.commit(n);
+          self->parse_buffered();
+        });
   }
 
   void on_read(error_code ec) {
@@ -217,8 +216,8 @@ private:
     version_ = req.version();
     if (log::enabled(log::level::debug))
       log::debug("Net", std::string(req.method_string()) + " " +
-                            std::string(req.target().substr(0, req.target().find('?'))) +
-                            " from " + remote_);
+                            std::string(req.target().substr(0, req.target().find('?'))) + " from " +
+                            remote_);
     if (beast::websocket::is_upgrade(req))
       return upgrade(std::move(req));
     if (!shared_->handlers.on_request)
@@ -301,7 +300,8 @@ private:
     if (name.find_first_of("\r\n:") != std::string_view::npos ||
         value.find_first_of("\r\n") != std::string_view::npos) {
       log::warn("Net", "Dropped a malformed response header (a line break, or a colon in "
-                       "its name): " + std::string(name));
+                       "its name): " +
+                           std::string(name));
       return;
     }
     head_ += name;

@@ -72,7 +72,9 @@ int bio_create(BIO* bio) {
   return 1;
 }
 
-int bio_destroy(BIO*) { return 1; }
+int bio_destroy(BIO*) {
+  return 1;
+}
 
 } // namespace
 

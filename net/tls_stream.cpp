@@ -80,10 +80,10 @@ void start_teardown(const state_ptr& s, done_handler handler) {
   // A server sends its FIN first; a client waits for the server's (RFC
   // 6455 7.1.1), as Beast's teardown of a plain socket does.
   auto& socket = s->socket;
-  boost::beast::websocket::async_teardown(
-      s->role, socket, [s, h = std::move(handler)](error_code ec) mutable {
-        complete(*s, std::move(h), false, ec);
-      });
+  boost::beast::websocket::async_teardown(s->role, socket,
+                                          [s, h = std::move(handler)](error_code ec) mutable {
+                                            complete(*s, std::move(h), false, ec);
+                                          });
 }
 
 /// `w`'s bytes were sent (or `ec` says they will not be).
@@ -239,9 +239,13 @@ tls_stream::executor_type tls_stream::get_executor() noexcept {
   return state_->socket.get_executor();
 }
 
-tls_stream::next_layer_type& tls_stream::next_layer() noexcept { return state_->socket; }
+tls_stream::next_layer_type& tls_stream::next_layer() noexcept {
+  return state_->socket;
+}
 
-SSL* tls_stream::native_handle() noexcept { return state_->ssl; }
+SSL* tls_stream::native_handle() noexcept {
+  return state_->ssl;
+}
 
 asio::mutable_buffer tls_stream::write_scratch() {
   static thread_local std::vector<unsigned char> buffer;

@@ -18,10 +18,10 @@ class io_context;
 namespace sb::net {
 
 struct ws_client_options {
-  std::string url;       ///< ws://host:port/path?query or wss://...
-  header_list headers;   ///< e.g. Authorization (never logged)
-  std::string ca_file;   ///< extra trusted CA (PEM file)
-  std::string ca_pem;    ///< or PEM text
+  std::string url;                                  ///< ws://host:port/path?query or wss://...
+  header_list headers;                              ///< e.g. Authorization (never logged)
+  std::string ca_file;                              ///< extra trusted CA (PEM file)
+  std::string ca_pem;                               ///< or PEM text
   std::chrono::milliseconds connect_timeout{5'000}; ///< resolve+connect+TLS+upgrade
   ws_limits limits;
 };

@@ -52,8 +52,8 @@ bool decode_component(std::string_view in, std::string& out) {
 }
 
 bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 } // namespace
@@ -72,7 +72,8 @@ result<form_params> parse_form(std::string_view body) {
       continue; // "a=1&&b=2" and a trailing '&' carry no pair
     std::size_t eq = pair.find('=');
     std::string_view raw_name = pair.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
     std::string name, value;
     if (!decode_component(raw_name, name) || !decode_component(raw_value, value))
       return error{"malformed_form", "malformed percent escape in form body"};

@@ -14,8 +14,7 @@ thread_local std::array<char, pool_bytes> pool_buffer;
 
 } // namespace
 
-pooled_document::pooled_document()
-  : pool_(pool_buffer.data(), pool_buffer.size()), doc_(&pool_) {}
+pooled_document::pooled_document() : pool_(pool_buffer.data(), pool_buffer.size()), doc_(&pool_) {}
 
 bool pooled_document::parse_object(std::string_view text) {
   doc_.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());

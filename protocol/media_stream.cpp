@@ -48,8 +48,8 @@ result<twilio_event> parse_start(const value& root, twilio_event e) {
     for (auto it = params->MemberBegin(); it != params->MemberEnd(); ++it) {
       if (it->value.IsString())
         e.custom_parameters.emplace_back(
-          std::string(it->name.GetString(), it->name.GetStringLength()),
-          std::string(it->value.GetString(), it->value.GetStringLength()));
+            std::string(it->name.GetString(), it->name.GetStringLength()),
+            std::string(it->value.GetString(), it->value.GetStringLength()));
     }
   }
   const value* format = json::object(*start, "mediaFormat");

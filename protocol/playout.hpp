@@ -22,7 +22,7 @@ public:
   bool on_mark(std::string_view name);
 
   struct cut {
-    std::string item_id; ///< the assistant item that was playing, or empty
+    std::string item_id;  ///< the assistant item that was playing, or empty
     int64_t heard_ms = 0; ///< audio of item_id the caller heard: audio_end_ms for truncate
   };
 

@@ -64,12 +64,12 @@ std::string build_response_cancel();
 enum class rt_type {
   session_created,
   session_updated,
-  speech_started,       ///< input_audio_buffer.speech_started (barge-in signal)
-  speech_stopped,       ///< input_audio_buffer.speech_stopped
-  audio_committed,      ///< input_audio_buffer.committed
-  audio_timeout,        ///< input_audio_buffer.timeout_triggered
-  item_added,           ///< conversation.item.added
-  item_done,            ///< conversation.item.done
+  speech_started,  ///< input_audio_buffer.speech_started (barge-in signal)
+  speech_stopped,  ///< input_audio_buffer.speech_stopped
+  audio_committed, ///< input_audio_buffer.committed
+  audio_timeout,   ///< input_audio_buffer.timeout_triggered
+  item_added,      ///< conversation.item.added
+  item_done,       ///< conversation.item.done
   input_transcript_delta,
   input_transcript_completed,
   input_transcript_failed,
@@ -92,24 +92,27 @@ struct token_usage {
   int64_t input_text = 0, input_audio = 0, input_cached = 0;
   int64_t output_text = 0, output_audio = 0;
   token_usage& operator+=(const token_usage& o) {
-    input_text += o.input_text; input_audio += o.input_audio; input_cached += o.input_cached;
-    output_text += o.output_text; output_audio += o.output_audio;
+    input_text += o.input_text;
+    input_audio += o.input_audio;
+    input_cached += o.input_cached;
+    output_text += o.output_text;
+    output_audio += o.output_audio;
     return *this;
   }
 };
 
 struct rt_event {
   rt_type type = rt_type::unknown;
-  std::string type_name;  ///< "type" as received
+  std::string type_name; ///< "type" as received
   std::string event_id;
-  std::string item_id;    ///< item_id, or item.id for item events
+  std::string item_id; ///< item_id, or item.id for item events
   std::string response_id;
-  std::string item_type;  ///< item.type: "message", "function_call", ...
-  std::string item_role;  ///< item.role
+  std::string item_type; ///< item.type: "message", "function_call", ...
+  std::string item_role; ///< item.role
   int content_index = 0;
-  std::string delta;      ///< audio (base64) or text delta
-  std::string text;       ///< transcript / final text (.completed, .done)
-  std::string call_id, name, arguments; ///< function calls
+  std::string delta;                              ///< audio (base64) or text delta
+  std::string text;                               ///< transcript / final text (.completed, .done)
+  std::string call_id, name, arguments;           ///< function calls
   int64_t audio_start_ms = -1, audio_end_ms = -1; ///< speech_started/stopped
   std::string response_status; ///< response.done: completed, cancelled, failed, incomplete
   token_usage usage;           ///< response.done usage

@@ -53,8 +53,7 @@ std::string finish(const rapidjson::StringBuffer& b) {
 }
 
 /// {"type":"conversation.item.create","item":{ ...fill... }}
-template <class Fill>
-std::string item_create(Fill&& fill) {
+template <class Fill> std::string item_create(Fill&& fill) {
   rapidjson::StringBuffer b;
   writer w(b);
   w.StartObject();

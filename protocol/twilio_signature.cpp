@@ -76,7 +76,8 @@ std::u16string utf16_key(std::string_view s) {
 }
 
 bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 using param = std::pair<std::string, std::string>;
@@ -167,8 +168,8 @@ EVP_MAC_CTX* keyed_context(std::string_view key) {
     return nullptr;
   char digest_name[] = "SHA1";
   OSSL_PARAM settings[] = {
-    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-    OSSL_PARAM_construct_end(),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end(),
   };
   // A non-null pointer even for an empty key: EVP_MAC_init treats a null key
   // as "keep the previous key", and there is none.
@@ -207,7 +208,8 @@ struct url_parts {
 /// variants keep the exact characters Twilio signed.
 bool split_url(std::string_view url, url_parts& parts) {
   std::size_t sep = url.find("://");
-  if (sep == std::string_view::npos || sep == 0 || !std::isalpha(static_cast<unsigned char>(url[0])))
+  if (sep == std::string_view::npos || sep == 0 ||
+      !std::isalpha(static_cast<unsigned char>(url[0])))
     return false;
   for (std::size_t i = 1; i < sep; ++i) {
     auto c = static_cast<unsigned char>(url[i]);

@@ -26,11 +26,21 @@ void append_escaped(std::string& out, std::string_view s) {
     if (special == s.size())
       return;
     switch (s[special]) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += "&apos;"; break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += "&apos;";
+      break;
     }
     s.remove_prefix(special + 1);
   }
@@ -46,8 +56,8 @@ std::string xml_escape(std::string_view s) {
 }
 
 std::string twiml_connect_stream(
-  std::string_view stream_url,
-  std::initializer_list<std::pair<std::string_view, std::string_view>> parameters) {
+    std::string_view stream_url,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters) {
   std::size_t size = xml_declaration.size() + stream_url.size() + 96;
   for (const auto& [name, value] : parameters)
     size += name.size() + value.size() + 32;

@@ -12,8 +12,8 @@ namespace sb::proto {
 /// The trailing <Hangup/> runs when the server closes the stream socket, which
 /// is how the bridge hangs up (end_call) without the REST API.
 std::string twiml_connect_stream(
-  std::string_view stream_url,
-  std::initializer_list<std::pair<std::string_view, std::string_view>> parameters);
+    std::string_view stream_url,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters);
 
 /// <Response><Say>text</Say><Hangup/></Response>
 std::string twiml_say_hangup(std::string_view text);

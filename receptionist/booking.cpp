@@ -14,14 +14,14 @@ struct field {
 };
 
 constexpr field fields[] = {
-  {"customer_name", &storage::booking::customer_name},
-  {"callback_phone", &storage::booking::callback_phone},
-  {"service", &storage::booking::service},
-  {"address", &storage::booking::address},
-  {"preferred_date", &storage::booking::preferred_date},
-  {"preferred_time", &storage::booking::preferred_time},
-  {"urgency", &storage::booking::urgency},
-  {"notes", &storage::booking::notes},
+    {"customer_name", &storage::booking::customer_name},
+    {"callback_phone", &storage::booking::callback_phone},
+    {"service", &storage::booking::service},
+    {"address", &storage::booking::address},
+    {"preferred_date", &storage::booking::preferred_date},
+    {"preferred_time", &storage::booking::preferred_time},
+    {"urgency", &storage::booking::urgency},
+    {"notes", &storage::booking::notes},
 };
 
 } // namespace
@@ -29,15 +29,19 @@ constexpr field fields[] = {
 result<storage::booking> merge_booking(storage::booking b, std::string_view arguments_json) {
   rapidjson::Document doc;
   doc.Parse(arguments_json.data(), arguments_json.size());
-  if (doc.HasParseError()) return error{"malformed_json", "tool arguments are not valid JSON"};
-  if (!doc.IsObject()) return error{"invalid_arguments", "tool arguments must be a JSON object"};
+  if (doc.HasParseError())
+    return error{"malformed_json", "tool arguments are not valid JSON"};
+  if (!doc.IsObject())
+    return error{"invalid_arguments", "tool arguments must be a JSON object"};
   for (const auto& f : fields) {
     auto it = doc.FindMember(f.name);
-    if (it == doc.MemberEnd() || it->value.IsNull()) continue;
+    if (it == doc.MemberEnd() || it->value.IsNull())
+      continue;
     if (!it->value.IsString())
       return error{"invalid_arguments", std::string{f.name} + " must be a string"};
     std::string v{it->value.GetString(), it->value.GetStringLength()};
-    if (!v.empty()) b.*(f.member) = std::move(v);
+    if (!v.empty())
+      b.*(f.member) = std::move(v);
   }
   return b;
 }
@@ -46,37 +50,41 @@ std::vector<std::string> missing_fields(const storage::booking& b) {
   std::vector<std::string> out;
   for (const auto& f : fields) {
     std::string_view n = f.name;
-    if (n == "notes" || n == "urgency") continue; // optional on a job card
-    if ((b.*(f.member)).empty()) out.emplace_back(n);
+    if (n == "notes" || n == "urgency")
+      continue; // optional on a job card
+    if ((b.*(f.member)).empty())
+      out.emplace_back(n);
   }
   return out;
 }
 
-storage::job make_job(const storage::call_record& call, const storage::booking& b,
-                      int64_t now_ms) {
+storage::job make_job(const storage::call_record& call, const storage::booking& b, int64_t now_ms) {
   storage::job j;
   j.call_sid = call.call_sid;
   j.tenant_number = call.tenant_number;
   j.caller = call.from;
   j.details = b;
-  if (j.details.callback_phone.empty()) j.details.callback_phone = call.from;
+  if (j.details.callback_phone.empty())
+    j.details.callback_phone = call.from;
   j.created_at_ms = now_ms;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
     j.status = "needs_review";
     j.summary = "No booking details were gathered on this call (" +
                 (call.end_reason == end_reason::none ? std::string{"ended"}
-                                                         : std::string{to_string(call.end_reason)}) +
+                                                     : std::string{to_string(call.end_reason)}) +
                 "); listen to the call and call back.";
   } else {
     j.status = missing.empty() ? "new" : "needs_review";
     j.summary = (j.details.service.empty() ? std::string{"Job"} : j.details.service);
-    if (!j.details.customer_name.empty()) j.summary += " for " + j.details.customer_name;
+    if (!j.details.customer_name.empty())
+      j.summary += " for " + j.details.customer_name;
     if (!j.details.preferred_date.empty())
       j.summary += " on " + j.details.preferred_date + " " + j.details.preferred_time;
     if (!missing.empty()) {
       j.summary += " (missing:";
-      for (const auto& m : missing) j.summary += " " + m;
+      for (const auto& m : missing)
+        j.summary += " " + m;
       j.summary += ")";
     }
   }
@@ -100,7 +108,8 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
   kv("summary", j.summary);
   w.Key("job");
   w.StartObject();
-  for (const auto& f : fields) kv(f.name, j.details.*(f.member));
+  for (const auto& f : fields)
+    kv(f.name, j.details.*(f.member));
   w.EndObject();
   w.Key("createdAt");
   w.Int64(j.created_at_ms);

@@ -20,8 +20,7 @@ std::vector<std::string> missing_fields(const storage::booking& b);
 
 /// The job card for a finished call. A call without booking details still
 /// gets a card, marked needs_review with a summary that says so.
-storage::job make_job(const storage::call_record& call, const storage::booking& b,
-                      int64_t now_ms);
+storage::job make_job(const storage::call_record& call, const storage::booking& b, int64_t now_ms);
 
 /// The push notification body (JSON) for a job card.
 std::string push_body(const storage::job& j, const storage::tenant& t);

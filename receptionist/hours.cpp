@@ -13,19 +13,23 @@ constexpr std::array<std::string_view, 7> day_names = {"mon", "tue", "wed", "thu
 
 int day_index(std::string_view s) {
   for (std::size_t i = 0; i < day_names.size(); ++i)
-    if (s == day_names[i]) return static_cast<int>(i);
+    if (s == day_names[i])
+      return static_cast<int>(i);
   return -1;
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
 bool all_digits(std::string_view s) {
   for (char c : s)
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   return !s.empty();
 }
 
@@ -38,7 +42,8 @@ result<int> minutes_of(std::string_view time) {
     return error{"bad_time", "time must be HH:MM"};
   int h = (time[0] - '0') * 10 + (time[1] - '0');
   int m = (time[3] - '0') * 10 + (time[4] - '0');
-  if (h > 24 || m > 59 || (h == 24 && m != 0)) return error{"bad_time", "time out of range"};
+  if (h > 24 || m > 59 || (h == 24 && m != 0))
+    return error{"bad_time", "time out of range"};
   return h * 60 + m;
 }
 
@@ -62,7 +67,8 @@ result<int> weekday_of(std::string_view date) {
   int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   long days = static_cast<long>(era) * 146097 + doe - 719468;
   long wd = (days + 3) % 7; // 1970-01-01 was a Thursday: index 3 with Monday = 0
-  if (wd < 0) wd += 7;
+  if (wd < 0)
+    wd += 7;
   return static_cast<int>(wd);
 }
 
@@ -72,7 +78,8 @@ result<std::vector<opening>> parse_hours(std::string_view text) {
     auto semi = text.find(';');
     std::string_view part = trim(text.substr(0, semi));
     text = semi == std::string_view::npos ? std::string_view{} : text.substr(semi + 1);
-    if (part.empty()) continue;
+    if (part.empty())
+      continue;
     auto space = part.find(' ');
     if (space == std::string_view::npos)
       return error{"bad_hours", "expected 'days HH:MM-HH:MM' in '" + std::string{part} + "'"};
@@ -90,9 +97,11 @@ result<std::vector<opening>> parse_hours(std::string_view text) {
     auto close = minutes_of(span.substr(sdash + 1));
     if (!open || !close || *close <= *open)
       return error{"bad_hours", "bad opening times '" + std::string{span} + "'"};
-    for (int d = first; d <= last; ++d) out.push_back({d, *open, *close});
+    for (int d = first; d <= last; ++d)
+      out.push_back({d, *open, *close});
   }
-  if (out.empty()) return error{"bad_hours", "no opening hours given"};
+  if (out.empty())
+    return error{"bad_hours", "no opening hours given"};
   return out;
 }
 
@@ -100,22 +109,30 @@ result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
                                 const std::vector<std::string>& booked_times) {
   auto open = parse_hours(hours);
-  if (!open) return open.err();
+  if (!open)
+    return open.err();
   auto wd = weekday_of(date);
-  if (!wd) return wd.err();
+  if (!wd)
+    return wd.err();
   auto start = minutes_of(time);
-  if (!start) return start.err();
+  if (!start)
+    return start.err();
   bool open_that_day = false, inside = false;
   for (const auto& o : *open) {
-    if (o.weekday != *wd) continue;
+    if (o.weekday != *wd)
+      continue;
     open_that_day = true;
-    if (*start >= o.open_min && *start + slot_minutes <= o.close_min) inside = true;
+    if (*start >= o.open_min && *start + slot_minutes <= o.close_min)
+      inside = true;
   }
-  if (!open_that_day) return availability{false, "closed on that day"};
-  if (!inside) return availability{false, "outside business hours"};
+  if (!open_that_day)
+    return availability{false, "closed on that day"};
+  if (!inside)
+    return availability{false, "outside business hours"};
   for (const auto& b : booked_times) {
     auto other = minutes_of(b);
-    if (!other) continue;
+    if (!other)
+      continue;
     if (*start < *other + slot_minutes && *other < *start + slot_minutes)
       return availability{false, "already booked"};
   }

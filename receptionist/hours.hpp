@@ -11,8 +11,8 @@
 namespace sb::receptionist {
 
 struct opening {
-  int weekday = 0;   ///< 0 = Monday ... 6 = Sunday
-  int open_min = 0;  ///< minutes after midnight
+  int weekday = 0;  ///< 0 = Monday ... 6 = Sunday
+  int open_min = 0; ///< minutes after midnight
   int close_min = 0;
 };
 

@@ -5,7 +5,7 @@
 namespace sb::receptionist {
 
 proto::session_params session_for(const storage::tenant& tenant, const std::string& caller_number,
-                                   const openai_config& openai) {
+                                  const openai_config& openai) {
   proto::session_params p;
   p.model = openai.model;
   p.voice = tenant.voice.empty() ? openai.voice : tenant.voice;
@@ -19,11 +19,13 @@ proto::session_params session_for(const storage::tenant& tenant, const std::stri
   s += "You are the phone receptionist for " + tenant.name + ". ";
   s += "Be friendly, natural and professional; keep answers under three sentences. ";
   s += "Find out who is calling, what they need, where, and when they would like it done, and "
-       "record it with " + std::string{record_booking_tool} + " as soon as you learn each detail. ";
+       "record it with " +
+       std::string{record_booking_tool} + " as soon as you learn each detail. ";
   s += "Before promising a time, check it with " + std::string{check_availability_tool} + ". ";
   s += "When the caller is done, say goodbye and then call " + std::string{end_call_tool} + ". ";
   s += "Business hours: " + tenant.hours + " (time zone " + tenant.timezone + "). ";
-  if (!tenant.context.empty()) s += "About the business: " + tenant.context + " ";
+  if (!tenant.context.empty())
+    s += "About the business: " + tenant.context + " ";
   s += "The caller's number is " + caller_number + ". ";
   s += "Speak " + p.language + ".";
   p.instructions = std::move(s);
@@ -32,8 +34,8 @@ proto::session_params session_for(const storage::tenant& tenant, const std::stri
 
 std::string greeting_instructions(const storage::tenant& tenant) {
   std::string greeting = tenant.greeting.empty()
-                           ? "Thanks for calling " + tenant.name + ". How can I help you today?"
-                           : tenant.greeting;
+                             ? "Thanks for calling " + tenant.name + ". How can I help you today?"
+                             : tenant.greeting;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
 }
 

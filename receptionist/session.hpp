@@ -10,12 +10,11 @@
 
 namespace sb::receptionist {
 
-
 /// The session.update parameters for a call of `tenant` from `caller_number`.
 /// The caller number goes into the instructions so the model can confirm the
 /// callback number.
 proto::session_params session_for(const storage::tenant& tenant, const std::string& caller_number,
-                                   const openai_config& openai);
+                                  const openai_config& openai);
 
 /// response.instructions that make the assistant greet first with the
 /// tenant's greeting (quoted, so it is said verbatim).

@@ -37,7 +37,8 @@ std::string error_json(std::string_view flag, std::string_view why) {
 std::string string_arg(std::string_view arguments_json, const char* key) {
   rapidjson::Document doc;
   doc.Parse(arguments_json.data(), arguments_json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return {};
+  if (doc.HasParseError() || !doc.IsObject())
+    return {};
   auto it = doc.FindMember(key);
   return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
@@ -46,7 +47,8 @@ std::string string_arg(std::string_view arguments_json, const char* key) {
 
 tool_outcome record_booking(tool_context& ctx, std::string_view args) {
   auto merged = merge_booking(ctx.booking, args);
-  if (!merged) return {false, error_json("ok", merged.err().message)};
+  if (!merged)
+    return {false, error_json("ok", merged.err().message)};
   ctx.booking = *merged;
   rapidjson::StringBuffer buf;
   writer w{buf};
@@ -63,16 +65,21 @@ tool_outcome record_booking(tool_context& ctx, std::string_view args) {
 
 // -- check_availability -----------------------------------------------------------
 
-std::string availability_day(std::string_view args) { return string_arg(args, "date"); }
+std::string availability_day(std::string_view args) {
+  return string_arg(args, "date");
+}
 
 tool_outcome check_availability(tool_context& ctx, std::string_view args) {
   auto date = string_arg(args, "date"), time = string_arg(args, "time");
-  if (date.empty() || time.empty()) return {false, error_json("available", "date and time are required")};
+  if (date.empty() || time.empty())
+    return {false, error_json("available", "date and time are required")};
   std::vector<std::string> booked;
   if (ctx.jobs_that_day)
-    for (const auto& j : *ctx.jobs_that_day) booked.push_back(j.details.preferred_time);
+    for (const auto& j : *ctx.jobs_that_day)
+      booked.push_back(j.details.preferred_time);
   auto a = check_slot(ctx.tenant.hours, date, time, ctx.slot_minutes, booked);
-  if (!a) return {false, error_json("available", a.err().message)};
+  if (!a)
+    return {false, error_json("available", a.err().message)};
   rapidjson::StringBuffer buf;
   writer w{buf};
   w.StartObject();
@@ -86,51 +93,55 @@ tool_outcome check_availability(tool_context& ctx, std::string_view args) {
 
 // -- end_call ------------------------------------------------------------------------
 
-tool_outcome end_call(tool_context&, std::string_view) { return {true, R"({"ok":true})", false, true}; }
+tool_outcome end_call(tool_context&, std::string_view) {
+  return {true, R"({"ok":true})", false, true};
+}
 
 } // namespace
 
 const std::vector<tool_def>& tool_table() {
   static const std::vector<tool_def> table{
-    {record_booking_tool,
-     "Record the caller's job details as you learn them. Call it again whenever a detail is "
-     "added or corrected; fields you leave out keep their earlier values.",
-     R"({"type":"object","properties":{)"
-     R"("customer_name":{"type":"string","description":"The caller's full name"},)"
-     R"("callback_phone":{"type":"string","description":"Callback number, E.164 if possible"},)"
-     R"("service":{"type":"string","description":"What the caller needs done"},)"
-     R"("address":{"type":"string","description":"Where the job is"},)"
-     R"("preferred_date":{"type":"string","description":"YYYY-MM-DD"},)"
-     R"("preferred_time":{"type":"string","description":"HH:MM, 24-hour, business local time"},)"
-     R"("urgency":{"type":"string","enum":["emergency","urgent","normal","flexible"]},)"
-     R"("notes":{"type":"string"}},"additionalProperties":false})",
-     nullptr, record_booking},
-    {check_availability_tool,
-     "Check whether the business can come at a date and time: within business hours and not "
-     "already booked.",
-     R"({"type":"object","properties":{)"
-     R"("date":{"type":"string","description":"YYYY-MM-DD"},)"
-     R"("time":{"type":"string","description":"HH:MM, 24-hour"}},)"
-     R"("required":["date","time"],"additionalProperties":false})",
-     availability_day, check_availability},
-    {end_call_tool,
-     "Hang up. Say goodbye first: the call ends after your goodbye has finished playing.",
-     R"({"type":"object","properties":{"reason":{"type":"string"}},"additionalProperties":false})",
-     nullptr, end_call},
+      {record_booking_tool,
+       "Record the caller's job details as you learn them. Call it again whenever a detail is "
+       "added or corrected; fields you leave out keep their earlier values.",
+       R"({"type":"object","properties":{)"
+       R"("customer_name":{"type":"string","description":"The caller's full name"},)"
+       R"("callback_phone":{"type":"string","description":"Callback number, E.164 if possible"},)"
+       R"("service":{"type":"string","description":"What the caller needs done"},)"
+       R"("address":{"type":"string","description":"Where the job is"},)"
+       R"("preferred_date":{"type":"string","description":"YYYY-MM-DD"},)"
+       R"("preferred_time":{"type":"string","description":"HH:MM, 24-hour, business local time"},)"
+       R"("urgency":{"type":"string","enum":["emergency","urgent","normal","flexible"]},)"
+       R"("notes":{"type":"string"}},"additionalProperties":false})",
+       nullptr, record_booking},
+      {check_availability_tool,
+       "Check whether the business can come at a date and time: within business hours and not "
+       "already booked.",
+       R"({"type":"object","properties":{)"
+       R"("date":{"type":"string","description":"YYYY-MM-DD"},)"
+       R"("time":{"type":"string","description":"HH:MM, 24-hour"}},)"
+       R"("required":["date","time"],"additionalProperties":false})",
+       availability_day, check_availability},
+      {end_call_tool,
+       "Hang up. Say goodbye first: the call ends after your goodbye has finished playing.",
+       R"({"type":"object","properties":{"reason":{"type":"string"}},"additionalProperties":false})",
+       nullptr, end_call},
   };
   return table;
 }
 
 const tool_def* find_tool(std::string_view name) {
   for (const auto& t : tool_table())
-    if (t.name == name) return &t;
+    if (t.name == name)
+      return &t;
   return nullptr;
 }
 
 std::vector<proto::tool_spec> tool_specs() {
   std::vector<proto::tool_spec> specs;
   for (const auto& t : tool_table())
-    specs.push_back({std::string{t.name}, std::string{t.description}, std::string{t.parameters_json}});
+    specs.push_back(
+        {std::string{t.name}, std::string{t.description}, std::string{t.parameters_json}});
   return specs;
 }
 

@@ -6,8 +6,8 @@
 // (receptionist/session.cpp) lists it to the model. No I/O here: a tool that
 // needs the calendar names the day, and the actor reads it before running it.
 
-#include "storage/records.hpp"
 #include "protocol/realtime.hpp"
+#include "storage/records.hpp"
 
 #include <string>
 #include <string_view>
@@ -22,9 +22,9 @@ inline constexpr std::string_view end_call_tool = "end_call";
 /// What running a tool gives the call.
 struct tool_outcome {
   bool ok = true;
-  std::string output;       ///< JSON: the function_call_output the model reads
+  std::string output;           ///< JSON: the function_call_output the model reads
   bool booking_changed = false; ///< record_booking_details: the context's booking was merged
-  bool end_call = false;    ///< end_call: hang up after the goodbye
+  bool end_call = false;        ///< end_call: hang up after the goodbye
 };
 
 /// What a tool may read and change of its call.

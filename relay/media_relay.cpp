@@ -28,13 +28,15 @@ void media_relay::attach_twilio(net::ws_connection_ptr conn, std::string stream_
   std::lock_guard lock{mutex_};
   twilio_ = std::move(conn);
   stream_sid_ = std::move(stream_sid);
-  for (auto& h : held_out_) send_down(h.item_id, h.payload_b64, h.received_us);
+  for (auto& h : held_out_)
+    send_down(h.item_id, h.payload_b64, h.received_us);
   held_out_.clear();
 }
 
 void media_relay::caller_audio(std::string_view payload_b64, int64_t received_us) {
   std::lock_guard lock{mutex_};
-  if (openai_ && ready_) return send_up(payload_b64, received_us);
+  if (openai_ && ready_)
+    return send_up(payload_b64, received_us);
   held_in_.push_back({std::string{payload_b64}, received_us});
   if (held_in_.size() > max_frames) { // the oldest goes
     held_in_.pop_front();
@@ -51,14 +53,16 @@ void media_relay::caller_heard(std::string_view mark_name) {
 barge_in_cut media_relay::barge_in() {
   std::lock_guard lock{mutex_};
   barge_in_cut cut;
-  if (!twilio_ || !playout_.playing()) return cut;
+  if (!twilio_ || !playout_.playing())
+    return cut;
   twilio_->send_text(proto::build_twilio_clear(stream_sid_));
   auto c = playout_.on_clear();
   cut.cleared = true;
   cut.item_id = c.item_id;
   cut.heard_ms = c.heard_ms;
   cut.sent_ms = static_cast<int64_t>(sent_bytes_[c.item_id]) / proto::mulaw_bytes_per_ms;
-  if (!c.item_id.empty()) cut_items_.insert(c.item_id);
+  if (!c.item_id.empty())
+    cut_items_.insert(c.item_id);
   close_if_played();
   return cut;
 }
@@ -76,8 +80,10 @@ void media_relay::play_then_hang_up(std::string_view audio) {
   auto now = mono_us();
   for (std::size_t at = 0; at < audio.size(); at += chunk) {
     auto b64 = proto::base64_encode(audio.substr(at, chunk));
-    if (twilio_) send_down("apology", b64, now);
-    else held_out_.push_back({"apology", std::move(b64), now});
+    if (twilio_)
+      send_down("apology", b64, now);
+    else
+      held_out_.push_back({"apology", std::move(b64), now});
   }
   hanging_up_ = true;
   close_if_played();
@@ -95,15 +101,18 @@ void media_relay::attach_openai(net::ws_connection_ptr conn) {
 
 void media_relay::openai_ready() {
   std::lock_guard lock{mutex_};
-  if (!openai_) return;
+  if (!openai_)
+    return;
   ready_ = true;
-  for (auto& h : held_in_) send_up(h.payload_b64, h.received_us);
+  for (auto& h : held_in_)
+    send_up(h.payload_b64, h.received_us);
   held_in_.clear();
 }
 
 void media_relay::detach_openai(const net::ws_connection_ptr& conn) {
   std::lock_guard lock{mutex_};
-  if (openai_ != conn) return;
+  if (openai_ != conn)
+    return;
   openai_ = nullptr;
   ready_ = false;
 }
@@ -111,8 +120,10 @@ void media_relay::detach_openai(const net::ws_connection_ptr& conn) {
 void media_relay::assistant_audio(std::string item_id, std::string payload_b64,
                                   int64_t received_us) {
   std::lock_guard lock{mutex_};
-  if (cut_items_.count(item_id) != 0) return; // late audio of an item cut by barge-in
-  if (twilio_) return send_down(item_id, payload_b64, received_us);
+  if (cut_items_.count(item_id) != 0)
+    return; // late audio of an item cut by barge-in
+  if (twilio_)
+    return send_down(item_id, payload_b64, received_us);
   held_out_.push_back({std::move(item_id), std::move(payload_b64), received_us});
 }
 
@@ -120,7 +131,8 @@ media_relay::frame_times media_relay::locate_input(int64_t audio_end_ms) const {
   std::lock_guard lock{mutex_};
   int64_t end = audio_end_ms * proto::mulaw_bytes_per_ms;
   for (const auto& fr : recent_)
-    if (fr.end_offset_bytes >= end) return {fr.received_us, fr.sent_us};
+    if (fr.end_offset_bytes >= end)
+      return {fr.received_us, fr.sent_us};
   return {};
 }
 
@@ -132,7 +144,8 @@ void media_relay::send_up(std::string_view payload_b64, int64_t received_us) {
   session_bytes_ += bytes;
   auto sent_us = mono_us();
   recent_.push_back({session_bytes_, received_us, sent_us});
-  if (recent_.size() > max_frames) recent_.pop_front();
+  if (recent_.size() > max_frames)
+    recent_.pop_front();
   frames_up_.fetch_add(1, std::memory_order_relaxed);
   if (auto* m = metrics_.get()) {
     m->bytes_caller_to_openai.inc(static_cast<double>(bytes));
@@ -154,11 +167,13 @@ void media_relay::send_down(const std::string& item_id, std::string_view payload
     m->bytes_openai_to_caller.inc(static_cast<double>(bytes));
     m->relay_latency_downstream.observe(static_cast<double>(sent_us - received_us) / 1e6);
   }
-  if (first && on_first_audio_) on_first_audio_(first_audio_sent{item_id, received_us, sent_us});
+  if (first && on_first_audio_)
+    on_first_audio_(first_audio_sent{item_id, received_us, sent_us});
 }
 
 void media_relay::close_if_played() {
-  if (hanging_up_ && twilio_ && !playout_.playing()) twilio_->close();
+  if (hanging_up_ && twilio_ && !playout_.playing())
+    twilio_->close();
 }
 
 } // namespace sb::relay

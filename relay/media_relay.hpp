@@ -122,10 +122,10 @@ private:
     int64_t sent_us;
   };
 
-  void send_up(std::string_view payload_b64, int64_t received_us);     // mutex held
+  void send_up(std::string_view payload_b64, int64_t received_us); // mutex held
   void send_down(const std::string& item_id, std::string_view payload_b64,
-                 int64_t received_us);                                  // mutex held
-  void close_if_played();                                               // mutex held
+                 int64_t received_us); // mutex held
+  void close_if_played();              // mutex held
 
   std::shared_ptr<metrics::switchboard_metrics> metrics_;
   first_audio_fn on_first_audio_;

@@ -19,7 +19,9 @@ constexpr std::array<uint8_t, 256> make_table() {
 
 constexpr auto table = make_table();
 
-uint32_t sextet(char c) { return table[static_cast<uint8_t>(c)]; }
+uint32_t sextet(char c) {
+  return table[static_cast<uint8_t>(c)];
+}
 
 } // namespace
 

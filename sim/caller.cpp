@@ -31,9 +31,8 @@ std::string random_hex(std::size_t n) {
 
 call_runner::call_runner(boost::asio::io_context& io, caller_options options,
                          std::function<void(caller_result)> done)
-  : io_(io), opt_(std::move(options)), done_(std::move(done)),
-    media_clock_(boost::asio::use_service<media_clock>(io)),
-    deadline_timer_(io) {}
+    : io_(io), opt_(std::move(options)), done_(std::move(done)),
+      media_clock_(boost::asio::use_service<media_clock>(io)), deadline_timer_(io) {}
 
 int64_t call_runner::since_start_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0_).count();
@@ -57,21 +56,19 @@ void call_runner::start() {
     if (!ec)
       self->finish_locked(false, "call took longer than max_call_ms");
   });
-  proto::form_params params = {{"CallSid", res_.call_sid},
-                               {"AccountSid", opt_.account_sid},
-                               {"From", opt_.script.caller_number},
-                               {"To", opt_.to_number},
-                               {"CallStatus", "ringing"},
-                               {"Direction", "inbound"}};
+  proto::form_params params = {
+      {"CallSid", res_.call_sid},          {"AccountSid", opt_.account_sid},
+      {"From", opt_.script.caller_number}, {"To", opt_.to_number},
+      {"CallStatus", "ringing"},           {"Direction", "inbound"}};
   net::http_client_request req;
   req.method = "POST";
   req.url = opt_.server_url + webhook_path;
   req.content_type = "application/x-www-form-urlencoded";
   req.body = proto::encode_form(params);
   req.ca_pem = opt_.ca_pem;
-  req.headers.emplace_back("X-Twilio-Signature",
-                           proto::twilio_signature(opt_.auth_token,
-                                                   opt_.public_url + webhook_path, params));
+  req.headers.emplace_back(
+      "X-Twilio-Signature",
+      proto::twilio_signature(opt_.auth_token, opt_.public_url + webhook_path, params));
   event_locked("ringing: " + opt_.script.caller_number + " -> " + opt_.to_number);
   net::http_send(io_, std::move(req), [self = shared_from_this()](net::http_client_result r) {
     self->on_webhook_answer(r.status, r.body, r.error);
@@ -84,7 +81,8 @@ void call_runner::on_webhook_answer(int status, const std::string& body, const s
     return;
   res_.twiml = body;
   if (!err.empty() || status != 200)
-    return finish_locked(false, "webhook: " + (err.empty() ? "HTTP " + std::to_string(status) : err));
+    return finish_locked(false,
+                         "webhook: " + (err.empty() ? "HTTP " + std::to_string(status) : err));
   auto stream = parse_twiml_stream(body);
   if (!stream)
     return finish_locked(false, "webhook: " + stream.err().message);

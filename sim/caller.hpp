@@ -24,13 +24,13 @@ class io_context;
 namespace sb::sim {
 
 struct caller_options {
-  std::string server_url;  ///< where to connect: "http://127.0.0.1:PORT"
-  std::string public_url;  ///< the server's SERVER_PUBLIC_URL, for signing
-  std::string auth_token;  ///< signs requests as Twilio would
+  std::string server_url; ///< where to connect: "http://127.0.0.1:PORT"
+  std::string public_url; ///< the server's SERVER_PUBLIC_URL, for signing
+  std::string auth_token; ///< signs requests as Twilio would
   std::string account_sid = "AC00000000000000000000000000000000";
-  std::string call_sid;    ///< empty: a random "CA" + 32 hex
-  std::string to_number;   ///< the tenant's number
-  std::string ca_pem;      ///< extra trusted CA for https:// / wss:// server_url (tests)
+  std::string call_sid;  ///< empty: a random "CA" + 32 hex
+  std::string to_number; ///< the tenant's number
+  std::string ca_pem;    ///< extra trusted CA for https:// / wss:// server_url (tests)
   call_script script;
   const clip_library* clips = nullptr;
   int max_call_ms = 120'000; ///< give up after this
@@ -63,7 +63,7 @@ struct caller_result {
   /// Per `clear` received: ms of the reply then playing that the caller had
   /// heard (played out) when the clear arrived; -1 if no reply had started.
   std::vector<int64_t> heard_at_clear_ms;
-  bool server_hung_up = false; ///< the server closed the stream (end_call)
+  bool server_hung_up = false;       ///< the server closed the stream (end_call)
   std::vector<int64_t> reply_gap_ms; ///< per turn: caller stopped speaking -> first reply byte
 };
 

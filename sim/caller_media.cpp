@@ -16,9 +16,9 @@ namespace sb::sim {
 
 namespace {
 
-constexpr std::size_t frame_bytes = 160;            // 20 ms of 8 kHz mu-law
-constexpr int64_t greeting_quiet_ms = 300;          // playout idle: the greeting is over
-constexpr int64_t reply_quiet_ms = 500;             // a reply may pause (filler, then answer)
+constexpr std::size_t frame_bytes = 160;   // 20 ms of 8 kHz mu-law
+constexpr int64_t greeting_quiet_ms = 300; // playout idle: the greeting is over
+constexpr int64_t reply_quiet_ms = 500;    // a reply may pause (filler, then answer)
 
 /// One frame of mu-law silence, framed and encoded once.
 const framed_clip& silence() {
@@ -56,13 +56,21 @@ std::string media_message(int64_t sequence, const std::string& stream_sid, int64
 using writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 template <class Body>
-std::string message(const char* event, int64_t sequence, const std::string& stream_sid, Body&& body) {
+std::string message(const char* event, int64_t sequence, const std::string& stream_sid,
+                    Body&& body) {
   rapidjson::StringBuffer sb;
   writer w(sb);
   w.StartObject();
-  w.Key("event"); w.String(event);
-  if (sequence > 0) { w.Key("sequenceNumber"); w.String(std::to_string(sequence)); }
-  if (!stream_sid.empty()) { w.Key("streamSid"); w.String(stream_sid); }
+  w.Key("event");
+  w.String(event);
+  if (sequence > 0) {
+    w.Key("sequenceNumber");
+    w.String(std::to_string(sequence));
+  }
+  if (!stream_sid.empty()) {
+    w.Key("streamSid");
+    w.String(stream_sid);
+  }
   body(w);
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
@@ -72,16 +80,24 @@ std::string message(const char* event, int64_t sequence, const std::string& stre
 
 void call_runner::start_media_locked() {
   send_locked(message("connected", 0, {}, [](writer& w) {
-    w.Key("protocol"); w.String("Call");
-    w.Key("version"); w.String("1.0.0");
+    w.Key("protocol");
+    w.String("Call");
+    w.Key("version");
+    w.String("1.0.0");
   }));
   send_locked(message("start", ++sequence_, stream_sid_, [&](writer& w) {
     w.Key("start");
     w.StartObject();
-    w.Key("streamSid"); w.String(stream_sid_);
-    w.Key("accountSid"); w.String(opt_.account_sid);
-    w.Key("callSid"); w.String(res_.call_sid);
-    w.Key("tracks"); w.StartArray(); w.String("inbound"); w.EndArray();
+    w.Key("streamSid");
+    w.String(stream_sid_);
+    w.Key("accountSid");
+    w.String(opt_.account_sid);
+    w.Key("callSid");
+    w.String(res_.call_sid);
+    w.Key("tracks");
+    w.StartArray();
+    w.String("inbound");
+    w.EndArray();
     w.Key("customParameters");
     w.StartObject();
     for (const auto& [k, v] : stream_.parameters) {
@@ -91,9 +107,12 @@ void call_runner::start_media_locked() {
     w.EndObject();
     w.Key("mediaFormat");
     w.StartObject();
-    w.Key("encoding"); w.String("audio/x-mulaw");
-    w.Key("sampleRate"); w.Int(8000);
-    w.Key("channels"); w.Int(1);
+    w.Key("encoding");
+    w.String("audio/x-mulaw");
+    w.Key("sampleRate");
+    w.Int(8000);
+    w.Key("channels");
+    w.Int(1);
     w.EndObject();
     w.EndObject();
   }));
@@ -140,7 +159,8 @@ void call_runner::on_tick() {
   if (buf_head_ == buffer_.size()) {
     buffer_.clear();
     buf_head_ = 0;
-  } else if (buf_head_ >= 16 * 1024) { // the peer streams faster than real time: compact now and then
+  } else if (buf_head_ >=
+             16 * 1024) { // the peer streams faster than real time: compact now and then
     buffer_.erase(0, buf_head_);
     buf_head_ = 0;
   }
@@ -230,8 +250,10 @@ void call_runner::send_stop_locked() {
   send_locked(message("stop", ++sequence_, stream_sid_, [&](writer& w) {
     w.Key("stop");
     w.StartObject();
-    w.Key("accountSid"); w.String(opt_.account_sid);
-    w.Key("callSid"); w.String(res_.call_sid);
+    w.Key("accountSid");
+    w.String(opt_.account_sid);
+    w.Key("callSid");
+    w.String(res_.call_sid);
     w.EndObject();
   }));
   event_locked("caller hangs up (stop)");
@@ -244,7 +266,8 @@ void call_runner::echo_mark_locked(const std::string& name) {
   send_locked(message("mark", ++sequence_, stream_sid_, [&](writer& w) {
     w.Key("mark");
     w.StartObject();
-    w.Key("name"); w.String(name);
+    w.Key("name");
+    w.String(name);
     w.EndObject();
   }));
 }
@@ -275,8 +298,8 @@ void call_runner::on_text(const std::string& frame) {
     } else if (phase_ == phase::awaiting_reply && !gap_recorded_) {
       gap_recorded_ = true;
       reply_start_pos_ = enq_pos_;
-      res_.reply_gap_ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    clock::now() - speak_end_).count());
+      res_.reply_gap_ms.push_back(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - speak_end_).count());
       event_locked("assistant audio started");
     }
     heard_ = true;
@@ -293,9 +316,11 @@ void call_runner::on_text(const std::string& frame) {
   } else if (event == "clear") {
     // Twilio drops the queued audio and echoes every pending mark at once.
     ++res_.clears_received;
-    res_.heard_at_clear_ms.push_back(reply_start_pos_ >= 0 ? (play_pos_ - reply_start_pos_) / 8 : -1);
+    res_.heard_at_clear_ms.push_back(reply_start_pos_ >= 0 ? (play_pos_ - reply_start_pos_) / 8
+                                                           : -1);
     if (opt_.on_event)
-      event_locked("clear: " + std::to_string((buffer_.size() - buf_head_) / 8) + " ms of audio dropped");
+      event_locked("clear: " + std::to_string((buffer_.size() - buf_head_) / 8) +
+                   " ms of audio dropped");
     buffer_.clear();
     buf_head_ = 0;
     enq_pos_ = play_pos_;

@@ -81,12 +81,12 @@ private:
   phase phase_ = phase::greeting;
   std::size_t turn_ = 0;
   std::shared_ptr<const framed_clip> clip_;
-  std::size_t clip_pos_ = 0;  ///< bytes of clip_ sent (whole frames but the last)
+  std::size_t clip_pos_ = 0; ///< bytes of clip_ sent (whole frames but the last)
   std::size_t clip_frame_ = 0;
-  int64_t phase_ticks_ = 0;   ///< ticks spent in the current phase
-  bool heard_ = false;        ///< audio received in this phase
-  int64_t quiet_ms_ = 0;      ///< playout idle since audio was heard
-  int64_t reply_played_ = 0;  ///< bytes of the awaited reply played
+  int64_t phase_ticks_ = 0;      ///< ticks spent in the current phase
+  bool heard_ = false;           ///< audio received in this phase
+  int64_t quiet_ms_ = 0;         ///< playout idle since audio was heard
+  int64_t reply_played_ = 0;     ///< bytes of the awaited reply played
   int64_t reply_start_pos_ = -1; ///< stream position of the latest reply's first byte
   bool gap_recorded_ = false;
   clock::time_point speak_end_;

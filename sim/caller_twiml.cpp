@@ -10,11 +10,13 @@ bool attribute(std::string_view tag, std::string_view name, std::string& out) {
     if (pos == 0 || !(tag[pos - 1] == ' ' || tag[pos - 1] == '\t' || tag[pos - 1] == '\n'))
       continue;
     std::size_t eq = pos + name.size();
-    while (eq < tag.size() && tag[eq] == ' ') ++eq;
+    while (eq < tag.size() && tag[eq] == ' ')
+      ++eq;
     if (eq >= tag.size() || tag[eq] != '=')
       continue;
     std::size_t q = eq + 1;
-    while (q < tag.size() && tag[q] == ' ') ++q;
+    while (q < tag.size() && tag[q] == ' ')
+      ++q;
     if (q >= tag.size() || (tag[q] != '"' && tag[q] != '\''))
       continue;
     std::size_t end = tag.find(tag[q], q + 1);
@@ -30,7 +32,7 @@ bool attribute(std::string_view tag, std::string_view name, std::string& out) {
 
 std::string xml_unescape(std::string_view s) {
   static constexpr std::pair<std::string_view, char> entities[] = {
-    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+      {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
     bool replaced = false;
@@ -59,8 +61,8 @@ result<twiml_stream> parse_twiml_stream(std::string_view xml) {
   if (!attribute(xml.substr(start, end - start), "url", s.url) || s.url.empty())
     return error{"no_stream", "<Stream> without url"};
   std::size_t close = xml.find("</Stream>", end);
-  std::string_view body = xml.substr(end, close == std::string_view::npos ? std::string_view::npos
-                                                                            : close - end);
+  std::string_view body =
+      xml.substr(end, close == std::string_view::npos ? std::string_view::npos : close - end);
   for (std::size_t p = 0; (p = body.find("<Parameter", p)) != std::string_view::npos;) {
     std::size_t e = body.find('>', p);
     if (e == std::string_view::npos)

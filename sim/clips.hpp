@@ -18,12 +18,16 @@ namespace sb::sim {
 struct framed_clip {
   static constexpr std::size_t frame_bytes = 160;
   static constexpr std::size_t frame_b64 = 216; ///< base64 of 160 bytes, padded
-  std::size_t size = 0;   ///< the clip's own bytes (without the padding)
-  std::string padded;     ///< frames() * frame_bytes bytes
-  std::string b64;        ///< frames() * frame_b64 characters
+  std::size_t size = 0;                         ///< the clip's own bytes (without the padding)
+  std::string padded;                           ///< frames() * frame_bytes bytes
+  std::string b64;                              ///< frames() * frame_b64 characters
   std::size_t frames() const { return padded.size() / frame_bytes; }
-  std::string_view frame(std::size_t k) const { return {padded.data() + k * frame_bytes, frame_bytes}; }
-  std::string_view frame_base64(std::size_t k) const { return {b64.data() + k * frame_b64, frame_b64}; }
+  std::string_view frame(std::size_t k) const {
+    return {padded.data() + k * frame_bytes, frame_bytes};
+  }
+  std::string_view frame_base64(std::size_t k) const {
+    return {b64.data() + k * frame_b64, frame_b64};
+  }
 };
 
 /// Frames `bytes` as above.

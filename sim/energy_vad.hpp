@@ -22,13 +22,12 @@ public:
   };
 
   explicit energy_vad(int silence_duration_ms = 500, double threshold = default_threshold)
-    : silence_ms_(silence_duration_ms), threshold_(threshold) {}
+      : silence_ms_(silence_duration_ms), threshold_(threshold) {}
 
   void set_silence_duration_ms(int ms) { silence_ms_ = ms; }
 
   /// Feeds audio; calls `on_event` for each start/stop, in order.
-  template <class F>
-  void feed(std::string_view bytes, F&& on_event) {
+  template <class F> void feed(std::string_view bytes, F&& on_event) {
     while (!bytes.empty()) {
       std::string_view frame;
       if (partial_.empty() && bytes.size() >= frame_bytes) {

@@ -7,7 +7,7 @@ namespace sb::sim {
 boost::asio::io_context::id media_clock::id;
 
 media_clock::media_clock(boost::asio::io_context& io)
-  : boost::asio::io_context::service(io), timer_(io) {}
+    : boost::asio::io_context::service(io), timer_(io) {}
 
 void media_clock::shutdown() {
   std::lock_guard lock(mu_);

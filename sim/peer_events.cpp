@@ -31,8 +31,10 @@ void event(std::vector<std::string>& out, const std::string& event_id, const cha
   rapidjson::StringBuffer sb;
   writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String(type);
-  w.Key("event_id"); w.String(event_id);
+  w.Key("type");
+  w.String(type);
+  w.Key("event_id");
+  w.String(event_id);
   body(w);
   w.EndObject();
   out.emplace_back(sb.GetString(), sb.GetSize());
@@ -47,13 +49,18 @@ const std::string no_number;
 
 } // namespace
 
-std::string peer_session::new_event_id() { return "event_" + std::to_string(++next_id_); }
-
-std::string peer_session::new_id(const char* prefix) {
-  return std::string(prefix) + "_c" + std::to_string(conn_number_) + "n" + std::to_string(++next_id_);
+std::string peer_session::new_event_id() {
+  return "event_" + std::to_string(++next_id_);
 }
 
-void peer_session::write_session(writer& w) { session_.Accept(w); }
+std::string peer_session::new_id(const char* prefix) {
+  return std::string(prefix) + "_c" + std::to_string(conn_number_) + "n" +
+         std::to_string(++next_id_);
+}
+
+void peer_session::write_session(writer& w) {
+  session_.Accept(w);
+}
 
 void peer_session::open() {
   session_.Parse(default_session);
@@ -83,8 +90,10 @@ void peer_session::send_error(const std::string& code, const std::string& messag
     key_str(w, "type", "invalid_request_error");
     key_str(w, "code", code);
     key_str(w, "message", message);
-    if (!param.empty()) key_str(w, "param", param);
-    if (!client_event_id.empty()) key_str(w, "event_id", client_event_id);
+    if (!param.empty())
+      key_str(w, "param", param);
+    if (!client_event_id.empty())
+      key_str(w, "event_id", client_event_id);
     w.EndObject();
   });
 }
@@ -135,19 +144,27 @@ void peer_session::write_usage(writer& w, int64_t output_audio_ms, std::size_t o
   const int64_t out_text = static_cast<int64_t>(output_text_chars / 4) + 1;
   w.Key("usage");
   w.StartObject();
-  w.Key("total_tokens"); w.Int64(in_audio + in_text + out_audio + out_text);
-  w.Key("input_tokens"); w.Int64(in_audio + in_text);
-  w.Key("output_tokens"); w.Int64(out_audio + out_text);
+  w.Key("total_tokens");
+  w.Int64(in_audio + in_text + out_audio + out_text);
+  w.Key("input_tokens");
+  w.Int64(in_audio + in_text);
+  w.Key("output_tokens");
+  w.Int64(out_audio + out_text);
   w.Key("input_token_details");
   w.StartObject();
-  w.Key("cached_tokens"); w.Int64(0);
-  w.Key("text_tokens"); w.Int64(in_text);
-  w.Key("audio_tokens"); w.Int64(in_audio);
+  w.Key("cached_tokens");
+  w.Int64(0);
+  w.Key("text_tokens");
+  w.Int64(in_text);
+  w.Key("audio_tokens");
+  w.Int64(in_audio);
   w.EndObject();
   w.Key("output_token_details");
   w.StartObject();
-  w.Key("text_tokens"); w.Int64(out_text);
-  w.Key("audio_tokens"); w.Int64(out_audio);
+  w.Key("text_tokens");
+  w.Int64(out_text);
+  w.Key("audio_tokens");
+  w.Int64(out_audio);
   w.EndObject();
   w.EndObject();
 }
@@ -164,8 +181,13 @@ void response_created(std::vector<std::string>& out, const std::string& event_id
     key_str(w, "id", id);
     key_str(w, "object", "realtime.response");
     key_str(w, "status", "in_progress");
-    w.Key("output"); w.StartArray(); w.EndArray();
-    w.Key("output_modalities"); w.StartArray(); w.String("audio"); w.EndArray();
+    w.Key("output");
+    w.StartArray();
+    w.EndArray();
+    w.Key("output_modalities");
+    w.StartArray();
+    w.String("audio");
+    w.EndArray();
     w.EndObject();
   });
 }
@@ -192,7 +214,10 @@ void peer_session::response_done(const std::string& id, const char* status, cons
     w.StartArray();
     output(w);
     w.EndArray();
-    w.Key("output_modalities"); w.StartArray(); w.String("audio"); w.EndArray();
+    w.Key("output_modalities");
+    w.StartArray();
+    w.String("audio");
+    w.EndArray();
     write_usage(w, output_audio_ms, output_text_chars);
     w.EndObject();
   });
@@ -232,7 +257,8 @@ void peer_session::start_audio_response(std::string clip, std::string transcript
     event(out_, new_event_id(), type, [&](writer& w) {
       if (type[0] == 'r') {
         key_str(w, "response_id", r.id);
-        w.Key("output_index"); w.Int(0);
+        w.Key("output_index");
+        w.Int(0);
       } else if (!last_item_id_.empty()) {
         key_str(w, "previous_item_id", last_item_id_);
       }
@@ -242,9 +268,14 @@ void peer_session::start_audio_response(std::string clip, std::string transcript
   event(out_, new_event_id(), "response.content_part.added", [&](writer& w) {
     key_str(w, "response_id", r.id);
     key_str(w, "item_id", r.item_id);
-    w.Key("output_index"); w.Int(0);
-    w.Key("content_index"); w.Int(0);
-    w.Key("part"); w.StartObject(); key_str(w, "type", "audio"); key_str(w, "transcript", "");
+    w.Key("output_index");
+    w.Int(0);
+    w.Key("content_index");
+    w.Int(0);
+    w.Key("part");
+    w.StartObject();
+    key_str(w, "type", "audio");
+    key_str(w, "transcript", "");
     w.EndObject();
   });
   items_.push_back(it);
@@ -256,8 +287,8 @@ void peer_session::tick() {
   if (!streaming() || drop_)
     return;
   auto& r = *active_;
-  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(cfg_.delta_ms) * 8,
-                                              r.clip.size() - r.pos);
+  const std::size_t n =
+      std::min<std::size_t>(static_cast<std::size_t>(cfg_.delta_ms) * 8, r.clip.size() - r.pos);
   const std::string_view chunk(r.clip.data() + r.pos, n);
   r.pos += n;
   if (cfg_.on_audio_sent && *cfg_.on_audio_sent)
@@ -270,8 +301,10 @@ void peer_session::tick() {
   event(out_, new_event_id(), "response.output_audio.delta", [&](writer& w) {
     key_str(w, "response_id", r.id);
     key_str(w, "item_id", r.item_id);
-    w.Key("output_index"); w.Int(0);
-    w.Key("content_index"); w.Int(0);
+    w.Key("output_index");
+    w.Int(0);
+    w.Key("content_index");
+    w.Int(0);
     key_str(w, "delta", proto::base64_encode(chunk));
   });
   if (r.pos >= r.clip.size())

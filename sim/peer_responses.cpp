@@ -14,8 +14,10 @@ void event(std::vector<std::string>& out, std::string event_id, const char* type
   rapidjson::StringBuffer sb;
   writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String(type);
-  w.Key("event_id"); w.String(event_id);
+  w.Key("type");
+  w.String(type);
+  w.Key("event_id");
+  w.String(event_id);
   body(w);
   w.EndObject();
   out.emplace_back(sb.GetString(), sb.GetSize());
@@ -30,8 +32,12 @@ void ids(writer& w, const std::string& response_id, const std::string& item_id, 
          bool content = true) {
   key_str(w, "response_id", response_id);
   key_str(w, "item_id", item_id);
-  w.Key("output_index"); w.Int(output_index);
-  if (content) { w.Key("content_index"); w.Int(0); }
+  w.Key("output_index");
+  w.Int(output_index);
+  if (content) {
+    w.Key("content_index");
+    w.Int(0);
+  }
 }
 
 } // namespace
@@ -49,16 +55,23 @@ void peer_session::finish_audio_response() {
   });
   event(out_, new_event_id(), "response.content_part.done", [&](writer& w) {
     ids(w, r.id, r.item_id, 0);
-    w.Key("part"); w.StartObject(); key_str(w, "type", "audio");
-    key_str(w, "transcript", r.transcript); w.EndObject();
+    w.Key("part");
+    w.StartObject();
+    key_str(w, "type", "audio");
+    key_str(w, "transcript", r.transcript);
+    w.EndObject();
   });
   event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
     key_str(w, "response_id", r.id);
-    w.Key("output_index"); w.Int(0);
-    w.Key("item"); write_item(w, it, "completed", r.transcript);
+    w.Key("output_index");
+    w.Int(0);
+    w.Key("item");
+    write_item(w, it, "completed", r.transcript);
   });
-  event(out_, new_event_id(), "conversation.item.done",
-        [&](writer& w) { w.Key("item"); write_item(w, it, "completed", r.transcript); });
+  event(out_, new_event_id(), "conversation.item.done", [&](writer& w) {
+    w.Key("item");
+    write_item(w, it, "completed", r.transcript);
+  });
   std::optional<item> hangup;
   if (r.end_call) {
     // The script's goodbye: the assistant calls end_call in the same
@@ -70,9 +83,11 @@ void peer_session::finish_audio_response() {
       event(out_, new_event_id(), type, [&](writer& w) {
         if (type[0] == 'r') {
           key_str(w, "response_id", r.id);
-          w.Key("output_index"); w.Int(1);
+          w.Key("output_index");
+          w.Int(1);
         }
-        w.Key("item"); write_item(w, *hangup, "in_progress", "", "");
+        w.Key("item");
+        write_item(w, *hangup, "in_progress", "", "");
       });
     event(out_, new_event_id(), "response.function_call_arguments.done", [&](writer& w) {
       ids(w, r.id, hid, 1, false);
@@ -82,8 +97,10 @@ void peer_session::finish_audio_response() {
     });
     event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
       key_str(w, "response_id", r.id);
-      w.Key("output_index"); w.Int(1);
-      w.Key("item"); write_item(w, *hangup, "completed", "", "{}");
+      w.Key("output_index");
+      w.Int(1);
+      w.Key("item");
+      write_item(w, *hangup, "completed", "", "{}");
     });
     items_.push_back(*hangup);
     last_item_id_ = hid;
@@ -103,8 +120,10 @@ void peer_session::cancel_active(const char* reason) {
   item it = found ? *found : item{r.item_id, "message", "assistant"};
   event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
     key_str(w, "response_id", r.id);
-    w.Key("output_index"); w.Int(0);
-    w.Key("item"); write_item(w, it, "incomplete", r.transcript);
+    w.Key("output_index");
+    w.Int(0);
+    w.Key("item");
+    write_item(w, it, "incomplete", r.transcript);
   });
   response_done(r.id, "cancelled", reason, static_cast<int64_t>(r.pos / 8), r.transcript.size(),
                 [&](writer& w) { write_item(w, it, "incomplete", r.transcript); });
@@ -115,20 +134,25 @@ void peer_session::function_call_response(const scripted_function_call& call) {
   item it{new_id("item"), "function_call", "", new_id("call"), call.name};
   it.text = call.arguments_json;
   event(out_, new_event_id(), "response.created", [&](writer& w) {
-    w.Key("response"); w.StartObject();
+    w.Key("response");
+    w.StartObject();
     key_str(w, "id", response_id);
     key_str(w, "object", "realtime.response");
     key_str(w, "status", "in_progress");
-    w.Key("output"); w.StartArray(); w.EndArray();
+    w.Key("output");
+    w.StartArray();
+    w.EndArray();
     w.EndObject();
   });
   for (const char* type : {"response.output_item.added", "conversation.item.added"})
     event(out_, new_event_id(), type, [&](writer& w) {
       if (type[0] == 'r') {
         key_str(w, "response_id", response_id);
-        w.Key("output_index"); w.Int(0);
+        w.Key("output_index");
+        w.Int(0);
       }
-      w.Key("item"); write_item(w, it, "in_progress", "", "");
+      w.Key("item");
+      write_item(w, it, "in_progress", "", "");
     });
   event(out_, new_event_id(), "response.function_call_arguments.done", [&](writer& w) {
     ids(w, response_id, it.id, 0, false);
@@ -138,11 +162,15 @@ void peer_session::function_call_response(const scripted_function_call& call) {
   });
   event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
     key_str(w, "response_id", response_id);
-    w.Key("output_index"); w.Int(0);
-    w.Key("item"); write_item(w, it, "completed", "", call.arguments_json);
+    w.Key("output_index");
+    w.Int(0);
+    w.Key("item");
+    write_item(w, it, "completed", "", call.arguments_json);
   });
-  event(out_, new_event_id(), "conversation.item.done",
-        [&](writer& w) { w.Key("item"); write_item(w, it, "completed", "", call.arguments_json); });
+  event(out_, new_event_id(), "conversation.item.done", [&](writer& w) {
+    w.Key("item");
+    write_item(w, it, "completed", "", call.arguments_json);
+  });
   items_.push_back(it);
   last_item_id_ = it.id;
   response_done(response_id, "completed", nullptr, 0, call.arguments_json.size(),
@@ -152,11 +180,14 @@ void peer_session::function_call_response(const scripted_function_call& call) {
 void peer_session::empty_response() {
   const std::string response_id = new_id("resp");
   event(out_, new_event_id(), "response.created", [&](writer& w) {
-    w.Key("response"); w.StartObject();
+    w.Key("response");
+    w.StartObject();
     key_str(w, "id", response_id);
     key_str(w, "object", "realtime.response");
     key_str(w, "status", "in_progress");
-    w.Key("output"); w.StartArray(); w.EndArray();
+    w.Key("output");
+    w.StartArray();
+    w.EndArray();
     w.EndObject();
   });
   response_done(response_id, "completed", nullptr, 0, 0, [](writer&) {});

@@ -36,10 +36,14 @@ void peer_session::on_speech_started(int64_t audio_ms) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String("input_audio_buffer.speech_started");
-  w.Key("event_id"); w.String(new_event_id());
-  w.Key("audio_start_ms"); w.Int64(audio_ms);
-  w.Key("item_id"); w.String(speech_item_id_);
+  w.Key("type");
+  w.String("input_audio_buffer.speech_started");
+  w.Key("event_id");
+  w.String(new_event_id());
+  w.Key("audio_start_ms");
+  w.Int64(audio_ms);
+  w.Key("item_id");
+  w.String(speech_item_id_);
   w.EndObject();
   emit(sb);
   // Server VAD with interrupt_response: the caller talking over the
@@ -54,41 +58,62 @@ void peer_session::on_speech_stopped(int64_t audio_ms) {
   const std::string id = std::exchange(speech_item_id_, {});
   item user{id, "message", "user"};
   user.audio = true;
-  const std::size_t turn = static_cast<std::size_t>(
-    std::count_if(items_.begin(), items_.end(),
-                  [](const item& i) { return i.type == "message" && i.role == "user"; }));
+  const std::size_t turn =
+      static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const item& i) {
+        return i.type == "message" && i.role == "user";
+      }));
   std::string transcript = script_ && turn < script_->turns.size()
-                             ? script_->turns[turn].caller_text
-                             : std::string("(unscripted)");
+                               ? script_->turns[turn].caller_text
+                               : std::string("(unscripted)");
   auto event = [&](const char* type, auto&& body) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer w(sb);
     w.StartObject();
-    w.Key("type"); w.String(type);
-    w.Key("event_id"); w.String(new_event_id());
+    w.Key("type");
+    w.String(type);
+    w.Key("event_id");
+    w.String(new_event_id());
     body(w);
     w.EndObject();
     emit(sb);
   };
   event("input_audio_buffer.speech_stopped", [&](auto& w) {
-    w.Key("audio_end_ms"); w.Int64(audio_ms);
-    w.Key("item_id"); w.String(id);
+    w.Key("audio_end_ms");
+    w.Int64(audio_ms);
+    w.Key("item_id");
+    w.String(id);
   });
   event("input_audio_buffer.committed", [&](auto& w) {
-    if (!last_item_id_.empty()) { w.Key("previous_item_id"); w.String(last_item_id_); }
-    w.Key("item_id"); w.String(id);
+    if (!last_item_id_.empty()) {
+      w.Key("previous_item_id");
+      w.String(last_item_id_);
+    }
+    w.Key("item_id");
+    w.String(id);
   });
-  event("conversation.item.added", [&](auto& w) { w.Key("item"); write_item(w, user, "completed"); });
-  event("conversation.item.done", [&](auto& w) { w.Key("item"); write_item(w, user, "completed"); });
+  event("conversation.item.added", [&](auto& w) {
+    w.Key("item");
+    write_item(w, user, "completed");
+  });
+  event("conversation.item.done", [&](auto& w) {
+    w.Key("item");
+    write_item(w, user, "completed");
+  });
   items_.push_back(user);
   last_item_id_ = id;
   event("conversation.item.input_audio_transcription.completed", [&](auto& w) {
-    w.Key("item_id"); w.String(id);
-    w.Key("content_index"); w.Int(0);
-    w.Key("transcript"); w.String(transcript);
-    w.Key("usage"); w.StartObject();
-    w.Key("type"); w.String("duration");
-    w.Key("seconds"); w.Double(static_cast<double>(audio_ms) / 1000.0);
+    w.Key("item_id");
+    w.String(id);
+    w.Key("content_index");
+    w.Int(0);
+    w.Key("transcript");
+    w.String(transcript);
+    w.Key("usage");
+    w.StartObject();
+    w.Key("type");
+    w.String("duration");
+    w.Key("seconds");
+    w.Double(static_cast<double>(audio_ms) / 1000.0);
     w.EndObject();
   });
   if (!create_response_)
@@ -139,10 +164,16 @@ void peer_session::on_item_create(const rapidjson::Document& ev) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer w(sb);
     w.StartObject();
-    w.Key("type"); w.String(type);
-    w.Key("event_id"); w.String(new_event_id());
-    if (!last_item_id_.empty()) { w.Key("previous_item_id"); w.String(last_item_id_); }
-    w.Key("item"); write_item(w, rec, "completed", transcript, arguments);
+    w.Key("type");
+    w.String(type);
+    w.Key("event_id");
+    w.String(new_event_id());
+    if (!last_item_id_.empty()) {
+      w.Key("previous_item_id");
+      w.String(last_item_id_);
+    }
+    w.Key("item");
+    write_item(w, rec, "completed", transcript, arguments);
     w.EndObject();
     emit(sb);
   }
@@ -168,7 +199,7 @@ void peer_session::on_truncate(const rapidjson::Document& ev) {
   if (end_ms * 8 > it->audio_bytes)
     return send_error("invalid_value",
                       "Audio content of " + std::to_string(it->audio_bytes / 8) +
-                        "ms is already shorter than " + std::to_string(end_ms) + "ms",
+                          "ms is already shorter than " + std::to_string(end_ms) + "ms",
                       "audio_end_ms", event_id);
   shared_->update([end_ms](peer_stats& s) {
     ++s.truncates;
@@ -177,11 +208,16 @@ void peer_session::on_truncate(const rapidjson::Document& ev) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);
   w.StartObject();
-  w.Key("type"); w.String("conversation.item.truncated");
-  w.Key("event_id"); w.String(new_event_id());
-  w.Key("item_id"); w.String(item_id);
-  w.Key("content_index"); w.Int(content_index);
-  w.Key("audio_end_ms"); w.Int64(end_ms);
+  w.Key("type");
+  w.String("conversation.item.truncated");
+  w.Key("event_id");
+  w.String(new_event_id());
+  w.Key("item_id");
+  w.String(item_id);
+  w.Key("content_index");
+  w.Int(content_index);
+  w.Key("audio_end_ms");
+  w.Int64(end_ms);
   w.EndObject();
   emit(sb);
 }
@@ -190,7 +226,7 @@ void peer_session::on_response_create(const rapidjson::Document& ev) {
   if (active_)
     return send_error("conversation_already_has_active_response",
                       "Conversation already has an active response in progress: " + active_->id +
-                        ". Wait until the response is finished before creating a new one.",
+                          ". Wait until the response is finished before creating a new one.",
                       {}, str(ev, "event_id"));
   std::string greeting_text;
   if (auto r = ev.FindMember("response"); r != ev.MemberEnd())
@@ -245,15 +281,17 @@ peer_session::action peer_session::next_action(std::size_t& call_index) const {
 }
 
 void peer_session::respond(action a, std::size_t call_index, std::string greeting_text) {
-  const std::size_t users = static_cast<std::size_t>(
-    std::count_if(items_.begin(), items_.end(),
-                  [](const item& i) { return i.type == "message" && i.role == "user"; }));
+  const std::size_t users =
+      static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const item& i) {
+        return i.type == "message" && i.role == "user";
+      }));
   switch (a) {
   case action::greeting:
     return start_audio_response(script_ ? script_->greeting_clip : "greeting",
                                 greeting_text.empty() ? "greeting" : greeting_text, false, false);
   case action::filler:
-    return start_audio_response("one_moment", "One moment while I check that for you.", false, true);
+    return start_audio_response("one_moment", "One moment while I check that for you.", false,
+                                true);
   case action::call:
     return function_call_response(script_->turns[users - 1].calls[call_index]);
   case action::reply:

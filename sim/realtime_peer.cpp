@@ -21,9 +21,9 @@ namespace {
 
 class peer_connection : public std::enable_shared_from_this<peer_connection> {
 public:
-  peer_connection(asio::io_context& io, peer_session_config cfg, std::shared_ptr<peer_shared> shared,
-                  int interval_ms)
-    : session_(cfg, std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
+  peer_connection(asio::io_context& io, peer_session_config cfg,
+                  std::shared_ptr<peer_shared> shared, int interval_ms)
+      : session_(cfg, std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
 
   void attach(const net::ws_connection_ptr& conn, bool beta) {
     std::lock_guard lock(mu_);
@@ -113,7 +113,7 @@ private:
 class peer_impl : public realtime_peer, public std::enable_shared_from_this<peer_impl> {
 public:
   peer_impl(asio::io_context& io, peer_options options)
-    : io_(io), options_(std::move(options)), shared_(std::make_shared<peer_shared>()) {}
+      : io_(io), options_(std::move(options)), shared_(std::make_shared<peer_shared>()) {}
 
   status listen() {
     net::http_server_options so;
@@ -124,12 +124,13 @@ public:
     so.ws.max_frame_bytes = 1024 * 1024; // session.update with long instructions and tools
     net::http_handlers h;
     h.on_request = [](net::http_request, net::responder respond) {
-      respond(net::http_response::json(404, R"({"error":{"type":"invalid_request_error","message":"Not found"}})"));
+      respond(net::http_response::json(
+          404, R"({"error":{"type":"invalid_request_error","message":"Not found"}})"));
     };
     // Weak: connections may still be upgrading while the peer goes away.
-    h.on_upgrade = [weak = weak_from_this()](const net::http_request& req,
-                                             const net::ws_connection_ptr& conn)
-      -> std::optional<net::http_response> {
+    h.on_upgrade = [weak = weak_from_this()](
+                       const net::http_request& req,
+                       const net::ws_connection_ptr& conn) -> std::optional<net::http_response> {
       if (auto self = weak.lock())
         return self->on_upgrade(req, conn);
       return net::http_response::text(503, "peer stopped");
@@ -165,11 +166,13 @@ private:
   std::optional<net::http_response> on_upgrade(const net::http_request& req,
                                                const net::ws_connection_ptr& conn) {
     if (options_.refuse_connections)
-      return net::http_response::json(503, R"({"error":{"type":"server_error","message":"Service unavailable"}})");
+      return net::http_response::json(
+          503, R"({"error":{"type":"server_error","message":"Service unavailable"}})");
     const std::string auth = req.header("Authorization");
     if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7)
       return net::http_response::json(
-        401, R"({"error":{"type":"invalid_request_error","code":"invalid_api_key","message":"Missing bearer authentication in header"}})");
+          401,
+          R"({"error":{"type":"invalid_request_error","code":"invalid_api_key","message":"Missing bearer authentication in header"}})");
     peer_session_config cfg{&options_.clips, &options_.scripts, options_.delta_ms,
                             options_.drop_after_responses};
     cfg.send_garbage_after_session = options_.send_garbage_after_session;

@@ -80,8 +80,9 @@ public:
   /// "ws://127.0.0.1:PORT/v1/realtime?model=gpt-realtime" (wss:// with TLS).
   virtual std::string url() const = 0;
   virtual uint16_t port() const = 0;
-  virtual peer_stats stats() const = 0;                     ///< thread-safe snapshot
-  virtual std::vector<std::string> client_events() const = 0; ///< every JSON text received, in order (for schema checks)
+  virtual peer_stats stats() const = 0; ///< thread-safe snapshot
+  virtual std::vector<std::string>
+  client_events() const = 0; ///< every JSON text received, in order (for schema checks)
   virtual void stop() = 0;
 };
 

@@ -44,25 +44,25 @@ call_script demo_script(const std::string& caller_number, const std::string& tom
   s.caller_number = caller_number;
   s.greeting_clip = "greeting";
   s.assistant_hangs_up = true;
-  s.turns.push_back(turn(
-    "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-    {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
-    "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
-  s.turns.push_back(turn(
-    "Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
-    {{"record_booking_details",
-      R"({"customer_name":"Jane Doe","address":"42 Elm Street, Springfield"})"}},
-    "Thanks, Jane. When would you like us to come?", "reply_2"));
-  s.turns.push_back(turn(
-    "Tomorrow at ten in the morning, if possible.", "caller_3",
-    {{"check_availability", R"({"date":")" + tomorrow + R"(","time":"10:00"})"},
-     {"record_booking_details", R"({"preferred_date":")" + tomorrow +
-                                  R"(","preferred_time":"10:00","callback_phone":")" +
-                                  caller_number + R"("})"}},
-    "Tomorrow at ten works. You are booked, and we will call you back at this number.",
-    "reply_3"));
-  s.turns.push_back(turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
-                         "reply_4"));
+  s.turns.push_back(
+      turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+           {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
+           "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+  s.turns.push_back(
+      turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
+           {{"record_booking_details",
+             R"({"customer_name":"Jane Doe","address":"42 Elm Street, Springfield"})"}},
+           "Thanks, Jane. When would you like us to come?", "reply_2"));
+  s.turns.push_back(
+      turn("Tomorrow at ten in the morning, if possible.", "caller_3",
+           {{"check_availability", R"({"date":")" + tomorrow + R"(","time":"10:00"})"},
+            {"record_booking_details", R"({"preferred_date":")" + tomorrow +
+                                           R"(","preferred_time":"10:00","callback_phone":")" +
+                                           caller_number + R"("})"}},
+           "Tomorrow at ten works. You are booked, and we will call you back at this number.",
+           "reply_3"));
+  s.turns.push_back(
+      turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4"));
   return s;
 }
 

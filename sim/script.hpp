@@ -23,8 +23,8 @@ struct script_turn {
   /// Function calls the peer makes after hearing the utterance, each answered
   /// by the bridge (function_call_output + response.create) before the next.
   std::vector<scripted_function_call> calls;
-  std::string reply_text; ///< the assistant's words
-  std::string reply_clip; ///< audio clip of the reply
+  std::string reply_text;    ///< the assistant's words
+  std::string reply_clip;    ///< audio clip of the reply
   int pause_before_ms = 400; ///< caller's silence after the previous reply finished playing
   /// Caller barges in: starts this utterance after this many ms of the
   /// PREVIOUS reply have played (-1: waits for the reply to finish).

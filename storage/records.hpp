@@ -14,14 +14,14 @@ namespace sb::storage {
 /// original design's `users` table).
 struct tenant {
   int64_t id = 0;
-  std::string number;   ///< E.164, e.g. "+15551230000"
+  std::string number; ///< E.164, e.g. "+15551230000"
   std::string name;
   std::string greeting; ///< receptionist_greeting: the first thing callers hear
   std::string context;  ///< business context for the AI's instructions
   std::string timezone = "UTC";
   std::string language = "en";
-  std::string voice;    ///< empty: config default
-  std::string push_url; ///< job cards are POSTed here
+  std::string voice;                         ///< empty: config default
+  std::string push_url;                      ///< job cards are POSTed here
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
 };
 
@@ -36,9 +36,8 @@ struct booking {
   std::string urgency;        ///< "emergency" | "urgent" | "normal" | ...
   std::string notes;
   bool empty() const {
-    return customer_name.empty() && callback_phone.empty() && service.empty() &&
-           address.empty() && preferred_date.empty() && preferred_time.empty() &&
-           urgency.empty() && notes.empty();
+    return customer_name.empty() && callback_phone.empty() && service.empty() && address.empty() &&
+           preferred_date.empty() && preferred_time.empty() && urgency.empty() && notes.empty();
   }
 };
 
@@ -67,12 +66,12 @@ std::string end_reason_text(const call_record& c);
 /// One finished turn of the conversation.
 struct transcript_turn {
   std::string call_sid;
-  int seq = 0;          ///< 0, 1, 2 ... per call, in the order turns completed
+  int seq = 0; ///< 0, 1, 2 ... per call, in the order turns completed
   speaker role = speaker::caller;
-  std::string text;     ///< for a truncated assistant turn: only what was heard (approx.)
+  std::string text; ///< for a truncated assistant turn: only what was heard (approx.)
   int64_t started_at_ms = 0;
   int64_t ended_at_ms = 0;
-  bool truncated = false; ///< barge-in cut this assistant turn
+  bool truncated = false;     ///< barge-in cut this assistant turn
   int latency_ms = -1;        ///< caller speech end -> first assistant audio to Twilio
   int bridge_latency_ms = -1; ///< the bridge's own share of latency_ms
 };
@@ -82,7 +81,7 @@ struct job {
   int64_t id = 0;
   std::string call_sid;
   std::string tenant_number;
-  std::string caller;  ///< the From number
+  std::string caller; ///< the From number
   booking details;
   std::string status = "new"; ///< new | needs_review
   std::string summary;        ///< one line for the notification

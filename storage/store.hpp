@@ -31,7 +31,7 @@ public:
   int schema_version() const;
 
   // -- tenants --
-  status add_tenant(const tenant& t); ///< {"exists", ...} for a duplicate number
+  status add_tenant(const tenant& t);                    ///< {"exists", ...} for a duplicate number
   result<bool> remove_tenant(const std::string& number); ///< false: no such tenant
   result<std::vector<tenant>> list_tenants();
   result<std::optional<tenant>> find_tenant(const std::string& number);
@@ -58,8 +58,8 @@ public:
   // -- notification outbox --
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);
   status mark_delivered(int64_t id, int64_t now_ms);
-  status mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms,
-                     const std::string& error, bool give_up);
+  status mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms, const std::string& error,
+                     bool give_up);
   result<std::vector<outbox_entry>> list_outbox();
 
 private:

@@ -49,8 +49,9 @@ void read_end_reason(call_record& c, const std::string& text) {
   auto code = text.substr(0, colon);
   // Rows from before the typed reasons said "error: ..." for internal errors.
   c.end_reason = parse_end_reason(code).value_or(code == "error" ? end_reason::internal_error
-                                                                  : end_reason::none);
-  if (colon == std::string::npos) return;
+                                                                 : end_reason::none);
+  if (colon == std::string::npos)
+    return;
   auto from = text.find_first_not_of(' ', colon + 1);
   c.end_detail = from == std::string::npos ? std::string{} : text.substr(from);
 }
@@ -58,7 +59,9 @@ void read_end_reason(call_record& c, const std::string& text) {
 void bind_call(query& q, const call_record& c) {
   q.bind_text(1, c.call_sid).bind_text(2, c.account_sid).bind_text(3, c.tenant_number);
   q.bind_text(4, c.from).bind_text(5, c.to).bind_int(6, c.started_at_ms);
-  q.bind_int(7, c.answered_at_ms).bind_int(8, c.ended_at_ms).bind_text(9, std::string{to_string(c.status)});
+  q.bind_int(7, c.answered_at_ms)
+      .bind_int(8, c.ended_at_ms)
+      .bind_text(9, std::string{to_string(c.status)});
   q.bind_text(10, end_reason_text(c)).bind_text(11, c.recording_url);
   q.bind_int(12, c.recording_duration_s).bind_int(13, c.usage.input_text);
   q.bind_int(14, c.usage.input_audio).bind_int(15, c.usage.input_cached);
@@ -129,7 +132,10 @@ status store::append_turn(const transcript_turn& t) {
       "append turn " + std::to_string(t.seq) + " of " + t.call_sid);
   if (!q)
     return q.err();
-  q->bind_text(1, t.call_sid).bind_int(2, t.seq).bind_text(3, std::string{to_string(t.role)}).bind_text(4, t.text);
+  q->bind_text(1, t.call_sid)
+      .bind_int(2, t.seq)
+      .bind_text(3, std::string{to_string(t.role)})
+      .bind_text(4, t.text);
   q->bind_int(5, t.started_at_ms).bind_int(6, t.ended_at_ms).bind_int(7, t.truncated ? 1 : 0);
   q->bind_int(8, t.latency_ms).bind_int(9, t.bridge_latency_ms);
   return q->run();
@@ -254,7 +260,8 @@ result<std::vector<transcript_turn>> store::turns_for(const std::string& call_si
 // the rows written before the reason was typed).
 std::string end_reason_text(const call_record& c) {
   std::string s{to_string(c.end_reason)};
-  if (!c.end_detail.empty()) s += ": " + c.end_detail;
+  if (!c.end_detail.empty())
+    s += ": " + c.end_detail;
   return s;
 }
 

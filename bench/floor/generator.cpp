@@ -20,28 +20,32 @@ constexpr std::uint64_t k_listen_tag = ~std::uint64_t{0} - 1;
 constexpr std::uint64_t k_pending_bit = std::uint64_t{1} << 62;
 
 class generator {
- public:
+public:
   explicit generator(const gen_config& cfg) : cfg_(cfg), calls_(cfg.calls) {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
-    r_.lat_us.assign(1'000'001, 0);  // 1 us bins up to 1 s
+    r_.lat_us.assign(1'000'001, 0); // 1 us bins up to 1 s
   }
   ~generator() {
     for (auto& c : calls_)
       for (endpoint* e : {&c.caller, &c.peer})
-        if (e->fd >= 0) ::close(e->fd);
+        if (e->fd >= 0)
+          ::close(e->fd);
     for (auto& p : pending_)
-      if (p && p->fd >= 0) ::close(p->fd);
-    if (tfd_ >= 0) ::close(tfd_);
+      if (p && p->fd >= 0)
+        ::close(p->fd);
+    if (tfd_ >= 0)
+      ::close(tfd_);
     ::close(ep_);
   }
 
   gen_result run() {
-    if (!setup()) return std::move(r_);
+    if (!setup())
+      return std::move(r_);
     pace();
     return std::move(r_);
   }
 
- private:
+private:
   struct call {
     endpoint caller, peer;
   };
@@ -58,14 +62,16 @@ class generator {
     for (int i = 0; i < cfg_.calls; ++i) {
       endpoint& e = calls_[i].caller;
       e.fd = connect_loopback(cfg_.relay_port);
-      if (e.fd < 0) return fail("connect to relay failed at call " + std::to_string(i));
+      if (e.fd < 0)
+        return fail("connect to relay failed at call " + std::to_string(i));
       e.tag = std::uint64_t(i) * 2;
       add(e.fd, e.tag);
       make_msg(buf, k_hello, kind::hello, std::uint32_t(i), 0);
       send_msg(ep_, e, buf, k_hello);
     }
     std::uint64_t deadline = now_ns() + 30'000'000'000ull;
-    while (ready_ < cfg_.calls && now_ns() < deadline) loop_once(100);
+    while (ready_ < cfg_.calls && now_ns() < deadline)
+      loop_once(100);
     if (ready_ < cfg_.calls)
       return fail("only " + std::to_string(ready_) + " peer sockets within 30 s");
     return true;
@@ -85,33 +91,40 @@ class generator {
     warm_slot_ = std::uint64_t(cfg_.warmup_s * 1000);
     end_slot_ = warm_slot_ + std::uint64_t(cfg_.duration_s * 1000);
     std::uint64_t deadline = t0_ + (end_slot_ + 3000) * 1'000'000ull;
-    while (next_slot_ <= end_slot_ && now_ns() < deadline) loop_once(100);
+    while (next_slot_ <= end_slot_ && now_ns() < deadline)
+      loop_once(100);
     // Drain: a relay that keeps up delivers everything within milliseconds;
     // one that fell behind has frames queued in socket buffers.
     std::uint64_t drain_until = now_ns() + 5'000'000'000ull;
-    while (now_ns() < drain_until && !(r_.up_recv == r_.up_sent &&
-                                       r_.down_recv == r_.down_sent &&
+    while (now_ns() < drain_until && !(r_.up_recv == r_.up_sent && r_.down_recv == r_.down_sent &&
                                        r_.mark_recv == r_.down_sent))
       loop_once(10);
-    loop_once(50);  // let the last mark echoes leave before closing
+    loop_once(50); // let the last mark echoes leave before closing
   }
 
   void loop_once(int timeout_ms) {
     epoll_event evs[256];
     int n = epoll_wait(ep_, evs, 256, timeout_ms);
-    for (int i = 0; i < n; ++i) on_event(evs[i].data.u64, evs[i].events);
+    for (int i = 0; i < n; ++i)
+      on_event(evs[i].data.u64, evs[i].events);
   }
 
   void on_event(std::uint64_t tag, std::uint32_t events) {
-    if (tag == k_timer_tag) return on_timer();
-    if (tag == k_listen_tag) return accept_peers();
-    if (tag & k_pending_bit) return on_pending(tag & ~k_pending_bit);
+    if (tag == k_timer_tag)
+      return on_timer();
+    if (tag == k_listen_tag)
+      return accept_peers();
+    if (tag & k_pending_bit)
+      return on_pending(tag & ~k_pending_bit);
     call& c = calls_[tag / 2];
     bool peer_side = tag % 2 == 1;
     endpoint& e = peer_side ? c.peer : c.caller;
-    if (e.fd < 0) return;
-    if (events & EPOLLOUT) flush(ep_, e);
-    if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+    if (e.fd < 0)
+      return;
+    if (events & EPOLLOUT)
+      flush(ep_, e);
+    if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+      return;
     bool ok = peer_side ? read_msgs(e, [&](const header& h, const char*) { at_peer(h); })
                         : read_msgs(e, [&](const header& h, const char*) { at_caller(c, h); });
     if (!ok) {
@@ -121,26 +134,32 @@ class generator {
   }
 
   void at_peer(const header& h) {
-    if (kind(h.kind) != kind::up_fwd) return;
+    if (kind(h.kind) != kind::up_fwd)
+      return;
     ++r_.up_recv;
-    if (!recording_) return;
+    if (!recording_)
+      return;
     std::uint64_t us = (now_ns() - h.ts_ns) / 1000;
     ++r_.lat_us[us < 1'000'000 ? us : 1'000'000];
   }
 
   void at_caller(call& c, const header& h) {
-    if (kind(h.kind) == kind::caller_media) ++r_.down_recv;
-    if (kind(h.kind) != kind::mark) return;
+    if (kind(h.kind) == kind::caller_media)
+      ++r_.down_recv;
+    if (kind(h.kind) != kind::mark)
+      return;
     ++r_.mark_recv;
-    char buf[128];  // Twilio echoes each mark once the audio before it played
+    char buf[128]; // Twilio echoes each mark once the audio before it played
     make_msg(buf, k_mark, kind::mark_echo, h.call, h.ts_ns);
-    if (send_msg(ep_, c.caller, buf, k_mark)) ++r_.echo_sent;
+    if (send_msg(ep_, c.caller, buf, k_mark))
+      ++r_.echo_sent;
   }
 
   void accept_peers() {
-    for (int i = 0; i < 256; ++i) {  // bounded batch; level-triggered resumes
+    for (int i = 0; i < 256; ++i) { // bounded batch; level-triggered resumes
       int fd = ::accept4(cfg_.peer_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
+      if (fd < 0)
+        return;
       tune_socket(fd);
       pending_.push_back(std::make_unique<endpoint>());
       pending_.back()->fd = fd;
@@ -153,14 +172,16 @@ class generator {
     endpoint& e = *pending_[idx];
     long id = -1;
     bool ok = read_msgs(e, [&](const header& h, const char*) {
-      if (kind(h.kind) == kind::hello) id = long(h.call);
+      if (kind(h.kind) == kind::hello)
+        id = long(h.call);
     });
     if (!ok || (id >= 0 && id >= long(calls_.size()))) {
       ::close(e.fd);
       pending_[idx].reset(new endpoint);
       return;
     }
-    if (id < 0) return;
+    if (id < 0)
+      return;
     endpoint& dst = calls_[std::size_t(id)].peer;
     dst = std::move(e);
     dst.tag = std::uint64_t(id) * 2 + 1;
@@ -173,10 +194,12 @@ class generator {
 
   void on_timer() {
     std::uint64_t expirations = 0;
-    if (::read(tfd_, &expirations, sizeof expirations) < 0) { /* spurious */ }
+    if (::read(tfd_, &expirations, sizeof expirations) < 0) { /* spurious */
+    }
     std::uint64_t now_slot = (now_ns() - t0_) / 1'000'000;
     for (; next_slot_ <= now_slot && next_slot_ <= end_slot_; ++next_slot_) {
-      if (now_slot - next_slot_ >= 2) ++r_.late_slots;
+      if (now_slot - next_slot_ >= 2)
+        ++r_.late_slots;
       run_slot(next_slot_);
     }
   }
@@ -197,14 +220,17 @@ class generator {
       make_msg(buf, k_up_media, kind::up_media, std::uint32_t(i), now_ns());
       if (send_msg(ep_, calls_[i].caller, buf, k_up_media)) {
         ++r_.up_sent;
-        if (in_window) ++r_.window_up_sent;
+        if (in_window)
+          ++r_.window_up_sent;
       }
     }
     const auto every = static_cast<std::size_t>(cfg_.down_every);
     for (std::size_t i = (k + 10) % 20; i < calls_.size(); i += 20) {
-      if ((k / 20 + i) % every != 0) continue;
+      if ((k / 20 + i) % every != 0)
+        continue;
       make_msg(buf, k_down_media, kind::down_media, std::uint32_t(i), 0);
-      if (send_msg(ep_, calls_[i].peer, buf, k_down_media)) ++r_.down_sent;
+      if (send_msg(ep_, calls_[i].peer, buf, k_down_media))
+        ++r_.down_sent;
     }
   }
 
@@ -217,11 +243,11 @@ class generator {
   bool recording_ = false;
 };
 
-}  // namespace
+} // namespace
 
 gen_result run_generator(const gen_config& cfg) {
   generator g(cfg);
   return g.run();
 }
 
-}  // namespace sb::floor
+} // namespace sb::floor

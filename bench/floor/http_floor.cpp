@@ -26,20 +26,25 @@ namespace {
 /// The size of a Connect/Stream TwiML answer (~460 bytes).
 const std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect>" +
                          std::string(360, 'x') + "</Connect><Hangup/></Response>";
-const std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n" + body;
+const std::string answer =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " + std::to_string(body.size()) +
+    "\r\n\r\n" + body;
 
 /// Answers every complete request in `in`; false when the peer must go.
 bool serve(int fd, std::string& in) {
   for (;;) {
     auto end = in.find("\r\n\r\n");
-    if (end == std::string::npos) return true;
+    if (end == std::string::npos)
+      return true;
     std::size_t length = 0;
     auto cl = in.find("Content-Length:");
-    if (cl != std::string::npos && cl < end) length = std::strtoul(in.c_str() + cl + 15, nullptr, 10);
-    if (in.size() < end + 4 + length) return true;
+    if (cl != std::string::npos && cl < end)
+      length = std::strtoul(in.c_str() + cl + 15, nullptr, 10);
+    if (in.size() < end + 4 + length)
+      return true;
     in.erase(0, end + 4 + length);
-    if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(answer.size()))
+    if (::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(answer.size()))
       return false;
   }
 }
@@ -58,7 +63,8 @@ int main(int argc, char** argv) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[1])));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(lfd, 128) != 0) {
+  if (::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(lfd, 128) != 0) {
     std::perror("bind/listen");
     return 1;
   }
@@ -85,9 +91,12 @@ int main(int argc, char** argv) {
       auto& in = conns[fd];
       ssize_t got;
       bool alive = true;
-      while ((got = ::recv(fd, buf, sizeof buf, 0)) > 0) in.append(buf, static_cast<std::size_t>(got));
-      if (got == 0 || (got < 0 && errno != EAGAIN)) alive = false;
-      if (alive) alive = serve(fd, in);
+      while ((got = ::recv(fd, buf, sizeof buf, 0)) > 0)
+        in.append(buf, static_cast<std::size_t>(got));
+      if (got == 0 || (got < 0 && errno != EAGAIN))
+        alive = false;
+      if (alive)
+        alive = serve(fd, in);
       if (!alive) {
         ::close(fd);
         conns.erase(fd);

@@ -7,8 +7,8 @@
 
 #include <dirent.h>
 #include <fstream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 
 namespace sb::floor {
 
@@ -21,8 +21,10 @@ double read_proc_cpu(const std::string& dir, double* sched_s) {
   std::string tok;
   unsigned long long utime = 0, stime = 0;
   for (int field = 3; field <= 15 && (rest >> tok); ++field) {
-    if (field == 14) utime = std::stoull(tok);
-    if (field == 15) stime = std::stoull(tok);
+    if (field == 14)
+      utime = std::stoull(tok);
+    if (field == 15)
+      stime = std::stoull(tok);
   }
   std::ifstream ss(dir + "/schedstat");
   unsigned long long run_ns = 0;
@@ -39,11 +41,14 @@ const std::vector<std::string>& ksoftirqd_dirs() {
     DIR* d = opendir("/proc");
     for (dirent* e = d ? readdir(d) : nullptr; e; e = readdir(d)) {
       std::string dir = std::string("/proc/") + e->d_name, comm;
-      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      if (e->d_name[0] < '1' || e->d_name[0] > '9')
+        continue;
       std::ifstream(dir + "/comm") >> comm;
-      if (comm.rfind("ksoftirqd/", 0) == 0) out.push_back(dir);
+      if (comm.rfind("ksoftirqd/", 0) == 0)
+        out.push_back(dir);
     }
-    if (d) closedir(d);
+    if (d)
+      closedir(d);
     return out;
   }();
   return dirs;
@@ -58,14 +63,15 @@ struct call {
 };
 
 class relay {
- public:
+public:
   relay(int ep, std::uint16_t peer_port, relay_counters* c)
       : ep_(ep), peer_port_(peer_port), c_(c) {}
 
   void accept_all(int lfd) {
-    for (int i = 0; i < 256; ++i) {  // bounded batch; level-triggered resumes
+    for (int i = 0; i < 256; ++i) { // bounded batch; level-triggered resumes
       int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) return;
+      if (fd < 0)
+        return;
       tune_socket(fd);
       calls_.push_back(std::make_unique<call>());
       endpoint& e = calls_.back()->caller;
@@ -80,18 +86,20 @@ class relay {
     call& k = *calls_[tag / 2];
     bool peer_side = tag % 2 == 1;
     endpoint& e = peer_side ? k.peer : k.caller;
-    if (e.fd < 0) return;
+    if (e.fd < 0)
+      return;
     bool ok = true;
-    if (events & EPOLLOUT) ok = flush(ep_, e);
+    if (events & EPOLLOUT)
+      ok = flush(ep_, e);
     if (ok && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
-      ok = peer_side
-               ? read_msgs(e, [&](const header& h, const char* m) { from_peer(k, h, m); })
-               : read_msgs(e, [&](const header& h, const char* m) { from_caller(k, h, m); });
+      ok = peer_side ? read_msgs(e, [&](const header& h, const char* m) { from_peer(k, h, m); })
+                     : read_msgs(e, [&](const header& h, const char* m) { from_caller(k, h, m); });
     }
-    if (!ok) close_call(k);
+    if (!ok)
+      close_call(k);
   }
 
- private:
+private:
   void add(endpoint& e) {
     epoll_event ev{EPOLLIN, {}};
     ev.data.u64 = e.tag;
@@ -101,39 +109,43 @@ class relay {
   void from_caller(call& k, const header& h, const char* m) {
     char buf[512];
     switch (kind(h.kind)) {
-      case kind::hello: {  // the bridge dials OpenAI when the stream starts
-        k.peer.fd = connect_loopback(peer_port_);
-        if (k.peer.fd < 0) return;
-        k.peer.tag = k.caller.tag + 1;
-        add(k.peer);
-        make_msg(buf, k_hello, kind::hello, h.call, 0);
-        send_msg(ep_, k.peer, buf, k_hello, &c_->write_stalls);
+    case kind::hello: { // the bridge dials OpenAI when the stream starts
+      k.peer.fd = connect_loopback(peer_port_);
+      if (k.peer.fd < 0)
         return;
-      }
-      case kind::up_media:  // re-frame: same timestamp, shorter message
-        ++c_->up_in;
-        std::memcpy(buf, m, k_up_fwd);
-        make_header(buf, k_up_fwd, kind::up_fwd, h);
-        if (send_msg(ep_, k.peer, buf, k_up_fwd, &c_->write_stalls)) ++c_->up_out;
-        return;
-      case kind::mark_echo:
-        ++c_->echo_in;
-        return;
-      default:
-        return;
+      k.peer.tag = k.caller.tag + 1;
+      add(k.peer);
+      make_msg(buf, k_hello, kind::hello, h.call, 0);
+      send_msg(ep_, k.peer, buf, k_hello, &c_->write_stalls);
+      return;
+    }
+    case kind::up_media: // re-frame: same timestamp, shorter message
+      ++c_->up_in;
+      std::memcpy(buf, m, k_up_fwd);
+      make_header(buf, k_up_fwd, kind::up_fwd, h);
+      if (send_msg(ep_, k.peer, buf, k_up_fwd, &c_->write_stalls))
+        ++c_->up_out;
+      return;
+    case kind::mark_echo:
+      ++c_->echo_in;
+      return;
+    default:
+      return;
     }
   }
 
   void from_peer(call& k, const header& h, const char* m) {
-    if (kind(h.kind) != kind::down_media) return;
+    if (kind(h.kind) != kind::down_media)
+      return;
     ++c_->down_in;
     char buf[512];
     std::memcpy(buf, m, k_caller_media);
     make_header(buf, k_caller_media, kind::caller_media, h);
     if (send_msg(ep_, k.caller, buf, k_caller_media, &c_->write_stalls))
       ++c_->caller_media_out;
-    make_msg(buf, k_mark, kind::mark, h.call, h.ts_ns);  // 2nd write(), as the bridge
-    if (send_msg(ep_, k.caller, buf, k_mark, &c_->write_stalls)) ++c_->mark_out;
+    make_msg(buf, k_mark, kind::mark, h.call, h.ts_ns); // 2nd write(), as the bridge
+    if (send_msg(ep_, k.caller, buf, k_mark, &c_->write_stalls))
+      ++c_->mark_out;
   }
 
   static void make_header(char* buf, std::uint16_t len, kind kd, const header& from) {
@@ -143,7 +155,8 @@ class relay {
 
   void close_call(call& k) {
     for (endpoint* e : {&k.caller, &k.peer}) {
-      if (e->fd >= 0) ::close(e->fd);
+      if (e->fd >= 0)
+        ::close(e->fd);
       e->fd = -1;
     }
     ++c_->closed;
@@ -155,10 +168,10 @@ class relay {
   std::vector<std::unique_ptr<call>> calls_;
 };
 
-}  // namespace
+} // namespace
 
-void run_relay(int listen_fd, std::uint16_t peer_port, int stop_fd,
-               relay_counters* counters, std::uint64_t deadline_ns) {
+void run_relay(int listen_fd, std::uint16_t peer_port, int stop_fd, relay_counters* counters,
+               std::uint64_t deadline_ns) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{EPOLLIN, {}};
   ev.data.u64 = k_listen_tag;
@@ -167,11 +180,12 @@ void run_relay(int listen_fd, std::uint16_t peer_port, int stop_fd,
   epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev);
   relay r(ep, peer_port, counters);
   epoll_event evs[256];
-  while (now_ns() < deadline_ns) {  // bounded by the deadline
+  while (now_ns() < deadline_ns) { // bounded by the deadline
     int n = epoll_wait(ep, evs, 256, 500);
     for (int i = 0; i < n; ++i) {
       std::uint64_t tag = evs[i].data.u64;
-      if (tag == k_stop_tag) return;  // parent closed the pipe: run is over
+      if (tag == k_stop_tag)
+        return; // parent closed the pipe: run is over
       if (tag == k_listen_tag)
         r.accept_all(listen_fd);
       else
@@ -195,7 +209,8 @@ cpu_snap snapshot(int relay_pid) {
   std::string cpu;
   unsigned long long v[8] = {};
   st >> cpu;
-  for (auto& x : v) st >> x;  // user nice system idle iowait irq softirq steal
+  for (auto& x : v)
+    st >> x; // user nice system idle iowait irq softirq steal
   double tck = double(sysconf(_SC_CLK_TCK));
   s.busy_s = double(v[0] + v[1] + v[2] + v[5] + v[6]) / tck;
   s.softirq_s = double(v[6]) / tck;
@@ -203,4 +218,4 @@ cpu_snap snapshot(int relay_pid) {
   return s;
 }
 
-}  // namespace sb::floor
+} // namespace sb::floor

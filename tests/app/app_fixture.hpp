@@ -83,8 +83,7 @@ inline uint16_t closed_port() {
 }
 
 /// Polls `pred` every 10 ms until it holds or `timeout` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
+template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (pred())
@@ -97,9 +96,9 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
 /// Case-insensitive header lookup in a client result; "" when absent.
 inline std::string header_of(const net::http_client_result& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
       return v;
   }
   return "";
@@ -131,7 +130,8 @@ public:
       BOOST_REQUIRE((*db)->add_tenant(t).ok());
     }
     auto started = server::start(cfg_);
-    BOOST_REQUIRE_MESSAGE(started.ok(), "server start failed: " << (started.ok() ? "" : started.err().message));
+    BOOST_REQUIRE_MESSAGE(started.ok(),
+                          "server start failed: " << (started.ok() ? "" : started.err().message));
     server_ = std::move(started).value();
   }
 
@@ -139,8 +139,8 @@ public:
   const config& cfg() const { return cfg_; }
   uint16_t port() const { return server_->port(); }
   std::string base_url() const {
-    return std::string{cfg_.server.tls_cert.empty() ? "http" : "https"} + "://127.0.0.1:" +
-           std::to_string(port());
+    return std::string{cfg_.server.tls_cert.empty() ? "http" : "https"} +
+           "://127.0.0.1:" + std::to_string(port());
   }
 
   /// Sends a request and waits for its result (at most 10 s).
@@ -170,9 +170,9 @@ public:
     r.url = base_url() + path;
     r.content_type = "application/x-www-form-urlencoded";
     r.body = proto::encode_form(params);
-    std::string sig = signature ? *signature
-                                : proto::twilio_signature(auth_token, std::string{public_url} + path,
-                                                          params);
+    std::string sig =
+        signature ? *signature
+                  : proto::twilio_signature(auth_token, std::string{public_url} + path, params);
     if (!sig.empty())
       r.headers.emplace_back("X-Twilio-Signature", sig);
     return send(std::move(r));
@@ -186,9 +186,10 @@ public:
   }
 
   /// The stored call, polled until `pred` holds (at most `timeout`).
-  std::optional<storage::call_record> wait_for_call(
-      const std::string& sid, const std::function<bool(const storage::call_record&)>& pred,
-      std::chrono::milliseconds timeout = 10s) {
+  std::optional<storage::call_record>
+  wait_for_call(const std::string& sid,
+                const std::function<bool(const storage::call_record&)>& pred,
+                std::chrono::milliseconds timeout = 10s) {
     auto db = open_store();
     std::optional<storage::call_record> last;
     eventually(

@@ -66,8 +66,10 @@ sb::net::ws_connect_result ws_upgrade(test_server& s, const std::string& path,
   o.connect_timeout = 5s;
   auto p = std::make_shared<std::promise<sb::net::ws_connect_result>>();
   auto f = p->get_future();
-  sb::net::ws_connect(s.client_io().context(), o, sb::net::ws_handlers{[](std::string&&) { return true; }, [](const std::string&) {}},
-                      [p](sb::net::ws_connect_result r) { p->set_value(std::move(r)); });
+  sb::net::ws_connect(
+      s.client_io().context(), o,
+      sb::net::ws_handlers{[](std::string&&) { return true; }, [](const std::string&) {}},
+      [p](sb::net::ws_connect_result r) { p->set_value(std::move(r)); });
   BOOST_REQUIRE_MESSAGE(f.wait_for(10s) == std::future_status::ready, "no upgrade result in 10 s");
   return f.get();
 }
@@ -95,8 +97,7 @@ BOOST_AUTO_TEST_CASE(reflects_a_failed_openai_attempt_and_the_live_call) {
   BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form("CAhealth")).status, 200);
   // The call pre-connects to OpenAI, here a closed port: the health check
   // reports what was observed, not a guess.
-  bool observed = eventually(
-      [&] { return get_health(s)["openaiObservedAt"].IsString(); }, 8s);
+  bool observed = eventually([&] { return get_health(s)["openaiObservedAt"].IsString(); }, 8s);
   BOOST_REQUIRE_MESSAGE(observed, "no OpenAI observation within 8 s");
   auto d = get_health(s);
   BOOST_TEST(!d["openaiConnected"].GetBool());
@@ -114,7 +115,8 @@ BOOST_AUTO_TEST_CASE(lists_the_live_call_after_the_webhook) {
   BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form("CAlive")).status, 200);
   std::string entry;
   BOOST_TEST(eventually([&] { return !(entry = session_entry(s, "CAlive")).empty(); }));
-  std::string prefix = std::string{"CAlive|"} + tenant_number + "|Acme Plumbing|" + caller_number + "|";
+  std::string prefix =
+      std::string{"CAlive|"} + tenant_number + "|Acme Plumbing|" + caller_number + "|";
   BOOST_TEST(entry.rfind(prefix, 0) == 0, entry);
   BOOST_TEST(s.srv().active_calls() == 1);
 }

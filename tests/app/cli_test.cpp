@@ -150,10 +150,17 @@ BOOST_AUTO_TEST_CASE(top_level_help_lists_the_subcommands) {
 
 BOOST_AUTO_TEST_CASE(every_subcommand_has_help) {
   cli_env e;
-  std::vector<std::vector<std::string>> commands{
-      {"serve"},         {"demo"},          {"tenants"},    {"tenants", "add"},
-      {"tenants", "list"}, {"tenants", "remove"}, {"calls"}, {"calls", "list"},
-      {"jobs"},          {"jobs", "list"},  {"jobs", "show"}};
+  std::vector<std::vector<std::string>> commands{{"serve"},
+                                                 {"demo"},
+                                                 {"tenants"},
+                                                 {"tenants", "add"},
+                                                 {"tenants", "list"},
+                                                 {"tenants", "remove"},
+                                                 {"calls"},
+                                                 {"calls", "list"},
+                                                 {"jobs"},
+                                                 {"jobs", "list"},
+                                                 {"jobs", "show"}};
   for (auto args : commands) {
     std::string name = args.size() == 1 ? args[0] : args[0] + " " + args[1];
     args.push_back("--help");

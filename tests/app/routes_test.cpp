@@ -150,11 +150,12 @@ BOOST_AUTO_TEST_CASE(rejects_tampered_parameter) {
 BOOST_AUTO_TEST_CASE(rejects_a_signature_over_a_wrong_url) {
   test_server s;
   auto params = inbound_form("CAwrongurl");
-  for (std::string url : {std::string{"https://evil.test"} + inbound_path,
-                          std::string{public_url} + recording_path,
-                          "http://127.0.0.1:" + std::to_string(s.port()) + inbound_path}) {
+  for (std::string url :
+       {std::string{"https://evil.test"} + inbound_path, std::string{public_url} + recording_path,
+        "http://127.0.0.1:" + std::to_string(s.port()) + inbound_path}) {
     BOOST_TEST_INFO("signed over " << url);
-    auto r = s.post_form(inbound_path, params, sb::proto::twilio_signature(auth_token, url, params));
+    auto r =
+        s.post_form(inbound_path, params, sb::proto::twilio_signature(auth_token, url, params));
     BOOST_TEST(r.status == 403);
   }
 }
@@ -162,8 +163,8 @@ BOOST_AUTO_TEST_CASE(rejects_a_signature_over_a_wrong_url) {
 BOOST_AUTO_TEST_CASE(rejects_a_signature_made_with_another_token) {
   test_server s;
   auto params = inbound_form("CAothertoken");
-  auto sig = sb::proto::twilio_signature("other-token", std::string{public_url} + inbound_path,
-                                         params);
+  auto sig =
+      sb::proto::twilio_signature("other-token", std::string{public_url} + inbound_path, params);
   BOOST_TEST(s.post_form(inbound_path, params, sig).status == 403);
 }
 
@@ -182,12 +183,10 @@ BOOST_AUTO_TEST_SUITE(recording_status)
 
 BOOST_AUTO_TEST_CASE(signed_recording_status_is_stored_on_the_call) {
   test_server s;
-  sb::proto::form_params params{{"AccountSid", "ACtest"},
-                                {"CallSid", "CArec1"},
-                                {"RecordingSid", "RE1"},
-                                {"RecordingUrl", "https://api.twilio.com/rec/RE1"},
-                                {"RecordingDuration", "42"},
-                                {"RecordingStatus", "completed"}};
+  sb::proto::form_params params{
+      {"AccountSid", "ACtest"},    {"CallSid", "CArec1"},
+      {"RecordingSid", "RE1"},     {"RecordingUrl", "https://api.twilio.com/rec/RE1"},
+      {"RecordingDuration", "42"}, {"RecordingStatus", "completed"}};
   auto r = s.post_form(recording_path, params);
   BOOST_TEST(r.status == 200);
   auto db = s.open_store();

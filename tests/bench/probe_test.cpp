@@ -26,8 +26,8 @@ BOOST_AUTO_TEST_CASE(matches_units_by_offset_whatever_the_chunking) {
   t.sent(data, 1'000); // one 100 ms delta, five units
   std::vector<int64_t> latencies;
   for (int k = 0; k < 5; ++k) // re-chunked into five 20 ms frames
-    t.received(std::string_view(data).substr(static_cast<std::size_t>(k) * 160, 160), 1'000 + 20'000 * (k + 1),
-               [&](const stream_track::unit_done& u) {
+    t.received(std::string_view(data).substr(static_cast<std::size_t>(k) * 160, 160),
+               1'000 + 20'000 * (k + 1), [&](const stream_track::unit_done& u) {
                  BOOST_TEST(u.matches);
                  latencies.push_back(u.received_us - u.sent_us);
                });
@@ -64,8 +64,8 @@ BOOST_AUTO_TEST_CASE(probe_leaves_setup_buffering_out_of_relay_latency) {
   latency_probe p(&sink);
   p.call_started(0);
   const std::string greeting = bytes(800, 4);
-  p.downstream_sent(greeting, 100'000);          // held by the bridge until the stream attaches
-  p.downstream_received(greeting, 900'000);      // first greeting byte at the caller: set-up
+  p.downstream_sent(greeting, 100'000);     // held by the bridge until the stream attaches
+  p.downstream_received(greeting, 900'000); // first greeting byte at the caller: set-up
   const std::string reply = bytes(160, 5);
   p.downstream_sent(reply, 2'000'000);
   p.downstream_received(reply, 2'000'700);

@@ -31,7 +31,8 @@ int main() {
     std::cout << "URL " << env.base_url() << std::endl;
     std::string cmd;
     while (std::getline(std::cin, cmd)) {
-      if (cmd == "quit") break;
+      if (cmd == "quit")
+        break;
       if (cmd == "call") {
         env.start_call([&](sb::sim::caller_result r) {
           std::lock_guard<std::mutex> g{out_mtx};

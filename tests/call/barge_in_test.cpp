@@ -23,12 +23,12 @@ sim::call_script barge_in_script() {
   sim::call_script s;
   s.caller_number = "+15557650003";
   s.greeting_clip = "one_moment";
-  s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-                              {full_booking("Barbara Barge", "3 Interrupt Street", s.caller_number)},
-                              "I'm sorry to hear that. Can I get your name and the address?",
-                              "reply_1"));
-  auto second = make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
-                          "reply_4");
+  s.turns.push_back(
+      make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+                {full_booking("Barbara Barge", "3 Interrupt Street", s.caller_number)},
+                "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+  auto second =
+      make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4");
   second.barge_in_after_ms = barge_in_after_ms; // talks over reply_1
   s.turns.push_back(second);
   return s;
@@ -71,7 +71,8 @@ BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
   const std::string full = script.turns[0].reply_text;
   auto cut = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; });
   BOOST_REQUIRE(cut != turns.end());
-  BOOST_TEST(std::count_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; }) == 1);
+  BOOST_TEST(std::count_if(turns.begin(), turns.end(), [](const auto& t) { return t.truncated; }) ==
+             1);
   BOOST_TEST(cut->role == sb::speaker::assistant);
   BOOST_TEST(cut->text.size() < full.size());
   BOOST_TEST(full.rfind(cut->text.substr(0, std::min<std::size_t>(cut->text.size(), 8)), 0) == 0);

@@ -51,9 +51,9 @@ uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
-template <class T>
-T must(result<T> r, const char* what) {
-  if (!r) BOOST_FAIL(std::string{what} + ": " + r.err().message);
+template <class T> T must(result<T> r, const char* what) {
+  if (!r)
+    BOOST_FAIL(std::string{what} + ": " + r.err().message);
   return std::move(*r);
 }
 
@@ -64,7 +64,8 @@ std::unique_ptr<storage::store> open_db(const std::string& path) {
 } // namespace
 
 e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
-  if (std::getenv("E2E_LOG") == nullptr) log::set_level(log::level::off);
+  if (std::getenv("E2E_LOG") == nullptr)
+    log::set_level(log::level::off);
   char tmpl[] = "/tmp/switchboard-e2e-XXXXXX";
   BOOST_REQUIRE(mkdtemp(tmpl) != nullptr);
   dir_ = tmpl;
@@ -93,7 +94,8 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
 
   // -- the business's push endpoint --
   push_port_ = free_port();
-  if (options_.push_endpoint_up) start_push_endpoint();
+  if (options_.push_endpoint_up)
+    start_push_endpoint();
 
   // -- the tenant --
   {
@@ -105,7 +107,8 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
     t.context = "A family plumbing business: leaks, blocked drains, water heaters.";
     t.hours = "mon-sun 00:00-23:59";
     t.push_url = "http://127.0.0.1:" + std::to_string(push_port_) + "/push";
-    if (auto r = db->add_tenant(t); !r) BOOST_FAIL("add tenant: " + r.err().message);
+    if (auto r = db->add_tenant(t); !r)
+      BOOST_FAIL("add tenant: " + r.err().message);
   }
 
   // -- the server --
@@ -123,16 +126,19 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   cfg_.notifier.initial_backoff = 200ms;
   cfg_.notifier.max_backoff = 1000ms;
   cfg_.notifier.request_timeout = 2000ms;
-  if (options_.tune) options_.tune(cfg_);
+  if (options_.tune)
+    options_.tune(cfg_);
   start_server();
 }
 
 e2e_env::~e2e_env() {
-  if (server_) stop_server();
+  if (server_)
+    stop_server();
   peer_->stop();
   io_->stop();
   std::error_code ec;
-  if (std::getenv("E2E_KEEP") == nullptr) fs::remove_all(dir_, ec);
+  if (std::getenv("E2E_KEEP") == nullptr)
+    fs::remove_all(dir_, ec);
 }
 
 void e2e_env::start_server() {
@@ -144,7 +150,9 @@ void e2e_env::stop_server() {
   server_.reset();
 }
 
-boost::asio::io_context& e2e_env::io() { return io_->context(); }
+boost::asio::io_context& e2e_env::io() {
+  return io_->context();
+}
 
 std::string e2e_env::server_url() const {
   return "http://127.0.0.1:" + std::to_string(server_->port());
@@ -172,7 +180,8 @@ std::vector<std::string> e2e_env::pushes() const {
 bool e2e_env::wait_for_pushes(std::size_t n, std::chrono::milliseconds bound) {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (pushes().size() < n) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
     std::this_thread::sleep_for(50ms);
   }
   return true;
@@ -229,7 +238,8 @@ std::vector<sim::caller_result> e2e_env::call_all(const std::vector<sim::call_sc
 bool e2e_env::wait_for_no_calls(std::chrono::milliseconds bound) {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (server_->active_calls() != 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
     std::this_thread::sleep_for(50ms);
   }
   return true;
@@ -290,7 +300,8 @@ sim::scripted_function_call full_booking(const std::string& customer, const std:
 }
 
 sim::call_script short_booking_script(const std::string& caller_number, const std::string& customer,
-                                      const std::string& address, const std::string& greeting_clip) {
+                                      const std::string& address,
+                                      const std::string& greeting_clip) {
   sim::call_script s;
   s.caller_number = caller_number;
   s.greeting_clip = greeting_clip;
@@ -305,29 +316,40 @@ std::vector<std::pair<std::string, std::string>> expected_booking(const sim::cal
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& t : script.turns)
     for (const auto& c : t.calls) {
-      if (c.name != "record_booking_details") continue;
+      if (c.name != "record_booking_details")
+        continue;
       rapidjson::Document d;
       d.Parse(c.arguments_json.c_str());
       BOOST_REQUIRE(d.IsObject());
       for (const auto& m : d.GetObject()) {
         std::string k = m.name.GetString(), v = m.value.GetString();
         auto it = std::find_if(out.begin(), out.end(), [&](auto& p) { return p.first == k; });
-        if (it == out.end()) out.emplace_back(k, v);
-        else it->second = v;
+        if (it == out.end())
+          out.emplace_back(k, v);
+        else
+          it->second = v;
       }
     }
   return out;
 }
 
 std::string booking_field(const storage::booking& b, const std::string& name) {
-  if (name == "customer_name") return b.customer_name;
-  if (name == "callback_phone") return b.callback_phone;
-  if (name == "service") return b.service;
-  if (name == "address") return b.address;
-  if (name == "preferred_date") return b.preferred_date;
-  if (name == "preferred_time") return b.preferred_time;
-  if (name == "urgency") return b.urgency;
-  if (name == "notes") return b.notes;
+  if (name == "customer_name")
+    return b.customer_name;
+  if (name == "callback_phone")
+    return b.callback_phone;
+  if (name == "service")
+    return b.service;
+  if (name == "address")
+    return b.address;
+  if (name == "preferred_date")
+    return b.preferred_date;
+  if (name == "preferred_time")
+    return b.preferred_time;
+  if (name == "urgency")
+    return b.urgency;
+  if (name == "notes")
+    return b.notes;
   throw std::invalid_argument("no booking field " + name);
 }
 
@@ -348,13 +370,14 @@ std::string first_invalid_client_event(const std::vector<std::string>& frames) {
 std::string event_type(const std::string& frame) {
   rapidjson::Document d;
   d.Parse(frame.c_str(), frame.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("type") || !d["type"].IsString()) return {};
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("type") || !d["type"].IsString())
+    return {};
   return d["type"].GetString();
 }
 
 int count_events(const std::vector<std::string>& frames, const std::string& type) {
-  return static_cast<int>(
-    std::count_if(frames.begin(), frames.end(), [&](const auto& f) { return event_type(f) == type; }));
+  return static_cast<int>(std::count_if(frames.begin(), frames.end(),
+                                        [&](const auto& f) { return event_type(f) == type; }));
 }
 
 } // namespace sb::test

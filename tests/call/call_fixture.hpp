@@ -39,15 +39,15 @@ struct e2e_options {
   int drop_after_responses = -1;         ///< peer fault injection
   bool refuse_connections = false;       ///< peer answers every upgrade with 503
   bool send_garbage_after_session = false;
-  bool trust_peer = true;       ///< false: the server trusts another CA than the peer's
-  bool push_endpoint_up = true; ///< false: push_url names a port nobody listens on
+  bool trust_peer = true;            ///< false: the server trusts another CA than the peer's
+  bool push_endpoint_up = true;      ///< false: push_url names a port nobody listens on
   std::function<void(config&)> tune; ///< adjust the server's config before start
 };
 
 /// The business every test calls.
 inline const std::string tenant_number = "+15551230000";
-inline const std::string tenant_greeting =
-  "Thanks for calling Bright Plumbing. This is the virtual receptionist. How can I help you today?";
+inline const std::string tenant_greeting = "Thanks for calling Bright Plumbing. This is the "
+                                           "virtual receptionist. How can I help you today?";
 
 class e2e_env {
 public:

@@ -7,8 +7,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
-#include <set>
 #include <rapidjson/document.h>
+#include <set>
 
 using namespace sb;
 using namespace sb::test;

@@ -20,7 +20,8 @@ std::optional<storage::outbox_entry> wait_for_failed_attempt(e2e_env& env,
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < deadline) {
     auto out = env.outbox();
-    if (!out.empty() && out[0].attempts >= 1) return out[0];
+    if (!out.empty() && out[0].attempts >= 1)
+      return out[0];
     std::this_thread::sleep_for(50ms);
   }
   return std::nullopt;
@@ -31,7 +32,8 @@ std::optional<storage::outbox_entry> wait_for_delivery(e2e_env& env,
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < deadline) {
     auto out = env.outbox();
-    if (!out.empty() && out[0].delivered_at_ms > 0) return out[0];
+    if (!out.empty() && out[0].delivered_at_ms > 0)
+      return out[0];
     std::this_thread::sleep_for(50ms);
   }
   return std::nullopt;

@@ -21,8 +21,8 @@ sim::call_script two_turn_script(const std::string& number) {
   s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
                               {full_booking("Dora Drop", "4 Reconnect Road", number)},
                               "Thanks, Jane. When would you like us to come?", "reply_2"));
-  s.turns.push_back(make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
-                              "reply_4"));
+  s.turns.push_back(
+      make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4"));
   return s;
 }
 

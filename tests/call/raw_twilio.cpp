@@ -23,20 +23,21 @@ namespace {
 std::string hex(std::size_t n) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += "0123456789abcdef"[rng() % 16];
+  for (std::size_t i = 0; i < n; ++i)
+    s += "0123456789abcdef"[rng() % 16];
   return s;
 }
 
 } // namespace
 
 raw_twilio::raw_twilio(boost::asio::io_context& io, const e2e_env& env, const std::string& from)
-  : call_sid_("CA" + hex(32)), stream_sid_("MZ" + hex(32)),
-    account_sid_("AC00000000000000000000000000000000") {
+    : call_sid_("CA" + hex(32)), stream_sid_("MZ" + hex(32)),
+      account_sid_("AC00000000000000000000000000000000") {
   const std::string path = "/telephony/realtime-inbound-voice";
   const std::string public_url = "https://switchboard.e2e.invalid";
-  proto::form_params params = {{"CallSid", call_sid_}, {"AccountSid", account_sid_},
-                               {"From", from},         {"To", tenant_number},
-                               {"CallStatus", "ringing"}, {"Direction", "inbound"}};
+  proto::form_params params = {
+      {"CallSid", call_sid_}, {"AccountSid", account_sid_}, {"From", from},
+      {"To", tenant_number},  {"CallStatus", "ringing"},    {"Direction", "inbound"}};
   net::http_client_request req;
   req.url = env.server_url() + path;
   req.content_type = "application/x-www-form-urlencoded";
@@ -71,8 +72,8 @@ raw_twilio::raw_twilio(boost::asio::io_context& io, const e2e_env& env, const st
         d["mark"].IsObject() && d["mark"].HasMember("name") && d["mark"]["name"].IsString()) {
       std::lock_guard lock(st->mu);
       if (auto c = st->conn.lock())
-        c->send_text(R"({"event":"mark","streamSid":")" + st->stream_sid +
-                     R"(","mark":{"name":")" + d["mark"]["name"].GetString() + R"("}})");
+        c->send_text(R"({"event":"mark","streamSid":")" + st->stream_sid + R"(","mark":{"name":")" +
+                     d["mark"]["name"].GetString() + R"("}})");
     }
     return true;
   };
@@ -94,7 +95,8 @@ raw_twilio::raw_twilio(boost::asio::io_context& io, const e2e_env& env, const st
 }
 
 raw_twilio::~raw_twilio() {
-  if (conn_) conn_->close();
+  if (conn_)
+    conn_->close();
 }
 
 std::string raw_twilio::connected() const {
@@ -105,15 +107,24 @@ std::string raw_twilio::start() const {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
-  w.Key("event"); w.String("start");
-  w.Key("sequenceNumber"); w.String("1");
-  w.Key("streamSid"); w.String(stream_sid_);
+  w.Key("event");
+  w.String("start");
+  w.Key("sequenceNumber");
+  w.String("1");
+  w.Key("streamSid");
+  w.String(stream_sid_);
   w.Key("start");
   w.StartObject();
-  w.Key("streamSid"); w.String(stream_sid_);
-  w.Key("accountSid"); w.String(account_sid_);
-  w.Key("callSid"); w.String(call_sid_);
-  w.Key("tracks"); w.StartArray(); w.String("inbound"); w.EndArray();
+  w.Key("streamSid");
+  w.String(stream_sid_);
+  w.Key("accountSid");
+  w.String(account_sid_);
+  w.Key("callSid");
+  w.String(call_sid_);
+  w.Key("tracks");
+  w.StartArray();
+  w.String("inbound");
+  w.EndArray();
   w.Key("customParameters");
   w.StartObject();
   for (const auto& [k, v] : parameters_) {
@@ -123,9 +134,12 @@ std::string raw_twilio::start() const {
   w.EndObject();
   w.Key("mediaFormat");
   w.StartObject();
-  w.Key("encoding"); w.String("audio/x-mulaw");
-  w.Key("sampleRate"); w.Int(8000);
-  w.Key("channels"); w.Int(1);
+  w.Key("encoding");
+  w.String("audio/x-mulaw");
+  w.Key("sampleRate");
+  w.Int(8000);
+  w.Key("channels");
+  w.Int(1);
   w.EndObject();
   w.EndObject();
   w.EndObject();
@@ -150,7 +164,8 @@ std::string raw_twilio::stop() {
 bool raw_twilio::wait_closed(std::chrono::milliseconds bound) const {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (!state_->closed) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
   return true;

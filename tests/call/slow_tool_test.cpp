@@ -24,17 +24,19 @@ parsed parse(const std::string& frame) {
   parsed p;
   rapidjson::Document d;
   d.Parse(frame.c_str(), frame.size());
-  if (d.HasParseError() || !d.IsObject()) return p;
+  if (d.HasParseError() || !d.IsObject())
+    return p;
   auto str = [](const rapidjson::Value& o, const char* k) {
     return o.IsObject() && o.HasMember(k) && o[k].IsString() ? std::string{o[k].GetString()}
-                                                              : std::string{};
+                                                             : std::string{};
   };
   p.type = str(d, "type");
   if (d.HasMember("item")) {
     p.item_type = str(d["item"], "type");
     p.call_id = str(d["item"], "call_id");
   }
-  if (d.HasMember("response")) p.instructions = str(d["response"], "instructions");
+  if (d.HasMember("response"))
+    p.instructions = str(d["response"], "instructions");
   return p;
 }
 
@@ -44,12 +46,12 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
   sim::call_script script;
   script.caller_number = "+15557650007";
   script.greeting_clip = "one_moment";
-  script.turns.push_back(make_turn(
-    "Tomorrow at ten in the morning, if possible.", "caller_3",
-    {{"check_availability", R"({"date":"2030-01-02","time":"10:00"})"},
-     full_booking("Stella Slow", "7 Waiting Way", script.caller_number)},
-    "Tomorrow at ten works. You are booked, and we will call you back at this number.",
-    "reply_3"));
+  script.turns.push_back(
+      make_turn("Tomorrow at ten in the morning, if possible.", "caller_3",
+                {{"check_availability", R"({"date":"2030-01-02","time":"10:00"})"},
+                 full_booking("Stella Slow", "7 Waiting Way", script.caller_number)},
+                "Tomorrow at ten works. You are booked, and we will call you back at this number.",
+                "reply_3"));
   e2e_env env({.scripts = {script}, .tune = [](config& c) {
                  c.tools.check_availability_delay = tool_delay;
                  c.tools.ack_after = 900ms;
@@ -78,7 +80,8 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
       greeting = at;
     else if (p.type == "response.create" && !p.instructions.empty()) {
       ++acks;
-      if (ack < 0) ack = at;
+      if (ack < 0)
+        ack = at;
     } else if (p.type == "conversation.item.create" && p.item_type == "function_call_output" &&
                first_output < 0)
       first_output = at;
@@ -91,7 +94,8 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
 
   // The acknowledgement is an assistant turn between the question and the answer.
   auto turns = env.turns(r.call_sid);
-  auto said = std::find_if(turns.begin(), turns.end(), [](const auto& t) { return t.role == sb::speaker::caller; });
+  auto said = std::find_if(turns.begin(), turns.end(),
+                           [](const auto& t) { return t.role == sb::speaker::caller; });
   auto ack_turn = std::find_if(turns.begin(), turns.end(), [](const auto& t) {
     return t.role == sb::speaker::assistant && t.text == one_moment;
   });

@@ -24,7 +24,8 @@ bool wait_for_turn(e2e_env& env, const std::string& call_sid, sb::speaker role,
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < deadline) {
     for (const auto& t : env.turns(call_sid))
-      if (t.role == role && t.text == text) return true;
+      if (t.role == role && t.text == text)
+        return true;
     std::this_thread::sleep_for(100ms);
   }
   return false;
@@ -48,9 +49,9 @@ BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
   script.caller_number = "+15557650006";
   script.greeting_clip = "one_moment";
   script.turns.push_back(make_turn(
-    "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-    {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
-    "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+      "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+      {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
+      "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
   script.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
                                    {}, "Thanks, Jane. When would you like us to come?", "reply_2"));
   e2e_env env({.scripts = {script}});
@@ -85,8 +86,9 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
   tw.send(tw.connected());
   tw.send(tw.start());
   tw.send("{not json");
-  tw.send(R"({"event":"media","streamSid":")" + tw.stream_sid() +
-          R"(","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"!!not base64!!"}})");
+  tw.send(
+      R"({"event":"media","streamSid":")" + tw.stream_sid() +
+      R"(","media":{"track":"inbound","chunk":"1","timestamp":"0","payload":"!!not base64!!"}})");
   tw.send(R"({"event":"telepathy","streamSid":")" + tw.stream_sid() + R"(","telepathy":{"x":1}})");
   tw.send(R"({"event":42})");
   tw.send("[]");
@@ -95,7 +97,7 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
   speak(tw, *env.clips().get(turn.caller_clip), 800);
   BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::caller, turn.caller_text, 10'000ms));
   BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::assistant, turn.reply_text, 10'000ms));
-  BOOST_TEST(!tw.wait_closed(0ms)); // the server did not hang up on the garbage
+  BOOST_TEST(!tw.wait_closed(0ms));     // the server did not hang up on the garbage
   BOOST_TEST(tw.frames_received() > 0); // greeting audio and marks came
   tw.send(tw.stop());
   tw.close();
@@ -114,7 +116,8 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
 
 BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_stream_and_finalizes) {
   auto script = short_booking_script("+15557650009");
-  e2e_env env({.scripts = {script}, .tune = [](config& c) { c.twilio.max_frame_bytes = 16 * 1024; }});
+  e2e_env env(
+      {.scripts = {script}, .tune = [](config& c) { c.twilio.max_frame_bytes = 16 * 1024; }});
   raw_twilio tw(env.io(), env, script.caller_number);
   tw.send(tw.connected());
   tw.send(tw.start());

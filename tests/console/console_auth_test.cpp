@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(accepts_the_bearer_token) {
 BOOST_AUTO_TEST_CASE(oldest_sessions_expire_past_the_limit) {
   console_auth a{"t"};
   auto first = a.new_session();
-  for (std::size_t i = 0; i < console_auth::max_sessions; ++i) a.new_session();
+  for (std::size_t i = 0; i < console_auth::max_sessions; ++i)
+    a.new_session();
   BOOST_TEST(!a.has_session(with_header("Cookie", "sb_console=" + first)));
 }

@@ -26,9 +26,9 @@ using namespace std::chrono_literals;
 
 inline std::string header_of(const net::http_client_result& r, std::string_view name) {
   for (const auto& [k, v] : r.headers)
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
       return v;
   return "";
 }
@@ -36,27 +36,29 @@ inline std::string header_of(const net::http_client_result& r, std::string_view 
 inline net::http_client_result send(boost::asio::io_context& io, net::http_client_request r) {
   auto p = std::make_shared<std::promise<net::http_client_result>>();
   auto f = p->get_future();
-  net::http_send(io, std::move(r), [p](net::http_client_result res) { p->set_value(std::move(res)); });
+  net::http_send(io, std::move(r),
+                 [p](net::http_client_result res) { p->set_value(std::move(res)); });
   BOOST_REQUIRE_MESSAGE(f.wait_for(10s) == std::future_status::ready, "no HTTP result in 10 s");
   return f.get();
 }
 
 inline net::http_client_result request(boost::asio::io_context& io, const std::string& method,
                                        const std::string& url, const std::string& cookie = "",
-                                       const std::string& body = "",
-                                       net::header_list extra = {}) {
+                                       const std::string& body = "", net::header_list extra = {}) {
   net::http_client_request r;
   r.method = method;
   r.url = url;
   r.content_type = body.empty() ? "" : "application/x-www-form-urlencoded";
   r.body = body;
   r.headers = std::move(extra);
-  if (!cookie.empty()) r.headers.emplace_back("Cookie", "sb_console=" + cookie);
+  if (!cookie.empty())
+    r.headers.emplace_back("Cookie", "sb_console=" + cookie);
   return send(io, std::move(r));
 }
 
 /// Logs in; returns the session id from Set-Cookie.
-inline std::string login(boost::asio::io_context& io, const std::string& base, const std::string& token) {
+inline std::string login(boost::asio::io_context& io, const std::string& base,
+                         const std::string& token) {
   auto r = request(io, "POST", base + "/console/login", "", "token=" + token);
   BOOST_REQUIRE_EQUAL(r.status, 303);
   auto c = header_of(r, "Set-Cookie");
@@ -73,7 +75,8 @@ public:
   feed_client(boost::asio::io_context& io, const std::string& base, const std::string& cookie) {
     net::ws_client_options o;
     o.url = "ws://" + base.substr(7) + "/console/feed";
-    if (!cookie.empty()) o.headers.emplace_back("Cookie", "sb_console=" + cookie);
+    if (!cookie.empty())
+      o.headers.emplace_back("Cookie", "sb_console=" + cookie);
     o.limits.max_frame_bytes = 16 * 1024 * 1024;
     auto st = state_;
     net::ws_handlers h{[st](std::string&& text) {
@@ -94,7 +97,8 @@ public:
     status = conn_ ? 0 : r.http_status;
   }
   ~feed_client() {
-    if (conn_) conn_->close();
+    if (conn_)
+      conn_->close();
   }
 
   int status = 0;
@@ -114,7 +118,8 @@ public:
       for (; seen < all.size(); ++seen) {
         rapidjson::Document d;
         d.Parse(all[seen].c_str());
-        if (!d.HasParseError() && d.IsObject() && pred(d)) return all[seen];
+        if (!d.HasParseError() && d.IsObject() && pred(d))
+          return all[seen];
       }
       std::this_thread::sleep_for(50ms);
     }
@@ -133,13 +138,15 @@ private:
 
 inline const rapidjson::Value* find_call(const rapidjson::Value& list, const std::string& sid) {
   for (const auto& c : list.GetArray())
-    if (sid.empty() || c["callSid"].GetString() == sid) return &c;
+    if (sid.empty() || c["callSid"].GetString() == sid)
+      return &c;
   return nullptr;
 }
 
 inline const rapidjson::Value* find_actor(const rapidjson::Value& call, const std::string& name) {
   for (const auto& a : call["actors"].GetArray())
-    if (a["name"].GetString() == name) return &a;
+    if (a["name"].GetString() == name)
+      return &a;
   return nullptr;
 }
 

@@ -44,7 +44,8 @@ inline std::string tomorrow_date() {
 /// before its goodbye, so the call stays live (for ending it from the console).
 inline sim::call_script booking_script(int linger_ms = 0) {
   auto s = sim::demo_script(caller_number, tomorrow_date());
-  if (linger_ms > 0) s.turns.back().pause_before_ms = linger_ms;
+  if (linger_ms > 0)
+    s.turns.back().pause_before_ms = linger_ms;
   return s;
 }
 
@@ -55,14 +56,16 @@ public:
               const std::function<void(config&)>& tweak = {})
       : script_(std::move(script)) {
     char tmpl[] = "/tmp/sb-console-XXXXXX";
-    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+    if (::mkdtemp(tmpl) == nullptr)
+      throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     auto ca = net::make_test_ca("Switchboard console test CA");
     auto cert = net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
     std::string ca_file = (dir_ / "ca.pem").string();
     std::ofstream{ca_file} << ca.cert_pem;
     auto clips = sim::clip_library::load(sim::default_clip_dir());
-    if (!clips) throw std::runtime_error("speech clips: " + clips.err().message);
+    if (!clips)
+      throw std::runtime_error("speech clips: " + clips.err().message);
     clips_ = std::make_unique<sim::clip_library>(std::move(*clips));
 
     sim::peer_options popts;
@@ -71,7 +74,8 @@ public:
     popts.clips = *clips_;
     popts.scripts = {script_};
     auto peer = sim::realtime_peer::start(sim_io_.context(), popts);
-    if (!peer) throw std::runtime_error("peer: " + peer.err().message);
+    if (!peer)
+      throw std::runtime_error("peer: " + peer.err().message);
     peer_ = std::move(*peer);
 
     net::http_handlers push;
@@ -79,20 +83,23 @@ public:
       respond(net::http_response::json(200, "{\"ok\":true}"));
     };
     auto push_server = net::http_server::start(sim_io_.context(), {}, push);
-    if (!push_server) throw std::runtime_error("push: " + push_server.err().message);
+    if (!push_server)
+      throw std::runtime_error("push: " + push_server.err().message);
     push_ = *push_server;
 
     cfg_.storage.path = (dir_ / "switchboard.db").string();
     {
       auto db = storage::store::open(cfg_.storage.path);
-      if (!db) throw std::runtime_error(db.err().message);
+      if (!db)
+        throw std::runtime_error(db.err().message);
       storage::tenant t;
       t.number = business_number;
       t.name = "Bright Plumbing";
       t.greeting = "Thanks for calling Bright Plumbing.";
       t.hours = "mon-sun 07:00-19:00";
       t.push_url = "http://127.0.0.1:" + std::to_string(push_->port()) + "/push";
-      if (auto r = (*db)->add_tenant(t); !r) throw std::runtime_error(r.err().message);
+      if (auto r = (*db)->add_tenant(t); !r)
+        throw std::runtime_error(r.err().message);
     }
     cfg_.server.bind_address = "127.0.0.1";
     cfg_.server.port = 0;
@@ -105,16 +112,20 @@ public:
     cfg_.openai.ca_file = ca_file;
     cfg_.notifier.poll_interval = std::chrono::milliseconds{200};
     cfg_.console.token = console_token;
-    if (tweak) tweak(cfg_);
+    if (tweak)
+      tweak(cfg_);
     auto srv = app::server::start(cfg_);
-    if (!srv) throw std::runtime_error("server: " + srv.err().message);
+    if (!srv)
+      throw std::runtime_error("server: " + srv.err().message);
     server_ = std::move(*srv);
   }
 
   ~console_env() {
-    if (server_) server_->shutdown();
+    if (server_)
+      server_->shutdown();
     server_.reset();
-    if (peer_) peer_->stop();
+    if (peer_)
+      peer_->stop();
     sim_io_.stop();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);

@@ -28,7 +28,8 @@ BOOST_AUTO_TEST_CASE(renders_counters_with_labels_in_exposition_format) {
 BOOST_AUTO_TEST_CASE(histogram_buckets_are_cumulative_with_sum_and_count) {
   registry r;
   auto& h = r.get_histogram("lat_seconds", "Latency", {0.1, 0.5, 1});
-  for (double v : {0.05, 0.1, 0.3, 0.7, 2.0}) h.observe(v);
+  for (double v : {0.05, 0.1, 0.3, 0.7, 2.0})
+    h.observe(v);
   auto e = parse_exposition(r.render());
   BOOST_TEST(e.types.at("lat_seconds") == "histogram");
   BOOST_TEST(e.get(R"(lat_seconds_bucket{le="0.1"})") == 2); // le is inclusive
@@ -52,7 +53,8 @@ BOOST_AUTO_TEST_CASE(counts_every_increment_from_many_threads) {
         r.get_counter("hits_total", "Hits", {{"t", "x"}}).inc();
       }
     });
-  for (auto& t : ts) t.join();
+  for (auto& t : ts)
+    t.join();
   auto e = parse_exposition(r.render());
   BOOST_TEST(e.get("hits_total") == 40000);
   BOOST_TEST(e.get(R"(hits_total{t="x"})") == 40000);

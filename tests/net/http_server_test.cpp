@@ -21,7 +21,8 @@ struct echo_server {
     http_handlers h;
     h.on_request = [this](http_request req, responder respond) {
       ++calls;
-      auto r = http_response::text(200, req.method + " " + std::string(req.path()) + " " + req.body);
+      auto r =
+          http_response::text(200, req.method + " " + std::string(req.path()) + " " + req.body);
       r.headers.emplace_back("X-Seen-Header", req.header("x-test"));
       respond(std::move(r));
     };
@@ -223,7 +224,8 @@ BOOST_AUTO_TEST_CASE(writes_the_head_itself_keep_alive_by_version_and_no_split_h
   io_runtime io{1};
   http_handlers h;
   h.on_request = [](http_request req, responder respond) {
-    if (req.path() == "/none") return respond(http_response::text(204, "ignored"));
+    if (req.path() == "/none")
+      return respond(http_response::text(204, "ignored"));
     auto r = http_response::text(200, "ok");
     r.headers.emplace_back("X-Fine", "yes");
     r.headers.emplace_back("X-Split", "a\r\nSet-Cookie: injected=1"); // a route's bug

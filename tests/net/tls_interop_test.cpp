@@ -114,10 +114,12 @@ BOOST_AUTO_TEST_CASE(wss_client_talks_to_an_asio_ssl_server_and_sees_its_close) 
   BOOST_REQUIRE_MESSAGE(r.conn, r.error);
   for (const auto& s : sent)
     r.conn->send_text(s);
-  BOOST_REQUIRE(eventually([&] {
-    std::lock_guard lock(m);
-    return closed.has_value();
-  }, 10000ms));
+  BOOST_REQUIRE(eventually(
+      [&] {
+        std::lock_guard lock(m);
+        return closed.has_value();
+      },
+      10000ms));
   {
     std::lock_guard lock(m);
     BOOST_CHECK_EQUAL(*closed, ""); // the server's close is a normal end

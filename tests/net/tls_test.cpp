@@ -391,14 +391,15 @@ BOOST_AUTO_TEST_CASE(tls_server_closes_a_plain_http_client_and_keeps_serving) {
   timeval tv{3, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string get = "GET /path HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  BOOST_REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
+  BOOST_REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(get.size()));
   std::string got;
   char buf[256];
   ssize_t n;
   while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
     got.append(buf, static_cast<std::size_t>(n));
   BOOST_CHECK_MESSAGE(n == 0 || errno == ECONNRESET, "closed within 3 s"); // not EAGAIN
-  BOOST_CHECK(got.find("HTTP/1.1") == std::string::npos); // no plain answer
+  BOOST_CHECK(got.find("HTTP/1.1") == std::string::npos);                  // no plain answer
   ::close(fd);
 
   http_client_request req;

@@ -74,8 +74,11 @@ BOOST_AUTO_TEST_CASE(url_encode_keeps_only_unreserved_characters) {
 }
 
 BOOST_AUTO_TEST_CASE(encode_form_round_trips_through_parse_form) {
-  form_params params{{"Status", "completed"}, {"Twiml", "<Response><Say>a & b</Say></Response>"},
-                     {"x y", "1+1=2"}, {"dup", "1"}, {"dup", "2"}};
+  form_params params{{"Status", "completed"},
+                     {"Twiml", "<Response><Say>a & b</Say></Response>"},
+                     {"x y", "1+1=2"},
+                     {"dup", "1"},
+                     {"dup", "2"}};
   std::string body = encode_form(params);
   BOOST_TEST(body.find(' ') == std::string::npos);
   auto back = parse_form(body);

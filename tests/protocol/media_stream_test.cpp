@@ -14,7 +14,7 @@ namespace {
 // Frames in the shape of Twilio's "Media Streams - WebSocket Messages" docs
 // (numbers as strings, as Twilio sends them).
 constexpr std::string_view connected_frame =
-  R"({"event": "connected", "protocol": "Call", "version": "1.0.0"})";
+    R"({"event": "connected", "protocol": "Call", "version": "1.0.0"})";
 
 constexpr std::string_view start_frame = R"({
   "event": "start",
@@ -67,7 +67,8 @@ constexpr std::string_view sid = "MZ18ad3ab5a668481ce02b83e7395059f0";
 
 twilio_event parse_ok(std::string_view frame) {
   auto r = parse_twilio_event(frame);
-  BOOST_REQUIRE_MESSAGE(r.ok(), "parse failed: " << (r.ok() ? "" : r.err().code + " " + r.err().message));
+  BOOST_REQUIRE_MESSAGE(r.ok(),
+                        "parse failed: " << (r.ok() ? "" : r.err().code + " " + r.err().message));
   return *r;
 }
 
@@ -118,8 +119,9 @@ BOOST_AUTO_TEST_CASE(accepts_numbers_sent_as_numbers) {
 }
 
 BOOST_AUTO_TEST_CASE(ignores_unusable_numbers_without_failing) {
-  auto e = parse_ok(R"({"event":"media","sequenceNumber":"12x","streamSid":"MZ1",)"
-                    R"("media":{"chunk":1e300,"timestamp":"99999999999999999999999","payload":""}})");
+  auto e =
+      parse_ok(R"({"event":"media","sequenceNumber":"12x","streamSid":"MZ1",)"
+               R"("media":{"chunk":1e300,"timestamp":"99999999999999999999999","payload":""}})");
   BOOST_TEST(e.sequence == -1);
   BOOST_TEST(e.chunk == -1);
   BOOST_TEST(e.timestamp_ms == -1);
@@ -147,13 +149,15 @@ BOOST_AUTO_TEST_CASE(an_unknown_event_is_not_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_malformed_json) {
-  for (std::string_view bad : std::initializer_list<std::string_view>{"", "{", "[]", "\"media\"", "null", R"({"event":"media"} x)",
-                               R"({"event":"media",})", std::string_view("\0{}", 3)})
+  for (std::string_view bad : std::initializer_list<std::string_view>{
+           "", "{", "[]", "\"media\"", "null", R"({"event":"media"} x)", R"({"event":"media",})",
+           std::string_view("\0{}", 3)})
     BOOST_TEST(error_code(bad) == "malformed_json", "input: " << bad);
 }
 
 BOOST_AUTO_TEST_CASE(survives_deep_nesting) {
-  std::string deep = R"({"event":"media","x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string deep =
+      R"({"event":"media","x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
   BOOST_TEST(error_code(deep) == "missing_field"); // no media object: parsed, not crashed
 }
 
@@ -173,9 +177,18 @@ BOOST_AUTO_TEST_CASE(rejects_a_media_payload_that_is_not_base64) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_a_start_that_is_not_8khz_mulaw) {
-  BOOST_TEST(error_code(R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-l16","sampleRate":8000,"channels":1}}})") == "bad_format");
-  BOOST_TEST(error_code(R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":16000,"channels":1}}})") == "bad_format");
-  BOOST_TEST(error_code(R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":"8000","channels":2}}})") == "bad_format");
+  BOOST_TEST(
+      error_code(
+          R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-l16","sampleRate":8000,"channels":1}}})") ==
+      "bad_format");
+  BOOST_TEST(
+      error_code(
+          R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":16000,"channels":1}}})") ==
+      "bad_format");
+  BOOST_TEST(
+      error_code(
+          R"({"event":"start","start":{"mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":"8000","channels":2}}})") ==
+      "bad_format");
 }
 
 BOOST_AUTO_TEST_CASE(builds_outbound_frames_in_twilios_shape) {

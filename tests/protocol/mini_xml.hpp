@@ -50,7 +50,8 @@ private:
     return false;
   }
   void skip_space() {
-    while (pos_ < d_.size() && (d_[pos_] == ' ' || d_[pos_] == '\n' || d_[pos_] == '\t' || d_[pos_] == '\r'))
+    while (pos_ < d_.size() &&
+           (d_[pos_] == ' ' || d_[pos_] == '\n' || d_[pos_] == '\t' || d_[pos_] == '\r'))
       ++pos_;
   }
   bool eat(std::string_view s) {
@@ -70,8 +71,9 @@ private:
   }
   std::string name() {
     std::size_t start = pos_;
-    while (pos_ < d_.size() && (std::isalnum(static_cast<unsigned char>(d_[pos_])) || d_[pos_] == '_' ||
-                                d_[pos_] == '-' || d_[pos_] == ':' || d_[pos_] == '.'))
+    while (pos_ < d_.size() &&
+           (std::isalnum(static_cast<unsigned char>(d_[pos_])) || d_[pos_] == '_' ||
+            d_[pos_] == '-' || d_[pos_] == ':' || d_[pos_] == '.'))
       ++pos_;
     return std::string(d_.substr(start, pos_ - start));
   }
@@ -87,12 +89,18 @@ private:
       if (semi == std::string_view::npos)
         return fail("unterminated entity");
       std::string_view ent = raw.substr(i + 1, semi - i - 1);
-      if (ent == "amp") out.push_back('&');
-      else if (ent == "lt") out.push_back('<');
-      else if (ent == "gt") out.push_back('>');
-      else if (ent == "quot") out.push_back('"');
-      else if (ent == "apos") out.push_back('\'');
-      else return fail("unknown entity &" + std::string(ent) + ";");
+      if (ent == "amp")
+        out.push_back('&');
+      else if (ent == "lt")
+        out.push_back('<');
+      else if (ent == "gt")
+        out.push_back('>');
+      else if (ent == "quot")
+        out.push_back('"');
+      else if (ent == "apos")
+        out.push_back('\'');
+      else
+        return fail("unknown entity &" + std::string(ent) + ";");
       i = semi;
     }
     return true;

@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(rms_of_silence_is_zero_and_of_a_tone_is_loud) {
   BOOST_TEST(mulaw_rms(std::string(160, static_cast<char>(0xFF))) == 0.0);
   std::string tone;
   for (int i = 0; i < 160; ++i)
-    tone.push_back(static_cast<char>(mulaw_encode(static_cast<int16_t>(10000 * std::sin(i * 2 * M_PI / 20)))));
+    tone.push_back(
+        static_cast<char>(mulaw_encode(static_cast<int16_t>(10000 * std::sin(i * 2 * M_PI / 20)))));
   double rms = mulaw_rms(tone);
   BOOST_TEST(rms > 6500.0); // 10000 / sqrt(2) = 7071
   BOOST_TEST(rms < 7600.0);

@@ -24,7 +24,9 @@ std::string str(const rapidjson::Value& v) {
 session_params sample_session() {
   session_params p;
   p.instructions = "You are \"Switchboard\".\nBe brief & kind.";
-  p.tools.push_back({"end_call", "Hang up politely", R"({"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]})"});
+  p.tools.push_back(
+      {"end_call", "Hang up politely",
+       R"({"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]})"});
   return p;
 }
 
@@ -81,7 +83,8 @@ BOOST_AUTO_TEST_CASE(session_update_takes_parameters_from_config) {
   BOOST_TEST(d["session"]["audio"]["output"]["speed"].GetDouble() == 1.25);
   BOOST_TEST(str(d["session"]["audio"]["input"]["transcription"]["language"]) == "de");
   BOOST_TEST(d["session"]["audio"]["input"]["turn_detection"]["threshold"].GetDouble() == 0.7);
-  BOOST_TEST(d["session"]["audio"]["input"]["turn_detection"]["silence_duration_ms"].GetInt() == 800);
+  BOOST_TEST(d["session"]["audio"]["input"]["turn_detection"]["silence_duration_ms"].GetInt() ==
+             800);
   BOOST_TEST(d["session"]["tools"].Size() == 0u);
 }
 
@@ -93,8 +96,9 @@ BOOST_AUTO_TEST_CASE(a_tool_with_invalid_parameters_json_gets_an_empty_object_sc
 }
 
 BOOST_AUTO_TEST_CASE(message_items_use_input_text_or_output_text_by_role) {
-  for (auto [role, content_type] : {std::pair{"user", "input_text"}, std::pair{"system", "input_text"},
-                                    std::pair{"assistant", "output_text"}}) {
+  for (auto [role, content_type] :
+       {std::pair{"user", "input_text"}, std::pair{"system", "input_text"},
+        std::pair{"assistant", "output_text"}}) {
     auto d = parse(build_message_item(role, "hi \"there\""));
     BOOST_TEST(str(d["type"]) == "conversation.item.create");
     BOOST_TEST(!d.HasMember("previous_item_id"));

@@ -29,9 +29,10 @@ constexpr std::string_view session_created = R"({
   }
 })";
 
-constexpr std::string_view audio_delta = R"({"type":"response.output_audio.delta",)"
-  R"("event_id":"event_3344","response_id":"resp_001","item_id":"item_001","output_index":0,)"
-  R"("content_index":0,"delta":"/37+fYAA/w=="})";
+constexpr std::string_view audio_delta =
+    R"({"type":"response.output_audio.delta",)"
+    R"("event_id":"event_3344","response_id":"resp_001","item_id":"item_001","output_index":0,)"
+    R"("content_index":0,"delta":"/37+fYAA/w=="})";
 
 constexpr std::string_view function_args_done = R"({
   "type": "response.function_call_arguments.done",
@@ -69,11 +70,13 @@ constexpr std::string_view error_event = R"({
             "message": "The 'type' field is missing.", "param": null, "event_id": "event_567"}
 })";
 
-constexpr std::string_view speech_started = R"({"type":"input_audio_buffer.speech_started",)"
-  R"("event_id":"event_1516","audio_start_ms":1000,"item_id":"msg_003"})";
+constexpr std::string_view speech_started =
+    R"({"type":"input_audio_buffer.speech_started",)"
+    R"("event_id":"event_1516","audio_start_ms":1000,"item_id":"msg_003"})";
 
-constexpr std::string_view speech_stopped = R"({"type":"input_audio_buffer.speech_stopped",)"
-  R"("event_id":"event_1718","audio_end_ms":2000,"item_id":"msg_003"})";
+constexpr std::string_view speech_stopped =
+    R"({"type":"input_audio_buffer.speech_stopped",)"
+    R"("event_id":"event_1718","audio_end_ms":2000,"item_id":"msg_003"})";
 
 constexpr std::string_view transcript_completed = R"({
   "type": "conversation.item.input_audio_transcription.completed",
@@ -149,7 +152,8 @@ BOOST_AUTO_TEST_CASE(parses_error) {
   BOOST_TEST(e.error_type == "invalid_request_error");
   BOOST_TEST(e.error_code == "invalid_event");
   BOOST_TEST(e.error_message == "The 'type' field is missing.");
-  auto null_code = parse_ok(R"({"type":"error","error":{"type":"server_error","code":null,"message":"x"}})");
+  auto null_code =
+      parse_ok(R"({"type":"error","error":{"type":"server_error","code":null,"message":"x"}})");
   BOOST_TEST(null_code.error_code == "");
   BOOST_TEST(null_code.error_type == "server_error");
 }
@@ -197,7 +201,8 @@ BOOST_AUTO_TEST_CASE(output_transcript_done_carries_the_text) {
                     R"("response_id":"r1","content_index":0,"transcript":"Bye now."})");
   BOOST_TEST((e.type == rt_type::output_transcript_done));
   BOOST_TEST(e.text == "Bye now.");
-  auto d = parse_ok(R"({"type":"response.output_audio_transcript.delta","item_id":"i1","delta":"Bye"})");
+  auto d =
+      parse_ok(R"({"type":"response.output_audio_transcript.delta","item_id":"i1","delta":"Bye"})");
   BOOST_TEST((d.type == rt_type::output_transcript_delta));
   BOOST_TEST(d.delta == "Bye");
 }
@@ -210,17 +215,17 @@ BOOST_AUTO_TEST_CASE(an_unknown_type_parses_as_unknown) {
 
 BOOST_AUTO_TEST_CASE(every_handled_type_name_maps_to_its_enum) {
   const std::pair<std::string_view, rt_type> names[] = {
-    {"session.updated", rt_type::session_updated},
-    {"input_audio_buffer.committed", rt_type::audio_committed},
-    {"input_audio_buffer.timeout_triggered", rt_type::audio_timeout},
-    {"conversation.item.done", rt_type::item_done},
-    {"conversation.item.input_audio_transcription.delta", rt_type::input_transcript_delta},
-    {"conversation.item.input_audio_transcription.failed", rt_type::input_transcript_failed},
-    {"response.created", rt_type::response_created},
-    {"response.output_item.added", rt_type::output_item_added},
-    {"response.output_audio.done", rt_type::output_audio_done},
-    {"response.function_call_arguments.delta", rt_type::function_args_delta},
-    {"rate_limits.updated", rt_type::rate_limits_updated},
+      {"session.updated", rt_type::session_updated},
+      {"input_audio_buffer.committed", rt_type::audio_committed},
+      {"input_audio_buffer.timeout_triggered", rt_type::audio_timeout},
+      {"conversation.item.done", rt_type::item_done},
+      {"conversation.item.input_audio_transcription.delta", rt_type::input_transcript_delta},
+      {"conversation.item.input_audio_transcription.failed", rt_type::input_transcript_failed},
+      {"response.created", rt_type::response_created},
+      {"response.output_item.added", rt_type::output_item_added},
+      {"response.output_audio.done", rt_type::output_audio_done},
+      {"response.function_call_arguments.delta", rt_type::function_args_delta},
+      {"rate_limits.updated", rt_type::rate_limits_updated},
   };
   for (const auto& [name, type] : names) {
     auto e = parse_ok(R"({"type":")" + std::string(name) + "\"}");
@@ -242,10 +247,11 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_json_and_missing_type) {
 }
 
 BOOST_AUTO_TEST_CASE(wrong_field_types_and_huge_numbers_do_not_crash) {
-  auto e = parse_ok(R"({"type":"response.done","response":{"status":7,"usage":{)"
-                    R"("input_token_details":{"text_tokens":1e300,"audio_tokens":"12","cached_tokens":-1},)"
-                    R"("output_token_details":[]}},"item_id":{},"delta":null,"content_index":99999999999,)"
-                    R"("audio_start_ms":18446744073709551615})");
+  auto e = parse_ok(
+      R"({"type":"response.done","response":{"status":7,"usage":{)"
+      R"("input_token_details":{"text_tokens":1e300,"audio_tokens":"12","cached_tokens":-1},)"
+      R"("output_token_details":[]}},"item_id":{},"delta":null,"content_index":99999999999,)"
+      R"("audio_start_ms":18446744073709551615})");
   BOOST_TEST(e.response_status == "");
   BOOST_TEST(e.usage.input_text == 0);
   BOOST_TEST(e.usage.input_audio == 12);

@@ -17,8 +17,11 @@ std::string check(const std::string& event) {
 session_params full_session() {
   session_params p;
   p.instructions = "Answer the phone for Acme.";
-  p.tools.push_back({"end_call", "Hang up", R"({"type":"object","properties":{"reason":{"type":"string"}}})"});
-  p.tools.push_back({"transfer_call", "Transfer", R"({"type":"object","properties":{"to":{"type":"string"}},"required":["to"]})"});
+  p.tools.push_back(
+      {"end_call", "Hang up", R"({"type":"object","properties":{"reason":{"type":"string"}}})"});
+  p.tools.push_back(
+      {"transfer_call", "Transfer",
+       R"({"type":"object","properties":{"to":{"type":"string"}},"required":["to"]})"});
   return p;
 }
 
@@ -83,14 +86,20 @@ BOOST_AUTO_TEST_CASE(rejects_an_audio_format_given_as_a_string) {
 BOOST_AUTO_TEST_CASE(rejects_turn_detection_of_unknown_type_and_null_previous_item) {
   BOOST_TEST(check(R"({"type":"session.update","session":{"type":"realtime",)"
                    R"("audio":{"input":{"turn_detection":{"type":"magic_vad"}}}}})") != "");
-  BOOST_TEST(check(R"({"type":"conversation.item.create","previous_item_id":null,)"
-                   R"("item":{"type":"message","role":"user","content":[{"type":"input_text","text":"x"}]}})") != "");
+  BOOST_TEST(
+      check(
+          R"({"type":"conversation.item.create","previous_item_id":null,)"
+          R"("item":{"type":"message","role":"user","content":[{"type":"input_text","text":"x"}]}})") !=
+      "");
 }
 
 BOOST_AUTO_TEST_CASE(accepts_semantic_vad_and_null_tracing) {
   // const -> enum and nullable -> anyOf null rewrites at work.
-  BOOST_TEST(check(R"({"type":"session.update","session":{"type":"realtime","tracing":null,)"
-                   R"("audio":{"input":{"turn_detection":{"type":"semantic_vad","eagerness":"auto"}}}}})") == "");
+  BOOST_TEST(
+      check(
+          R"({"type":"session.update","session":{"type":"realtime","tracing":null,)"
+          R"("audio":{"input":{"turn_detection":{"type":"semantic_vad","eagerness":"auto"}}}}})") ==
+      "");
 }
 
 BOOST_AUTO_TEST_CASE(rejects_unknown_types_and_non_json) {
@@ -101,16 +110,19 @@ BOOST_AUTO_TEST_CASE(rejects_unknown_types_and_non_json) {
 }
 
 BOOST_AUTO_TEST_CASE(reports_undeclared_fields_inside_items) {
-  std::string why = check(R"({"type":"conversation.item.create","item":{"type":"function_call_output",)"
-                          R"("call_id":"c","output":"x","result":"x"}})");
+  std::string why =
+      check(R"({"type":"conversation.item.create","item":{"type":"function_call_output",)"
+            R"("call_id":"c","output":"x","result":"x"}})");
   BOOST_TEST(why.find("/item/result") != std::string::npos, why);
 }
 
 BOOST_AUTO_TEST_CASE(server_events_validate_too) {
   const auto& schema = realtime_schema::instance();
-  BOOST_TEST(schema.check_server_event(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
-                                       R"("audio_start_ms":1000,"item_id":"msg_003"})") == "");
-  BOOST_TEST(schema.check_server_event(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
-                                       R"("audio_start_ms":"soon","item_id":"msg_003"})") != "");
+  BOOST_TEST(
+      schema.check_server_event(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
+                                R"("audio_start_ms":1000,"item_id":"msg_003"})") == "");
+  BOOST_TEST(
+      schema.check_server_event(R"({"type":"input_audio_buffer.speech_started","event_id":"e1",)"
+                                R"("audio_start_ms":"soon","item_id":"msg_003"})") != "");
   BOOST_TEST(schema.check_server_event(R"({"type":"session.update","session":{}})") != "");
 }

@@ -13,8 +13,11 @@ constexpr std::string_view doc_url = "https://mycompany.com/myapp.php?foo=1&bar=
 constexpr std::string_view doc_signature = "0/KCTR6DLpKmkAf8muzZqo1nDgQ=";
 
 form_params doc_params() {
-  return {{"To", "+18005551212"}, {"CallSid", "CA1234567890ABCDE"}, {"From", "+12349013030"},
-          {"Caller", "+12349013030"}, {"Digits", "1234"}};
+  return {{"To", "+18005551212"},
+          {"CallSid", "CA1234567890ABCDE"},
+          {"From", "+12349013030"},
+          {"Caller", "+12349013030"},
+          {"Digits", "1234"}};
 }
 
 } // namespace
@@ -65,7 +68,8 @@ BOOST_AUTO_TEST_CASE(an_empty_auth_token_never_validates) {
 
 BOOST_AUTO_TEST_CASE(accepts_signature_made_with_or_without_the_default_port) {
   // Twilio's back end has signed both forms (twilio-node validateRequest).
-  std::string with_port = twilio_signature(doc_token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", doc_params());
+  std::string with_port =
+      twilio_signature(doc_token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", doc_params());
   BOOST_TEST(with_port != doc_signature);
   BOOST_TEST(twilio_signature_valid(doc_token, doc_url, doc_params(), with_port));
   BOOST_TEST(twilio_signature_valid(doc_token, "https://mycompany.com:443/myapp.php?foo=1&bar=2",
@@ -98,8 +102,12 @@ BOOST_AUTO_TEST_CASE(names_sort_by_utf16_code_units_like_twilios_libraries) {
   // UTF-16 (0xFF5A > 0xD83D), which is what JavaScript's sort() compares.
   const std::string fullwidth_z = "\xEF\xBD\x9A", emoji = "\xF0\x9F\x98\x80";
   std::string by_utf16 = twilio_signature(doc_token, doc_url, {{fullwidth_z, "2"}, {emoji, "1"}});
-  BOOST_TEST(by_utf16 == twilio_signature(doc_token, std::string(doc_url) + emoji + "1" + fullwidth_z + "2", {}));
-  BOOST_TEST(by_utf16 != twilio_signature(doc_token, std::string(doc_url) + fullwidth_z + "2" + emoji + "1", {}));
+  BOOST_TEST(by_utf16 == twilio_signature(doc_token,
+                                          std::string(doc_url) + emoji + "1" + fullwidth_z + "2",
+                                          {}));
+  BOOST_TEST(by_utf16 != twilio_signature(doc_token,
+                                          std::string(doc_url) + fullwidth_z + "2" + emoji + "1",
+                                          {}));
 }
 
 BOOST_AUTO_TEST_CASE(the_websocket_upgrade_signs_the_url_alone) {
@@ -119,7 +127,7 @@ BOOST_AUTO_TEST_CASE(the_hmac_is_rfc_2202s_hmac_sha1_for_any_key_in_any_order) {
     BOOST_TEST(twilio_signature(key1, "Hi There", {}) == "thcxhlUFcmTii8C2+zeMjvFGvgA=");
     BOOST_TEST(twilio_signature("Jefe", "what do ya want for nothing?", {}) ==
                "7/zfauXrL6LSdBbV8YTfnCWafHk=");
-    BOOST_TEST(twilio_signature(key6, "Test Using Larger Than Block-Size Key - Hash Key First", {}) ==
-               "qkrl4VJy0A6VcFY3zoo7Ve1AIRI=");
+    BOOST_TEST(twilio_signature(key6, "Test Using Larger Than Block-Size Key - Hash Key First",
+                                {}) == "qkrl4VJy0A6VcFY3zoo7Ve1AIRI=");
   }
 }

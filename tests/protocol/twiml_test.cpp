@@ -54,8 +54,8 @@ BOOST_AUTO_TEST_CASE(connect_stream_nests_parameters_and_hangs_up_after) {
 }
 
 BOOST_AUTO_TEST_CASE(connect_stream_escapes_attribute_values) {
-  std::string doc = twiml_connect_stream("wss://h.example/s?a=1&b=\"2\"",
-                                         {{"who", "Tom & \"Jerry\" <'x'>"}});
+  std::string doc =
+      twiml_connect_stream("wss://h.example/s?a=1&b=\"2\"", {{"who", "Tom & \"Jerry\" <'x'>"}});
   xml_element root = parse_or_fail(doc);
   const xml_element& stream = root.children.at(0).children.at(0);
   BOOST_TEST(stream.attribute("url").value_or("") == "wss://h.example/s?a=1&b=\"2\"");

@@ -17,8 +17,9 @@ BOOST_AUTO_TEST_CASE(every_clip_the_demo_needs_exists_with_plausible_length) {
   BOOST_REQUIRE_MESSAGE(lib.ok(), (lib.ok() ? "" : lib.err().message));
   auto script = demo_script("+15550001111", "2026-11-28");
   std::vector<std::pair<std::string, std::string>> clips = {
-    {"greeting", "Thanks for calling Bright Plumbing. This is the virtual receptionist. How can I help you today?"},
-    {"one_moment", "One moment while I check that for you."}};
+      {"greeting", "Thanks for calling Bright Plumbing. This is the virtual receptionist. How can "
+                   "I help you today?"},
+      {"one_moment", "One moment while I check that for you."}};
   for (const auto& t : script.turns) {
     clips.emplace_back(t.caller_clip, t.caller_text);
     clips.emplace_back(t.reply_clip, t.reply_text);

@@ -23,12 +23,15 @@ namespace {
 class call : public std::enable_shared_from_this<call> {
 public:
   call(boost::asio::io_context& io, std::string peer_url, std::atomic<int>& truncates)
-    : io_(io), peer_url_(std::move(peer_url)), truncates_(truncates) {}
+      : io_(io), peer_url_(std::move(peer_url)), truncates_(truncates) {}
 
   void attach(const net::ws_connection_ptr& twilio) {
     twilio_ = twilio;
     net::ws_handlers h;
-    h.on_text = [self = shared_from_this()](std::string&& f) { self->from_twilio(f); return true; };
+    h.on_text = [self = shared_from_this()](std::string&& f) {
+      self->from_twilio(f);
+      return true;
+    };
     h.on_close = [self = shared_from_this()](const std::string&) { self->hang_up(); };
     twilio->set_handlers(std::move(h));
   }
@@ -42,8 +45,10 @@ public:
       openai = std::move(openai_);
     }
     // Closed and released outside the lock: releasing may run on_close.
-    if (twilio) twilio->close();
-    if (openai) openai->close();
+    if (twilio)
+      twilio->close();
+    if (openai)
+      openai->close();
   }
 
 private:
@@ -60,7 +65,10 @@ private:
       o.url = peer_url_;
       o.headers = {{"Authorization", "Bearer sk-test"}};
       net::ws_handlers h;
-      h.on_text = [self = shared_from_this()](std::string&& f) { self->from_openai(f); return true; };
+      h.on_text = [self = shared_from_this()](std::string&& f) {
+        self->from_openai(f);
+        return true;
+      };
       h.on_close = [self = shared_from_this()](const std::string&) { self->hang_up(); };
       net::ws_connect(io_, o, h, [self = shared_from_this(), from](net::ws_connect_result r) {
         std::lock_guard lock(self->mu_);
@@ -73,11 +81,13 @@ private:
         self->openai_ = r.conn;
         proto::session_params p;
         p.instructions = "You are the receptionist. The caller's number is " + from + ".";
-        p.tools = {{"record_booking_details", "Saves details", R"({"type":"object","properties":{}})"},
-                   {"check_availability", "Checks a slot", R"({"type":"object","properties":{}})"},
-                   {"end_call", "Hangs up", R"({"type":"object","properties":{}})"}};
+        p.tools = {
+            {"record_booking_details", "Saves details", R"({"type":"object","properties":{}})"},
+            {"check_availability", "Checks a slot", R"({"type":"object","properties":{}})"},
+            {"end_call", "Hangs up", R"({"type":"object","properties":{}})"}};
         r.conn->send_text(proto::build_session_update(p));
-        r.conn->send_text(proto::build_response_create("Greet the caller: \"Thanks for calling Bright Plumbing.\""));
+        r.conn->send_text(proto::build_response_create(
+            "Greet the caller: \"Thanks for calling Bright Plumbing.\""));
       });
       break;
     }
@@ -109,7 +119,8 @@ private:
     case proto::rt_type::output_audio_delta: {
       twilio_->send_text(proto::build_twilio_media(stream_sid_, e->delta));
       const std::size_t bytes = proto::base64_decoded_size(e->delta);
-      twilio_->send_text(proto::build_twilio_mark(stream_sid_, tracker_.on_audio_sent(e->item_id, bytes)));
+      twilio_->send_text(
+          proto::build_twilio_mark(stream_sid_, tracker_.on_audio_sent(e->item_id, bytes)));
       break;
     }
     case proto::rt_type::speech_started:
@@ -175,14 +186,15 @@ public:
     net::http_handlers h;
     h.on_request = [this](net::http_request req, net::responder respond) {
       auto params = proto::parse_form(req.body);
-      if (!params || !proto::twilio_signature_valid(o_.auth_token, public_url() + req.target, *params,
-                                                    req.header("X-Twilio-Signature"))) {
+      if (!params || !proto::twilio_signature_valid(o_.auth_token, public_url() + req.target,
+                                                    *params, req.header("X-Twilio-Signature"))) {
         ++bad_;
         return respond(net::http_response::text(403, "bad signature"));
       }
-      respond(net::http_response::xml(proto::twiml_connect_stream(
-        "wss://" + o_.public_host + "/realtime-stream",
-        {{"callSid", proto::form_value(*params, "CallSid")}, {"from", proto::form_value(*params, "From")}})));
+      respond(net::http_response::xml(
+          proto::twiml_connect_stream("wss://" + o_.public_host + "/realtime-stream",
+                                      {{"callSid", proto::form_value(*params, "CallSid")},
+                                       {"from", proto::form_value(*params, "From")}})));
     };
     h.on_upgrade = [this](const net::http_request& req,
                           const net::ws_connection_ptr& conn) -> std::optional<net::http_response> {
@@ -200,7 +212,9 @@ public:
     server_ = *net::http_server::start(io_, {}, std::move(h));
   }
 
-  std::string server_url() const override { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  std::string server_url() const override {
+    return "http://127.0.0.1:" + std::to_string(server_->port());
+  }
   std::string public_url() const override { return "https://" + o_.public_host; }
   int bad_signatures() const override { return bad_; }
   int truncates_sent() const override { return truncates_; }
@@ -216,7 +230,8 @@ private:
 
 } // namespace
 
-std::shared_ptr<mini_bridge> mini_bridge::start(boost::asio::io_context& io, mini_bridge_options o) {
+std::shared_ptr<mini_bridge> mini_bridge::start(boost::asio::io_context& io,
+                                                mini_bridge_options o) {
   auto b = std::make_shared<bridge_impl>(io, std::move(o));
   b->listen();
   return b;

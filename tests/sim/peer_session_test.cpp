@@ -51,13 +51,14 @@ struct fixture {
     return out;
   }
   /// Speaks `clip` then `silence_ms` of mu-law silence, in 20 ms appends.
-  std::vector<sb::proto::rt_event> speak(peer_session& s, const std::string& clip, int silence_ms = 700) {
+  std::vector<sb::proto::rt_event> speak(peer_session& s, const std::string& clip,
+                                         int silence_ms = 700) {
     std::string audio = clip.empty() ? std::string() : *clips().get(clip);
     audio += std::string(static_cast<std::size_t>(silence_ms) * 8, '\xFF');
     std::vector<sb::proto::rt_event> out;
     for (std::size_t i = 0; i < audio.size(); i += 160)
       for (auto& e : send(s, sb::proto::build_input_audio_append(
-                               sb::proto::base64_encode(audio.substr(i, 160)))))
+                                 sb::proto::base64_encode(audio.substr(i, 160)))))
         out.push_back(e);
     return out;
   }
@@ -81,7 +82,8 @@ std::vector<std::string> types(const std::vector<sb::proto::rt_event>& evs) {
   return t;
 }
 
-const sb::proto::rt_event* find(const std::vector<sb::proto::rt_event>& evs, const std::string& type) {
+const sb::proto::rt_event* find(const std::vector<sb::proto::rt_event>& evs,
+                                const std::string& type) {
   for (auto& e : evs)
     if (e.type_name == type)
       return &e;
@@ -177,13 +179,19 @@ BOOST_AUTO_TEST_CASE(a_scripted_turn_makes_its_call_then_speaks_the_reply) {
   BOOST_TEST(find(g, "response.done")->response_status == "completed");
 
   auto ev = speak(s, "caller_1");
-  std::vector<std::string> expected = {
-    "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
-    "input_audio_buffer.committed", "conversation.item.added", "conversation.item.done",
-    "conversation.item.input_audio_transcription.completed", "response.created",
-    "response.output_item.added", "conversation.item.added",
-    "response.function_call_arguments.done", "response.output_item.done",
-    "conversation.item.done", "response.done"};
+  std::vector<std::string> expected = {"input_audio_buffer.speech_started",
+                                       "input_audio_buffer.speech_stopped",
+                                       "input_audio_buffer.committed",
+                                       "conversation.item.added",
+                                       "conversation.item.done",
+                                       "conversation.item.input_audio_transcription.completed",
+                                       "response.created",
+                                       "response.output_item.added",
+                                       "conversation.item.added",
+                                       "response.function_call_arguments.done",
+                                       "response.output_item.done",
+                                       "conversation.item.done",
+                                       "response.done"};
   BOOST_TEST(types(ev) == expected, boost::test_tools::per_element());
   BOOST_TEST(find(ev, "conversation.item.input_audio_transcription.completed")->text ==
              "Hi, my kitchen sink is leaking under the cabinet.");
@@ -309,7 +317,8 @@ BOOST_AUTO_TEST_CASE(replayed_history_continues_the_script_at_the_next_turn) {
 
 BOOST_AUTO_TEST_CASE(a_reconnect_mid_turn_finishes_the_turn) {
   auto s = configured();
-  send(s, sb::proto::build_message_item("user", "Hi, my kitchen sink is leaking under the cabinet."));
+  send(s,
+       sb::proto::build_message_item("user", "Hi, my kitchen sink is leaking under the cabinet."));
   send(s, sb::proto::build_function_call_item("call_1", "record_booking_details", "{}"));
   send(s, sb::proto::build_function_call_output("call_1", R"({"ok":true})"));
   send(s, sb::proto::build_response_create());
@@ -322,7 +331,7 @@ BOOST_AUTO_TEST_CASE(the_last_reply_ends_with_an_end_call_in_the_same_response) 
   auto s = configured();
   for (const char* text : {"a", "b", "c"})
     send(s, sb::proto::build_message_item("user", text)),
-      send(s, sb::proto::build_message_item("assistant", "reply"));
+        send(s, sb::proto::build_message_item("assistant", "reply"));
   auto ev = speak(s, "caller_4");
   BOOST_TEST(find(ev, "conversation.item.input_audio_transcription.completed")->text ==
              "Great, thank you. Bye.");

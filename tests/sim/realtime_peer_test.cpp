@@ -168,7 +168,8 @@ BOOST_AUTO_TEST_CASE(a_bridge_like_client_hears_the_greeting_and_gets_the_first_
   std::string audio = *lib.get("caller_1") + std::string(8000, '\xFF');
   const std::size_t before = c.count();
   for (std::size_t i = 0; i < audio.size(); i += 160)
-    r.conn->send_text(sb::proto::build_input_audio_append(sb::proto::base64_encode(audio.substr(i, 160))));
+    r.conn->send_text(
+        sb::proto::build_input_audio_append(sb::proto::base64_encode(audio.substr(i, 160))));
   auto call = c.wait_for("response.function_call_arguments.done", before);
   BOOST_REQUIRE(call);
   BOOST_TEST(call->name == "record_booking_details");

@@ -57,7 +57,9 @@ BOOST_AUTO_TEST_CASE(parse_script_rejects_malformed_scripts) {
   BOOST_TEST(!parse_script("{").ok());
   BOOST_TEST(!parse_script(R"({"turns":{}})").ok());
   BOOST_TEST(!parse_script(R"({"turns":[{"caller_text":"x"}]})").ok());
-  BOOST_TEST(parse_script(R"({"turns":[{"caller_clip":"a","reply_clip":"b","calls":[{"arguments":{}}]}]})")
-               .err().code == "bad_script");
+  BOOST_TEST(
+      parse_script(R"({"turns":[{"caller_clip":"a","reply_clip":"b","calls":[{"arguments":{}}]}]})")
+          .err()
+          .code == "bad_script");
   BOOST_TEST(!parse_script(R"({"assistant_hangs_up":"yes","turns":[]})").ok());
 }
