@@ -195,8 +195,30 @@ void read_openai(const toml::table& tbl, std::string_view source, config& cfg) {
   read(tbl, "openai", "max_frame_bytes", o.max_frame_bytes, source);
 }
 
-void read_storage_notifier_tools_call_prices_console_debug(const toml::table& tbl,
-                                                           std::string_view source, config& cfg) {
+void read_call_and_health(const toml::table& tbl, std::string_view source, config& cfg) {
+  auto& c = cfg.call;
+  read(tbl, "call", "snapshot_query_ms", c.snapshot_query, source);
+  read(tbl, "call", "barge_in_query_ms", c.barge_in_query, source);
+  read(tbl, "call", "replay_query_ms", c.replay_query, source);
+  read(tbl, "call", "finalize_ms", c.finalize, source);
+  read(tbl, "call", "flush_ms", c.flush, source);
+  read(tbl, "call", "storage_write_ms", c.storage_write, source);
+  read(tbl, "call", "tenant_lookup_ms", c.tenant_lookup, source);
+  read(tbl, "call", "registry_query_ms", c.registry_query, source);
+  read(tbl, "call", "outbox_query_ms", c.outbox_query, source);
+  read(tbl, "call", "drain_ms", c.drain, source);
+  read(tbl, "call", "report_interval_ms", c.report_interval, source);
+
+  auto& h = cfg.health;
+  read(tbl, "health", "openai_failures", h.openai_failures, source);
+  read(tbl, "health", "storage_failures", h.storage_failures, source);
+  read(tbl, "health", "storage_window_ms", h.storage_window, source);
+  read(tbl, "health", "outbox_pending", h.outbox_pending, source);
+  read(tbl, "health", "outbox_max_age_ms", h.outbox_max_age, source);
+}
+
+void read_storage_notifier_tools_prices_console_debug(const toml::table& tbl,
+                                                      std::string_view source, config& cfg) {
   read(tbl, "storage", "path", cfg.storage.path, source);
 
   auto& n = cfg.notifier;
@@ -211,19 +233,6 @@ void read_storage_notifier_tools_call_prices_console_debug(const toml::table& tb
   read(tbl, "tools", "ack_after_ms", cfg.tools.ack_after, source);
   read(tbl, "tools", "slot_minutes", cfg.tools.slot_minutes, source);
   read(tbl, "tools", "check_availability_delay_ms", cfg.tools.check_availability_delay, source);
-
-  auto& c = cfg.call;
-  read(tbl, "call", "snapshot_query_ms", c.snapshot_query, source);
-  read(tbl, "call", "barge_in_query_ms", c.barge_in_query, source);
-  read(tbl, "call", "replay_query_ms", c.replay_query, source);
-  read(tbl, "call", "finalize_ms", c.finalize, source);
-  read(tbl, "call", "flush_ms", c.flush, source);
-  read(tbl, "call", "storage_write_ms", c.storage_write, source);
-  read(tbl, "call", "tenant_lookup_ms", c.tenant_lookup, source);
-  read(tbl, "call", "registry_query_ms", c.registry_query, source);
-  read(tbl, "call", "outbox_query_ms", c.outbox_query, source);
-  read(tbl, "call", "drain_ms", c.drain, source);
-  read(tbl, "call", "report_interval_ms", c.report_interval, source);
 
   auto& p = cfg.prices;
   read(tbl, "prices", "audio_input", p.audio_input, source);
@@ -258,7 +267,8 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
 
   read_server_and_twilio(tbl, source, cfg);
   read_openai(tbl, source, cfg);
-  read_storage_notifier_tools_call_prices_console_debug(tbl, source, cfg);
+  read_storage_notifier_tools_prices_console_debug(tbl, source, cfg);
+  read_call_and_health(tbl, source, cfg);
 
   apply_env(cfg, env);
   validate(cfg, source);

@@ -98,6 +98,17 @@ struct call_config {
   milliseconds report_interval{500};  ///< call actors' self-reports to the console
 };
 
+/// When GET /telephony/realtime-health answers "degraded" with HTTP 503 (so
+/// that a load balancer can act), and why: each threshold names one reason.
+/// 0 turns that check off.
+struct health_config {
+  int openai_failures = 3;              ///< the last this many OpenAI handshakes all failed
+  int storage_failures = 3;             ///< this many storage writes failed within storage_window
+  milliseconds storage_window{60'000};  ///< (the last write failing is enough on its own)
+  int outbox_pending = 100;             ///< more notifications than this wait for delivery
+  milliseconds outbox_max_age{300'000}; ///< the oldest undelivered notification is older
+};
+
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
   double audio_input = 32.0;
   double audio_input_cached = 0.40;
@@ -129,6 +140,7 @@ struct config {
   notifier_config notifier;
   tools_config tools;
   call_config call;
+  health_config health;
   prices_config prices;
   console_config console;
   debug_config debug;

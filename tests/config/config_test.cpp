@@ -96,6 +96,11 @@ BOOST_AUTO_TEST_CASE(committed_config_toml_parses_and_matches_the_defaults) {
   BOOST_TEST(c.notifier.max_attempts == d.notifier.max_attempts);
   BOOST_TEST(c.notifier.max_backoff.count() == d.notifier.max_backoff.count());
   BOOST_TEST(c.tools.ack_after.count() == d.tools.ack_after.count());
+  BOOST_TEST(c.health.openai_failures == d.health.openai_failures);
+  BOOST_TEST(c.health.storage_failures == d.health.storage_failures);
+  BOOST_TEST(c.health.storage_window.count() == d.health.storage_window.count());
+  BOOST_TEST(c.health.outbox_pending == d.health.outbox_pending);
+  BOOST_TEST(c.health.outbox_max_age.count() == d.health.outbox_max_age.count());
   BOOST_TEST(c.prices.audio_output == d.prices.audio_output);
   BOOST_TEST(c.prices.audio_input_cached == d.prices.audio_input_cached);
   BOOST_TEST(c.debug.realtime == d.debug.realtime);
@@ -150,6 +155,12 @@ timeout_ms = 50
 ack_after_ms = 60
 slot_minutes = 30
 check_availability_delay_ms = 70
+[health]
+openai_failures = 5
+storage_failures = 6
+storage_window_ms = 7000
+outbox_pending = 8
+outbox_max_age_ms = 9000
 [prices]
 audio_input = 1
 audio_input_cached = 2.5
@@ -200,6 +211,11 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
   BOOST_TEST(c.tools.ack_after.count() == 60);
   BOOST_TEST(c.tools.slot_minutes == 30);
   BOOST_TEST(c.tools.check_availability_delay.count() == 70);
+  BOOST_TEST(c.health.openai_failures == 5);
+  BOOST_TEST(c.health.storage_failures == 6);
+  BOOST_TEST(c.health.storage_window.count() == 7000);
+  BOOST_TEST(c.health.outbox_pending == 8);
+  BOOST_TEST(c.health.outbox_max_age.count() == 9000);
   BOOST_TEST(c.prices.audio_input == 1.0); // an integer is accepted for a price
   BOOST_TEST(c.prices.audio_input_cached == 2.5);
   BOOST_TEST(c.prices.audio_output == 3.5);
