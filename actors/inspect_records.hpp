@@ -59,4 +59,8 @@ template <class F> auto inspect(F& f, outbox_entry& x) {
            x.next_attempt_at_ms, x.delivered_at_ms, x.last_error);
 }
 
+template <class F> auto inspect(F& f, outbox_backlog& x) {
+  return f(caf::meta::type_name("outbox_backlog"), x.pending, x.oldest_created_at_ms);
+}
+
 } // namespace sb::storage

@@ -99,4 +99,10 @@ struct outbox_entry {
   std::string last_error;
 };
 
+/// The notifications still to deliver (not delivered, not given up).
+struct outbox_backlog {
+  int pending = 0;
+  int64_t oldest_created_at_ms = 0; ///< 0: none pending
+};
+
 } // namespace sb::storage

@@ -61,6 +61,8 @@ public:
   status mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms, const std::string& error,
                      bool give_up);
   result<std::vector<outbox_entry>> list_outbox();
+  /// How many notifications wait for delivery, and since when (the health check).
+  result<outbox_backlog> pending_notifications();
 
 private:
   struct impl;

@@ -158,4 +158,22 @@ result<std::vector<outbox_entry>> store::list_outbox() {
   return collect<outbox_entry>(*q, read_outbox);
 }
 
+result<outbox_backlog> store::pending_notifications() {
+  // The WHERE matches the partial index outbox_pending (migration v2).
+  auto q = impl_->db->prepare("SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM "
+                              "notification_outbox WHERE delivered_at = 0 AND gave_up = 0",
+                              "pending notifications");
+  if (!q)
+    return q.err();
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  outbox_backlog b;
+  if (*row) {
+    b.pending = static_cast<int>(q->int_at(0));
+    b.oldest_created_at_ms = q->int_at(1);
+  }
+  return b;
+}
+
 } // namespace sb::storage
