@@ -1,6 +1,7 @@
 #include "actors/call_registry.hpp"
 
 #include "actors/call_supervisor.hpp"
+#include "actors/health_watch.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 
@@ -23,7 +24,7 @@ struct registry_state {
     std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
   };
   std::map<std::string, answered> answered_calls;
-  health_info health;
+  health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
 };
@@ -143,6 +144,13 @@ void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
 call_registry_actor::behavior_type registry(self_ptr self, services svc) {
   self->state.svc = std::move(svc);
   self->state.svc.registry = caf::actor_cast<call_registry_actor>(self);
+  self->state.health = health_watch{self->state.svc.cfg->health};
+  // Storage and the notifier were spawned first: tell them where to report.
+  health_sink_actor sink = self->state.svc.registry;
+  if (self->state.svc.storage)
+    self->send(self->state.svc.storage, health_sink_atom::value, sink);
+  if (self->state.svc.notifier)
+    self->send(self->state.svc.notifier, health_sink_atom::value, sink);
   self->set_down_handler([self](caf::down_msg& dm) { on_supervisor_down(self, dm); });
   return {
       [self](inbound_call& in) { on_inbound(self, in); },
@@ -151,10 +159,9 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         if (self->state.calls.count(s.call_sid) != 0)
           self->state.snapshots[s.call_sid] = s;
       },
-      [self](openai_observation& o) {
-        self->state.health.openai_connected = o.connected;
-        self->state.health.openai_observed_at_ms = now_ms();
-      },
+      [self](openai_observation& o) { self->state.health.on_openai(o.connected, now_ms()); },
+      [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
+      [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
       [self](recording_update& r) -> caf::typed_response_promise<stored_atom> {
         auto rp = self->make_response_promise<stored_atom>();
         self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
@@ -164,7 +171,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         return rp;
       },
       [self](health_atom) {
-        auto h = self->state.health;
+        auto h = self->state.health.judge(now_ms());
         h.active_sessions = static_cast<int>(self->state.calls.size());
         return h;
       },

@@ -27,6 +27,12 @@ using caf::replies_to;
 /// Every call actor reports itself to the console every call.report_interval (self).
 using introspected_actor = caf::typed_actor<reacts_to<report_atom>>;
 
+/// Where storage and the notifier report what the health check needs (the
+/// registry, which introduces itself to them when it starts).
+using health_sink_actor =
+    caf::typed_actor<reacts_to<storage_write_report>, ///< storage: a write failed, or recovered
+                     reacts_to<outbox_report>>;       ///< notifier: the outbox at its last poll
+
 /// The only actor that touches SQLite (actors/storage_actor.hpp). A failed
 /// statement replies call_error::storage_failed with the store's message.
 using storage_actor = caf::typed_actor<
@@ -35,9 +41,11 @@ using storage_actor = caf::typed_actor<
     replies_to<finalize_call>::with<int64_t>, ///< the job card's id
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
+    replies_to<outbox_backlog_query>::with<storage::outbox_backlog>,
     replies_to<notification_delivered>::with<stored_atom>,
     replies_to<notification_failed>::with<stored_atom>,
-    reacts_to<shutdown_atom>>; ///< quit after every write queued before it
+    reacts_to<health_sink_atom, health_sink_actor>, ///< report write failures there from now on
+    reacts_to<shutdown_atom>>;                      ///< quit after every write queued before it
 
 /// Delivers the push-notification outbox (actors/notifier.hpp).
 using notifier_actor =
@@ -45,6 +53,7 @@ using notifier_actor =
                      reacts_to<tick_atom>,        ///< self: the poll timer
                      reacts_to<delivery_outcome>, ///< self: an HTTP attempt finished (from the io
                                                   ///< thread)
+                     reacts_to<health_sink_atom, health_sink_actor>, ///< report the outbox there
                      reacts_to<shutdown_atom>>;
 
 /// The console's introspection actor (console/introspection.hpp).
@@ -117,8 +126,9 @@ using call_registry_actor = caf::typed_actor<
     reacts_to<openai_observation>, ///< an openai socket: a handshake outcome
     replies_to<recording_update>::with<stored_atom>, replies_to<health_atom>::with<health_info>,
     replies_to<sessions_atom>::with<sessions_info>,
-    replies_to<count_atom>::with<int>,              ///< live calls
-    replies_to<operator_hangup>::with<bool>,        ///< false: no such live call
-    replies_to<shutdown_atom>::with<drained_atom>>; ///< every call ended and finalized
+    replies_to<count_atom>::with<int>,             ///< live calls
+    replies_to<operator_hangup>::with<bool>,       ///< false: no such live call
+    replies_to<shutdown_atom>::with<drained_atom>> ///< every call ended and finalized
+    ::extend_with<health_sink_actor>;
 
 } // namespace sb::actors

@@ -52,6 +52,8 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 /// The registry's health figures.
 using health_atom = caf::atom_constant<caf::atom("health")>;
+/// Storage and the notifier: report what the health check needs to this actor.
+using health_sink_atom = caf::atom_constant<caf::atom("hsink")>;
 /// The registry's live calls.
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 /// The number of live calls.
@@ -160,11 +162,31 @@ struct sessions_info {
   std::vector<call_snapshot> calls;
 };
 
-/// Health as the registry sees it.
+/// One reason the service is degraded: a stable code for machines
+/// (storage_failing, openai_unreachable, outbox_backlog) and a line for people.
+struct health_reason {
+  std::string code;
+  std::string detail;
+};
+
+/// Health as the registry sees it: degraded when `reasons` is not empty.
 struct health_info {
   int active_sessions = 0;
   bool openai_connected = false;     ///< the last OpenAI handshake observed succeeded
   int64_t openai_observed_at_ms = 0; ///< when (0: never)
+  std::vector<health_reason> reasons;
+};
+
+/// Storage reports a write's outcome to the registry: every failure, and the
+/// first success after one (a healthy store sends nothing).
+struct storage_write_report {
+  bool ok = true;
+  std::string error; ///< the store's message when !ok
+};
+
+/// The notifier reports the outbox as it saw it at its last poll.
+struct outbox_report {
+  storage::outbox_backlog backlog;
 };
 
 /// An OpenAI socket reports a handshake outcome to the registry.
@@ -265,6 +287,8 @@ struct due_notifications {
   int64_t now_ms = 0;
   int limit = 0;
 };
+/// The notifier asks how many notifications wait, and since when.
+struct outbox_backlog_query {};
 struct notification_delivered {
   int64_t id = 0;
 };
@@ -392,7 +416,19 @@ template <class F> auto inspect(F& f, sessions_info& x) {
 }
 template <class F> auto inspect(F& f, health_info& x) {
   return f(caf::meta::type_name("health_info"), x.active_sessions, x.openai_connected,
-           x.openai_observed_at_ms);
+           x.openai_observed_at_ms, x.reasons);
+}
+template <class F> auto inspect(F& f, health_reason& x) {
+  return f(caf::meta::type_name("health_reason"), x.code, x.detail);
+}
+template <class F> auto inspect(F& f, storage_write_report& x) {
+  return f(caf::meta::type_name("storage_write_report"), x.ok, x.error);
+}
+template <class F> auto inspect(F& f, outbox_report& x) {
+  return f(caf::meta::type_name("outbox_report"), x.backlog);
+}
+template <class F> auto inspect(F& f, outbox_backlog_query&) {
+  return f(caf::meta::type_name("outbox_backlog_query"));
 }
 template <class F> auto inspect(F& f, openai_observation& x) {
   return f(caf::meta::type_name("openai_observation"), x.connected);

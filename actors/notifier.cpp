@@ -17,6 +17,7 @@ struct notifier_state {
   services svc;
   std::set<int64_t> in_flight; ///< outbox ids being sent
   bool polling = false;        ///< a due_notifications request is out
+  health_sink_actor sink;      ///< the registry, once it has introduced itself
   static inline const char* name = "notifier";
 };
 
@@ -50,6 +51,17 @@ void poll(self_ptr self) {
                 send_one(self, e);
           },
           [self](caf::error&) { self->state.polling = false; });
+}
+
+/// Tells the health check how many notifications wait and since when (not
+/// only the due ones: an entry waiting out its backoff is backed up too).
+void report_backlog(self_ptr self) {
+  auto& st = self->state;
+  if (!st.sink)
+    return;
+  self->request(st.svc.storage, st.svc.cfg->call.outbox_query, outbox_backlog_query{})
+      .then([self](storage::outbox_backlog& b) { self->send(self->state.sink, outbox_report{b}); },
+            [](caf::error&) {}); // storage logged it, and reports its own failures
 }
 
 /// Stores a delivery's outcome. A failed write leaves the entry due: it is
@@ -95,10 +107,12 @@ notifier_actor::behavior_type notifier(self_ptr self, services svc) {
   return {
       [self](tick_atom) {
         poll(self);
+        report_backlog(self);
         self->delayed_send(self, self->state.svc.cfg->notifier.poll_interval, tick_atom::value);
       },
       [self](wake_atom) { poll(self); },
       [self](delivery_outcome& o) { on_outcome(self, o); },
+      [self](health_sink_atom, health_sink_actor& sink) { self->state.sink = std::move(sink); },
       [self](shutdown_atom) { self->quit(); },
   };
 }

@@ -11,6 +11,8 @@ namespace {
 
 struct storage_state {
   std::shared_ptr<storage::store> db;
+  health_sink_actor sink;    ///< the registry, once it has introduced itself
+  bool last_write_ok = true; ///< so that only failures and recoveries are reported
   static inline const char* name = "storage";
 };
 
@@ -21,8 +23,22 @@ caf::error fail(const sb::error& e) {
   return make_error(call_error::storage_failed, e.message);
 }
 
+/// Tells the health check how a write went: each failure, and the first
+/// success after one. "not_found" (no such call or notification) is the store
+/// answering, not failing.
+void report_write(self_ptr self, const sb::error* e) {
+  auto& st = self->state;
+  bool ok = e == nullptr || e->code == "not_found";
+  if (ok && st.last_write_ok)
+    return;
+  st.last_write_ok = ok;
+  if (st.sink)
+    self->send(st.sink, storage_write_report{ok, ok ? std::string{} : e->message});
+}
+
 /// A write's reply: stored, or the store's error.
-caf::result<stored_atom> written(const status& r) {
+caf::result<stored_atom> written(self_ptr self, const status& r) {
+  report_write(self, r ? nullptr : &r.err());
   if (!r)
     return fail(r.err());
   return stored_atom::value;
@@ -49,13 +65,14 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
           return tenant_lookup{};
         return tenant_lookup{true, std::move(**r)};
       },
-      [&st](begin_call& q) { return written(st.db->begin_call(q.call)); },
-      [&st](append_turn& q) { return written(st.db->append_turn(q.turn)); },
-      [&st](set_recording& q) {
-        return written(st.db->set_recording(q.call_sid, q.url, q.duration_s));
+      [self, &st](begin_call& q) { return written(self, st.db->begin_call(q.call)); },
+      [self, &st](append_turn& q) { return written(self, st.db->append_turn(q.turn)); },
+      [self, &st](set_recording& q) {
+        return written(self, st.db->set_recording(q.call_sid, q.url, q.duration_s));
       },
-      [&st](finalize_call& q) -> caf::result<int64_t> {
+      [self, &st](finalize_call& q) -> caf::result<int64_t> {
         auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
+        report_write(self, r ? nullptr : &r.err());
         if (!r)
           return fail(r.err());
         return *r;
@@ -72,11 +89,20 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
           return fail(r.err());
         return std::move(*r);
       },
-      [&st](notification_delivered& q) { return written(st.db->mark_delivered(q.id, now_ms())); },
-      [&st](notification_failed& q) {
-        return written(
-            st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up));
+      [&st](outbox_backlog_query&) -> caf::result<storage::outbox_backlog> {
+        auto r = st.db->pending_notifications();
+        if (!r)
+          return fail(r.err());
+        return *r;
       },
+      [self, &st](notification_delivered& q) {
+        return written(self, st.db->mark_delivered(q.id, now_ms()));
+      },
+      [self, &st](notification_failed& q) {
+        return written(
+            self, st.db->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up));
+      },
+      [&st](health_sink_atom, health_sink_actor& sink) { st.sink = std::move(sink); },
       [self](shutdown_atom) { self->quit(); },
   };
 }

@@ -124,18 +124,31 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
       actors::recording_update{sid, url, duration});
 }
 
-/// The registry's answer as JSON; 503 when it does not answer.
+/// The registry's answer as JSON, with the status `code` gives it; 503 when
+/// the registry does not answer.
 template <class Info, class Atom>
 void status_route(const actors::services& svc, Atom what,
-                  std::string (*render)(const Info&, int64_t), net::responder respond) {
+                  std::string (*render)(const Info&, int64_t), int (*code)(const Info&),
+                  net::responder respond) {
   actors::ask<Info>(
       svc.registry, svc.cfg->call.registry_query,
-      [respond, render](Info& info) { respond(http_response::json(200, render(info, now_ms()))); },
+      [respond, render, code](Info& info) {
+        respond(http_response::json(code(info), render(info, now_ms())));
+      },
       [respond](caf::error&) {
         respond(http_response::json(
             503, R"({"status":"unavailable","error":"registry did not answer"})"));
       },
       what);
+}
+
+/// Degraded answers 503, so that a load balancer takes this instance out.
+int health_status(const actors::health_info& h) {
+  return h.reasons.empty() ? 200 : 503;
+}
+
+int always_ok(const actors::sessions_info&) {
+  return 200;
 }
 
 /// Frames of a Media Stream before its `start` names the call: `connected`
@@ -199,10 +212,12 @@ net::http_handlers make_routes(const actors::services& svc) {
         recording_status(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-health") {
       if (only("GET"))
-        status_route(svc, actors::health_atom::value, health_json, std::move(respond));
+        status_route(svc, actors::health_atom::value, health_json, health_status,
+                     std::move(respond));
     } else if (path == "/telephony/realtime-sessions") {
       if (only("GET"))
-        status_route(svc, actors::sessions_atom::value, sessions_json, std::move(respond));
+        status_route(svc, actors::sessions_atom::value, sessions_json, always_ok,
+                     std::move(respond));
     } else {
       respond(http_response::text(404, "not found"));
     }

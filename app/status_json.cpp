@@ -22,7 +22,7 @@ std::string health_json(const actors::health_info& h, int64_t now_ms) {
   rapidjson::StringBuffer buf;
   writer w{buf};
   w.StartObject();
-  str(w, "status", "healthy");
+  str(w, "status", h.reasons.empty() ? "healthy" : "degraded");
   str(w, "service", "realtime-api");
   w.Key("openaiConnected");
   w.Bool(h.openai_connected);
@@ -35,6 +35,15 @@ std::string health_json(const actors::health_info& h, int64_t now_ms) {
   w.Key("activeSessions");
   w.Int(h.active_sessions);
   str(w, "timestamp", iso8601_utc(now_ms));
+  w.Key("reasons");
+  w.StartArray();
+  for (const auto& r : h.reasons) {
+    w.StartObject();
+    str(w, "code", r.code);
+    str(w, "detail", r.detail);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   return buf.GetString();
 }

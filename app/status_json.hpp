@@ -10,8 +10,10 @@
 namespace sb::app {
 
 /// GET /telephony/realtime-health:
-/// {"status":"healthy","service":"realtime-api","openaiConnected":b,
-///  "openaiObservedAt":iso|null,"activeSessions":n,"timestamp":iso}
+/// {"status":"healthy"|"degraded","service":"realtime-api","openaiConnected":b,
+///  "openaiObservedAt":iso|null,"activeSessions":n,"timestamp":iso,
+///  "reasons":[{"code":"storage_failing"|"openai_unreachable"|"outbox_backlog",
+///              "detail":"..."}]}  (reasons empty exactly when healthy)
 std::string health_json(const actors::health_info& h, int64_t now_ms);
 
 /// GET /telephony/realtime-sessions: {"sessions":[{callSid, tenant, tenantName,
