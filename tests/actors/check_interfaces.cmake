@@ -8,7 +8,7 @@ if(NOT ok_rc EQUAL 0)
   message(FATAL_ERROR "accepted.cpp must compile, but:\n${ok_err}")
 endif()
 
-foreach(case RANGE 1 3)
+foreach(case RANGE 1 4)
   execute_process(COMMAND ${CXX} ${flags} -DCASE=${case} ${DIR}/rejected.cpp
     RESULT_VARIABLE bad_rc ERROR_VARIABLE bad_err)
   if(bad_rc EQUAL 0)

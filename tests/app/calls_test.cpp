@@ -7,6 +7,7 @@
 #include "tests/app/app_fixture.hpp"
 
 #include "net/ws_client.hpp"
+#include "tests/storage/test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -25,9 +26,10 @@ rapidjson::Document json_of(const sb::net::http_client_result& r) {
   return d;
 }
 
-rapidjson::Document get_health(test_server& s) {
+/// The health JSON; the HTTP status must be `status` (503: degraded).
+rapidjson::Document get_health(test_server& s, int status = 200) {
   auto r = s.get("/telephony/realtime-health");
-  BOOST_REQUIRE_EQUAL(r.status, 200);
+  BOOST_REQUIRE_EQUAL(r.status, status);
   BOOST_TEST(header_of(r, "Content-Type").rfind("application/json", 0) == 0);
   return json_of(r);
 }
@@ -49,6 +51,24 @@ std::string session_entry(test_server& s, const std::string& sid) {
            e["from"].GetString() + "|" + e["state"].GetString();
   }
   return "";
+}
+
+/// The codes of the health check's reasons, comma-separated ("" when healthy).
+std::string reason_codes(const rapidjson::Document& d) {
+  BOOST_REQUIRE(d.HasMember("reasons") && d["reasons"].IsArray());
+  std::string codes;
+  for (const auto& r : d["reasons"].GetArray()) {
+    BOOST_REQUIRE(r.IsObject() && r["code"].IsString() && r["detail"].IsString());
+    codes += codes.empty() ? "" : ",";
+    codes += r["code"].GetString();
+  }
+  return codes;
+}
+
+/// The HTTP status and reason codes of the health check now, as "503 storage_failing".
+std::string health_line(test_server& s) {
+  auto r = s.get("/telephony/realtime-health");
+  return std::to_string(r.status) + " " + reason_codes(json_of(r));
 }
 
 bool is_iso8601_utc(const std::string& s) {
@@ -90,10 +110,12 @@ BOOST_AUTO_TEST_CASE(reports_healthy_json_before_any_call) {
   BOOST_TEST(d["activeSessions"].GetInt() == 0);
   BOOST_REQUIRE(d["timestamp"].IsString());
   BOOST_TEST(is_iso8601_utc(d["timestamp"].GetString()), d["timestamp"].GetString());
+  BOOST_TEST(reason_codes(d) == "");
 }
 
 BOOST_AUTO_TEST_CASE(reflects_a_failed_openai_attempt_and_the_live_call) {
-  test_server s;
+  // One attempt only: a single failure is not yet degraded (health.openai_failures).
+  test_server s{[](sb::config& c) { c.openai.max_reconnects = 0; }};
   BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form("CAhealth")).status, 200);
   // The call pre-connects to OpenAI, here a closed port: the health check
   // reports what was observed, not a guess.
@@ -103,6 +125,65 @@ BOOST_AUTO_TEST_CASE(reflects_a_failed_openai_attempt_and_the_live_call) {
   BOOST_TEST(!d["openaiConnected"].GetBool());
   BOOST_TEST(is_iso8601_utc(d["openaiObservedAt"].GetString()));
   BOOST_TEST(d["activeSessions"].GetInt() == 1);
+  BOOST_TEST(std::string{d["status"].GetString()} == "healthy");
+}
+
+BOOST_AUTO_TEST_CASE(degrades_after_the_configured_number_of_failed_openai_connects) {
+  // OpenAI is a closed port; each call tries once and ends at once (no stream).
+  test_server s{[](sb::config& c) {
+    c.openai.max_reconnects = 0;
+    c.twilio.stream_attach_timeout = 300ms;
+  }};
+  BOOST_REQUIRE_EQUAL(s.cfg().health.openai_failures, 3); // the documented default
+  for (int i = 1; i <= 3; ++i) {
+    std::string sid = "CAunreachable" + std::to_string(i);
+    BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form(sid)).status, 200);
+    // The call's end is stored after its failed handshake reached the registry.
+    auto call = s.wait_for_call(sid, [](const auto& c) { return c.ended_at_ms > 0; });
+    BOOST_REQUIRE(call.has_value());
+    BOOST_REQUIRE(call->end_reason == sb::end_reason::openai_unavailable);
+    if (i < 3)
+      BOOST_TEST(health_line(s) == "200 ", "after " << i << " failed connects");
+  }
+  auto d = get_health(s, 503);
+  BOOST_TEST(std::string{d["status"].GetString()} == "degraded");
+  BOOST_TEST(reason_codes(d) == "openai_unreachable");
+  BOOST_TEST(std::string{d["reasons"][0]["detail"].GetString()}.find("3") != std::string::npos);
+  // The existing fields are still there.
+  BOOST_TEST(std::string{d["service"].GetString()} == "realtime-api");
+  BOOST_TEST(!d["openaiConnected"].GetBool());
+  BOOST_TEST(d["activeSessions"].GetInt() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(degrades_while_storage_writes_fail_and_recovers) {
+  test_server s;
+  BOOST_REQUIRE_EQUAL(health_line(s), "200 ");
+  auto recording = [](const std::string& sid) {
+    return sb::proto::form_params{{"CallSid", sid},
+                                  {"RecordingUrl", "https://api.twilio.test/rec/" + sid},
+                                  {"RecordingDuration", "12"}};
+  };
+  {
+    // Another process holds the database's write lock: the server's writes
+    // wait out SQLite's busy timeout (5 s), then fail ("database is locked").
+    sb::test::raw_db other{s.cfg().storage.path};
+    other.exec("BEGIN IMMEDIATE");
+    // Not stored: a 500, or no answer before the client's own timeout.
+    BOOST_TEST(s.post_form(recording_path, recording("CAlocked")).status != 200);
+    std::string line;
+    bool degraded = eventually([&] { return (line = health_line(s)) == "503 storage_failing"; });
+    BOOST_TEST(degraded, "health: " << line);
+    auto d = get_health(s, 503);
+    BOOST_TEST(std::string{d["status"].GetString()} == "degraded");
+    std::string detail = d["reasons"][0]["detail"].GetString();
+    BOOST_TEST(detail.find("locked") != std::string::npos, detail);
+    other.exec("ROLLBACK");
+  }
+  // The next write succeeds: one failure in the window is below
+  // health.storage_failures, so the service is healthy again.
+  BOOST_TEST(s.post_form(recording_path, recording("CAunlocked")).status == 200);
+  std::string line;
+  BOOST_TEST(eventually([&] { return (line = health_line(s)) == "200 "; }), "health: " << line);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

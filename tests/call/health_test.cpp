@@ -1,0 +1,107 @@
+// The health check as a load balancer sees it, with real calls: the OpenAI
+// leg's last handshake, and a push endpoint that refuses until the outbox
+// backs up (degraded, HTTP 503) and recovers when the endpoint is back.
+#include "tests/call/call_fixture.hpp"
+
+#define BOOST_TEST_MODULE e2e_health
+#include <boost/test/unit_test.hpp>
+
+#include "net/http_client.hpp"
+
+#include <rapidjson/document.h>
+
+#include <future>
+#include <thread>
+
+using namespace sb;
+using namespace sb::test;
+
+namespace {
+
+/// GET /telephony/realtime-health: the HTTP status and the parsed body.
+std::pair<int, std::shared_ptr<rapidjson::Document>> health(e2e_env& env) {
+  net::http_client_request req;
+  req.method = "GET";
+  req.url = env.server_url() + "/telephony/realtime-health";
+  req.content_type.clear();
+  auto p = std::make_shared<std::promise<net::http_client_result>>();
+  auto f = p->get_future();
+  net::http_send(env.io(), std::move(req), [p](net::http_client_result r) { p->set_value(r); });
+  BOOST_REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  auto r = f.get();
+  auto d = std::make_shared<rapidjson::Document>();
+  d->Parse(r.body.c_str());
+  BOOST_REQUIRE_MESSAGE(!d->HasParseError() && d->IsObject(), "not JSON: " << r.body);
+  return {r.status, d};
+}
+
+/// "200 " or "503 outbox_backlog": the status and the reasons' codes, comma-separated.
+std::string health_line(e2e_env& env) {
+  auto [status, d] = health(env);
+  BOOST_REQUIRE(d->HasMember("reasons") && (*d)["reasons"].IsArray());
+  std::string codes;
+  for (const auto& r : (*d)["reasons"].GetArray()) {
+    codes += codes.empty() ? "" : ",";
+    codes += r["code"].GetString();
+  }
+  return std::to_string(status) + " " + codes;
+}
+
+/// Polls health_line every 100 ms until it equals `want` (at most `bound`).
+bool health_becomes(e2e_env& env, const std::string& want, std::chrono::milliseconds bound,
+                    std::string& last) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while ((last = health_line(env)) != want && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  return last == want;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(openai_connected_is_true_after_a_good_handshake) {
+  auto script = short_booking_script("+15557650090", "Hal Healthy", "90 Probe Path");
+  e2e_env env({.scripts = {script}});
+  auto [before, d0] = health(env);
+  BOOST_TEST(before == 200);
+  BOOST_TEST(!(*d0)["openaiConnected"].GetBool()); // nothing observed yet
+  auto r = env.call(script);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  BOOST_REQUIRE(env.peer().stats().sessions_configured >= 1);
+  auto [status, d] = health(env);
+  BOOST_TEST(status == 200);
+  BOOST_TEST(std::string{(*d)["status"].GetString()} == "healthy");
+  BOOST_REQUIRE((*d)["openaiConnected"].IsBool());
+  BOOST_TEST((*d)["openaiConnected"].GetBool());
+  BOOST_TEST((*d)["openaiObservedAt"].IsString());
+  BOOST_TEST((*d)["activeSessions"].GetInt() == 0);
+  BOOST_TEST((*d)["reasons"].GetArray().Size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(outbox_backlog_degrades_until_the_endpoint_is_back) {
+  auto script = short_booking_script("+15557650091", "Olive Outbox", "91 Backlog Blvd");
+  e2e_env env({.scripts = {script}, .push_endpoint_up = false, .tune = [](config& c) {
+                 c.health.outbox_max_age = 500ms; // a job card waiting longer is a backlog
+                 c.notifier.poll_interval = 200ms;
+                 c.notifier.initial_backoff = 200ms;
+                 c.notifier.max_backoff = 400ms;
+               }});
+  auto r = env.call(script);
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+
+  std::string last;
+  BOOST_TEST(health_becomes(env, "503 outbox_backlog", 10'000ms, last), "health: " << last);
+  auto [status, d] = health(env);
+  BOOST_TEST(status == 503);
+  BOOST_TEST(std::string{(*d)["status"].GetString()} == "degraded");
+  std::string detail = (*d)["reasons"][0]["detail"].GetString();
+  BOOST_TEST(detail.find("1 push notifications wait") != std::string::npos, detail);
+  BOOST_TEST((*d)["openaiConnected"].GetBool()); // the call itself went well
+
+  env.start_push_endpoint();
+  BOOST_REQUIRE(env.wait_for_pushes(1, 10'000ms));
+  BOOST_TEST(health_becomes(env, "200 ", 10'000ms, last), "health: " << last);
+}
