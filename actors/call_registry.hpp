@@ -4,7 +4,8 @@
 // supervisor keyed by CallSid, replies TwiML; every answering path is in
 // actors/webhook_answer.hpp), routes each Media Stream socket to its call,
 // keeps a snapshot of every call for /realtime-sessions and the health
-// check, and winds all calls down on shutdown. It answers with data
+// check (fed by what openai sockets, storage and the notifier report to it:
+// actors/health_watch.hpp), and winds all calls down on shutdown. It answers with data
 // (health_info, sessions_info, ...); app/ renders them as HTTP.
 // One call's failure never touches another: each supervisor is monitored,
 // not linked. Its messages: call_registry_actor in actors/interfaces.hpp.

@@ -2,7 +2,9 @@
 // Delivers the notification outbox: POSTs each job card (JSON) to its
 // tenant's push URL, at least once. Failures are retried with exponential
 // backoff (notifier_config); the attempt count and next time live in SQLite,
-// so nothing is lost when the endpoint is down or the process restarts.
+// so nothing is lost when the endpoint is down or the process restarts. At
+// each poll it reports the backlog (how many wait, since when) to the
+// registry for the health check.
 // Its messages: notifier_actor in actors/interfaces.hpp.
 
 #include "actors/services.hpp"

@@ -4,7 +4,8 @@
 // it, so the store is used from one thread only. Its messages and answers:
 // storage_actor in actors/interfaces.hpp. A failed statement replies
 // call_error::storage_failed with the store's message; it never stops the
-// actor.
+// actor. Failed writes (and the first good one after) are reported to the
+// registry for the health check.
 
 #include "actors/interfaces.hpp"
 #include "storage/store.hpp"
