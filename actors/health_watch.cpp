@@ -59,7 +59,7 @@ void health_watch::judge_outbox(health_info& h, int64_t now_ms) const {
   if (!too_many && !too_old)
     return;
   h.reasons.push_back({"outbox_backlog", std::to_string(outbox_.pending) +
-                                             " push notifications wait for delivery, the "
+                                             " push notification(s) waiting for delivery, the "
                                              "oldest for " +
                                              std::to_string(age / 1000) + " s"});
 }
