@@ -8,11 +8,12 @@
 using namespace sb::actors;
 
 void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_actor transcript,
-              storage_actor storage, call_registry_actor registry) {
+              storage_actor storage, call_registry_actor registry, slot_holds_actor holds) {
   caf::anon_send(sup, stream_stopped{});
   caf::anon_send(sup, dtmf_digit{"5"});
   caf::anon_send(twilio, hangup_after_playout{});
   caf::anon_send(transcript, caller_said{});
   caf::anon_send(storage, append_turn{});
   caf::anon_send(registry, openai_observation{true});
+  caf::anon_send(holds, release_holds{"CA1"});
 }
