@@ -86,9 +86,12 @@ void send_openai(sup_ptr self, std::string json) {
   self->send(self->state.openai, openai_send{std::move(json)});
 }
 
-/// The record is written: the remaining children go, then the supervisor.
+/// The record is written: the call's slot holds go (a booked slot is a job
+/// card by now), then the remaining children, then the supervisor.
 void finish(sup_ptr self) {
   auto& st = self->state;
+  if (st.svc.holds)
+    self->send(st.svc.holds, release_holds{st.call.call_sid});
   if (st.transcript)
     self->send_exit(st.transcript, caf::exit_reason::user_shutdown);
   if (st.tools)

@@ -47,6 +47,14 @@ using storage_actor = caf::typed_actor<
     reacts_to<health_sink_atom, health_sink_actor>, ///< report write failures there from now on
     reacts_to<shutdown_atom>>;                      ///< quit after every write queued before it
 
+/// The slots live calls have been offered and not yet booked, for the whole
+/// process (actors/slot_holds.hpp). It monitors each holding call's
+/// supervisor: a call's holds never outlive it.
+using slot_holds_actor =
+    caf::typed_actor<replies_to<hold_slot>::with<hold_reply>, ///< a tool call
+                     reacts_to<release_holds>,                ///< a supervisor, its call finalized
+                     replies_to<count_atom>::with<int>>;      ///< holds of every call (tests)
+
 /// Delivers the push-notification outbox (actors/notifier.hpp).
 using notifier_actor =
     caf::typed_actor<reacts_to<wake_atom>,        ///< a job card was written: check the outbox now

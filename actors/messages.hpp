@@ -15,6 +15,7 @@
 #include "protocol/media_stream.hpp"
 #include "relay/media_relay.hpp"
 
+#include <caf/actor_addr.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -252,6 +253,30 @@ struct tool_result {
   int64_t duration_us = 0;
 };
 
+// -- slot holds ---------------------------------------------------------------------------
+
+/// Hold a slot for a live call (tool call -> slot holds), unless another live
+/// call holds an overlapping one (same tenant and day, tools.slot_minutes).
+struct hold_slot {
+  std::string tenant_number;
+  std::string date; ///< YYYY-MM-DD
+  std::string time; ///< HH:MM
+  std::string call_sid;
+  caf::actor_addr owner; ///< the call's supervisor: its holds go when it does
+  bool replace = false;  ///< the call's other holds go (the hold follows the booking)
+};
+
+/// The answer to hold_slot.
+struct hold_reply {
+  bool held = false;
+  std::vector<std::string> conflicts; ///< not held: the times other calls hold
+};
+
+/// The call ended (supervisor -> slot holds): its job card is written, its holds go.
+struct release_holds {
+  std::string call_sid;
+};
+
 // -- storage ----------------------------------------------------------------------------
 
 struct find_tenant {
@@ -455,6 +480,16 @@ template <class F> auto inspect(F& f, tool_request& x) {
 template <class F> auto inspect(F& f, tool_result& x) {
   return f(caf::meta::type_name("tool_result"), x.call_id, x.name, x.output, x.ok, x.has_booking,
            x.booking, x.end_call, x.duration_us);
+}
+template <class F> auto inspect(F& f, hold_slot& x) {
+  return f(caf::meta::type_name("hold_slot"), x.tenant_number, x.date, x.time, x.call_sid, x.owner,
+           x.replace);
+}
+template <class F> auto inspect(F& f, hold_reply& x) {
+  return f(caf::meta::type_name("hold_reply"), x.held, x.conflicts);
+}
+template <class F> auto inspect(F& f, release_holds& x) {
+  return f(caf::meta::type_name("release_holds"), x.call_sid);
 }
 template <class F> auto inspect(F& f, find_tenant& x) {
   return f(caf::meta::type_name("find_tenant"), x.number);

@@ -22,11 +22,12 @@ using call_observer = std::function<void(const std::string& call_sid, const std:
 
 struct services {
   std::shared_ptr<const config> cfg;
-  boost::asio::io_context* io = nullptr;                 ///< sockets run here
-  storage_actor storage;                                 ///< spawn_storage
-  call_registry_actor registry;                          ///< spawn_registry
-  notifier_actor notifier;                               ///< spawn_notifier
-  call_observer observer;                                ///< may be empty
+  boost::asio::io_context* io = nullptr; ///< sockets run here
+  storage_actor storage;                 ///< spawn_storage
+  call_registry_actor registry;          ///< spawn_registry
+  notifier_actor notifier;               ///< spawn_notifier
+  slot_holds_actor holds; ///< spawn_slot_holds; null: no holds (check_availability as before)
+  call_observer observer; ///< may be empty
   introspection_actor introspection;                     ///< the console's; null: no console
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
   std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null

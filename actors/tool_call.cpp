@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include <map>
+#include <memory>
 
 namespace sb::actors {
 
@@ -49,20 +50,51 @@ receptionist::tool_context context(self_ptr self) {
   return {self->state.booking, self->state.tenant, self->state.svc.cfg->tools.slot_minutes};
 }
 
+using jobs_ptr = std::shared_ptr<const std::vector<storage::job>>;
+
+/// Runs `def` on the day's jobs (null: it needs none). A slot the tool
+/// offered or recorded is held for this call; when another live call holds
+/// it already, the tool runs again knowing that, and that answer is the one
+/// the model hears (the table decides what it says).
+void run(self_ptr self, const receptionist::tool_def& def, const tool_request& req, jobs_ptr jobs) {
+  auto ctx = context(self);
+  ctx.jobs_that_day = jobs.get();
+  auto o = def.run(ctx, req.arguments);
+  const auto& svc = self->state.svc;
+  if (!o.hold || !svc.holds)
+    return finish(self, req, std::move(o));
+  hold_slot h{o.hold->tenant_number,
+              o.hold->date,
+              o.hold->time,
+              svc.call_sid,
+              caf::actor_cast<caf::actor_addr>(self->state.supervisor),
+              o.hold_replaces};
+  self->request(svc.holds, svc.cfg->tools.timeout, std::move(h))
+      .then(
+          [self, &def, req, jobs, o](hold_reply& r) mutable {
+            if (r.held)
+              return finish(self, req, std::move(o));
+            auto again = context(self);
+            again.jobs_that_day = jobs.get();
+            again.held_elsewhere = &r.conflicts;
+            finish(self, req, def.run(again, req.arguments));
+          },
+          [self, req, o](caf::error& e) mutable {
+            log::warn("ToolCall", "A slot could not be held: " + describe(e));
+            finish(self, req, std::move(o));
+          });
+}
+
 /// Runs `def`, reading its calendar day first if it needs one.
 void execute(self_ptr self, const receptionist::tool_def& def, const tool_request& req) {
   std::string day = def.calendar_day ? def.calendar_day(req.arguments) : "";
-  if (day.empty()) {
-    auto ctx = context(self);
-    return finish(self, req, def.run(ctx, req.arguments));
-  }
+  if (day.empty())
+    return run(self, def, req, nullptr);
   self->request(self->state.svc.storage, self->state.svc.cfg->tools.timeout,
                 jobs_on_day{self->state.tenant.number, day})
       .then(
           [self, &def, req](std::vector<storage::job>& jobs) {
-            auto ctx = context(self);
-            ctx.jobs_that_day = &jobs;
-            finish(self, req, def.run(ctx, req.arguments));
+            run(self, def, req, std::make_shared<const std::vector<storage::job>>(std::move(jobs)));
           },
           [self, req](caf::error&) {
             finish(self, req,

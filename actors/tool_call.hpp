@@ -4,7 +4,9 @@
 // needs the calendar has the day's jobs read from storage first. Each
 // request is answered with a tool_result to the supervisor within
 // tools.timeout; a tool that has not finished by then answers with an error
-// output so the model can move on. Its messages: tool_call_actor in
+// output so the model can move on. A slot a tool offered or recorded is held
+// for the call by the slot_holds actor (actors/slot_holds.hpp) before the
+// model hears the answer. Its messages: tool_call_actor in
 // actors/interfaces.hpp.
 
 #include "actors/services.hpp"

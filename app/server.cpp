@@ -3,6 +3,7 @@
 #include "actors/call_registry.hpp"
 #include "actors/messages.hpp"
 #include "actors/notifier.hpp"
+#include "actors/slot_holds.hpp"
 #include "actors/storage_actor.hpp"
 #include "app/routes.hpp"
 #include "common/log.hpp"
@@ -105,6 +106,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
     svc.introspection = console::spawn_introspection(*p->sys, p->cfg->prices);
   svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
+  svc.holds = actors::spawn_slot_holds(*p->sys, p->cfg->tools.slot_minutes);
   svc.registry = actors::spawn_registry(*p->sys, svc);
 
   const auto& sc = p->cfg->server;
@@ -134,6 +136,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
       caf::anon_send(svc.introspection, actors::shutdown_atom::value);
     caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.notifier, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(svc.holds, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
     p->sys->await_all_actors_done();
     p->io->stop();
@@ -194,6 +197,7 @@ void server::shutdown() {
   }
   caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);
   caf::anon_send(p.svc.notifier, actors::shutdown_atom::value);
+  caf::anon_send_exit(p.svc.holds, caf::exit_reason::user_shutdown); // every call has ended
   if (p.svc.introspection)
     caf::anon_send(p.svc.introspection, actors::shutdown_atom::value);
   // Storage last, by an ordinary message (an exit message may overtake the

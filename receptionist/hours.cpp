@@ -107,7 +107,8 @@ result<std::vector<opening>> parse_hours(std::string_view text) {
 
 result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
-                                const std::vector<std::string>& booked_times) {
+                                const std::vector<std::string>& booked_times,
+                                const std::vector<std::string>& held_times) {
   auto open = parse_hours(hours);
   if (!open)
     return open.err();
@@ -129,13 +130,18 @@ result<availability> check_slot(std::string_view hours, std::string_view date,
     return availability{false, "closed on that day"};
   if (!inside)
     return availability{false, "outside business hours"};
-  for (const auto& b : booked_times) {
-    auto other = minutes_of(b);
-    if (!other)
-      continue;
-    if (*start < *other + slot_minutes && *other < *start + slot_minutes)
-      return availability{false, "already booked"};
-  }
+  auto taken = [&](const std::vector<std::string>& times) {
+    for (const auto& b : times) {
+      auto other = minutes_of(b);
+      if (other && *start < *other + slot_minutes && *other < *start + slot_minutes)
+        return true;
+    }
+    return false;
+  };
+  if (taken(booked_times))
+    return availability{false, "already booked"};
+  if (taken(held_times))
+    return availability{false, "held by another caller"};
   return availability{true, "open"};
 }
 

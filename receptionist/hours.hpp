@@ -27,13 +27,17 @@ result<int> minutes_of(std::string_view time);
 
 struct availability {
   bool available = false;
-  std::string reason; ///< "open", "closed on that day", "outside business hours", "already booked"
+  /// "open", "closed on that day", "outside business hours", "already booked",
+  /// "held by another caller"
+  std::string reason;
 };
 
-/// Is a slot of `slot_minutes` at date/time free, given the hours and the
-/// times ("HH:MM") already booked that day?
+/// Is a slot of `slot_minutes` at date/time free, given the hours, the
+/// times ("HH:MM") already booked that day and the times other live calls
+/// hold that day (receptionist/slot_holds.hpp)?
 result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
-                                const std::vector<std::string>& booked_times);
+                                const std::vector<std::string>& booked_times,
+                                const std::vector<std::string>& held_times = {});
 
 } // namespace sb::receptionist

@@ -45,6 +45,13 @@ std::string string_arg(std::string_view arguments_json, const char* key) {
 
 // -- record_booking_details ----------------------------------------------------
 
+/// The booking's slot is held by another live call (known on a second run).
+bool slot_taken_elsewhere(const tool_context& ctx) {
+  const auto& b = ctx.booking;
+  return ctx.held_elsewhere && !b.preferred_time.empty() &&
+         !overlapping(*ctx.held_elsewhere, b.preferred_time, ctx.slot_minutes).empty();
+}
+
 tool_outcome record_booking(tool_context& ctx, std::string_view args) {
   auto merged = merge_booking(ctx.booking, args);
   if (!merged)
@@ -59,8 +66,16 @@ tool_outcome record_booking(tool_context& ctx, std::string_view args) {
   for (const auto& m : missing_fields(ctx.booking))
     w.String(m.c_str(), static_cast<rapidjson::SizeType>(m.size()));
   w.EndArray();
+  if (slot_taken_elsewhere(ctx))
+    put(w, "warning", "another caller is booking that time: offer the caller a different one");
   w.EndObject();
-  return {true, buf.GetString(), true, false};
+  tool_outcome o{true, buf.GetString(), true, false};
+  const auto& b = ctx.booking;
+  if (!b.preferred_date.empty() && !b.preferred_time.empty() && !ctx.held_elsewhere) {
+    o.hold = held_slot{ctx.tenant.number, b.preferred_date, b.preferred_time};
+    o.hold_replaces = true;
+  }
+  return o;
 }
 
 // -- check_availability -----------------------------------------------------------
@@ -77,7 +92,9 @@ tool_outcome check_availability(tool_context& ctx, std::string_view args) {
   if (ctx.jobs_that_day)
     for (const auto& j : *ctx.jobs_that_day)
       booked.push_back(j.details.preferred_time);
-  auto a = check_slot(ctx.tenant.hours, date, time, ctx.slot_minutes, booked);
+  static const std::vector<std::string> none;
+  auto a = check_slot(ctx.tenant.hours, date, time, ctx.slot_minutes, booked,
+                      ctx.held_elsewhere ? *ctx.held_elsewhere : none);
   if (!a)
     return {false, error_json("available", a.err().message)};
   rapidjson::StringBuffer buf;
@@ -88,7 +105,10 @@ tool_outcome check_availability(tool_context& ctx, std::string_view args) {
   put(w, "date", date);
   put(w, "time", time);
   w.EndObject();
-  return {true, buf.GetString()};
+  tool_outcome o{true, buf.GetString()};
+  if (a->available) // offered to this caller: no other call may be offered it now
+    o.hold = held_slot{ctx.tenant.number, date, time};
+  return o;
 }
 
 // -- end_call ------------------------------------------------------------------------

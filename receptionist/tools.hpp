@@ -5,10 +5,15 @@
 // (actors/tool_call.cpp) only dispatches through this table; the session
 // (receptionist/session.cpp) lists it to the model. No I/O here: a tool that
 // needs the calendar names the day, and the actor reads it before running it.
+// A tool that offers or records a slot names it in its outcome; the actor
+// holds it for the call (receptionist/slot_holds.hpp) and, when another live
+// call holds it already, runs the tool again with those times known.
 
 #include "protocol/realtime.hpp"
+#include "receptionist/slot_holds.hpp"
 #include "storage/records.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +30,11 @@ struct tool_outcome {
   std::string output;           ///< JSON: the function_call_output the model reads
   bool booking_changed = false; ///< record_booking_details: the context's booking was merged
   bool end_call = false;        ///< end_call: hang up after the goodbye
+  /// The slot this call should hold: the one check_availability offered, or
+  /// the one record_booking_details recorded (hold_replaces: the call's other
+  /// holds go, the hold follows the booking).
+  std::optional<held_slot> hold = std::nullopt;
+  bool hold_replaces = false;
 };
 
 /// What a tool may read and change of its call.
@@ -34,6 +44,9 @@ struct tool_context {
   int slot_minutes = 60;
   /// Tools with a calendar_day: the jobs booked that day (read by the caller).
   const std::vector<storage::job>* jobs_that_day = nullptr;
+  /// The times ("HH:MM") other live calls hold that day, when known: a
+  /// second run after the hold of `tool_outcome::hold` was refused.
+  const std::vector<std::string>* held_elsewhere = nullptr;
 };
 
 struct tool_def {

@@ -8,7 +8,8 @@
 using namespace sb::actors;
 
 void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_actor transcript,
-              storage_actor storage, call_registry_actor registry, notifier_actor notifier) {
+              storage_actor storage, call_registry_actor registry, notifier_actor notifier,
+              slot_holds_actor holds) {
   caf::anon_send(sup, stream_stopped{});
   caf::anon_send(sup, dtmf_digit{"5"});
   caf::anon_send(twilio, hangup_after_playout{});
@@ -20,4 +21,5 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   health_sink_actor sink = registry; // the registry is where health is reported
   caf::anon_send(storage, health_sink_atom::value, sink);
   caf::anon_send(notifier, health_sink_atom::value, sink);
+  caf::anon_send(holds, release_holds{"CA1"});
 }
