@@ -1,5 +1,7 @@
 #include "console/page.hpp"
 
+#include "protocol/twiml.hpp" // xml_escape: the same five entities serve HTML text
+
 namespace sb::console {
 
 namespace {
@@ -172,29 +174,6 @@ function connect() {
 connect();
 )JS";
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string assemble() {
   std::string s = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<title>Switchboard console</title><style>";
@@ -221,7 +200,7 @@ std::string login_page(const std::string& error) {
   s += "</style></head><body><form class=\"login\" method=\"post\" action=\"/console/login\">"
        "<h1>Switchboard console</h1>";
   if (!error.empty())
-    s += "<p class=\"error\">" + html_escape(error) + "</p>";
+    s += "<p class=\"error\">" + proto::xml_escape(error) + "</p>";
   s += "<label for=\"token\">Operator token</label>"
        "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
        "autofocus>"
