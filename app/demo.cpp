@@ -257,9 +257,9 @@ int run_demo(bool keep_files) {
   std::string ca_file = (dir / "demo-ca.pem").string();
   std::ofstream{ca_file} << ca.cert_pem;
 
-  auto clips = sim::clip_library::load(sim::default_clip_dir());
+  auto clips = sim::clip_library::load_default();
   if (!clips) {
-    std::cerr << "demo: speech clips missing (" << clips.err().message << "); build first\n";
+    std::cerr << "demo: speech clips (SWITCHBOARD_CLIPS): " << clips.err().message << "\n";
     return 1;
   }
   auto script = sim::demo_script(caller_number, tomorrow_date());

@@ -449,7 +449,7 @@ void collect_calls(call_table& t, int started, run_result& rr) {
 
 run_result run_load(const harness_options& o) {
   run_result rr = new_run_result(o);
-  auto clips = sim::clip_library::load(sim::default_clip_dir());
+  auto clips = sim::clip_library::load_default();
   if (!clips) {
     rr.error = "speech clips: " + clips.err().message;
     return rr;

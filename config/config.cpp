@@ -1,7 +1,10 @@
 #include "config/config.hpp"
 
+#include "config/unknown_keys.hpp"
+
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -23,8 +26,8 @@ namespace {
 }
 
 template <class T>
-void read(const toml::table& tbl, std::string_view section, std::string_view key, T& out,
-          std::string_view source) {
+void read_value(const toml::table& tbl, std::string_view section, std::string_view key, T& out,
+                std::string_view source) {
   const toml::node* sec = tbl.get(section);
   if (sec == nullptr)
     return;
@@ -69,6 +72,28 @@ void refuse_secret(const toml::table& tbl, std::string_view section, std::string
          "secrets are read only from the environment; set " + std::string{env_name} +
              " and remove this key");
 }
+
+// -- the keys the parser knows --------------------------------------------------
+
+/// Reads keys into a config and records the path of every key it is asked
+/// for: run over an empty table, it lists the keys the parser knows
+/// (known_config_keys()), so that list cannot drift from the reading code.
+class key_reader {
+public:
+  key_reader(const toml::table& tbl, std::string_view source) : tbl_(tbl), source_(source) {}
+
+  template <class T> void operator()(std::string_view section, std::string_view key, T& out) {
+    keys_.push_back(std::string{section} + "." + std::string{key});
+    read_value(tbl_, section, key, out, source_);
+  }
+
+  std::vector<std::string> keys() && { return std::move(keys_); }
+
+private:
+  const toml::table& tbl_;
+  std::string_view source_;
+  std::vector<std::string> keys_;
+};
 
 // -- environment overrides ----------------------------------------------------
 
@@ -159,96 +184,117 @@ namespace {
 
 // -- the sections (each key documented in config.toml) --
 
-void read_server_and_twilio(const toml::table& tbl, std::string_view source, config& cfg) {
+void read_server_and_twilio(key_reader& read, config& cfg) {
   auto& s = cfg.server;
-  read(tbl, "server", "bind_address", s.bind_address, source);
-  read(tbl, "server", "port", s.port, source);
-  read(tbl, "server", "public_url", s.public_url, source);
-  read(tbl, "server", "tls_cert", s.tls_cert, source);
-  read(tbl, "server", "tls_key", s.tls_key, source);
-  read(tbl, "server", "max_header_bytes", s.max_header_bytes, source);
-  read(tbl, "server", "max_body_bytes", s.max_body_bytes, source);
-  read(tbl, "server", "read_timeout_ms", s.read_timeout, source);
-  read(tbl, "server", "shutdown_grace_ms", s.shutdown_grace, source);
-  read(tbl, "server", "io_threads", s.io_threads, source);
+  read("server", "bind_address", s.bind_address);
+  read("server", "port", s.port);
+  read("server", "public_url", s.public_url);
+  read("server", "tls_cert", s.tls_cert);
+  read("server", "tls_key", s.tls_key);
+  read("server", "max_header_bytes", s.max_header_bytes);
+  read("server", "max_body_bytes", s.max_body_bytes);
+  read("server", "read_timeout_ms", s.read_timeout);
+  read("server", "shutdown_grace_ms", s.shutdown_grace);
+  read("server", "io_threads", s.io_threads);
 
   auto& t = cfg.twilio;
-  read(tbl, "twilio", "account_sid", t.account_sid, source);
-  read(tbl, "twilio", "validate_signatures", t.validate_signatures, source);
-  read(tbl, "twilio", "max_frame_bytes", t.max_frame_bytes, source);
-  read(tbl, "twilio", "stream_attach_timeout_ms", t.stream_attach_timeout, source);
+  read("twilio", "account_sid", t.account_sid);
+  read("twilio", "validate_signatures", t.validate_signatures);
+  read("twilio", "max_frame_bytes", t.max_frame_bytes);
+  read("twilio", "stream_attach_timeout_ms", t.stream_attach_timeout);
 }
 
-void read_openai(const toml::table& tbl, std::string_view source, config& cfg) {
+void read_openai(key_reader& read, config& cfg) {
   auto& o = cfg.openai;
-  read(tbl, "openai", "realtime_url", o.realtime_url, source);
-  read(tbl, "openai", "model", o.model, source);
-  read(tbl, "openai", "ca_file", o.ca_file, source);
-  read(tbl, "openai", "voice", o.voice, source);
-  read(tbl, "openai", "transcription_model", o.transcription_model, source);
-  read(tbl, "openai", "vad_threshold", o.vad_threshold, source);
-  read(tbl, "openai", "vad_prefix_padding_ms", o.vad_prefix_padding_ms, source);
-  read(tbl, "openai", "vad_silence_duration_ms", o.vad_silence_duration_ms, source);
-  read(tbl, "openai", "connect_timeout_ms", o.connect_timeout, source);
-  read(tbl, "openai", "max_reconnects", o.max_reconnects, source);
-  read(tbl, "openai", "reconnect_backoff_ms", o.reconnect_backoff, source);
-  read(tbl, "openai", "max_frame_bytes", o.max_frame_bytes, source);
+  read("openai", "realtime_url", o.realtime_url);
+  read("openai", "model", o.model);
+  read("openai", "ca_file", o.ca_file);
+  read("openai", "voice", o.voice);
+  read("openai", "transcription_model", o.transcription_model);
+  read("openai", "vad_threshold", o.vad_threshold);
+  read("openai", "vad_prefix_padding_ms", o.vad_prefix_padding_ms);
+  read("openai", "vad_silence_duration_ms", o.vad_silence_duration_ms);
+  read("openai", "connect_timeout_ms", o.connect_timeout);
+  read("openai", "max_reconnects", o.max_reconnects);
+  read("openai", "reconnect_backoff_ms", o.reconnect_backoff);
+  read("openai", "max_frame_bytes", o.max_frame_bytes);
 }
 
-void read_call_and_health(const toml::table& tbl, std::string_view source, config& cfg) {
+void read_call_and_health(key_reader& read, config& cfg) {
   auto& c = cfg.call;
-  read(tbl, "call", "snapshot_query_ms", c.snapshot_query, source);
-  read(tbl, "call", "barge_in_query_ms", c.barge_in_query, source);
-  read(tbl, "call", "replay_query_ms", c.replay_query, source);
-  read(tbl, "call", "finalize_ms", c.finalize, source);
-  read(tbl, "call", "flush_ms", c.flush, source);
-  read(tbl, "call", "storage_write_ms", c.storage_write, source);
-  read(tbl, "call", "tenant_lookup_ms", c.tenant_lookup, source);
-  read(tbl, "call", "registry_query_ms", c.registry_query, source);
-  read(tbl, "call", "outbox_query_ms", c.outbox_query, source);
-  read(tbl, "call", "drain_ms", c.drain, source);
-  read(tbl, "call", "report_interval_ms", c.report_interval, source);
+  read("call", "snapshot_query_ms", c.snapshot_query);
+  read("call", "barge_in_query_ms", c.barge_in_query);
+  read("call", "replay_query_ms", c.replay_query);
+  read("call", "finalize_ms", c.finalize);
+  read("call", "flush_ms", c.flush);
+  read("call", "storage_write_ms", c.storage_write);
+  read("call", "tenant_lookup_ms", c.tenant_lookup);
+  read("call", "registry_query_ms", c.registry_query);
+  read("call", "outbox_query_ms", c.outbox_query);
+  read("call", "drain_ms", c.drain);
+  read("call", "report_interval_ms", c.report_interval);
 
   auto& h = cfg.health;
-  read(tbl, "health", "openai_failures", h.openai_failures, source);
-  read(tbl, "health", "storage_failures", h.storage_failures, source);
-  read(tbl, "health", "storage_window_ms", h.storage_window, source);
-  read(tbl, "health", "outbox_pending", h.outbox_pending, source);
-  read(tbl, "health", "outbox_max_age_ms", h.outbox_max_age, source);
+  read("health", "openai_failures", h.openai_failures);
+  read("health", "storage_failures", h.storage_failures);
+  read("health", "storage_window_ms", h.storage_window);
+  read("health", "outbox_pending", h.outbox_pending);
+  read("health", "outbox_max_age_ms", h.outbox_max_age);
 }
 
-void read_storage_notifier_tools_prices_console_debug(const toml::table& tbl,
-                                                      std::string_view source, config& cfg) {
-  read(tbl, "storage", "path", cfg.storage.path, source);
+void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& cfg) {
+  read("storage", "path", cfg.storage.path);
 
   auto& n = cfg.notifier;
-  read(tbl, "notifier", "poll_interval_ms", n.poll_interval, source);
-  read(tbl, "notifier", "max_attempts", n.max_attempts, source);
-  read(tbl, "notifier", "initial_backoff_ms", n.initial_backoff, source);
-  read(tbl, "notifier", "max_backoff_ms", n.max_backoff, source);
-  read(tbl, "notifier", "request_timeout_ms", n.request_timeout, source);
-  read(tbl, "notifier", "ca_file", n.ca_file, source);
+  read("notifier", "poll_interval_ms", n.poll_interval);
+  read("notifier", "max_attempts", n.max_attempts);
+  read("notifier", "initial_backoff_ms", n.initial_backoff);
+  read("notifier", "max_backoff_ms", n.max_backoff);
+  read("notifier", "request_timeout_ms", n.request_timeout);
+  read("notifier", "ca_file", n.ca_file);
 
-  read(tbl, "tools", "timeout_ms", cfg.tools.timeout, source);
-  read(tbl, "tools", "ack_after_ms", cfg.tools.ack_after, source);
-  read(tbl, "tools", "slot_minutes", cfg.tools.slot_minutes, source);
-  read(tbl, "tools", "check_availability_delay_ms", cfg.tools.check_availability_delay, source);
+  read("tools", "timeout_ms", cfg.tools.timeout);
+  read("tools", "ack_after_ms", cfg.tools.ack_after);
+  read("tools", "slot_minutes", cfg.tools.slot_minutes);
+  read("tools", "check_availability_delay_ms", cfg.tools.check_availability_delay);
 
   auto& p = cfg.prices;
-  read(tbl, "prices", "audio_input", p.audio_input, source);
-  read(tbl, "prices", "audio_input_cached", p.audio_input_cached, source);
-  read(tbl, "prices", "audio_output", p.audio_output, source);
-  read(tbl, "prices", "text_input", p.text_input, source);
-  read(tbl, "prices", "text_output", p.text_output, source);
+  read("prices", "audio_input", p.audio_input);
+  read("prices", "audio_input_cached", p.audio_input_cached);
+  read("prices", "audio_output", p.audio_output);
+  read("prices", "text_input", p.text_input);
+  read("prices", "text_output", p.text_output);
 
-  read(tbl, "console", "metrics_own_port", cfg.console.metrics_own_port, source);
-  read(tbl, "console", "metrics_port", cfg.console.metrics_port, source);
+  read("console", "metrics_own_port", cfg.console.metrics_own_port);
+  read("console", "metrics_port", cfg.console.metrics_port);
 
-  read(tbl, "debug", "realtime", cfg.debug.realtime, source);
-  read(tbl, "debug", "twilio", cfg.debug.twilio, source);
+  read("debug", "realtime", cfg.debug.realtime);
+  read("debug", "twilio", cfg.debug.twilio);
+}
+
+/// Every section, in one place: parse_config() and known_config_keys() both
+/// read through here.
+void read_sections(key_reader& read, config& cfg) {
+  read_server_and_twilio(read, cfg);
+  read_openai(read, cfg);
+  read_storage_notifier_tools_prices_console_debug(read, cfg);
+  read_call_and_health(read, cfg);
 }
 
 } // namespace
+
+const std::vector<std::string>& known_config_keys() {
+  static const std::vector<std::string> keys = [] {
+    const toml::table empty;
+    key_reader reader{empty, "defaults"};
+    config unused;
+    read_sections(reader, unused);
+    auto k = std::move(reader).keys();
+    std::sort(k.begin(), k.end());
+    return k;
+  }();
+  return keys;
+}
 
 config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env) {
   config cfg;
@@ -265,10 +311,9 @@ config parse_config(std::string_view toml_text, std::string_view source, const e
   refuse_secret(tbl, "openai", "api_key", "OPENAI_API_KEY", source);
   refuse_secret(tbl, "console", "token", "SWITCHBOARD_CONSOLE_TOKEN", source);
 
-  read_server_and_twilio(tbl, source, cfg);
-  read_openai(tbl, source, cfg);
-  read_storage_notifier_tools_prices_console_debug(tbl, source, cfg);
-  read_call_and_health(tbl, source, cfg);
+  warn_unknown_keys(tbl, source);
+  key_reader reader{tbl, source};
+  read_sections(reader, cfg);
 
   apply_env(cfg, env);
   validate(cfg, source);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb {
 
@@ -164,9 +165,17 @@ struct config_error : std::runtime_error {
 using env_lookup = std::function<const char*(const char*)>;
 env_lookup process_env();
 
-/// Parses TOML text (source names it in errors), then applies `env`.
-/// Throws config_error.
+/// Parses TOML text (source names it in errors and warnings), then applies
+/// `env`. Throws config_error; warns (log, at warn) about unknown keys.
 config parse_config(std::string_view toml_text, std::string_view source, const env_lookup& env);
+
+/// Every key a config file may set, as "section.key", sorted: exactly the
+/// keys parse_config() reads (recorded by the reading code itself; the
+/// secrets it refuses are not among them). config.toml documents each one
+/// (tests/config/config_keys_test.cpp checks both ways). parse_config() logs
+/// a warning naming any other key it finds in a file, with the nearest known
+/// key when one is close (a typo).
+const std::vector<std::string>& known_config_keys();
 
 /// Loads `path` (empty: built-in defaults only), then applies `env`.
 /// Throws config_error when the file is missing or malformed.

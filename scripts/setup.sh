@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
-  libcli11-dev openssl clang-format
+  libcli11-dev openssl clang-format util-linux mount
   espeak-ng sox
   wrk gnuplot-nox
   chromium

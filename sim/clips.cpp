@@ -1,6 +1,7 @@
 #include "sim/clips.hpp"
 
 #include "protocol/base64.hpp"
+#include "sim/builtin_clips.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -25,9 +26,27 @@ result<clip_library> clip_library::load(const std::string& dir) {
   }
   if (lib.clips_.empty())
     return error{"no_clips", "no .ulaw clips in " + dir};
-  for (const auto& [name, bytes] : lib.clips_)
-    lib.framed_[name] = make_framed_clip(bytes);
+  lib.frame_all();
   return lib;
+}
+
+clip_library clip_library::builtin() {
+  clip_library lib;
+  for (const auto& c : builtin_clips())
+    lib.clips_.emplace(c.name, c.bytes);
+  lib.frame_all();
+  return lib;
+}
+
+result<clip_library> clip_library::load_default() {
+  if (const char* env = std::getenv("SWITCHBOARD_CLIPS"); env && *env)
+    return load(env);
+  return builtin();
+}
+
+void clip_library::frame_all() {
+  for (const auto& [name, bytes] : clips_)
+    framed_[name] = make_framed_clip(bytes);
 }
 
 result<std::string> clip_library::get(const std::string& name) const {
@@ -54,12 +73,6 @@ std::shared_ptr<const framed_clip> make_framed_clip(std::string_view bytes) {
   for (std::size_t k = 0; k < n; ++k)
     c->b64 += proto::base64_encode(c->frame(k));
   return c;
-}
-
-std::string default_clip_dir() {
-  if (const char* env = std::getenv("SWITCHBOARD_CLIPS"); env && *env)
-    return env;
-  return SB_CLIP_DIR;
 }
 
 } // namespace sb::sim

@@ -1,6 +1,7 @@
 #pragma once
 // Speech audio clips (8 kHz mu-law, raw) made at build time by espeak-ng and
-// sox from sim/audio/clips.txt (see sim/CMakeLists.txt).
+// sox from sim/audio/clips.txt and compiled into the binary (see
+// sim/CMakeLists.txt), or loaded from a folder of .ulaw files.
 
 #include "common/result.hpp"
 
@@ -38,6 +39,14 @@ public:
   /// Loads every <name>.ulaw in `dir`. Error when the folder has none.
   static result<clip_library> load(const std::string& dir);
 
+  /// The clips compiled into the binary (sim/builtin_clips.hpp).
+  static clip_library builtin();
+
+  /// The folder SWITCHBOARD_CLIPS names, when set (another clip set, loaded
+  /// as load() does: a wrong folder is an error, not a silent fallback);
+  /// else builtin(). What the demo, the tests and the bench speak.
+  static result<clip_library> load_default();
+
   /// The clip's bytes; error {"no_clip"} for an unknown name.
   result<std::string> get(const std::string& name) const;
 
@@ -47,11 +56,11 @@ public:
   std::size_t size() const { return clips_.size(); }
 
 private:
+  /// Frames every clip of clips_.
+  void frame_all();
+
   std::map<std::string, std::string> clips_;
   std::map<std::string, std::shared_ptr<const framed_clip>> framed_;
 };
-
-/// Where the build put the clips (compiled in), overridable by SWITCHBOARD_CLIPS.
-std::string default_clip_dir();
 
 } // namespace sb::sim

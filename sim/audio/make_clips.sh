@@ -3,11 +3,14 @@
 # OUT_DIR/name.ulaw, raw G.711 mu-law, 8000 Hz, mono (8000 bytes/s), the
 # format Twilio Media Streams and audio/pcmu carry. Caller lines use a female
 # voice and assistant lines a male one, so a listener can tell them apart.
+# OUT_DIR then holds exactly these clips (cmake/embed_clips.cmake compiles in
+# every .ulaw there).
 # Usage: make_clips.sh CLIPS_TXT OUT_DIR
 set -eu
 clips_txt=$1
 out_dir=$2
 mkdir -p "$out_dir"
+rm -f "$out_dir"/*.ulaw
 tmp_wav="$out_dir/tmp.wav"
 grep -v '^#' "$clips_txt" | grep '|' | while IFS='|' read -r name text; do
   case "$name" in
@@ -19,4 +22,3 @@ grep -v '^#' "$clips_txt" | grep '|' | while IFS='|' read -r name text; do
   sox "$tmp_wav" -r 8000 -c 1 -e mu-law -t raw "$out_dir/$name.ulaw"
 done
 rm -f "$tmp_wav"
-touch "$out_dir/stamp"

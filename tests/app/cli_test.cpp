@@ -258,6 +258,20 @@ BOOST_AUTO_TEST_CASE(secret_in_config_exits_2_naming_the_variable) {
   BOOST_TEST(contains(r.err, "TWILIO_AUTH_TOKEN"), r.err);
 }
 
+BOOST_AUTO_TEST_CASE(unknown_config_key_is_a_warning_naming_it) {
+  cli_env e;
+  std::string path = e.dir.file("typo.toml");
+  std::ofstream{path} << "[openai]\nmodle = \"gpt-x\"\n";
+  child c{{"--config", path, "tenants", "list"}, {"SWITCHBOARD_DB=" + e.db}, e.dir};
+  auto r = c.wait();
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(contains(r.out, "no tenants"));
+  BOOST_TEST(contains(r.err, "WARN"), r.err);
+  BOOST_TEST(contains(r.err, "typo.toml: unknown key openai.modle ignored (did you mean "
+                             "openai.model?)"),
+             r.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(serve)

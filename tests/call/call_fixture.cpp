@@ -72,7 +72,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   db_path_ = dir_ + "/switchboard.db";
   std::mt19937_64 rng{std::random_device{}()};
   auth_token_ = "e2e-token-" + std::to_string(rng());
-  clips_ = must(sim::clip_library::load(sim::default_clip_dir()), "speech clips");
+  clips_ = must(sim::clip_library::load_default(), "speech clips");
   io_ = std::make_unique<net::io_runtime>(2);
 
   // -- the simulated OpenAI, over TLS --

@@ -167,6 +167,9 @@ audio_input_cached = 2.5
 audio_output = 3.5
 text_input = 4.5
 text_output = 5.5
+[console]
+metrics_own_port = true
+metrics_port = 9100
 [debug]
 realtime = true
 twilio = true
@@ -221,6 +224,8 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
   BOOST_TEST(c.prices.audio_output == 3.5);
   BOOST_TEST(c.prices.text_input == 4.5);
   BOOST_TEST(c.prices.text_output == 5.5);
+  BOOST_TEST(c.console.metrics_own_port);
+  BOOST_TEST(c.console.metrics_port == 9100);
   BOOST_TEST(c.debug.realtime);
   BOOST_TEST(c.debug.twilio);
 }

@@ -63,7 +63,7 @@ public:
     auto cert = net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
     std::string ca_file = (dir_ / "ca.pem").string();
     std::ofstream{ca_file} << ca.cert_pem;
-    auto clips = sim::clip_library::load(sim::default_clip_dir());
+    auto clips = sim::clip_library::load_default();
     if (!clips)
       throw std::runtime_error("speech clips: " + clips.err().message);
     clips_ = std::make_unique<sim::clip_library>(std::move(*clips));

@@ -19,7 +19,7 @@ namespace {
 
 struct call_fixture {
   sb::net::io_runtime io{2};
-  clip_library clips = *clip_library::load(default_clip_dir());
+  clip_library clips = *clip_library::load_default();
   std::shared_ptr<realtime_peer> peer;
   std::shared_ptr<sb::test::mini_bridge> bridge;
 

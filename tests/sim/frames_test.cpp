@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(framed_clip_is_the_clip_in_silence_padded_frames_with_their
 }
 
 BOOST_AUTO_TEST_CASE(library_frames_every_clip_and_rejects_unknown_names) {
-  auto lib = clip_library::load(default_clip_dir());
+  auto lib = clip_library::load_default();
   BOOST_REQUIRE(lib.ok());
   auto raw = lib->get("greeting");
   auto framed = lib->framed("greeting");

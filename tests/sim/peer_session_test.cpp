@@ -12,7 +12,7 @@ using namespace sb::sim;
 namespace {
 
 const clip_library& clips() {
-  static clip_library lib = *clip_library::load(default_clip_dir());
+  static clip_library lib = *clip_library::load_default();
   return lib;
 }
 

@@ -104,7 +104,7 @@ struct fixture {
   std::shared_ptr<realtime_peer> peer;
   explicit fixture(bool refuse = false) {
     peer_options o;
-    o.clips = *clip_library::load(default_clip_dir());
+    o.clips = *clip_library::load_default();
     o.scripts = {demo_script("+15550004444", "2030-01-02")};
     o.refuse_connections = refuse;
     o.delta_interval_ms = 5;
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_bridge_like_client_hears_the_greeting_and_gets_the_first_
   BOOST_TEST(done->response_status == "completed");
   // The caller's first utterance, then silence, paced as a bridge would not
   // bother to: the VAD works on stream time, not wall time.
-  auto lib = *clip_library::load(default_clip_dir());
+  auto lib = *clip_library::load_default();
   std::string audio = *lib.get("caller_1") + std::string(8000, '\xFF');
   const std::size_t before = c.count();
   for (std::size_t i = 0; i < audio.size(); i += 160)
@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(a_bridge_like_client_hears_the_greeting_and_gets_the_first_
 BOOST_AUTO_TEST_CASE(drops_the_first_connection_after_n_responses_but_not_the_second) {
   sb::net::io_runtime io{2};
   peer_options o;
-  o.clips = *clip_library::load(default_clip_dir());
+  o.clips = *clip_library::load_default();
   o.scripts = {demo_script("+15550004444", "2030-01-02")};
   o.drop_after_responses = 1;
   o.delta_interval_ms = 2;
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(speaks_wss_with_a_certificate_from_a_test_ca) {
   auto ca = sb::net::make_test_ca("sim test CA");
   auto cert = sb::net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
   peer_options o;
-  o.clips = *clip_library::load(default_clip_dir());
+  o.clips = *clip_library::load_default();
   o.tls_cert_pem = cert.cert_pem;
   o.tls_key_pem = cert.key_pem;
   auto peer = realtime_peer::start(io.context(), std::move(o));
