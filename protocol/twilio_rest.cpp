@@ -116,6 +116,8 @@ std::string rest_error::describe() const {
   std::string s;
   if (kind == rest_error_kind::connection)
     return "no answer: " + message;
+  if (kind == rest_error_kind::not_configured)
+    return "not sent: " + message;
   s = "HTTP " + std::to_string(http_status);
   if (code != 0)
     s += ", Twilio error " + std::to_string(code);

@@ -75,10 +75,11 @@ struct twilio_call {
 };
 
 enum class rest_error_kind {
-  api,        ///< Twilio's error JSON (code, message, more_info, status)
-  http,       ///< a non-2xx answer without Twilio's error JSON (a proxy, say)
-  malformed,  ///< a 2xx answer that is not a Call resource
-  connection, ///< no answer at all: resolve, connect, TLS, timeout
+  api,            ///< Twilio's error JSON (code, message, more_info, status)
+  http,           ///< a non-2xx answer without Twilio's error JSON (a proxy, say)
+  malformed,      ///< a 2xx answer that is not a Call resource
+  connection,     ///< no answer at all: resolve, connect, TLS, timeout
+  not_configured, ///< no account SID or auth token: nothing was sent
 };
 
 /// A failed REST request, typed (twilio-node src/base/RestException.ts reads
