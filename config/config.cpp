@@ -134,6 +134,20 @@ void apply_env(config& cfg, const env_lookup& env) {
     cfg.debug.twilio = truthy(v);
 }
 
+/// The REST API's requests carry the auth token: plain HTTP only on this machine.
+bool https_or_loopback_http(std::string_view url) {
+  if (url.rfind("https://", 0) == 0)
+    return url.size() > 8;
+  if (url.rfind("http://", 0) != 0)
+    return false;
+  std::string_view rest = url.substr(7);
+  for (std::string_view host : {"127.0.0.1", "localhost", "[::1]"})
+    if (rest.substr(0, host.size()) == host &&
+        (rest.size() == host.size() || rest[host.size()] == ':' || rest[host.size()] == '/'))
+      return true;
+  return false;
+}
+
 void validate(const config& cfg, std::string_view source) {
   const auto& url = cfg.server.public_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
@@ -141,6 +155,9 @@ void validate(const config& cfg, std::string_view source) {
   const auto& rt = cfg.openai.realtime_url;
   if (rt.rfind("ws://", 0) != 0 && rt.rfind("wss://", 0) != 0)
     fail(source, "openai.realtime_url", "must start with ws:// or wss://");
+  if (!https_or_loopback_http(cfg.twilio.rest_base_url))
+    fail(source, "twilio.rest_base_url",
+         "must start with https:// (http:// only to 127.0.0.1, localhost or [::1])");
   if (cfg.server.tls_cert.empty() != cfg.server.tls_key.empty())
     fail(source, "server.tls_cert", "tls_cert and tls_key go together");
   if (cfg.server.io_threads < 1)
@@ -202,6 +219,9 @@ void read_server_and_twilio(key_reader& read, config& cfg) {
   read("twilio", "validate_signatures", t.validate_signatures);
   read("twilio", "max_frame_bytes", t.max_frame_bytes);
   read("twilio", "stream_attach_timeout_ms", t.stream_attach_timeout);
+  read("twilio", "rest_base_url", t.rest_base_url);
+  read("twilio", "rest_timeout_ms", t.rest_timeout);
+  read("twilio", "rest_ca_file", t.rest_ca_file);
 }
 
 void read_openai(key_reader& read, config& cfg) {

@@ -39,6 +39,11 @@ struct twilio_config {
       64 * 1024; ///< Media Stream frames larger than this close the stream
   milliseconds stream_attach_timeout{15'000}; ///< webhook answered, no stream: call ends
   std::string stream_path = "/realtime-stream";
+  /// Twilio's REST API (docs/protocols.md 6); tests point it at the stand-in.
+  /// https://, or http:// to a loopback host only (the auth token travels in it).
+  std::string rest_base_url = "https://api.twilio.com";
+  milliseconds rest_timeout{10'000}; ///< one REST request, connect to answer
+  std::string rest_ca_file;          ///< extra trusted CA (PEM) for rest_base_url (tests)
 };
 
 struct openai_config {

@@ -46,6 +46,20 @@ void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
+/// Appends ` name="value"` (value escaped).
+void append_attribute(std::string& out, std::string_view name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  append_escaped(out, value);
+  out += '"';
+}
+
+void append_int_attribute(std::string& out, std::string_view name, int value) {
+  if (value > 0)
+    append_attribute(out, name, std::to_string(value));
+}
+
 } // namespace
 
 std::string xml_escape(std::string_view s) {
@@ -86,6 +100,67 @@ std::string twiml_say_hangup(std::string_view text) {
   out += xml_escape(text);
   out += "</Say><Hangup/></Response>";
   return out;
+}
+
+std::string verb_say(std::string_view text) {
+  std::string out = "<Say>";
+  append_escaped(out, text);
+  out += "</Say>";
+  return out;
+}
+
+std::string verb_hangup() {
+  return "<Hangup/>";
+}
+
+std::string verb_dial(const dial_options& o) {
+  std::string out = "<Dial";
+  if (!o.caller_id.empty())
+    append_attribute(out, "callerId", o.caller_id);
+  append_int_attribute(out, "timeout", o.timeout_s);
+  if (!o.action.empty())
+    append_attribute(out, "action", o.action);
+  if (o.answer_on_bridge)
+    append_attribute(out, "answerOnBridge", "true");
+  out += "><Number>";
+  append_escaped(out, o.number);
+  out += "</Number></Dial>";
+  return out;
+}
+
+std::string verb_record(const record_options& o) {
+  std::string out = "<Record";
+  append_int_attribute(out, "maxLength", o.max_length_s);
+  if (!o.finish_on_key.empty())
+    append_attribute(out, "finishOnKey", o.finish_on_key);
+  append_attribute(out, "playBeep", o.play_beep ? "true" : "false");
+  append_int_attribute(out, "timeout", o.timeout_s);
+  if (!o.recording_status_callback.empty())
+    append_attribute(out, "recordingStatusCallback", o.recording_status_callback);
+  if (!o.action.empty())
+    append_attribute(out, "action", o.action);
+  out += "/>";
+  return out;
+}
+
+std::string twiml_response(std::initializer_list<std::string_view> verbs) {
+  std::string out(xml_declaration);
+  out += "<Response>";
+  for (auto v : verbs)
+    out += v;
+  out += "</Response>";
+  return out;
+}
+
+std::string twiml_dial(std::string_view say_first, const dial_options& dial) {
+  if (say_first.empty())
+    return twiml_response({verb_dial(dial)});
+  return twiml_response({verb_say(say_first), verb_dial(dial)});
+}
+
+std::string twiml_voicemail(std::string_view prompt, const record_options& record,
+                            std::string_view goodbye) {
+  return twiml_response({verb_say(prompt), verb_record(record), verb_say(goodbye), verb_hangup()});
 }
 
 } // namespace sb::proto

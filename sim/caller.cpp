@@ -18,6 +18,8 @@ namespace {
 
 constexpr const char* webhook_path = "/telephony/realtime-inbound-voice";
 
+} // namespace
+
 std::string random_hex(std::size_t n) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char digits[] = "0123456789abcdef";
@@ -26,8 +28,6 @@ std::string random_hex(std::size_t n) {
     s += digits[rng() % 16];
   return s;
 }
-
-} // namespace
 
 call_runner::call_runner(boost::asio::io_context& io, caller_options options,
                          std::function<void(caller_result)> done)
@@ -56,23 +56,16 @@ void call_runner::start() {
     if (!ec)
       self->finish_locked(false, "call took longer than max_call_ms");
   });
-  proto::form_params params = {
-      {"CallSid", res_.call_sid},          {"AccountSid", opt_.account_sid},
-      {"From", opt_.script.caller_number}, {"To", opt_.to_number},
-      {"CallStatus", "ringing"},           {"Direction", "inbound"}};
-  net::http_client_request req;
-  req.method = "POST";
-  req.url = opt_.server_url + webhook_path;
-  req.content_type = "application/x-www-form-urlencoded";
-  req.body = proto::encode_form(params);
-  req.ca_pem = opt_.ca_pem;
-  req.headers.emplace_back(
-      "X-Twilio-Signature",
-      proto::twilio_signature(opt_.auth_token, opt_.public_url + webhook_path, params));
+  if (opt_.rest)
+    opt_.rest->call_placed(res_.call_sid, opt_.script.caller_number, opt_.to_number,
+                           weak_from_this());
   event_locked("ringing: " + opt_.script.caller_number + " -> " + opt_.to_number);
-  net::http_send(io_, std::move(req), [self = shared_from_this()](net::http_client_result r) {
-    self->on_webhook_answer(r.status, r.body, r.error);
-  });
+  send_signed(
+      {opt_.public_url + webhook_path, opt_.server_url + webhook_path}, "POST",
+      call_params("ringing"),
+      [self = shared_from_this()](int status, const std::string& body, const std::string& err) {
+        self->on_webhook_answer(status, body, err);
+      });
 }
 
 void call_runner::on_webhook_answer(int status, const std::string& body, const std::string& err) {
@@ -83,9 +76,21 @@ void call_runner::on_webhook_answer(int status, const std::string& body, const s
   if (!err.empty() || status != 200)
     return finish_locked(false,
                          "webhook: " + (err.empty() ? "HTTP " + std::to_string(status) : err));
-  auto stream = parse_twiml_stream(body);
+  if (generation_ > 0)
+    return; // a REST update got there first and runs its own TwiML
+  answered_ = true;
+  if (opt_.rest)
+    opt_.rest->call_status(res_.call_sid, "in-progress");
+  run_document_locked(body);
+}
+
+void call_runner::open_stream_locked(const twiml_node& connect) {
+  auto stream = stream_of(connect);
   if (!stream)
-    return finish_locked(false, "webhook: " + stream.err().message);
+    return finish_locked(false, "TwiML: " + stream.err().message);
+  if (streamed_)
+    return finish_locked(false, "TwiML: a second <Connect><Stream> is not simulated");
+  streamed_ = streaming_ = true;
   stream_ = std::move(*stream);
   net::ws_client_options wo;
   wo.url = stream_connect_url(opt_.server_url, stream_.url);
@@ -107,7 +112,7 @@ void call_runner::on_webhook_answer(int status, const std::string& body, const s
 
 void call_runner::on_connected(net::ws_connection_ptr conn, const std::string& err) {
   std::lock_guard lock(mu_);
-  if (finished_) {
+  if (finished_ || !streaming_) { // ended, or an update ended the stream while it opened
     if (conn)
       conn->close();
     return;
@@ -128,6 +133,13 @@ void call_runner::on_close(const std::string& reason) {
   std::lock_guard lock(mu_);
   if (finished_)
     return;
+  conn_.reset();
+  if (after_stream_) { // an update ended the stream: its TwiML runs now
+    closing_ = false;
+    auto then = std::move(after_stream_);
+    after_stream_ = nullptr;
+    return then();
+  }
   if (closing_)
     return finish_locked(res_.error.empty(), res_.error);
   // The server hung up (end_call). Fine once the last reply has started.
@@ -136,9 +148,11 @@ void call_runner::on_close(const std::string& reason) {
   const bool last_turn = opt_.script.turns.empty() || turn_ + 1 >= opt_.script.turns.size();
   const bool expected = opt_.script.assistant_hangs_up && last_turn &&
                         ((phase_ == phase::awaiting_reply && heard_) || phase_ == phase::ending);
-  if (expected)
-    return finish_locked(true, {});
-  finish_locked(false, "server closed the stream early" + (reason.empty() ? "" : ": " + reason));
+  if (!expected)
+    return finish_locked(false,
+                         "server closed the stream early" + (reason.empty() ? "" : ": " + reason));
+  streaming_ = false;
+  next_verb_locked(); // Twilio runs the TwiML after </Connect> (ours: <Hangup/>)
 }
 
 void call_runner::finish_locked(bool ok, std::string error) {
@@ -147,17 +161,26 @@ void call_runner::finish_locked(bool ok, std::string error) {
   finished_ = true;
   res_.ok = ok;
   res_.error = std::move(error);
+  res_.final_status = answered_ ? "completed" : "failed";
   // The media clock's pending tick sees finished_ and lets go of this call.
   deadline_timer_.cancel();
   if (conn_) {
     conn_->close();
     conn_.reset();
   }
+  if (opt_.rest)
+    opt_.rest->call_status(res_.call_sid, res_.final_status);
   event_locked(ok ? "call ended" : "call failed: " + res_.error);
+  if (pending_posts_ == 0)
+    deliver_locked(); // else the last callback's answer delivers
+}
+
+void call_runner::deliver_locked() {
   boost::asio::post(io_, [done = std::move(done_), res = res_]() mutable {
     if (done)
       done(std::move(res));
   });
+  done_ = nullptr;
 }
 
 void run_caller(boost::asio::io_context& io, caller_options options,

@@ -5,6 +5,11 @@
 // script, plays received audio out in real time, echoes each mark when the
 // audio before it has played, honours `clear` (echoing pending marks at once,
 // as Twilio does), and sends `stop` or notices the server hanging up.
+// It runs the TwiML it gets verb by verb, as Twilio does (caller_flow.cpp,
+// docs/protocols.md 6): <Connect><Stream>, then what follows when the stream
+// ends; <Say>, <Pause>, <Hangup>, <Redirect>, <Dial> to a simulated human who
+// answers or not, <Record> of a message; and it obeys the REST stand-in
+// (sim/twilio_rest.hpp) when a call update arrives.
 
 #include "sim/clips.hpp"
 #include "sim/script.hpp"
@@ -22,6 +27,18 @@ class io_context;
 }
 
 namespace sb::sim {
+
+class twilio_rest;
+
+/// The person at the number a <Dial> rings (simulated, no audio).
+struct dialled_human {
+  bool answers = false;      ///< picks up, or lets it ring out
+  int answer_after_ms = 500; ///< rings this long before picking up
+  int talk_ms = 1'000;       ///< then talks this long and hangs up
+  /// Ringing out ends after min(this, the <Dial> timeout): short, so tests
+  /// and demos need not wait Twilio's 30 s.
+  int no_answer_after_ms = 1'500;
+};
 
 struct caller_options {
   std::string server_url; ///< where to connect: "http://127.0.0.1:PORT"
@@ -48,6 +65,15 @@ struct caller_options {
   /// Once set, the caller hangs up (sends `stop`, result ok) at the next
   /// pause between turns, when no assistant audio is playing or in flight.
   std::shared_ptr<const std::atomic<bool>> hang_up;
+
+  // -- TwiML beyond the stream (caller_flow.cpp) --
+  /// The REST API stand-in: the call registers with it and obeys its updates
+  /// (nullptr: no REST API in this simulation).
+  std::shared_ptr<twilio_rest> rest;
+  dialled_human human; ///< who answers a <Dial>
+  /// The message left at a <Record>: its length is the recording's (no
+  /// media flows: the stream is gone by then).
+  std::string voicemail_clip = "caller_2";
 };
 
 struct caller_result {
@@ -65,6 +91,18 @@ struct caller_result {
   std::vector<int64_t> heard_at_clear_ms;
   bool server_hung_up = false;       ///< the server closed the stream (end_call)
   std::vector<int64_t> reply_gap_ms; ///< per turn: caller stopped speaking -> first reply byte
+
+  // -- what the TwiML did (caller_flow.cpp) --
+  std::vector<std::string> verbs;      ///< every verb run, in order: "Connect", "Say", "Dial", ...
+  std::vector<std::string> said;       ///< the text of each <Say>
+  int rest_updates = 0;                ///< REST API updates obeyed (Twiml, Url or Status)
+  bool stream_ended_by_update = false; ///< an update ended the Media Stream (stop sent)
+  std::string dial_status; ///< DialCallStatus of the last <Dial>: completed, no-answer ("" if none)
+  std::string recording_url;    ///< RecordingUrl of the last <Record> ("" if none)
+  int recording_duration_s = 0; ///< RecordingDuration
+  int recording_callback_status =
+      0; ///< HTTP status the recordingStatusCallback got (0: not sent, -1: no answer)
+  std::string final_status; ///< the call's status at the end: completed (or failed)
 };
 
 /// Runs one call; `done` runs once on an io thread.

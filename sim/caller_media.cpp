@@ -129,7 +129,7 @@ void call_runner::arm_tick_locked() {
 
 void call_runner::on_tick() {
   std::lock_guard lock(mu_);
-  if (finished_)
+  if (finished_ || !streaming_) // the stream ended (a REST update): no more media
     return;
   // -- caller audio out: the clip's next frame (pre-encoded, shared) or silence --
   std::string_view payload = silence().frame(0), payload_b64 = silence().frame_base64(0);
@@ -247,6 +247,13 @@ void call_runner::advance_conversation_locked() {
 }
 
 void call_runner::send_stop_locked() {
+  send_stop_frame_locked();
+  event_locked("caller hangs up (stop)");
+  closing_ = true;
+  finish_locked(true, {});
+}
+
+void call_runner::send_stop_frame_locked() {
   send_locked(message("stop", ++sequence_, stream_sid_, [&](writer& w) {
     w.Key("stop");
     w.StartObject();
@@ -256,9 +263,6 @@ void call_runner::send_stop_locked() {
     w.String(res_.call_sid);
     w.EndObject();
   }));
-  event_locked("caller hangs up (stop)");
-  closing_ = true;
-  finish_locked(true, {});
 }
 
 void call_runner::echo_mark_locked(const std::string& name) {

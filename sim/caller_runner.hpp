@@ -1,13 +1,16 @@
 #pragma once
 // The simulated caller's call, private to sim/: caller.cpp sets the call up
 // (webhook, TwiML, signed upgrade) and ends it; caller_media.cpp runs the
-// 20 ms media clock, the playout buffer, the marks and the conversation.
+// 20 ms media clock, the playout buffer, the marks and the conversation;
+// caller_flow.cpp runs the TwiML verb by verb and obeys the REST stand-in.
 // One mutex serializes the WebSocket strand and the timers.
 
 #include "net/ws_connection.hpp"
+#include "protocol/form.hpp"
 #include "sim/caller.hpp"
 #include "sim/caller_twiml.hpp"
 #include "sim/media_clock.hpp"
+#include "sim/twilio_rest.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,11 +22,19 @@
 
 namespace sb::sim {
 
-class call_runner : public std::enable_shared_from_this<call_runner> {
+/// n random lowercase hex digits (SIDs).
+std::string random_hex(std::size_t n);
+
+class call_runner : public std::enable_shared_from_this<call_runner>, public call_leg {
 public:
   call_runner(boost::asio::io_context& io, caller_options options,
               std::function<void(caller_result)> done);
   void start();
+
+  // call_leg (caller_flow.cpp): the REST stand-in's updates
+  void run_twiml(std::string twiml) override;
+  void fetch_twiml(std::string url, std::string method) override;
+  void hang_up() override;
 
 private:
   using clock = std::chrono::steady_clock;
@@ -47,6 +58,27 @@ private:
   void start_speaking_locked(std::size_t turn);
   void echo_mark_locked(const std::string& name);
   void send_stop_locked();
+  void send_stop_frame_locked();
+
+  // caller_flow.cpp: TwiML verb by verb (docs/protocols.md 6)
+  using http_done =
+      std::function<void(int status, const std::string& body, const std::string& err)>;
+  void run_document_locked(const std::string& twiml);
+  void next_verb_locked();
+  bool run_verb_locked(const twiml_node& verb); ///< false: it continues later (or ended the call)
+  void open_stream_locked(const twiml_node& connect);
+  void run_dial_locked(const twiml_node& dial);
+  void run_record_locked(const twiml_node& record);
+  void recorded_locked(const twiml_node& record, int64_t ms);
+  void end_stream_for_update_locked(std::function<void()> then);
+  void after_locked(int64_t ms, std::function<void()> fn);
+  void request_twiml_locked(const std::string& url, const std::string& method,
+                            proto::form_params extra);
+  void post_callback_locked(const std::string& url, proto::form_params params);
+  void send_signed(const request_target& target, const std::string& method,
+                   proto::form_params params, http_done done);
+  proto::form_params call_params(const char* call_status) const;
+  void deliver_locked();
 
   boost::asio::io_context& io_;
   caller_options opt_;
@@ -91,6 +123,16 @@ private:
   bool gap_recorded_ = false;
   clock::time_point speak_end_;
   int replies_finished_ = 0;
+
+  // TwiML flow (caller_flow.cpp)
+  bool answered_ = false;  ///< the webhook's TwiML ran: the call was answered
+  bool streaming_ = false; ///< a Media Stream is open or opening
+  bool streamed_ = false;  ///< one was opened (a second is not simulated)
+  std::vector<twiml_node> verbs_;
+  std::size_t verb_pos_ = 0;
+  uint64_t generation_ = 0; ///< bumped per document and update: stale timers and answers drop
+  std::function<void()> after_stream_; ///< an update's TwiML, run once the stream has closed
+  int pending_posts_ = 0;              ///< callbacks in flight: the result waits for them
 };
 
 } // namespace sb::sim

@@ -62,6 +62,9 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_documented_defaults) {
   BOOST_TEST(c.twilio.validate_signatures);
   BOOST_TEST(c.twilio.auth_token.empty());
   BOOST_TEST(c.twilio.stream_attach_timeout.count() == 15000);
+  BOOST_TEST(c.twilio.rest_base_url == "https://api.twilio.com");
+  BOOST_TEST(c.twilio.rest_timeout.count() == 10000);
+  BOOST_TEST(c.twilio.rest_ca_file.empty());
   BOOST_TEST(c.openai.realtime_url == "wss://api.openai.com/v1/realtime?model=gpt-realtime");
   BOOST_TEST(c.openai.api_key.empty());
   BOOST_TEST(c.storage.path == "switchboard.db");
@@ -88,6 +91,8 @@ BOOST_AUTO_TEST_CASE(committed_config_toml_parses_and_matches_the_defaults) {
   BOOST_TEST(c.twilio.validate_signatures == d.twilio.validate_signatures);
   BOOST_TEST(c.twilio.max_frame_bytes == d.twilio.max_frame_bytes);
   BOOST_TEST(c.twilio.stream_attach_timeout.count() == d.twilio.stream_attach_timeout.count());
+  BOOST_TEST(c.twilio.rest_base_url == d.twilio.rest_base_url);
+  BOOST_TEST(c.twilio.rest_timeout.count() == d.twilio.rest_timeout.count());
   BOOST_TEST(c.openai.realtime_url == d.openai.realtime_url);
   BOOST_TEST(c.openai.voice == d.openai.voice);
   BOOST_TEST(c.openai.vad_threshold == d.openai.vad_threshold);
@@ -128,6 +133,9 @@ account_sid = "AC123"
 validate_signatures = false
 max_frame_bytes = 777
 stream_attach_timeout_ms = 3456
+rest_base_url = "http://127.0.0.1:4010"
+rest_timeout_ms = 4567
+rest_ca_file = "/rest-ca.pem"
 [openai]
 realtime_url = "ws://127.0.0.1:9999/v1/realtime"
 model = "gpt-x"
@@ -191,6 +199,9 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
   BOOST_TEST(!c.twilio.validate_signatures);
   BOOST_TEST(c.twilio.max_frame_bytes == 777u);
   BOOST_TEST(c.twilio.stream_attach_timeout.count() == 3456);
+  BOOST_TEST(c.twilio.rest_base_url == "http://127.0.0.1:4010");
+  BOOST_TEST(c.twilio.rest_timeout.count() == 4567);
+  BOOST_TEST(c.twilio.rest_ca_file == "/rest-ca.pem");
   BOOST_TEST(c.openai.realtime_url == "ws://127.0.0.1:9999/v1/realtime");
   BOOST_TEST(c.openai.model == "gpt-x");
   BOOST_TEST(c.openai.ca_file == "/ca.pem");
@@ -360,6 +371,14 @@ BOOST_AUTO_TEST_CASE(rejects_invalid_values) {
   BOOST_TEST(contains(error_of("[openai]\nrealtime_url = \"https://x\"\n"), "openai.realtime_url"));
   BOOST_TEST(contains(error_of("[server]\ntls_cert = \"/c.pem\"\n"), "tls_key"));
   BOOST_TEST(contains(error_of("[server]\nio_threads = 0\n"), "server.io_threads"));
+  // The REST API's requests carry the auth token: plain HTTP only to loopback.
+  BOOST_TEST(contains(error_of("[twilio]\nrest_base_url = \"http://api.twilio.com\"\n"),
+                      "twilio.rest_base_url"));
+  BOOST_TEST(contains(error_of("[twilio]\nrest_base_url = \"http://127.0.0.1.evil.example\"\n"),
+                      "twilio.rest_base_url"));
+  BOOST_TEST(
+      contains(error_of("[twilio]\nrest_base_url = \"api.twilio.com\"\n"), "twilio.rest_base_url"));
+  BOOST_TEST(error_of("[twilio]\nrest_base_url = \"http://localhost:8080/\"\n") == "");
   fake_env env;
   env.vars = {{"SERVER_PUBLIC_URL", "voice.example.com"}};
   BOOST_TEST(contains(error_of("", env), "server.public_url"));

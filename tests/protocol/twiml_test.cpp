@@ -81,3 +81,59 @@ BOOST_AUTO_TEST_CASE(xml_escape_covers_the_five_predefined_entities) {
   BOOST_TEST(xml_escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&apos;f");
   BOOST_TEST(xml_escape("&&tail") == "&amp;&amp;tail");
 }
+
+// -- verbs for the REST API and the fallbacks (docs/protocols.md 6) --
+
+BOOST_AUTO_TEST_CASE(a_transfer_says_its_line_then_dials_with_caller_id_timeout_and_action) {
+  dial_options d;
+  d.number = "+15557654321";
+  d.caller_id = "+15550001111";
+  d.timeout_s = 20;
+  d.action = "https://sb.example/telephony/dial-status?call=CA1&n=2";
+  BOOST_TEST(twiml_dial("Connecting you to Sam & co.", d) ==
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
+             R"(<Say>Connecting you to Sam &amp; co.</Say>)"
+             R"(<Dial callerId="+15550001111" timeout="20" )"
+             R"(action="https://sb.example/telephony/dial-status?call=CA1&amp;n=2">)"
+             R"(<Number>+15557654321</Number></Dial></Response>)");
+  parse_or_fail(twiml_dial("x", d));
+}
+
+BOOST_AUTO_TEST_CASE(a_bare_dial_leaves_twilios_defaults_alone) {
+  dial_options d;
+  d.number = "+15557654321";
+  d.answer_on_bridge = true;
+  BOOST_TEST(twiml_dial("", d) == R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
+                                  R"(<Dial answerOnBridge="true"><Number>+15557654321</Number>)"
+                                  R"(</Dial></Response>)");
+}
+
+BOOST_AUTO_TEST_CASE(voicemail_says_the_prompt_records_then_says_goodbye_and_hangs_up) {
+  record_options r;
+  r.max_length_s = 120;
+  r.finish_on_key = "#";
+  r.recording_status_callback = "https://sb.example/telephony/realtime-recording-status?t=a&b";
+  std::string doc = twiml_voicemail("Please leave a message <after> the beep.", r, "Thanks, bye!");
+  BOOST_TEST(doc == R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
+                    R"(<Say>Please leave a message &lt;after&gt; the beep.</Say>)"
+                    R"(<Record maxLength="120" finishOnKey="#" playBeep="true" )"
+                    R"(recordingStatusCallback="https://sb.example/telephony/)"
+                    R"(realtime-recording-status?t=a&amp;b"/>)"
+                    R"(<Say>Thanks, bye!</Say><Hangup/></Response>)");
+  xml_element root = parse_or_fail(doc);
+  BOOST_TEST((child_names(root) == std::vector<std::string>{"Say", "Record", "Say", "Hangup"}));
+}
+
+BOOST_AUTO_TEST_CASE(record_writes_every_attribute_it_is_given) {
+  record_options r;
+  r.max_length_s = 60;
+  r.play_beep = false;
+  r.timeout_s = 3;
+  r.action = "/vm-done";
+  BOOST_TEST(verb_record(r) == R"(<Record maxLength="60" playBeep="false" timeout="3" )"
+                               R"(action="/vm-done"/>)");
+  BOOST_TEST(verb_hangup() == "<Hangup/>");
+  BOOST_TEST(verb_say("'hi'") == "<Say>&apos;hi&apos;</Say>");
+  BOOST_TEST(twiml_response({}) ==
+             R"(<?xml version="1.0" encoding="UTF-8"?><Response></Response>)");
+}
