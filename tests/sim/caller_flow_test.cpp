@@ -27,7 +27,7 @@ const std::string token = "flow-test-token";
 
 struct flow_fixture {
   net::io_runtime io{2};
-  sim::clip_library clips = *sim::clip_library::load(sim::default_clip_dir());
+  sim::clip_library clips = *sim::clip_library::load_default();
   test::twiml_app app{io.context(), token};
   std::shared_ptr<sim::twilio_rest> rest;
 

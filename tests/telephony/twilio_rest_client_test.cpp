@@ -82,7 +82,7 @@ uint16_t free_port() {
 
 struct rest_fixture {
   net::io_runtime io{2};
-  sim::clip_library clips = *sim::clip_library::load(sim::default_clip_dir());
+  sim::clip_library clips = *sim::clip_library::load_default();
   test::twiml_app app{io.context(), token};
   std::shared_ptr<sim::twilio_rest> rest;
   std::future<sim::caller_result> caller;
