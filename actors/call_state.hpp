@@ -47,7 +47,9 @@ struct call_state {
 
   // turn-taking
   bool greeting_requested = false;
-  bool response_active = false;
+  bool response_active =
+      false; ///< response.create sent or response.created seen, until response.done
+  bool response_in_progress = false;   ///< response.created seen, response.done not yet
   bool response_wanted = false;        ///< tool outputs sent: the model should speak again
   bool acknowledged = false;           ///< a "one moment" was given for the running tools
   std::set<std::string> pending_tools; ///< call_ids

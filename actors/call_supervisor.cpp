@@ -188,7 +188,7 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   log::warn("RealtimeServer", "OpenAI leg of " + st.call.call_sid + " down (" + describe(reason) +
                                   "); reconnecting in " + std::to_string(delay.count()) + " ms");
   spawn_openai(self, delay, st.ever_ready);
-  st.response_active = false;
+  st.response_active = st.response_in_progress = false;
 }
 
 void on_twilio_down(sup_ptr self, const caf::error& reason) {

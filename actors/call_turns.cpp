@@ -38,6 +38,18 @@ void hang_up_when_played(sup_ptr self) {
     end_call(self, end_reason::assistant_hangup);
 }
 
+/// Whether a barge-in sends response.cancel (docs/protocols.md 3). Every
+/// barge-in is the service's own VAD start event, and with interrupt_response
+/// the service cancels the response in progress itself, before the bridge
+/// hears of it: a cancel of ours would find nothing to cancel and be refused
+/// (response_cancel_not_active). Without it, only a response the service
+/// confirmed (response.created) and has not finished (response.done) can be
+/// cancelled: one merely asked for may not exist yet, and one whose
+/// response.done arrived is over even if its audio is still playing.
+bool should_cancel(const call_state& st) {
+  return !proto::vad_interrupts_response && st.response_in_progress;
+}
+
 /// input_audio_buffer.speech_started: the caller talks over the assistant.
 void barge_in(sup_ptr self) {
   auto& st = self->state;
@@ -66,9 +78,7 @@ void barge_in(sup_ptr self) {
             if (!cut.item_id.empty())
               self->send(st.transcript,
                          assistant_truncated{cut.item_id, cut.heard_ms, cut.sent_ms});
-            // response.cancel with no active response answers
-            // response_cancel_not_active: only cancel what is running.
-            if (st.response_active)
+            if (should_cancel(st))
               send_openai(self, proto::build_response_cancel());
             publish(self);
           },
@@ -95,7 +105,7 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   st.openai_ready = true;
   st.ever_ready = true;
   st.failed_attempts = 0;
-  st.response_active = false;
+  st.response_active = st.response_in_progress = false;
   if (!r.reconnect) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;
@@ -161,10 +171,10 @@ void on_realtime(sup_ptr self, realtime_event& e) {
     publish(self);
     return;
   case rt_type::response_created:
-    st.response_active = true;
+    st.response_active = st.response_in_progress = true;
     return;
   case rt_type::response_done:
-    st.response_active = false;
+    st.response_active = st.response_in_progress = false;
     st.call.usage += ev.usage;
     if (st.svc.metrics)
       st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,

@@ -34,7 +34,7 @@ bool relay_frame(relay::media_relay& relay, const std::string& text, int64_t rec
   if (ev->type == proto::twilio_event_type::media) {
     // Only the caller's leg is relayed.
     if (ev->track.empty() || ev->track == "inbound")
-      relay.caller_audio(ev->payload_b64, received_us);
+      relay.caller_audio(ev->payload_b64, ev->timestamp_ms, received_us);
     return true;
   }
   if (ev->type == proto::twilio_event_type::mark) {

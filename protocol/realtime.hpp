@@ -32,6 +32,13 @@ struct session_params {
   std::vector<tool_spec> tools;
 };
 
+/// turn_detection.interrupt_response as session.update sends it. With it the
+/// service cancels any response in progress itself when its VAD hears the
+/// caller start (RealtimeAudioInputTurnDetection.interrupt_response in
+/// OpenAI's published schema: "If `true` then the response will be
+/// cancelled"), so a barge-in needs no response.cancel from the bridge.
+inline constexpr bool vad_interrupts_response = true;
+
 /// session.update, GA shape: session.type "realtime", output_modalities
 /// ["audio"], audio/pcmu in and out, server_vad with create_response and
 /// interrupt_response, input transcription, near_field noise reduction, tools.

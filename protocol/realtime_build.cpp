@@ -101,7 +101,7 @@ std::string build_session_update(const session_params& p) {
   // interrupt_response: the service cancels the response on speech_started;
   // the bridge still clears Twilio's queue and truncates itself.
   w.Key("interrupt_response");
-  w.Bool(true);
+  w.Bool(vad_interrupts_response);
   // idle_timeout_ms is left out (not null): no idle timeout.
   w.EndObject();
   w.Key("transcription");

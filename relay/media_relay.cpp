@@ -33,8 +33,10 @@ void media_relay::attach_twilio(net::ws_connection_ptr conn, std::string stream_
   held_out_.clear();
 }
 
-void media_relay::caller_audio(std::string_view payload_b64, int64_t received_us) {
+void media_relay::caller_audio(std::string_view payload_b64, int64_t stream_ms,
+                               int64_t received_us) {
   std::lock_guard lock{mutex_};
+  playout_.on_stream_time(stream_ms);
   if (openai_ && ready_)
     return send_up(payload_b64, received_us);
   held_in_.push_back({std::string{payload_b64}, received_us});

@@ -63,13 +63,15 @@ public:
   void attach_twilio(net::ws_connection_ptr conn, std::string stream_sid);
 
   /// A caller media frame (inbound track): to OpenAI, or held (10 s at most)
-  /// while no session is configured.
-  void caller_audio(std::string_view payload_b64, int64_t received_us);
+  /// while no session is configured. `stream_ms` is its media.timestamp (-1
+  /// if absent): the stream's clock, which times the assistant's playback.
+  void caller_audio(std::string_view payload_b64, int64_t stream_ms, int64_t received_us);
 
   /// Twilio echoed a mark: that audio has played.
   void caller_heard(std::string_view mark_name);
 
-  /// The caller talks over the assistant: `clear`, and what was heard.
+  /// The caller talks over the assistant: `clear`, and what was heard by
+  /// the latest frame's stream time (protocol/playout.cpp).
   barge_in_cut barge_in();
 
   /// Close the Twilio socket once the audio sent so far has played.

@@ -83,7 +83,10 @@ void peer_session::reject_beta() {
 
 void peer_session::send_error(const std::string& code, const std::string& message,
                               const std::string& param, const std::string& client_event_id) {
-  shared_->update([](peer_stats& s) { ++s.errors_sent; });
+  shared_->update([&code](peer_stats& s) {
+    ++s.errors_sent;
+    ++s.errors_by_code[code];
+  });
   event(out_, new_event_id(), "error", [&](writer& w) {
     w.Key("error");
     w.StartObject();

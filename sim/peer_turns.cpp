@@ -201,9 +201,11 @@ void peer_session::on_truncate(const rapidjson::Document& ev) {
                       "Audio content of " + std::to_string(it->audio_bytes / 8) +
                           "ms is already shorter than " + std::to_string(end_ms) + "ms",
                       "audio_end_ms", event_id);
-  shared_->update([end_ms](peer_stats& s) {
+  const std::string caller = script_ ? script_->caller_number : std::string();
+  shared_->update([end_ms, &caller](peer_stats& s) {
     ++s.truncates;
     s.truncate_audio_end_ms.push_back(end_ms);
+    s.truncates_by_caller[caller].push_back(end_ms);
   });
   rapidjson::StringBuffer sb;
   rapidjson::Writer w(sb);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,6 +70,9 @@ struct peer_stats {
   int64_t audio_bytes_received = 0;
   int64_t audio_bytes_sent = 0;
   std::vector<int64_t> truncate_audio_end_ms; ///< as received
+  /// The same, per connection's script (caller number; "" before session.update picks one).
+  std::map<std::string, std::vector<int64_t>> truncates_by_caller;
+  std::map<std::string, int> errors_by_code; ///< error events sent, by error.code
 };
 
 class realtime_peer {

@@ -6,18 +6,19 @@
 #define BOOST_TEST_MODULE e2e_barge_in
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+
 using namespace sb;
 using namespace sb::test;
 
 namespace {
 
 constexpr int barge_in_after_ms = 800;
-// The bridge knows what was heard from echoed marks, one per chunk of
-// audio sent (the peer sends 100 ms per output_audio.delta); the caller
-// plays in 20 ms frames and the clear travels a few ms. So the truncation
-// point trails what the caller heard by at most a chunk and a frame or two.
-constexpr int64_t chunk_ms = 100;
-constexpr int64_t slack_ms = 60;
+// The bridge times the playback with the stream's clock (media.timestamp,
+// 20 ms per caller frame) between echoed marks: within a frame of what the
+// caller heard, and a frame more if the caller plays one while the clear is
+// on its way (tests/call/barge_in_precision_test.cpp measures the spread).
+constexpr int64_t slack_ms = 40;
 
 sim::call_script barge_in_script() {
   sim::call_script s;
@@ -59,8 +60,7 @@ BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
                                      << " ms");
   BOOST_TEST_INFO("caller heard " << heard << " ms; truncated at " << truncated_at << " ms");
   BOOST_TEST(truncated_at > 0);
-  BOOST_TEST(truncated_at <= heard);
-  BOOST_TEST(heard - truncated_at <= chunk_ms + slack_ms);
+  BOOST_TEST(std::abs(heard - truncated_at) <= slack_ms);
 
   // The call record counts it; the stored reply is cut to the heard words.
   auto call = env.call_record(r.call_sid);
