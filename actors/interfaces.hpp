@@ -37,7 +37,8 @@ using health_sink_actor =
 /// statement replies call_error::storage_failed with the store's message.
 using storage_actor = caf::typed_actor<
     replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
-    replies_to<append_turn>::with<stored_atom>, replies_to<set_recording>::with<stored_atom>,
+    replies_to<append_turn>::with<stored_atom>,
+    replies_to<set_recording>::with<bool>,    ///< false: no such call
     replies_to<finalize_call>::with<int64_t>, ///< the job card's id
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
@@ -128,12 +129,12 @@ using finalizer_actor =
 
 /// The directory of live calls (actors/call_registry.hpp).
 using call_registry_actor = caf::typed_actor<
-    reacts_to<inbound_call>,       ///< the Voice webhook route
-    reacts_to<stream_arrived>,     ///< the Media Stream route: routed to its call
-    reacts_to<call_snapshot>,      ///< a supervisor, on each change
-    reacts_to<openai_observation>, ///< an openai socket: a handshake outcome
-    replies_to<recording_update>::with<stored_atom>, replies_to<health_atom>::with<health_info>,
-    replies_to<sessions_atom>::with<sessions_info>,
+    reacts_to<inbound_call>,                  ///< the Voice webhook route
+    reacts_to<stream_arrived>,                ///< the Media Stream route: routed to its call
+    reacts_to<call_snapshot>,                 ///< a supervisor, on each change
+    reacts_to<openai_observation>,            ///< an openai socket: a handshake outcome
+    replies_to<recording_update>::with<bool>, ///< false: no such call, nothing stored
+    replies_to<health_atom>::with<health_info>, replies_to<sessions_atom>::with<sessions_info>,
     replies_to<count_atom>::with<int>,             ///< live calls
     replies_to<operator_hangup>::with<bool>,       ///< false: no such live call
     replies_to<shutdown_atom>::with<drained_atom>> ///< every call ended and finalized

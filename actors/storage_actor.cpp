@@ -44,6 +44,14 @@ caf::result<stored_atom> written(self_ptr self, const status& r) {
   return stored_atom::value;
 }
 
+/// A write that answers a value (a job id; whether the row existed).
+template <class T> caf::result<T> written(self_ptr self, result<T> r) {
+  report_write(self, r ? nullptr : &r.err());
+  if (!r)
+    return fail(r.err());
+  return std::move(*r);
+}
+
 storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<storage::store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
@@ -68,14 +76,10 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, &st](begin_call& q) { return written(self, st.db->begin_call(q.call)); },
       [self, &st](append_turn& q) { return written(self, st.db->append_turn(q.turn)); },
       [self, &st](set_recording& q) {
-        return written(self, st.db->set_recording(q.call_sid, q.url, q.duration_s));
+        return written(self, st.db->set_recording(q.call_sid, q.url, q.duration_s, q.live));
       },
-      [self, &st](finalize_call& q) -> caf::result<int64_t> {
-        auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
-        report_write(self, r ? nullptr : &r.err());
-        if (!r)
-          return fail(r.err());
-        return *r;
+      [self, &st](finalize_call& q) {
+        return written(self, st.db->finalize_call(q.call, q.job, q.push_url, q.push_body));
       },
       [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
         auto r = st.db->jobs_on(q.tenant_number, q.date);

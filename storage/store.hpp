@@ -38,7 +38,11 @@ public:
 
   // -- calls --
   status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
-  status set_recording(const std::string& call_sid, const std::string& url, int duration_s);
+  /// The recording status callback. Updates the call's row; false (nothing
+  /// written) when no call has that CallSid, unless `live` (the call is in
+  /// progress, so its row is made if its webhook's write has not landed yet).
+  result<bool> set_recording(const std::string& call_sid, const std::string& url, int duration_s,
+                             bool live);
   status append_turn(const transcript_turn& t);
   /// In one transaction: the final call row, its job card, and (if
   /// push_url is non-empty) an outbox entry. Returns the job id.

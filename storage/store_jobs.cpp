@@ -12,8 +12,8 @@ namespace {
 
 constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
-    "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at "
-    "FROM jobs ";
+    "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
+    "cost_usd FROM jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -32,6 +32,7 @@ job read_job(const query& q) {
   j.status = q.text_at(12);
   j.summary = q.text_at(13);
   j.created_at_ms = q.int_at(14);
+  j.cost_usd = q.double_at(15);
   return j;
 }
 

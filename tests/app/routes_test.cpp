@@ -181,20 +181,52 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(recording_status)
 
-BOOST_AUTO_TEST_CASE(signed_recording_status_is_stored_on_the_call) {
+sb::proto::form_params recording_form(const std::string& sid, const std::string& rec) {
+  return {{"AccountSid", "ACtest"},    {"CallSid", sid},
+          {"RecordingSid", rec},       {"RecordingUrl", "https://api.twilio.com/rec/" + rec},
+          {"RecordingDuration", "42"}, {"RecordingStatus", "completed"}};
+}
+
+BOOST_AUTO_TEST_CASE(signed_recording_status_is_stored_on_a_stored_call) {
   test_server s;
-  sb::proto::form_params params{
-      {"AccountSid", "ACtest"},    {"CallSid", "CArec1"},
-      {"RecordingSid", "RE1"},     {"RecordingUrl", "https://api.twilio.com/rec/RE1"},
-      {"RecordingDuration", "42"}, {"RecordingStatus", "completed"}};
-  auto r = s.post_form(recording_path, params);
+  sb::storage::call_record past; // a call of this server that has ended
+  past.call_sid = "CArec1";
+  past.to = tenant_number;
+  BOOST_TEST_REQUIRE(s.open_store()->begin_call(past).ok());
+  auto r = s.post_form(recording_path, recording_form("CArec1", "RE1"));
   BOOST_TEST(r.status == 200);
-  auto db = s.open_store();
-  auto call = db->get_call("CArec1");
+  auto call = s.open_store()->get_call("CArec1");
   BOOST_REQUIRE(call.ok());
   BOOST_REQUIRE(call->has_value());
   BOOST_TEST((*call)->recording_url == "https://api.twilio.com/rec/RE1");
   BOOST_TEST((*call)->recording_duration_s == 42);
+}
+
+BOOST_AUTO_TEST_CASE(signed_recording_status_is_stored_on_a_live_call) {
+  test_server s;
+  BOOST_TEST(s.post_form(inbound_path, inbound_form("CArec3")).status == 200);
+  BOOST_REQUIRE(eventually([&] { return s.srv().active_calls() == 1; }));
+  auto r = s.post_form(recording_path, recording_form("CArec3", "RE3"));
+  BOOST_TEST(r.status == 200);
+  auto call = s.wait_for_call("CArec3", [](const auto& c) { return !c.recording_url.empty(); });
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->recording_url == "https://api.twilio.com/rec/RE3");
+  BOOST_TEST(call->to == tenant_number); // the webhook's row, not a bare one
+}
+
+BOOST_AUTO_TEST_CASE(signed_recording_status_for_an_unknown_call_is_404_and_invents_no_call) {
+  // Correctly signed, but no call of this server has that CallSid: refused,
+  // and no phantom call row appears.
+  test_server s;
+  auto r = s.post_form(recording_path, recording_form("CAnever", "RE4"));
+  BOOST_TEST(r.status == 404);
+  auto db = s.open_store();
+  auto call = db->get_call("CAnever");
+  BOOST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+  auto calls = db->list_calls(0);
+  BOOST_REQUIRE(calls.ok());
+  BOOST_TEST(calls->empty());
 }
 
 BOOST_AUTO_TEST_CASE(unsigned_recording_status_is_refused_and_not_stored) {
