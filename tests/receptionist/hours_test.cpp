@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(weekday_of_known_dates) {
   BOOST_TEST(*weekday_of("2000-02-29") == 1); // a leap day of a year divisible by 400
   BOOST_TEST(*weekday_of("2024-02-29") == 3);
   BOOST_TEST(*weekday_of("2030-01-02") == 2);
-  BOOST_TEST(*weekday_of("2030-01-06") == 6); // Sunday
+  BOOST_TEST(*weekday_of("2030-01-06") == 6);   // Sunday
   BOOST_TEST(*weekday_of(" 2030-01-02 ") == 2); // surrounding blanks are trimmed
 }
 
@@ -107,16 +107,16 @@ BOOST_AUTO_TEST_CASE(parse_hours_expands_day_ranges) {
 }
 
 BOOST_AUTO_TEST_CASE(parse_hours_refuses_what_it_cannot_read) {
-  for (const char* bad : {"",                     // nothing
-                          " ; ",                  // still nothing
-                          "mon 22:00-02:00",      // overnight: close before open
-                          "mon 09:00-09:00",      // open for no time
-                          "fri-mon 08:00-17:00",  // a range that wraps the week
-                          "xyz 08:00-17:00",      // no such day
-                          "mon-fri",              // no times
-                          "mon 08:00",            // no closing time
-                          "mon 8-17",             // not HH:MM
-                          "mon 08:00-25:00"}) {   // no such time
+  for (const char* bad : {"",                    // nothing
+                          " ; ",                 // still nothing
+                          "mon 22:00-02:00",     // overnight: close before open
+                          "mon 09:00-09:00",     // open for no time
+                          "fri-mon 08:00-17:00", // a range that wraps the week
+                          "xyz 08:00-17:00",     // no such day
+                          "mon-fri",             // no times
+                          "mon 08:00",           // no closing time
+                          "mon 8-17",            // not HH:MM
+                          "mon 08:00-25:00"}) {  // no such time
     BOOST_TEST_INFO("'" << bad << "'");
     auto r = parse_hours(bad);
     BOOST_TEST(!r.ok());
