@@ -6,6 +6,7 @@
 #include "actors/messages.hpp"
 #include "app/status_json.hpp"
 #include "common/log.hpp"
+#include "common/log_throttle.hpp"
 #include "common/time.hpp"
 #include "console/routes.hpp"
 #include "protocol/form.hpp"
@@ -53,9 +54,16 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
     return std::nullopt;
   }
   if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req)) {
-    log::warn("RealtimeHandler", "Refused a request with a missing or wrong X-Twilio-Signature "
-                                 "from " +
-                                     req.remote);
+    // A flood of unsigned requests is refused at the cost of one HMAC each
+    // and logged once per 10 s, not once per request.
+    static log::throttle refusals{10'000};
+    int64_t held_back = 0;
+    if (refusals.allow(now_ms(), held_back))
+      log::warn("RealtimeHandler",
+                "Refused a request with a missing or wrong X-Twilio-Signature from " + req.remote +
+                    (held_back > 0
+                         ? " (and " + std::to_string(held_back) + " more since the last such line)"
+                         : ""));
     bad = http_response::text(403, "invalid Twilio signature");
     return std::nullopt;
   }
@@ -83,6 +91,10 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   };
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
+      if (!actors::admit_call(svc.admission.get(), *svc.cfg, c, *t, svc.metrics.get())) {
+        log_received();
+        return respond(http_response::xml(actors::busy_twiml(*svc.cfg)));
+      }
       // A known tenant: answer here, on the io thread; the registry spawns
       // the call, and has it before Twilio can open the stream this answer
       // names (call_handoff.hpp).
