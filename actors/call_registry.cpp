@@ -40,6 +40,11 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
       respond(it->second.twiml);
     return;
   }
+  if (!admit_call(st.svc.admission.get(), *st.svc.cfg, call, t, st.svc.metrics.get())) {
+    if (respond)
+      respond(busy_twiml(*st.svc.cfg));
+    return; // the route answered from the cache only once admitted
+  }
   call.tenant_number = t.number;
   auto twiml = stream_twiml(*st.svc.cfg, call, t);
   // Answer Twilio first (unless the route did already, from the tenant
@@ -67,8 +72,11 @@ void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_re
             if (!t.found) {
               if (st.svc.tenants)
                 st.svc.tenants->forget(call.to);
-              if (!respond)
-                return; // answered from a cache entry that is gone now
+              if (!respond) { // answered from a cache entry that is gone now
+                if (st.svc.admission)
+                  st.svc.admission->release(call.call_sid);
+                return;
+              }
               log::warn("RealtimeHandler", "No user found for number " + call.to);
               respond(not_set_up_twiml());
               return;
@@ -130,6 +138,8 @@ void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
     return;
   if (st.svc.metrics)
     st.svc.metrics->active_calls.dec();
+  if (st.svc.admission)
+    st.svc.admission->release(it->second);
   st.calls.erase(it->second);
   st.snapshots.erase(it->second);
   st.answered_calls.erase(it->second);

@@ -115,6 +115,18 @@ struct health_config {
   milliseconds outbox_max_age{300'000}; ///< the oldest undelivered notification is older
 };
 
+/// Who may ring through (actors/admission.hpp). 0: no limit. A tenant's own
+/// limits (switchboard tenants add --max-concurrent / --calls-per-minute)
+/// replace the tenant defaults here; over a limit the caller hears
+/// busy_message and the call is not spawned.
+struct limits_config {
+  int max_calls = 0;               ///< live calls on this server, all tenants
+  int tenant_max_concurrent = 0;   ///< live calls per tenant, unless the tenant sets its own
+  int tenant_calls_per_minute = 0; ///< calls admitted per tenant in any 60 s, unless its own
+  std::string busy_message =
+      "Sorry, all of our lines are busy right now. Please call again in a few minutes. Goodbye.";
+};
+
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
   double audio_input = 32.0;
   double audio_input_cached = 0.40;
@@ -147,6 +159,7 @@ struct config {
   tools_config tools;
   call_config call;
   health_config health;
+  limits_config limits;
   prices_config prices;
   console_config console;
   debug_config debug;

@@ -103,6 +103,14 @@ CREATE INDEX jobs_created ON jobs(created_at);
 CREATE INDEX calls_started ON calls(started_at);
 )sql";
 
+// v3: per-tenant call limits (actors/admission.hpp); 0 takes config [limits].
+constexpr std::string_view v3 = R"sql(
+ALTER TABLE tenants ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0
+  CHECK (max_concurrent >= 0);
+ALTER TABLE tenants ADD COLUMN calls_per_minute INTEGER NOT NULL DEFAULT 0
+  CHECK (calls_per_minute >= 0);
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -116,7 +124,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2};
+  static const std::vector<std::string_view> all{v1, v2, v3};
   return all;
 }
 

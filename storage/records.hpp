@@ -23,6 +23,8 @@ struct tenant {
   std::string voice;                         ///< empty: config default
   std::string push_url;                      ///< job cards are POSTed here
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
+  int max_concurrent = 0;   ///< live calls at once; 0: config limits.tenant_max_concurrent
+  int calls_per_minute = 0; ///< calls admitted in any 60 s; 0: limits.tenant_calls_per_minute
 };
 
 /// The job card's details, as gathered by record_booking_details.
