@@ -53,8 +53,8 @@ public:
 
 private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::string> tenant_of_; ///< live CallSid -> tenant
-  std::map<std::string, int> live_;              ///< tenant -> live calls
+  std::map<std::string, std::string> tenant_of_;           ///< live CallSid -> tenant
+  std::map<std::string, int> live_;                        ///< tenant -> live calls
   std::map<std::string, std::deque<int64_t>> admitted_at_; ///< tenant -> admissions, last 60 s
 };
 

@@ -24,6 +24,9 @@ struct registry_state {
     std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
   };
   std::map<std::string, answered> answered_calls;
+  /// What follows each ended stream, by CallSid, with when it was said: kept
+  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
+  std::map<std::string, std::pair<call_next, int64_t>> next_steps;
   health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
@@ -123,6 +126,27 @@ void on_stream(self_ptr self, stream_arrived& s) {
   self->send(it->second, std::move(s));
 }
 
+constexpr int64_t next_step_ttl_ms = 10 * 60'000;
+
+void remember_next(registry_state& st, call_next& n) {
+  const int64_t now = now_ms();
+  for (auto it = st.next_steps.begin(); it != st.next_steps.end();)
+    it = now - it->second.second > next_step_ttl_ms ? st.next_steps.erase(it) : std::next(it);
+  log::info("RealtimeHandler", "After its stream, " + n.call_sid + " goes to " +
+                                   (n.voicemail ? "voicemail" : "hang-up") +
+                                   (n.why.empty() ? "" : " (" + n.why + ")"));
+  auto sid = n.call_sid;
+  st.next_steps[sid] = {std::move(n), now};
+}
+
+/// A call nobody said anything about (it ended normally, or this server
+/// never knew it) hangs up.
+call_next next_for(const registry_state& st, const std::string& call_sid) {
+  if (auto it = st.next_steps.find(call_sid); it != st.next_steps.end())
+    return it->second.first;
+  return call_next{call_sid, false, ""};
+}
+
 sessions_info sessions(const registry_state& st) {
   sessions_info out;
   for (const auto& [sid, s] : st.snapshots)
@@ -170,6 +194,8 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
           self->state.snapshots[s.call_sid] = s;
       },
       [self](openai_observation& o) { self->state.health.on_openai(o.connected, now_ms()); },
+      [self](call_next& n) { remember_next(self->state, n); },
+      [self](call_next_query& q) { return next_for(self->state, q.call_sid); },
       [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
       [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
       [self](recording_update& r) -> caf::typed_response_promise<stored_atom> {

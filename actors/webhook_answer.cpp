@@ -31,7 +31,8 @@ std::string stream_twiml(const config& cfg, const storage::call_record& c,
                          const storage::tenant& t) {
   return proto::twiml_connect_stream(
       cfg.stream_url(),
-      {{"callSid", c.call_sid}, {"from", c.from}, {"to", c.to}, {"tenant", t.number}});
+      {{"callSid", c.call_sid}, {"from", c.from}, {"to", c.to}, {"tenant", t.number}},
+      cfg.call_next_url());
 }
 
 std::string not_set_up_twiml() {

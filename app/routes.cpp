@@ -12,6 +12,7 @@
 #include "protocol/form.hpp"
 #include "protocol/media_stream.hpp"
 #include "protocol/twilio_signature.hpp"
+#include "protocol/twiml.hpp"
 
 #include <caf/all.hpp>
 
@@ -136,6 +137,47 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
       actors::recording_update{sid, url, duration});
 }
 
+/// The voicemail TwiML: the prompt, a beep, <Record> (its recording status
+/// comes to the recording route; the action, once it ends, says goodbye).
+std::string voicemail_twiml(const config& cfg) {
+  const auto& v = cfg.voicemail;
+  proto::record_options r;
+  r.max_length_s = v.max_length_s;
+  r.finish_on_key = "#";
+  r.recording_status_callback = cfg.recording_status_url();
+  r.action = cfg.call_next_url() + "?after=voicemail";
+  return proto::twiml_voicemail(v.prompt, r, v.goodbye);
+}
+
+/// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
+/// stream has ended, what next. The supervisor said so before it closed the
+/// stream (call_next): voicemail, or (anything else, a call this server does
+/// not know included) hang up. `?after=voicemail` is <Record>'s action: the
+/// message is in, say goodbye.
+void call_next_route(const actors::services& svc, http_request& req, net::responder respond) {
+  http_response bad;
+  auto form = twilio_form(*svc.cfg, req, bad);
+  if (!form)
+    return respond(std::move(bad));
+  auto sid = proto::form_value(*form, "CallSid");
+  if (sid.empty())
+    return respond(http_response::text(400, "CallSid is required"));
+  if (req.target.find("after=voicemail") != std::string::npos)
+    return respond(http_response::xml(proto::twiml_response(
+        {proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));
+  auto cfg = svc.cfg;
+  actors::ask<actors::call_next>(
+      svc.registry, cfg->call.registry_query,
+      [respond, cfg](actors::call_next& n) {
+        respond(http_response::xml(n.voicemail ? voicemail_twiml(*cfg)
+                                               : proto::twiml_response({proto::verb_hangup()})));
+      },
+      [respond](caf::error&) {
+        respond(http_response::xml(proto::twiml_response({proto::verb_hangup()})));
+      },
+      actors::call_next_query{sid});
+}
+
 /// The registry's answer as JSON, with the status `code` gives it; 503 when
 /// the registry does not answer.
 template <class Info, class Atom>
@@ -219,6 +261,9 @@ net::http_handlers make_routes(const actors::services& svc) {
     if (path == "/telephony/realtime-inbound-voice") {
       if (only("POST"))
         inbound_voice(svc, *handoff, req, std::move(respond));
+    } else if (path == "/telephony/realtime-call-next") {
+      if (only("POST"))
+        call_next_route(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-recording-status") {
       if (only("POST"))
         recording_status(svc, req, std::move(respond));

@@ -56,8 +56,8 @@ BOOST_AUTO_TEST_CASE(the_server_cap_spans_tenants) {
 BOOST_AUTO_TEST_CASE(zero_means_no_limit) {
   call_admission a;
   for (int i = 0; i < 1000; ++i)
-    BOOST_TEST((a.admit("CA" + std::to_string(i), "+1", call_limits{}, 0) ==
-                admission_verdict::admitted));
+    BOOST_TEST(
+        (a.admit("CA" + std::to_string(i), "+1", call_limits{}, 0) == admission_verdict::admitted));
 }
 
 BOOST_AUTO_TEST_CASE(threads_racing_admit_exactly_the_cap) {

@@ -38,9 +38,9 @@ std::vector<sb::net::http_client_result> flood(test_server& s, int n, int first 
     r.url = s.base_url() + inbound_path;
     r.content_type = "application/x-www-form-urlencoded";
     r.body = sb::proto::encode_form(params);
-    r.headers.emplace_back("X-Twilio-Signature",
-                           sb::proto::twilio_signature(
-                               auth_token, std::string{public_url} + inbound_path, params));
+    r.headers.emplace_back(
+        "X-Twilio-Signature",
+        sb::proto::twilio_signature(auth_token, std::string{public_url} + inbound_path, params));
     auto p = std::make_shared<std::promise<sb::net::http_client_result>>();
     pending.push_back(p->get_future());
     sb::net::http_send(s.client_io().context(), std::move(r),
