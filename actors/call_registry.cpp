@@ -202,8 +202,13 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         auto rp = self->make_response_promise<stored_atom>();
         self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
                       set_recording{r.call_sid, r.url, r.duration_s})
-            .then([rp](stored_atom) mutable { rp.deliver(stored_atom::value); },
-                  [rp](caf::error& e) mutable { rp.deliver(e); });
+            .then(
+                [self, rp](stored_atom) mutable {
+                  if (self->state.svc.notifier) // a voicemail's push may be waiting
+                    self->send(self->state.svc.notifier, wake_atom::value);
+                  rp.deliver(stored_atom::value);
+                },
+                [rp](caf::error& e) mutable { rp.deliver(e); });
         return rp;
       },
       [self](health_atom) {

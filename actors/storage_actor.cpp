@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/booking.hpp"
 
 #include <caf/all.hpp>
 
@@ -68,7 +69,10 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, &st](begin_call& q) { return written(self, st.db->begin_call(q.call)); },
       [self, &st](append_turn& q) { return written(self, st.db->append_turn(q.turn)); },
       [self, &st](set_recording& q) {
-        return written(self, st.db->set_recording(q.call_sid, q.url, q.duration_s));
+        // A recording is a voicemail (only the voicemail <Record>s): its job
+        // card says so, and the business gets a push with it.
+        auto r = st.db->record_voicemail(q.call_sid, q.url, q.duration_s, receptionist::push_body);
+        return written(self, r ? ok_status() : status{r.err()});
       },
       [self, &st](finalize_call& q) -> caf::result<int64_t> {
         auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);

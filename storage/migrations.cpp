@@ -111,6 +111,13 @@ ALTER TABLE tenants ADD COLUMN calls_per_minute INTEGER NOT NULL DEFAULT 0
   CHECK (calls_per_minute >= 0);
 )sql";
 
+// v4: a job card can be a voicemail: its kind and the recording.
+constexpr std::string_view v4 = R"sql(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'call';
+ALTER TABLE jobs ADD COLUMN recording_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN recording_duration_s INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -124,7 +131,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4};
   return all;
 }
 

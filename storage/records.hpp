@@ -88,6 +88,9 @@ struct job {
   std::string status = "new"; ///< new | needs_review
   std::string summary;        ///< one line for the notification
   int64_t created_at_ms = 0;
+  std::string kind = "call"; ///< call | voicemail (the caller left a message)
+  std::string recording_url; ///< voicemail: Twilio's recording
+  int recording_duration_s = 0;
 };
 
 /// A push notification waiting to be delivered (at-least-once).

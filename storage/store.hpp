@@ -8,6 +8,7 @@
 #include "common/result.hpp"
 #include "storage/records.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,14 @@ public:
   // -- calls --
   status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
   status set_recording(const std::string& call_sid, const std::string& url, int duration_s);
+  /// A voicemail arrived (the recording callback): in one transaction the
+  /// recording goes on the call, the call's job card (if it is written
+  /// yet) becomes kind "voicemail" with the recording and needs review, and
+  /// a push notification built by `push_body` is queued for the tenant's
+  /// push URL. True when a job card was updated.
+  result<bool>
+  record_voicemail(const std::string& call_sid, const std::string& url, int duration_s,
+                   const std::function<std::string(const job&, const tenant&)>& push_body);
   status append_turn(const transcript_turn& t);
   /// In one transaction: the final call row, its job card, and (if
   /// push_url is non-empty) an outbox entry. Returns the job id.

@@ -68,6 +68,18 @@ void expect_voicemail(e2e_env& env, const sim::caller_result& r) {
   auto call = env.call_record(r.call_sid);
   BOOST_TEST(call->recording_url == r.recording_url);
   BOOST_TEST(call->recording_duration_s == r.recording_duration_s);
+  // The job card is a voicemail with the recording, and the business got a
+  // second push with it (the first came with the job card at the call's end).
+  auto job = env.job(r.call_sid);
+  BOOST_TEST(job->kind == "voicemail");
+  BOOST_TEST(job->recording_url == r.recording_url);
+  BOOST_TEST(job->recording_duration_s == r.recording_duration_s);
+  BOOST_TEST(job->summary.find("Voicemail") == 0u, job->summary);
+  BOOST_REQUIRE(env.wait_for_pushes(2, 10s));
+  auto pushes = env.pushes();
+  BOOST_TEST(pushes[0].find("\"type\":\"job.created\"") != std::string::npos, pushes[0]);
+  BOOST_TEST(pushes[1].find("\"type\":\"voicemail.recorded\"") != std::string::npos, pushes[1]);
+  BOOST_TEST(pushes[1].find(r.recording_url) != std::string::npos, pushes[1]);
 }
 
 /// What an "OpenAI is unreachable" call ends with when voicemail is off.
