@@ -24,6 +24,9 @@ struct registry_state {
     std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
   };
   std::map<std::string, answered> answered_calls;
+  /// What follows each ended stream, by CallSid, with when it was said: kept
+  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
+  std::map<std::string, std::pair<call_next, int64_t>> next_steps;
   health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
@@ -39,6 +42,11 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     if (auto it = st.answered_calls.find(call.call_sid); respond && it != st.answered_calls.end())
       respond(it->second.twiml);
     return;
+  }
+  if (!admit_call(st.svc.admission.get(), *st.svc.cfg, call, t, st.svc.metrics.get())) {
+    if (respond)
+      respond(busy_twiml(*st.svc.cfg));
+    return; // the route answered from the cache only once admitted
   }
   call.tenant_number = t.number;
   auto twiml = stream_twiml(*st.svc.cfg, call, t);
@@ -67,8 +75,11 @@ void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_re
             if (!t.found) {
               if (st.svc.tenants)
                 st.svc.tenants->forget(call.to);
-              if (!respond)
-                return; // answered from a cache entry that is gone now
+              if (!respond) { // answered from a cache entry that is gone now
+                if (st.svc.admission)
+                  st.svc.admission->release(call.call_sid);
+                return;
+              }
               log::warn("RealtimeHandler", "No user found for number " + call.to);
               respond(not_set_up_twiml());
               return;
@@ -115,6 +126,27 @@ void on_stream(self_ptr self, stream_arrived& s) {
   self->send(it->second, std::move(s));
 }
 
+constexpr int64_t next_step_ttl_ms = 10 * 60'000;
+
+void remember_next(registry_state& st, call_next& n) {
+  const int64_t now = now_ms();
+  for (auto it = st.next_steps.begin(); it != st.next_steps.end();)
+    it = now - it->second.second > next_step_ttl_ms ? st.next_steps.erase(it) : std::next(it);
+  log::info("RealtimeHandler", "After its stream, " + n.call_sid + " goes to " +
+                                   (n.voicemail ? "voicemail" : "hang-up") +
+                                   (n.why.empty() ? "" : " (" + n.why + ")"));
+  auto sid = n.call_sid;
+  st.next_steps[sid] = {std::move(n), now};
+}
+
+/// A call nobody said anything about (it ended normally, or this server
+/// never knew it) hangs up.
+call_next next_for(const registry_state& st, const std::string& call_sid) {
+  if (auto it = st.next_steps.find(call_sid); it != st.next_steps.end())
+    return it->second.first;
+  return call_next{call_sid, false, ""};
+}
+
 /// The recording status callback: stored on its call, which must be live
 /// or stored (a callback for an unknown CallSid invents no call).
 caf::typed_response_promise<bool> record(self_ptr self, const recording_update& r) {
@@ -122,8 +154,13 @@ caf::typed_response_promise<bool> record(self_ptr self, const recording_update& 
   bool live = self->state.calls.count(r.call_sid) != 0;
   self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
                 set_recording{r.call_sid, r.url, r.duration_s, live})
-      .then([rp](bool known) mutable { rp.deliver(known); },
-            [rp](caf::error& e) mutable { rp.deliver(e); });
+      .then(
+          [self, rp](bool known) mutable {
+            if (known && self->state.svc.notifier) // a voicemail's push may be waiting
+              self->send(self->state.svc.notifier, wake_atom::value);
+            rp.deliver(known);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(e); });
   return rp;
 }
 
@@ -142,6 +179,8 @@ void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
     return;
   if (st.svc.metrics)
     st.svc.metrics->active_calls.dec();
+  if (st.svc.admission)
+    st.svc.admission->release(it->second);
   st.calls.erase(it->second);
   st.snapshots.erase(it->second);
   st.answered_calls.erase(it->second);
@@ -172,6 +211,8 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
           self->state.snapshots[s.call_sid] = s;
       },
       [self](openai_observation& o) { self->state.health.on_openai(o.connected, now_ms()); },
+      [self](call_next& n) { remember_next(self->state, n); },
+      [self](call_next_query& q) { return next_for(self->state, q.call_sid); },
       [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
       [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
       [self](recording_update& r) { return record(self, r); },

@@ -162,6 +162,8 @@ void spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect)
                                   caf::actor_cast<call_supervisor_actor>(self));
 }
 
+void give_up_stream(sup_ptr self);
+
 void on_openai_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.openai = nullptr;
@@ -174,14 +176,18 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   const auto& cfg = st.svc.cfg->openai;
   ++st.failed_attempts;
   if (st.failed_attempts > cfg.max_reconnects) {
-    // The receptionist cannot speak: the caller hears a recorded apology,
-    // then the call hangs up (or, before the stream, as soon as it attaches).
+    // The receptionist cannot speak: the caller is offered voicemail (the
+    // stream ends and the <Redirect> after it asks what next), or hears the
+    // recorded apology before the line hangs up; either as soon as the
+    // stream is there.
     log::error("RealtimeServer",
                "OpenAI unavailable for " + st.call.call_sid + ": " + describe(reason));
     st.hangup_requested = true;
     st.openai_unavailable = true;
+    if (st.svc.cfg->voicemail.enabled)
+      self->send(st.svc.registry, call_next{st.call.call_sid, true, "openai_unavailable"});
     if (st.twilio)
-      self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
+      give_up_stream(self);
     return;
   }
   auto delay = cfg.reconnect_backoff * (1 << std::min(st.failed_attempts - 1, 6));
@@ -195,6 +201,16 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
                                   "); reconnecting in " + std::to_string(delay.count()) + " ms");
   spawn_openai(self, delay, st.ever_ready);
   st.response_active = st.response_in_progress = false;
+}
+
+/// The receptionist cannot speak: end the stream at once when voicemail
+/// follows (the registry knows, call_next), else after the recorded apology.
+void give_up_stream(sup_ptr self) {
+  auto& st = self->state;
+  if (st.svc.cfg->voicemail.enabled)
+    self->send(st.twilio, play_then_hangup{});
+  else
+    self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
 }
 
 void on_twilio_down(sup_ptr self, const caf::error& reason) {
@@ -229,7 +245,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   st.call.status = call_status::in_progress;
   st.phase = call_phase::in_progress;
   if (st.openai_unavailable)
-    self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
+    give_up_stream(self);
   publish(self);
 }
 

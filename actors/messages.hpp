@@ -203,6 +203,19 @@ struct recording_update {
   int duration_s = 0;
 };
 
+/// What Twilio runs once the call's stream has ended (the <Redirect> after
+/// </Connect>, docs/protocols.md 1): a supervisor says so before it closes
+/// the stream; the call-next route asks with call_next_query.
+struct call_next {
+  std::string call_sid;
+  bool voicemail = false; ///< false: hang up
+  std::string why;        ///< for the log, e.g. "openai_unavailable"
+};
+
+struct call_next_query {
+  std::string call_sid;
+};
+
 // -- transcript -------------------------------------------------------------------------
 
 /// The caller's words (input transcription completed).
@@ -462,6 +475,14 @@ template <class F> auto inspect(F& f, outbox_backlog_query&) {
 template <class F> auto inspect(F& f, openai_observation& x) {
   return f(caf::meta::type_name("openai_observation"), x.connected);
 }
+template <class F> auto inspect(F& f, call_next& x) {
+  return f(caf::meta::type_name("call_next"), x.call_sid, x.voicemail, x.why);
+}
+
+template <class F> auto inspect(F& f, call_next_query& x) {
+  return f(caf::meta::type_name("call_next_query"), x.call_sid);
+}
+
 template <class F> auto inspect(F& f, recording_update& x) {
   return f(caf::meta::type_name("recording_update"), x.call_sid, x.url, x.duration_s);
 }

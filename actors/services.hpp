@@ -31,6 +31,8 @@ struct services {
   introspection_actor introspection;                     ///< the console's; null: no console
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
   std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null
+  /// Call limits, shared by the webhook route and the registry; null: none.
+  std::shared_ptr<call_admission> admission;
   std::string
       call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
 };

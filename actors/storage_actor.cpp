@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/booking.hpp"
 
 #include <caf/all.hpp>
 
@@ -76,7 +77,13 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, &st](begin_call& q) { return written(self, st.db->begin_call(q.call)); },
       [self, &st](append_turn& q) { return written(self, st.db->append_turn(q.turn)); },
       [self, &st](set_recording& q) {
-        return written(self, st.db->set_recording(q.call_sid, q.url, q.duration_s, q.live));
+        // A recording is a voicemail (only the voicemail <Record>s): its job
+        // card says so, and the business gets a push with it. A callback
+        // for a call this server never had stores nothing (false).
+        using outcome = storage::store::recording_outcome;
+        auto r = st.db->record_voicemail(q.call_sid, q.url, q.duration_s, q.live,
+                                         receptionist::push_body);
+        return written(self, r ? result<bool>{*r != outcome::unknown_call} : result<bool>{r.err()});
       },
       [self, &st](finalize_call& q) {
         return written(self, st.db->finalize_call(q.call, q.job, q.push_url, q.push_body));

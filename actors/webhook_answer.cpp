@@ -1,5 +1,8 @@
 #include "actors/webhook_answer.hpp"
 
+#include "common/log.hpp"
+#include "common/time.hpp"
+#include "metrics/switchboard_metrics.hpp"
 #include "protocol/twiml.hpp"
 
 namespace sb::actors {
@@ -28,7 +31,8 @@ std::string stream_twiml(const config& cfg, const storage::call_record& c,
                          const storage::tenant& t) {
   return proto::twiml_connect_stream(
       cfg.stream_url(),
-      {{"callSid", c.call_sid}, {"from", c.from}, {"to", c.to}, {"tenant", t.number}});
+      {{"callSid", c.call_sid}, {"from", c.from}, {"to", c.to}, {"tenant", t.number}},
+      cfg.call_next_url());
 }
 
 std::string not_set_up_twiml() {
@@ -38,6 +42,35 @@ std::string not_set_up_twiml() {
 std::string unavailable_twiml() {
   return proto::twiml_say_hangup(
       "Sorry, we cannot take your call right now. Please try again later.");
+}
+
+std::string busy_twiml(const config& cfg) {
+  return proto::twiml_say_hangup(cfg.limits.busy_message);
+}
+
+call_limits limits_for(const config& cfg, const storage::tenant& t) {
+  call_limits l;
+  l.server_concurrent = cfg.limits.max_calls;
+  l.tenant_concurrent = t.max_concurrent > 0 ? t.max_concurrent : cfg.limits.tenant_max_concurrent;
+  l.tenant_per_minute =
+      t.calls_per_minute > 0 ? t.calls_per_minute : cfg.limits.tenant_calls_per_minute;
+  return l;
+}
+
+bool admit_call(call_admission* admission, const config& cfg, const storage::call_record& c,
+                const storage::tenant& t, metrics::switchboard_metrics* metrics) {
+  if (!admission)
+    return true;
+  auto v = admission->admit(c.call_sid, t.number, limits_for(cfg, t), now_ms());
+  if (rings_through(v))
+    return true;
+  // One line per refused call: a flood of *signed* calls is real callers,
+  // each worth a line (unsigned ones never get here).
+  log::warn("RealtimeHandler", "Call " + c.call_sid + " from " + c.from + " to " + t.number +
+                                   " turned away: " + to_string(v));
+  if (metrics)
+    metrics->call_refused(to_string(v));
+  return false;
 }
 
 } // namespace sb::actors

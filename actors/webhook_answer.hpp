@@ -17,6 +17,8 @@
 //      the first time (the call is live already; nothing new is spawned).
 //   4. number of no tenant          -> <Say> not_set_up_twiml, <Hangup/>.
 //   5. storage failed or timed out  -> <Say> unavailable_twiml, <Hangup/>.
+//   6. over a call limit            -> <Say> busy_twiml, <Hangup/>; nothing is
+//      spawned (actors/admission.hpp; checked before paths 1 and 2).
 // Whatever happens later (OpenAI unreachable, a stream that never comes) is
 // the call supervisor's (actors/call_supervisor.hpp), not the webhook's.
 //
@@ -26,6 +28,7 @@
 // registry -> io thread: each hop wakes a thread; on this VM that was the
 // webhook's p99, bench/RESULTS.md).
 
+#include "actors/admission.hpp"
 #include "config/config.hpp"
 #include "storage/records.hpp"
 
@@ -35,6 +38,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+
+namespace sb::metrics {
+class switchboard_metrics;
+}
 
 namespace sb::actors {
 
@@ -67,6 +74,17 @@ std::string not_set_up_twiml();
 
 /// Path 5: the tenant could not be looked up.
 std::string unavailable_twiml();
+
+/// Path 6: the caller is over a limit (config limits.busy_message).
+std::string busy_twiml(const config& cfg);
+
+/// The limits for a call to `t`: its own, else the config's.
+call_limits limits_for(const config& cfg, const storage::tenant& t);
+
+/// Admits the call, or logs and counts why not (path 6). True: it may ring
+/// through. Null `admission`: no limits.
+bool admit_call(call_admission* admission, const config& cfg, const storage::call_record& c,
+                const storage::tenant& t, metrics::switchboard_metrics* metrics);
 
 /// Where the registry's TwiML goes: the route writes it as the HTTP answer.
 using twiml_responder = std::function<void(std::string twiml)>;

@@ -280,6 +280,12 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   add->add_option("--voice", t.voice, "Realtime voice (default: from config)");
   add->add_option("--push-url", t.push_url, "http(s) URL that job cards are POSTed to");
   add->add_option("--hours", t.hours, "Business hours")->capture_default_str();
+  add->add_option("--max-concurrent", t.max_concurrent,
+                  "Calls at once; more hear the busy message (0: config limits)")
+      ->check(CLI::NonNegativeNumber);
+  add->add_option("--calls-per-minute", t.calls_per_minute,
+                  "Calls admitted in any 60 s (0: config limits)")
+      ->check(CLI::NonNegativeNumber);
   add->callback([a, cx] { tenants_add(*cx, a->tenant); });
 
   tenants->add_subcommand("list", "List tenants")->callback([cx] { tenants_list(*cx); });

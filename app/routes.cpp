@@ -6,11 +6,13 @@
 #include "actors/messages.hpp"
 #include "app/status_json.hpp"
 #include "common/log.hpp"
+#include "common/log_throttle.hpp"
 #include "common/time.hpp"
 #include "console/routes.hpp"
 #include "protocol/form.hpp"
 #include "protocol/media_stream.hpp"
 #include "protocol/twilio_signature.hpp"
+#include "protocol/twiml.hpp"
 
 #include <caf/all.hpp>
 
@@ -53,9 +55,16 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
     return std::nullopt;
   }
   if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req)) {
-    log::warn("RealtimeHandler", "Refused a request with a missing or wrong X-Twilio-Signature "
-                                 "from " +
-                                     req.remote);
+    // A flood of unsigned requests is refused at the cost of one HMAC each
+    // and logged once per 10 s, not once per request.
+    static log::throttle refusals{10'000};
+    int64_t held_back = 0;
+    if (refusals.allow(now_ms(), held_back))
+      log::warn("RealtimeHandler",
+                "Refused a request with a missing or wrong X-Twilio-Signature from " + req.remote +
+                    (held_back > 0
+                         ? " (and " + std::to_string(held_back) + " more since the last such line)"
+                         : ""));
     bad = http_response::text(403, "invalid Twilio signature");
     return std::nullopt;
   }
@@ -83,6 +92,10 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   };
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
+      if (!actors::admit_call(svc.admission.get(), *svc.cfg, c, *t, svc.metrics.get())) {
+        log_received();
+        return respond(http_response::xml(actors::busy_twiml(*svc.cfg)));
+      }
       // A known tenant: answer here, on the io thread; the registry spawns
       // the call, and has it before Twilio can open the stream this answer
       // names (call_handoff.hpp).
@@ -133,6 +146,47 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
         respond(http_response::text(500, "could not store the recording"));
       },
       actors::recording_update{sid, url, duration});
+}
+
+/// The voicemail TwiML: the prompt, a beep, <Record> (its recording status
+/// comes to the recording route; the action, once it ends, says goodbye).
+std::string voicemail_twiml(const config& cfg) {
+  const auto& v = cfg.voicemail;
+  proto::record_options r;
+  r.max_length_s = v.max_length_s;
+  r.finish_on_key = "#";
+  r.recording_status_callback = cfg.recording_status_url();
+  r.action = cfg.call_next_url() + "?after=voicemail";
+  return proto::twiml_voicemail(v.prompt, r, v.goodbye);
+}
+
+/// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
+/// stream has ended, what next. The supervisor said so before it closed the
+/// stream (call_next): voicemail, or (anything else, a call this server does
+/// not know included) hang up. `?after=voicemail` is <Record>'s action: the
+/// message is in, say goodbye.
+void call_next_route(const actors::services& svc, http_request& req, net::responder respond) {
+  http_response bad;
+  auto form = twilio_form(*svc.cfg, req, bad);
+  if (!form)
+    return respond(std::move(bad));
+  auto sid = proto::form_value(*form, "CallSid");
+  if (sid.empty())
+    return respond(http_response::text(400, "CallSid is required"));
+  if (req.target.find("after=voicemail") != std::string::npos)
+    return respond(http_response::xml(proto::twiml_response(
+        {proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));
+  auto cfg = svc.cfg;
+  actors::ask<actors::call_next>(
+      svc.registry, cfg->call.registry_query,
+      [respond, cfg](actors::call_next& n) {
+        respond(http_response::xml(n.voicemail ? voicemail_twiml(*cfg)
+                                               : proto::twiml_response({proto::verb_hangup()})));
+      },
+      [respond](caf::error&) {
+        respond(http_response::xml(proto::twiml_response({proto::verb_hangup()})));
+      },
+      actors::call_next_query{sid});
 }
 
 /// The registry's answer as JSON, with the status `code` gives it; 503 when
@@ -218,6 +272,9 @@ net::http_handlers make_routes(const actors::services& svc) {
     if (path == "/telephony/realtime-inbound-voice") {
       if (only("POST"))
         inbound_voice(svc, *handoff, req, std::move(respond));
+    } else if (path == "/telephony/realtime-call-next") {
+      if (only("POST"))
+        call_next_route(svc, req, std::move(respond));
     } else if (path == "/telephony/realtime-recording-status") {
       if (only("POST"))
         recording_status(svc, req, std::move(respond));

@@ -101,6 +101,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.observer = std::move(observer);
   svc.metrics = std::make_shared<metrics::switchboard_metrics>();
   svc.tenants = std::make_shared<actors::tenant_cache>();
+  svc.admission = std::make_shared<actors::call_admission>();
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
     svc.introspection = console::spawn_introspection(*p->sys);

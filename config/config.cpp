@@ -162,6 +162,14 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "server.tls_cert", "tls_cert and tls_key go together");
   if (cfg.server.io_threads < 1)
     fail(source, "server.io_threads", "must be at least 1");
+  const auto& l = cfg.limits;
+  for (auto [key, v] : {std::pair{"limits.max_calls", l.max_calls},
+                        std::pair{"limits.tenant_max_concurrent", l.tenant_max_concurrent},
+                        std::pair{"limits.tenant_calls_per_minute", l.tenant_calls_per_minute}})
+    if (v < 0)
+      fail(source, key, "must be 0 (no limit) or more");
+  if (cfg.voicemail.max_length_s < 1)
+    fail(source, "voicemail.max_length_s", "must be at least 1");
 }
 
 } // namespace
@@ -191,6 +199,14 @@ std::string config::stream_url() const {
 
 std::string config::inbound_webhook_url() const {
   return std::string(public_base()) + "/telephony/realtime-inbound-voice";
+}
+
+std::string config::call_next_url() const {
+  return std::string(public_base()) + "/telephony/realtime-call-next";
+}
+
+std::string config::recording_status_url() const {
+  return std::string(public_base()) + "/telephony/realtime-recording-status";
 }
 
 env_lookup process_env() {
@@ -260,6 +276,18 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("health", "storage_window_ms", h.storage_window);
   read("health", "outbox_pending", h.outbox_pending);
   read("health", "outbox_max_age_ms", h.outbox_max_age);
+
+  auto& l = cfg.limits;
+  read("limits", "max_calls", l.max_calls);
+  read("limits", "tenant_max_concurrent", l.tenant_max_concurrent);
+  read("limits", "tenant_calls_per_minute", l.tenant_calls_per_minute);
+  read("limits", "busy_message", l.busy_message);
+
+  auto& v = cfg.voicemail;
+  read("voicemail", "enabled", v.enabled);
+  read("voicemail", "prompt", v.prompt);
+  read("voicemail", "max_length_s", v.max_length_s);
+  read("voicemail", "goodbye", v.goodbye);
 }
 
 void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& cfg) {

@@ -115,6 +115,30 @@ struct health_config {
   milliseconds outbox_max_age{300'000}; ///< the oldest undelivered notification is older
 };
 
+/// Who may ring through (actors/admission.hpp). 0: no limit. A tenant's own
+/// limits (switchboard tenants add --max-concurrent / --calls-per-minute)
+/// replace the tenant defaults here; over a limit the caller hears
+/// busy_message and the call is not spawned.
+struct limits_config {
+  int max_calls = 0;               ///< live calls on this server, all tenants
+  int tenant_max_concurrent = 0;   ///< live calls per tenant, unless the tenant sets its own
+  int tenant_calls_per_minute = 0; ///< calls admitted per tenant in any 60 s, unless its own
+  std::string busy_message =
+      "Sorry, all of our lines are busy right now. Please call again in a few minutes. Goodbye.";
+};
+
+/// The voicemail a caller is offered when the receptionist cannot speak
+/// (OpenAI unreachable at set-up, or lost for good mid-call): TwiML <Say> the
+/// prompt, <Record> (docs/protocols.md 1), and a job card with the recording.
+/// Off: the caller hears the recorded apology and the line hangs up.
+struct voicemail_config {
+  bool enabled = true;
+  std::string prompt = "Sorry, we cannot take your call right now. Please leave your name, "
+                       "your number and what you need after the tone, then press the pound key.";
+  int max_length_s = 120; ///< <Record maxLength>
+  std::string goodbye = "Thank you, we have your message. Goodbye.";
+};
+
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
   double audio_input = 32.0;
   double audio_input_cached = 0.40;
@@ -148,6 +172,8 @@ struct config {
   tools_config tools;
   call_config call;
   health_config health;
+  limits_config limits;
+  voicemail_config voicemail;
   prices_config prices;
   console_config console;
   debug_config debug;
@@ -159,6 +185,10 @@ struct config {
   std::string stream_url() const;
   /// The Voice webhook URL to paste into the Twilio console.
   std::string inbound_webhook_url() const;
+  /// Where Twilio goes once a call's stream has ended (the <Redirect> after </Connect>).
+  std::string call_next_url() const;
+  /// The recording status callback (voicemail).
+  std::string recording_status_url() const;
 };
 
 /// A config file or environment value that cannot be used. what() is one line

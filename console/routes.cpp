@@ -3,8 +3,10 @@
 #include "actors/ask.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "console/auth.hpp"
 #include "console/introspection.hpp"
+#include "console/login_throttle.hpp"
 #include "console/page.hpp"
 #include "protocol/form.hpp"
 
@@ -53,7 +55,8 @@ std::string end_call_sid(std::string_view path) {
 } // namespace
 
 console_routes::console_routes(const actors::services& svc)
-    : svc_(svc), auth_(std::make_unique<console_auth>(svc.cfg->console.token)) {}
+    : svc_(svc), auth_(std::make_unique<console_auth>(svc.cfg->console.token)),
+      logins_(std::make_unique<login_throttle>()) {}
 
 console_routes::~console_routes() = default;
 
@@ -84,13 +87,27 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
       respond(html(405, login_page()));
       return true;
     }
+    auto address = login_throttle::address_of(req.remote);
+    if (auto wait = logins_->wait_ms(address, now_ms()); wait > 0) {
+      // Refused before the token is even looked at: guessing costs time.
+      auto r = html(429, login_page("Too many wrong tokens: try again in " +
+                                    std::to_string((wait + 999) / 1000) + " s."));
+      r.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
+      respond(std::move(r));
+      return true;
+    }
     auto form = proto::parse_form(req.body);
     std::string token = form ? proto::form_value(*form, "token") : "";
     if (!auth_->token_matches(token)) {
-      log::warn("Console", "Refused a console login from " + req.remote);
+      auto delay = logins_->failed(address, now_ms());
+      log::warn(
+          "Console",
+          "Refused a console login from " + address +
+              (delay > 0 ? "; next attempt allowed in " + std::to_string(delay) + " ms" : ""));
       respond(html(401, login_page("Wrong token.")));
       return true;
     }
+    logins_->succeeded(address);
     auto r = http_response::text(303, "");
     r.headers.emplace_back("Location", "/console");
     r.headers.emplace_back("Set-Cookie", console_auth::cookie_for(auth_->new_session()));

@@ -18,6 +18,8 @@
 
 namespace sb::console {
 
+class login_throttle;
+
 class console_auth;
 
 class console_routes {
@@ -37,6 +39,7 @@ public:
 private:
   actors::services svc_;
   std::unique_ptr<console_auth> auth_;
+  std::unique_ptr<login_throttle> logins_;
 };
 
 /// Handlers for the separate, unauthenticated metrics listener: GET /metrics only.

@@ -40,6 +40,12 @@ switchboard_metrics::switchboard_metrics()
   reg.get_histogram("switchboard_tool_call_duration_seconds", "Tool call durations, by tool name",
                     tool_bounds);
   reg.get_counter("switchboard_tokens_total", "Realtime API tokens used, by kind");
+  reg.get_counter("switchboard_calls_refused_total",
+                  "Callers turned away at the webhook by a limit, by reason");
+}
+
+void switchboard_metrics::call_refused(const char* reason) {
+  reg.get_counter("switchboard_calls_refused_total", "", {{"reason", reason}}).inc();
 }
 
 void switchboard_metrics::call_ended(end_reason reason) {

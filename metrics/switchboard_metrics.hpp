@@ -29,6 +29,8 @@ public:
 
   /// A call ended (labelled by the reason only: label values stay few).
   void call_ended(end_reason reason);
+  /// A caller was turned away at the webhook (reason: admission_verdict's name).
+  void call_refused(const char* reason);
   /// A tool call finished: outcome "ok" or "error".
   void tool_call(const std::string& name, bool ok, double seconds);
   /// Tokens used by one response (response.done usage).

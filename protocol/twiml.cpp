@@ -71,8 +71,9 @@ std::string xml_escape(std::string_view s) {
 
 std::string twiml_connect_stream(
     std::string_view stream_url,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters) {
-  std::size_t size = xml_declaration.size() + stream_url.size() + 96;
+    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters,
+    std::string_view after_url) {
+  std::size_t size = xml_declaration.size() + stream_url.size() + after_url.size() + 128;
   for (const auto& [name, value] : parameters)
     size += name.size() + value.size() + 32;
   std::string out;
@@ -90,7 +91,15 @@ std::string twiml_connect_stream(
     append_escaped(out, value);
     out += "\"/>";
   }
-  out += "</Stream></Connect><Hangup/></Response>";
+  out += "</Stream></Connect>";
+  if (after_url.empty()) {
+    out += "<Hangup/>";
+  } else {
+    out += "<Redirect method=\"POST\">";
+    append_escaped(out, after_url);
+    out += "</Redirect>";
+  }
+  out += "</Response>";
   return out;
 }
 

@@ -8,12 +8,16 @@
 
 namespace sb::proto {
 
-/// <Response><Connect><Stream url=...><Parameter .../>...</Stream></Connect><Hangup/></Response>
-/// The trailing <Hangup/> runs when the server closes the stream socket, which
-/// is how the bridge hangs up (end_call) without the REST API.
+/// <Response><Connect><Stream url=...><Parameter .../>...</Stream></Connect>
+/// then <Redirect method="POST">after_url</Redirect>, or <Hangup/> when
+/// after_url is empty. What follows </Connect> runs when the server closes
+/// the stream socket: that is how the bridge hangs up (end_call) without the
+/// REST API, and, with the redirect, how it sends a caller on to voicemail
+/// (docs/protocols.md 1).
 std::string twiml_connect_stream(
     std::string_view stream_url,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters);
+    std::initializer_list<std::pair<std::string_view, std::string_view>> parameters,
+    std::string_view after_url = {});
 
 /// <Response><Say>text</Say><Hangup/></Response>
 std::string twiml_say_hangup(std::string_view text);

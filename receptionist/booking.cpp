@@ -100,7 +100,8 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
     w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
   };
   w.StartObject();
-  kv("type", "job.created");
+  kv("type", j.kind == "voicemail" ? "voicemail.recorded" : "job.created");
+  kv("kind", j.kind);
   kv("tenant", t.number);
   kv("business", t.name);
   kv("callSid", j.call_sid);
@@ -112,6 +113,11 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
   for (const auto& f : fields)
     kv(f.name, j.details.*(f.member));
   w.EndObject();
+  if (!j.recording_url.empty()) {
+    kv("recordingUrl", j.recording_url);
+    w.Key("recordingDurationS");
+    w.Int(j.recording_duration_s);
+  }
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");

@@ -148,9 +148,13 @@ void call_runner::on_close(const std::string& reason) {
   const bool last_turn = opt_.script.turns.empty() || turn_ + 1 >= opt_.script.turns.size();
   const bool expected = opt_.script.assistant_hangs_up && last_turn &&
                         ((phase_ == phase::awaiting_reply && heard_) || phase_ == phase::ending);
-  if (!expected)
-    return finish_locked(false,
-                         "server closed the stream early" + (reason.empty() ? "" : ": " + reason));
+  if (!expected) {
+    // Twilio runs what follows </Connect> however the stream ended; the
+    // call still counts as failed unless the test expects the cut.
+    res_.stream_cut = true;
+    early_close_ = "server closed the stream early" + (reason.empty() ? "" : ": " + reason);
+    event_locked(early_close_);
+  }
   streaming_ = false;
   next_verb_locked(); // Twilio runs the TwiML after </Connect> (ours: <Hangup/>)
 }
@@ -158,6 +162,10 @@ void call_runner::on_close(const std::string& reason) {
 void call_runner::finish_locked(bool ok, std::string error) {
   if (finished_)
     return;
+  if (ok && !early_close_.empty() && !opt_.expect_stream_cut) {
+    ok = false;
+    error = early_close_;
+  }
   finished_ = true;
   res_.ok = ok;
   res_.error = std::move(error);

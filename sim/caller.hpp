@@ -51,6 +51,9 @@ struct caller_options {
   call_script script;
   const clip_library* clips = nullptr;
   int max_call_ms = 120'000; ///< give up after this
+  /// The server is expected to end the stream before the script is done (no
+  /// receptionist: voicemail follows); otherwise that fails the call.
+  bool expect_stream_cut = false;
   /// Vanish (drop TCP, no stop) once this many replies have finished playing (-1: never).
   int vanish_after_turns = -1;
   /// Print the call as it happens (the demo).
@@ -90,6 +93,7 @@ struct caller_result {
   /// heard (played out) when the clear arrived; -1 if no reply had started.
   std::vector<int64_t> heard_at_clear_ms;
   bool server_hung_up = false;       ///< the server closed the stream (end_call)
+  bool stream_cut = false;           ///< ... before the script expected it
   std::vector<int64_t> reply_gap_ms; ///< per turn: caller stopped speaking -> first reply byte
 
   // -- what the TwiML did (caller_flow.cpp) --

@@ -86,7 +86,9 @@ private:
   std::mutex mu_;
   caller_result res_;
   bool finished_ = false;
-  bool closing_ = false; ///< we closed the socket (stop or vanish)
+  bool closing_ = false;
+  std::string early_close_; ///< the server closed the stream unexpectedly (res_.stream_cut) ///< we
+                            ///< closed the socket (stop or vanish)
   clock::time_point t0_;
 
   twiml_stream stream_;

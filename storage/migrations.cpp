@@ -103,13 +103,28 @@ CREATE INDEX jobs_created ON jobs(created_at);
 CREATE INDEX calls_started ON calls(started_at);
 )sql";
 
-// v3: truthful records (issue 18). A turn keeps both texts: `text` is what
+// v3: per-tenant call limits (actors/admission.hpp); 0 takes config [limits].
+constexpr std::string_view v3 = R"sql(
+ALTER TABLE tenants ADD COLUMN max_concurrent INTEGER NOT NULL DEFAULT 0
+  CHECK (max_concurrent >= 0);
+ALTER TABLE tenants ADD COLUMN calls_per_minute INTEGER NOT NULL DEFAULT 0
+  CHECK (calls_per_minute >= 0);
+)sql";
+
+// v4: a job card can be a voicemail: its kind and the recording.
+constexpr std::string_view v4 = R"sql(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'call';
+ALTER TABLE jobs ADD COLUMN recording_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN recording_duration_s INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// v5: truthful records (issue 18). A turn keeps both texts: `text` is what
 // the caller heard (a barge-in cuts it), `full_text` what was generated;
 // older uncut turns get their text as full_text, older cut ones lost theirs
 // (''). The call's cost is priced once from each response.done
 // (receptionist/cost.hpp) and stored with the cached split it was priced
 // by, on the call and on its job card.
-constexpr std::string_view v3 = R"sql(
+constexpr std::string_view v5 = R"sql(
 ALTER TABLE transcript_turns ADD COLUMN full_text TEXT NOT NULL DEFAULT '';
 UPDATE transcript_turns SET full_text = text WHERE truncated = 0;
 ALTER TABLE calls ADD COLUMN tokens_input_cached_text INTEGER NOT NULL DEFAULT 0;
@@ -131,7 +146,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5};
   return all;
 }
 

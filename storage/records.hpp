@@ -23,6 +23,8 @@ struct tenant {
   std::string voice;                         ///< empty: config default
   std::string push_url;                      ///< job cards are POSTed here
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
+  int max_concurrent = 0;   ///< live calls at once; 0: config limits.tenant_max_concurrent
+  int calls_per_minute = 0; ///< calls admitted in any 60 s; 0: limits.tenant_calls_per_minute
 };
 
 /// The job card's details, as gathered by record_booking_details.
@@ -89,6 +91,9 @@ struct job {
   std::string summary;        ///< one line for the notification
   double cost_usd = 0;        ///< the call's OpenAI cost (call_record::cost_usd)
   int64_t created_at_ms = 0;
+  std::string kind = "call"; ///< call | voicemail (the caller left a message)
+  std::string recording_url; ///< voicemail: Twilio's recording
+  int recording_duration_s = 0;
 };
 
 /// A push notification waiting to be delivered (at-least-once).

@@ -36,7 +36,8 @@ int store::schema_version() const {
 namespace {
 
 constexpr const char* tenant_columns =
-    "id, number, name, greeting, context, timezone, language, voice, push_url, hours";
+    "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
+    "max_concurrent, calls_per_minute";
 
 tenant read_tenant(const query& q) {
   tenant t;
@@ -50,6 +51,8 @@ tenant read_tenant(const query& q) {
   t.voice = q.text_at(7);
   t.push_url = q.text_at(8);
   t.hours = q.text_at(9);
+  t.max_concurrent = static_cast<int>(q.int_at(10));
+  t.calls_per_minute = static_cast<int>(q.int_at(11));
   return t;
 }
 
@@ -58,14 +61,15 @@ tenant read_tenant(const query& q) {
 status store::add_tenant(const tenant& t) {
   auto q = impl_->db->prepare(
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
-      "push_url, hours, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+      "push_url, hours, created_at, max_concurrent, calls_per_minute) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
   q->bind_text(1, t.number).bind_text(2, t.name).bind_text(3, t.greeting);
   q->bind_text(4, t.context).bind_text(5, t.timezone).bind_text(6, t.language);
   q->bind_text(7, t.voice).bind_text(8, t.push_url).bind_text(9, t.hours);
-  q->bind_int(10, now_ms());
+  q->bind_int(10, now_ms()).bind_int(11, t.max_concurrent).bind_int(12, t.calls_per_minute);
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

@@ -3,6 +3,8 @@
 
 #include "storage/store_impl.hpp"
 
+#include "common/time.hpp"
+
 namespace sb::storage {
 
 using detail::collect;
@@ -13,7 +15,7 @@ namespace {
 constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
     "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
-    "cost_usd FROM jobs ";
+    "kind, recording_url, recording_duration_s, cost_usd FROM jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -32,7 +34,10 @@ job read_job(const query& q) {
   j.status = q.text_at(12);
   j.summary = q.text_at(13);
   j.created_at_ms = q.int_at(14);
-  j.cost_usd = q.double_at(15);
+  j.kind = q.text_at(15);
+  j.recording_url = q.text_at(16);
+  j.recording_duration_s = static_cast<int>(q.int_at(17));
+  j.cost_usd = q.double_at(18);
   return j;
 }
 
@@ -175,6 +180,64 @@ result<outbox_backlog> store::pending_notifications() {
     b.oldest_created_at_ms = q->int_at(1);
   }
   return b;
+}
+
+// -- voicemail ----------------------------------------------------------------
+
+result<store::recording_outcome>
+store::record_voicemail(const std::string& call_sid, const std::string& url, int duration_s,
+                        bool live,
+                        const std::function<std::string(const job&, const tenant&)>& push_body) {
+  auto& db = *impl_->db;
+  detail::transaction tx(db);
+  if (auto s = tx.begin(); !s)
+    return s.err();
+  auto known = set_recording(call_sid, url, duration_s, live);
+  if (!known)
+    return known.err();
+  if (!*known) // no such call: nothing written, no card, no push
+    return recording_outcome::unknown_call;
+  auto card = job_for_call(call_sid);
+  if (!card)
+    return card.err();
+  if (!*card) { // the call is not finalized yet: the recording waits on the call
+    if (auto s = tx.commit(); !s)
+      return s.err();
+    return recording_outcome::on_call;
+  }
+  job j = std::move(**card);
+  j.kind = "voicemail";
+  j.recording_url = url;
+  j.recording_duration_s = duration_s;
+  j.status = "needs_review";
+  j.summary = "Voicemail (" + std::to_string(duration_s) + " s) from " + j.caller +
+              ": listen to it and call back.";
+  auto up = db.prepare("UPDATE jobs SET kind = ?2, recording_url = ?3, recording_duration_s = ?4,"
+                       " status = ?5, summary = ?6 WHERE id = ?1",
+                       "voicemail on job of " + call_sid);
+  if (!up)
+    return up.err();
+  up->bind_int(1, j.id).bind_text(2, j.kind).bind_text(3, url).bind_int(4, duration_s);
+  up->bind_text(5, j.status).bind_text(6, j.summary);
+  if (auto s = up->run(); !s)
+    return s.err();
+  auto t = find_tenant(j.tenant_number);
+  if (!t)
+    return t.err();
+  if (*t && !(*t)->push_url.empty()) {
+    auto out = db.prepare("INSERT INTO notification_outbox (job_id, url, body, "
+                          "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                          "queue voicemail notification for " + call_sid);
+    if (!out)
+      return out.err();
+    out->bind_int(1, j.id).bind_text(2, (*t)->push_url).bind_text(3, push_body(j, **t));
+    out->bind_int(4, now_ms());
+    if (auto s = out->run(); !s)
+      return s.err();
+  }
+  if (auto s = tx.commit(); !s)
+    return s.err();
+  return recording_outcome::on_job;
 }
 
 } // namespace sb::storage

@@ -22,4 +22,5 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(storage, health_sink_atom::value, sink);
   caf::anon_send(notifier, health_sink_atom::value, sink);
   caf::anon_send(holds, release_holds{"CA1"});
+  caf::anon_send(registry, call_next{"CA1", true, "openai_unavailable"});
 }

@@ -47,9 +47,12 @@ BOOST_AUTO_TEST_CASE(known_number_connects_the_call_to_the_media_stream) {
   BOOST_TEST(header_of(r, "Content-Type").rfind("text/xml", 0) == 0);
   auto root = twiml_of(r);
   BOOST_TEST(root.name == "Response");
-  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Connect", "Hangup"}),
+  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Connect", "Redirect"}),
              boost::test_tools::per_element());
   BOOST_REQUIRE(root.children.size() == 2);
+  // Once the stream ends Twilio asks what next (voicemail or hang up).
+  BOOST_TEST(root.children[1].attribute("method").value_or("") == "POST");
+  BOOST_TEST(root.children[1].text == "https://switchboard.test/telephony/realtime-call-next");
   const auto& connect = root.children[0];
   BOOST_REQUIRE(connect.children.size() == 1);
   const auto& stream = connect.children[0];
@@ -293,6 +296,38 @@ BOOST_AUTO_TEST_CASE(unsigned_recording_status_is_refused_and_not_stored) {
   auto call = s.open_store()->get_call("CArec2");
   BOOST_REQUIRE(call.ok());
   BOOST_TEST(!call->has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(call_next)
+
+constexpr const char* call_next_path = "/telephony/realtime-call-next";
+
+BOOST_AUTO_TEST_CASE(a_call_nobody_sent_to_voicemail_hangs_up) {
+  test_server s;
+  auto r = s.post_form(call_next_path, {{"AccountSid", "ACtest"}, {"CallSid", "CAnext1"}});
+  BOOST_TEST(r.status == 200);
+  auto root = twiml_of(r);
+  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Hangup"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_voicemail_action_says_goodbye_and_hangs_up) {
+  test_server s;
+  auto r = s.post_form(std::string{call_next_path} + "?after=voicemail",
+                       {{"CallSid", "CAnext2"}, {"RecordingUrl", "https://x/RE1"}});
+  BOOST_TEST(r.status == 200);
+  auto root = twiml_of(r);
+  BOOST_TEST(names_of(root.children) == (std::vector<std::string>{"Say", "Hangup"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(root.children[0].text == s.cfg().voicemail.goodbye);
+}
+
+BOOST_AUTO_TEST_CASE(an_unsigned_call_next_is_refused) {
+  test_server s;
+  auto r = s.post_form(call_next_path, {{"CallSid", "CAnext3"}}, std::string{});
+  BOOST_TEST(r.status == 403);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

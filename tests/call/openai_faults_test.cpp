@@ -1,7 +1,9 @@
 // Issue 3, the OpenAI leg failing: a drop mid-call is survived by
 // reconnecting and replaying the conversation; an OpenAI that cannot be
-// reached (refused, or a certificate we do not trust) gets the caller a
-// recorded apology and a job card for a human to review.
+// reached (refused, or a certificate we do not trust) gets the caller
+// voicemail (the stream ends, the <Redirect> after it leads to <Record>, the
+// recording lands on the call) and a job card for a human to review; with
+// voicemail off, a recorded apology.
 #include "tests/call/call_fixture.hpp"
 
 #define BOOST_TEST_MODULE e2e_openai_faults
@@ -33,11 +35,8 @@ void fail_fast(config& c) {
   c.openai.connect_timeout = 2000ms;
 }
 
-/// What every "OpenAI is unreachable" call must end with.
-void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
-  // The caller heard something (the recorded apology), then the server hung up.
-  BOOST_TEST(r.bytes_received > 0);
-  BOOST_TEST(r.server_hung_up);
+/// The call's job card and record once the receptionist could not speak.
+void expect_review(e2e_env& env, const sim::caller_result& r) {
   BOOST_REQUIRE(env.wait_for_no_calls());
   auto call = env.call_record(r.call_sid);
   BOOST_REQUIRE(call.has_value());
@@ -48,6 +47,47 @@ void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
   BOOST_TEST(job->status == "needs_review");
   BOOST_TEST(job->caller == call->from);
   BOOST_TEST(env.peer().stats().sessions_configured == 0);
+}
+
+/// Voicemail, end to end: the stream ended at once (no apology played), the
+/// caller was redirected, heard the prompt, left a message, and its
+/// recording is stored on the call.
+void expect_voicemail(e2e_env& env, const sim::caller_result& r) {
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.stream_cut);
+  BOOST_TEST(r.bytes_received == 0);
+  BOOST_TEST((r.verbs ==
+              std::vector<std::string>{"Connect", "Redirect", "Say", "Record", "Say", "Hangup"}));
+  BOOST_REQUIRE(r.said.size() == 2);
+  BOOST_TEST(r.said[0] == config{}.voicemail.prompt);
+  BOOST_TEST(r.said[1] == config{}.voicemail.goodbye);
+  BOOST_TEST(!r.recording_url.empty());
+  BOOST_TEST(r.recording_callback_status == 200);
+  expect_review(env, r);
+  auto call = env.call_record(r.call_sid);
+  BOOST_TEST(call->recording_url == r.recording_url);
+  BOOST_TEST(call->recording_duration_s == r.recording_duration_s);
+  // The job card is a voicemail with the recording, and the business got a
+  // second push with it (the first came with the job card at the call's end).
+  auto job = env.job(r.call_sid);
+  BOOST_TEST(job->kind == "voicemail");
+  BOOST_TEST(job->recording_url == r.recording_url);
+  BOOST_TEST(job->recording_duration_s == r.recording_duration_s);
+  BOOST_TEST(job->summary.find("Voicemail") == 0u, job->summary);
+  BOOST_REQUIRE(env.wait_for_pushes(2, 10s));
+  auto pushes = env.pushes();
+  BOOST_TEST(pushes[0].find("\"type\":\"job.created\"") != std::string::npos, pushes[0]);
+  BOOST_TEST(pushes[1].find("\"type\":\"voicemail.recorded\"") != std::string::npos, pushes[1]);
+  BOOST_TEST(pushes[1].find(r.recording_url) != std::string::npos, pushes[1]);
+}
+
+/// What an "OpenAI is unreachable" call ends with when voicemail is off.
+void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
+  // The caller heard something (the recorded apology), then the server hung up.
+  BOOST_TEST(r.bytes_received > 0);
+  BOOST_TEST(r.server_hung_up);
+  expect_review(env, r);
 }
 
 } // namespace
@@ -86,19 +126,34 @@ BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
 }
 
-BOOST_AUTO_TEST_CASE(openai_unreachable_at_start) {
+BOOST_AUTO_TEST_CASE(openai_unreachable_at_start_sends_the_caller_to_voicemail) {
   auto script = short_booking_script("+15557650005");
   e2e_env env({.scripts = {script}, .refuse_connections = true, .tune = fail_fast});
+  auto options = env.caller_for(script);
+  options.expect_stream_cut = true;
+  auto r = env.call(std::move(options));
+  expect_voicemail(env, r);
+  BOOST_TEST(env.peer().stats().connections == 0); // every upgrade refused
+}
+
+BOOST_AUTO_TEST_CASE(with_voicemail_off_the_caller_hears_the_apology) {
+  auto script = short_booking_script("+15557650012");
+  e2e_env env({.scripts = {script}, .refuse_connections = true, .tune = [](config& c) {
+                 fail_fast(c);
+                 c.voicemail.enabled = false;
+               }});
   auto r = env.call(script);
   expect_apology_and_review(env, r);
-  BOOST_TEST(env.peer().stats().connections == 0); // every upgrade refused
+  BOOST_TEST((r.verbs == std::vector<std::string>{"Connect", "Redirect", "Hangup"}));
 }
 
 BOOST_AUTO_TEST_CASE(untrusted_openai_certificate_is_refused) {
   auto script = short_booking_script("+15557650011");
   e2e_env env({.scripts = {script}, .trust_peer = false, .tune = fail_fast});
-  auto r = env.call(script);
-  expect_apology_and_review(env, r);
+  auto options = env.caller_for(script);
+  options.expect_stream_cut = true;
+  auto r = env.call(std::move(options));
+  expect_voicemail(env, r);
   // The TLS handshake failed: no WebSocket, no API key sent.
   BOOST_TEST(env.peer().stats().connections == 0);
   BOOST_TEST(env.peer().client_events().empty());

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE console_server // before any Boost.Test include: main() lives here
 #include "console/routes.hpp"
 
+#include "console/login_throttle.hpp"
 #include "console/top.hpp"
 #include "storage/store.hpp"
 #include "tests/console/console_client.hpp"
@@ -14,6 +15,7 @@
 
 #include <future>
 #include <sstream>
+#include <thread>
 
 using namespace sb;
 using namespace sb::console::test;
@@ -70,6 +72,24 @@ BOOST_AUTO_TEST_CASE(refuses_page_feed_actions_and_metrics_without_a_session) {
   auto wrong = request(env.io(), "POST", base + "/console/login", "", "token=not-the-token");
   BOOST_TEST(wrong.status == 401);
   BOOST_TEST(header_of(wrong, "Set-Cookie").empty());
+}
+
+BOOST_AUTO_TEST_CASE(wrong_logins_from_one_address_are_slowed_down_even_with_the_right_token) {
+  console_env env{token, booking_script()};
+  auto base = env.base_url();
+  for (int i = 0; i < sb::console::login_throttle::free_failures; ++i)
+    BOOST_TEST(request(env.io(), "POST", base + "/console/login", "", "token=guess").status == 401);
+  // The next failure imposes the first delay; within it even the right
+  // token is refused unread (429, Retry-After).
+  BOOST_TEST(request(env.io(), "POST", base + "/console/login", "", "token=guess").status == 401);
+  auto refused =
+      request(env.io(), "POST", base + "/console/login", "", std::string{"token="} + token);
+  BOOST_TEST(refused.status == 429);
+  BOOST_TEST(header_of(refused, "Retry-After") == "1");
+  BOOST_TEST(header_of(refused, "Set-Cookie").empty());
+  std::this_thread::sleep_for(1100ms); // the first delay, 1 s, is over
+  auto ok = request(env.io(), "POST", base + "/console/login", "", std::string{"token="} + token);
+  BOOST_TEST(ok.status == 303);
 }
 
 BOOST_AUTO_TEST_CASE(login_sets_an_httponly_samesite_session_cookie_that_opens_the_console) {

@@ -53,6 +53,14 @@ BOOST_AUTO_TEST_CASE(connect_stream_nests_parameters_and_hangs_up_after) {
   BOOST_TEST(root.children[1].children.empty());
 }
 
+BOOST_AUTO_TEST_CASE(connect_stream_redirects_after_the_stream_when_given_a_url) {
+  xml_element root = parse_or_fail(twiml_connect_stream(
+      "wss://h.example/s", {}, "https://h.example/telephony/realtime-call-next?a=1&b=2"));
+  BOOST_TEST((child_names(root) == std::vector<std::string>{"Connect", "Redirect"}));
+  BOOST_TEST(root.children[1].attribute("method").value_or("") == "POST");
+  BOOST_TEST(root.children[1].text == "https://h.example/telephony/realtime-call-next?a=1&b=2");
+}
+
 BOOST_AUTO_TEST_CASE(connect_stream_escapes_attribute_values) {
   std::string doc =
       twiml_connect_stream("wss://h.example/s?a=1&b=\"2\"", {{"who", "Tom & \"Jerry\" <'x'>"}});
