@@ -233,6 +233,20 @@ BOOST_AUTO_TEST_CASE(a_recording_for_an_unknown_call_invents_no_call) {
   BOOST_TEST(calls->empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_voicemail_for_an_unknown_call_writes_no_call_card_or_push) {
+  BOOST_TEST_REQUIRE(db->add_tenant(acme()).ok()); // it has a push URL
+  auto r = db->record_voicemail("CAnobody", "https://api.twilio.com/rec/RE7", 20, false,
+                                [](const job&, const tenant&) { return std::string{"{}"}; });
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST((*r == store::recording_outcome::unknown_call));
+  auto call = db->get_call("CAnobody");
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+  auto outbox = db->list_outbox();
+  BOOST_TEST_REQUIRE(outbox.ok());
+  BOOST_TEST(outbox->empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_recording_for_a_live_call_makes_its_row_and_survives_finalize) {
   // The webhook's begin_call may land after the callback: the call is live,
   // so its row is made, and the finalized row keeps the recording.
