@@ -92,7 +92,8 @@ void check_pushed_once(e2e_env& env, const std::vector<sim::caller_result>& resu
   }
   BOOST_TEST(pushed.size() == results.size());
   for (const auto& r : results)
-    BOOST_TEST(pushed.count(r.call_sid) == 1u, r.call_sid << " pushed " << pushed.count(r.call_sid));
+    BOOST_TEST(pushed.count(r.call_sid) == 1u,
+               r.call_sid << " pushed " << pushed.count(r.call_sid));
   BOOST_TEST(env.outbox().size() == results.size());
 }
 
