@@ -1,6 +1,7 @@
 #include "actors/call_registry.hpp"
 
 #include "actors/call_supervisor.hpp"
+#include "actors/finalizer.hpp"
 #include "actors/health_watch.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
@@ -22,11 +23,13 @@ struct registry_state {
   struct answered {
     std::string twiml;
     std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
+    storage::call_record call; ///< as the webhook made it: recovered from if its supervisor dies
   };
   std::map<std::string, answered> answered_calls;
   /// What follows each ended stream, by CallSid, with when it was said: kept
   /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
   std::map<std::string, std::pair<call_next, int64_t>> next_steps;
+  int recovering = 0;  ///< calls whose supervisor died, being finalized from the database
   health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
   static inline const char* name = "call_registry";
@@ -61,7 +64,7 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   auto sup = spawn_call_supervisor(self, st.svc, t, call);
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
-  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant)};
+  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call};
   if (st.svc.metrics)
     st.svc.metrics->active_calls.inc();
 }
@@ -172,24 +175,62 @@ sessions_info sessions(const registry_state& st) {
   return out;
 }
 
+/// A call is over and written: shutdown waits for the last one.
+void call_gone(self_ptr self) {
+  auto& st = self->state;
+  if (st.svc.metrics)
+    st.svc.metrics->active_calls.dec();
+  if (st.calls.empty() && st.recovering == 0) {
+    for (auto& p : st.drained)
+      p.deliver(drained_atom::value);
+    st.drained.clear();
+  }
+}
+
+/// Its supervisor died without finalizing the call (its children died with
+/// it, closing both sockets): the finalizer writes it from the database,
+/// with the booking and answer time of the supervisor's last snapshot.
+void recover(self_ptr self, registry_state::answered a, const call_snapshot* last,
+             const caf::error& reason) {
+  auto& st = self->state;
+  recover_call r{std::move(a.call), *a.tenant, {}};
+  r.call.end_reason = end_reason::internal_error;
+  r.call.end_detail = "call supervisor failed: " + describe(reason);
+  r.call.ended_at_ms = now_ms();
+  if (last) {
+    r.call.answered_at_ms = last->answered_at_ms;
+    r.booking = last->booking;
+  }
+  r.call.status = status_after(end_reason::internal_error, r.call.answered_at_ms != 0);
+  log::error("RealtimeServer", "Call " + r.call.call_sid + ": " + r.call.end_detail);
+  if (st.svc.metrics)
+    st.svc.metrics->call_ended(end_reason::internal_error);
+  ++st.recovering;
+  auto done = [self] {
+    --self->state.recovering;
+    call_gone(self);
+  };
+  auto fin = spawn_finalizer(self, st.svc, transcript_actor{}); // its turns are stored
+  self->request(fin, st.svc.cfg->call.finalize, std::move(r))
+      .then([done](int64_t) { done(); }, [done](caf::error&) { done(); });
+}
+
 void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto it = st.sid_of.find(dm.source);
   if (it == st.sid_of.end())
     return;
-  if (st.svc.metrics)
-    st.svc.metrics->active_calls.dec();
+  auto sid = it->second;
   if (st.svc.admission)
-    st.svc.admission->release(it->second);
-  st.calls.erase(it->second);
-  st.snapshots.erase(it->second);
-  st.answered_calls.erase(it->second);
+    st.svc.admission->release(sid);
   st.sid_of.erase(it);
-  if (st.calls.empty()) {
-    for (auto& p : st.drained)
-      p.deliver(drained_atom::value);
-    st.drained.clear();
-  }
+  st.calls.erase(sid);
+  auto answered = st.answered_calls.extract(sid);
+  auto snapshot = st.snapshots.extract(sid);
+  if (dm.reason && dm.reason != caf::exit_reason::normal && !answered.empty())
+    return recover(self, std::move(answered.mapped()), snapshot ? &snapshot.mapped() : nullptr,
+                   dm.reason);
+  call_gone(self);
 }
 
 call_registry_actor::behavior_type registry(self_ptr self, services svc) {
@@ -222,7 +263,9 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         return h;
       },
       [self](sessions_atom) { return sessions(self->state); },
-      [self](count_atom) { return static_cast<int>(self->state.calls.size()); },
+      [self](count_atom) {
+        return static_cast<int>(self->state.calls.size()) + self->state.recovering;
+      },
       [self](operator_hangup& h) {
         auto it = self->state.calls.find(h.call_sid);
         if (it == self->state.calls.end())
@@ -235,7 +278,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         auto rp = self->make_response_promise<drained_atom>();
         for (auto& [sid, sup] : st.calls)
           self->send(sup, shutdown_atom::value);
-        if (st.calls.empty())
+        if (st.calls.empty() && st.recovering == 0)
           rp.deliver(drained_atom::value);
         else
           st.drained.push_back(rp);

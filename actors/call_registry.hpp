@@ -8,7 +8,13 @@
 // actors/health_watch.hpp), and winds all calls down on shutdown. It answers with data
 // (health_info, sessions_info, ...); app/ renders them as HTTP.
 // One call's failure never touches another: each supervisor is monitored,
-// not linked. Its messages: call_registry_actor in actors/interfaces.hpp.
+// not linked. A supervisor that dies abnormally takes its children with it
+// (they are linked to it: both sockets close); the registry then has a
+// finalizer write the call from the database (end reason internal_error,
+// the job card from the booking of the supervisor's last snapshot, the push
+// through the outbox), once: a call finalized already is left as it is. The
+// call counts as live (count_atom, shutdown's drain) until that is written.
+// Its messages: call_registry_actor in actors/interfaces.hpp.
 
 #include "actors/services.hpp"
 

@@ -36,6 +36,9 @@ struct call_state {
   transcript_actor transcript;
   tool_call_actor tools;
   relay::media_relay_ptr relay; ///< the audio path between the two sockets, shared with them
+  /// Every child spawned and not yet gone: their exit messages (they are
+  /// linked) are theirs, not a reason for the supervisor to stop.
+  std::set<caf::actor_addr> children;
 
   // the OpenAI leg
   bool openai_ready = false;
@@ -94,5 +97,8 @@ void on_tool_result(sup_ptr self, tool_result& r);
 void on_first_audio(sup_ptr self, const first_audio_sent& f);
 void on_session_ready(sup_ptr self, const openai_session_ready& r);
 void on_tool_slow(sup_ptr self, const std::string& call_id);
+/// The tool actor died: every call sent to it without a result is answered
+/// with an error output, then the model speaks (the usual response rules).
+void fail_pending_tools(sup_ptr self);
 
 } // namespace sb::actors::detail

@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/session.hpp"
+#include "receptionist/test_fault.hpp"
 
 #include <caf/all.hpp>
 
@@ -64,6 +65,8 @@ void publish(sup_ptr self) {
   s.phase = st.phase;
   s.has_booking = !st.booking.empty();
   s.openai_connected = st.openai_ready;
+  s.answered_at_ms = st.call.answered_at_ms;
+  s.booking = st.booking;
   if (!st.transcript) {
     ++st.stats.out;
     self->send(st.svc.registry, s);
@@ -154,12 +157,40 @@ void spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect)
   auto& st = self->state;
   openai_socket_args args;
   args.session = receptionist::session_for(st.tenant, st.call.from, st.svc.cfg->openai);
+  if (st.svc.cfg->debug.test_faults) // tests only: receptionist/test_fault.hpp
+    args.session.tools.push_back(receptionist::test_crash_spec());
   args.call_sid = st.call.call_sid;
   args.delay = delay;
   args.reconnect = reconnect;
   args.relay = st.relay;
   st.openai = spawn_openai_socket(self, st.svc, std::move(args),
                                   caf::actor_cast<call_supervisor_actor>(self));
+  st.children.insert(st.openai.address());
+}
+
+void spawn_tools(sup_ptr self) {
+  auto& st = self->state;
+  st.tools = spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<call_supervisor_actor>(self),
+                             st.booking);
+  st.children.insert(st.tools.address());
+}
+
+/// The tool actor died: a new one carries on from the booking so far, and
+/// every call the old one had pending is answered with an error so that the
+/// conversation does not wait for it (fail_pending_tools, call_turns.cpp).
+void on_tools_down(sup_ptr self, const caf::error& reason) {
+  auto& st = self->state;
+  st.tools = nullptr;
+  if (st.ending != end_reason::none)
+    return;
+  log::error("RealtimeServer", "Tool actor of " + st.call.call_sid + " failed (" +
+                                   describe(reason) + "); restarting");
+  auto& health = st.health["tool_call"];
+  health.name = "tool_call";
+  health.last_error = describe(reason);
+  ++health.restarts;
+  spawn_tools(self);
+  fail_pending_tools(self);
 }
 
 void give_up_stream(sup_ptr self);
@@ -241,6 +272,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid);
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start,
                                   caf::actor_cast<call_supervisor_actor>(self), st.relay);
+  st.children.insert(st.twilio.address());
   st.call.answered_at_ms = now_ms();
   st.call.status = call_status::in_progress;
   st.phase = call_phase::in_progress;
@@ -256,16 +288,8 @@ void on_child_down(sup_ptr self, caf::down_msg& dm) {
     return on_openai_down(self, dm.reason);
   if (st.twilio && dm.source == st.twilio.address())
     return on_twilio_down(self, dm.reason);
-  if (st.tools && dm.source == st.tools.address()) {
-    log::error("RealtimeServer", "Tool actor of " + st.call.call_sid + " failed; restarting");
-    auto& health = st.health["tool_call"];
-    health.name = "tool_call";
-    health.last_error = describe(dm.reason);
-    ++health.restarts;
-    st.tools =
-        spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<call_supervisor_actor>(self));
-    return;
-  }
+  if (st.tools && dm.source == st.tools.address())
+    return on_tools_down(self, dm.reason);
   if (st.transcript && dm.source == st.transcript.address()) {
     st.transcript = nullptr;
     end_call(self, end_reason::internal_error, "transcript actor failed");
@@ -287,11 +311,21 @@ void start_call(sup_ptr self) {
   // record is written whole when it is finalized.
   caf::anon_send(st.svc.storage, begin_call{st.call});
   st.transcript = spawn_transcript(self, st.svc, st.call.call_sid);
-  st.tools = spawn_tool_call(self, st.svc, st.tenant, caf::actor_cast<call_supervisor_actor>(self));
+  st.children.insert(st.transcript.address());
+  spawn_tools(self);
   spawn_openai(self, std::chrono::milliseconds{0}, false); // pre-connect
   st.phase = call_phase::ringing;
   self->delayed_send(self, st.svc.cfg->twilio.stream_attach_timeout, timeout_atom::value);
   self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
+  // The children are linked so that they die with this actor (both sockets
+  // close); a child's own exit reaches here through the link as well as its
+  // down_msg, and the down_msg decides. An exit from anyone else stops this
+  // actor as CAF's default handler would.
+  self->set_exit_handler([self](caf::exit_msg& em) {
+    if (self->state.children.erase(em.source) == 0 && em.reason &&
+        em.reason != caf::exit_reason::normal)
+      self->quit(std::move(em.reason));
+  });
   publish(self);
 }
 

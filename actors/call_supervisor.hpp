@@ -7,10 +7,15 @@
 //                                  re-sent and the conversation replayed
 //   openai socket  never up     -> the caller hears an apology, the call ends
 //   twilio socket  ends         -> the call ends (caller_hangup, or twilio socket lost)
-//   tool call      fails        -> respawned
+//   tool call      fails        -> respawned with the booking so far; each call
+//                                  it had pending is answered with an error output
 //   transcript     fails        -> the call ends (internal_error)
 // Ending stops input, flushes the transcript, and has the finalizer write
 // the call record and job card; then the supervisor quits.
+// The children are linked to it as well as monitored: if the supervisor dies
+// abnormally they die with it, closing both sockets, and the registry
+// finalizes the call (actors/call_registry.hpp). A child's own exit is
+// decided by its down_msg, never by the link.
 //
 // Its messages: call_supervisor_actor in actors/interfaces.hpp. It sends:
 // call_snapshot to the registry on each change,

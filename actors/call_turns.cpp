@@ -7,6 +7,8 @@
 #include "common/time.hpp"
 #include "receptionist/cost.hpp"
 #include "receptionist/session.hpp"
+#include "receptionist/test_fault.hpp"
+#include "receptionist/tools.hpp"
 
 #include <caf/all.hpp>
 
@@ -90,6 +92,10 @@ void on_function_call(sup_ptr self, const proto::rt_event& ev) {
   auto& st = self->state;
   if (ev.call_id.empty() || st.tool_calls.count(ev.call_id) != 0)
     return; // seen already
+  // Tests only (receptionist/test_fault.hpp): this supervisor dies mid-call.
+  if (st.svc.cfg->debug.test_faults && receptionist::crash_target_of(ev.name, ev.arguments) ==
+                                           receptionist::crash_target::supervisor)
+    return self->quit(make_error(call_error::injected_fault, "__test_crash in call_supervisor"));
   tool_request req{ev.call_id, ev.name, ev.arguments};
   st.tool_calls[ev.call_id] = req;
   st.pending_tools.insert(ev.call_id);
@@ -260,6 +266,24 @@ void on_tool_result(sup_ptr self, tool_result& r) {
   }
   st.response_wanted = true;
   maybe_respond(self);
+}
+
+void fail_pending_tools(sup_ptr self) {
+  auto& st = self->state;
+  auto pending = st.pending_tools; // on_tool_result takes each out
+  for (const auto& call_id : pending) {
+    tool_result r;
+    r.call_id = call_id;
+    r.name = st.tool_calls[call_id].name;
+    auto failed = receptionist::tool_failed(
+        "the tool failed; tell the caller you could not complete that and offer to take a message",
+        r.name == receptionist::check_availability_tool ? "available" : "ok");
+    r.output = std::move(failed.output);
+    r.ok = false;
+    log::warn("RealtimeServer", "Tool " + r.name + " of " + st.call.call_sid +
+                                    " was lost with its actor; the model hears an error");
+    on_tool_result(self, r);
+  }
 }
 
 void on_tool_slow(sup_ptr self, const std::string& call_id) {

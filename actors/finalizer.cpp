@@ -26,7 +26,7 @@ void write(self_ptr self, finalize_request a, promise rp) {
   auto sid = a.call.call_sid;
   auto reason = storage::end_reason_text(a.call);
   self->request(svc.storage, svc.cfg->call.storage_write,
-                finalize_call{std::move(a.call), job, a.tenant.push_url, body})
+                finalize_call{std::move(a.call), job, a.tenant.push_url, body, true})
       .then(
           [self, rp, sid, reason](int64_t job_id) mutable {
             log::info("RealtimeServer", "Call " + sid + " finalized (" + reason + "), job card " +
@@ -40,6 +40,44 @@ void write(self_ptr self, finalize_request a, promise rp) {
                        "Call " + sid + " could not be finalized: " + caf::to_string(e));
             rp.deliver(e);
             self->quit();
+          });
+}
+
+/// The stored row is the base: it knows what the webhook and the recording
+/// callback wrote; `known` adds how the call ended and what the registry saw.
+storage::call_record merged(storage::call_record stored, const storage::call_record& known) {
+  stored.end_reason = known.end_reason;
+  stored.end_detail = known.end_detail;
+  stored.ended_at_ms = known.ended_at_ms;
+  stored.status = known.status;
+  if (stored.answered_at_ms == 0)
+    stored.answered_at_ms = known.answered_at_ms;
+  return stored;
+}
+
+/// A call whose supervisor died: finalized from the database, unless it was already.
+void recover(self_ptr self, recover_call r, promise rp) {
+  auto& svc = self->state.svc;
+  self->request(svc.storage, svc.cfg->call.storage_write, load_call{r.call.call_sid})
+      .then(
+          [self, r, rp](stored_call& s) mutable {
+            const auto& sid = r.call.call_sid;
+            if (s.found && s.call.end_reason != end_reason::none) {
+              log::info("RealtimeServer", "Call " + sid + " was finalized before its supervisor " +
+                                              "died; nothing to recover");
+              rp.deliver(int64_t{0});
+              return self->quit();
+            }
+            log::warn("RealtimeServer", "Call " + sid + " lost its supervisor (" +
+                                            r.call.end_detail + "); finalizing it from the " +
+                                            "database (" + std::to_string(s.turns.size()) +
+                                            " turns stored)");
+            auto call = s.found ? merged(std::move(s.call), r.call) : std::move(r.call);
+            write(self, {std::move(call), std::move(r.tenant), std::move(r.booking)}, rp);
+          },
+          [self, r, rp](caf::error&) mutable {
+            // Storage is failing (logged there): the write says whether it still is.
+            write(self, {std::move(r.call), std::move(r.tenant), std::move(r.booking)}, rp);
           });
 }
 
@@ -57,6 +95,11 @@ finalizer_actor::behavior_type finalizer(self_ptr self, services svc, transcript
         self->request(self->state.transcript, self->state.svc.cfg->call.flush, flush_atom::value)
             .then([self, a, rp](flushed_atom) mutable { write(self, std::move(a), rp); },
                   [self, a, rp](caf::error&) mutable { write(self, std::move(a), rp); });
+        return rp;
+      },
+      [self](recover_call& r) -> promise {
+        auto rp = self->make_response_promise<int64_t>();
+        recover(self, std::move(r), rp);
         return rp;
       },
   };

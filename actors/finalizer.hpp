@@ -4,7 +4,14 @@
 // record (end reason, token usage), its job card, and a push notification in
 // the outbox; then wakes the notifier. A call with no booking details still
 // gets a job card, marked needs_review. Answers finalize_request with the
-// job card's id, or an error if storage failed; then quits.
+// job card's id, or an error if storage failed; then quits. A call is
+// written once: if it was finalized already (a supervisor and the
+// registry's recovery of it raced), the card that stands is the answer.
+//
+// It also finalizes a call whose supervisor died (recover_call, from the
+// registry): the call row as stored, with end reason internal_error, and the
+// job card from the booking the supervisor last published; the transcript
+// turns are in the database already.
 
 #include "actors/services.hpp"
 

@@ -40,6 +40,7 @@ using storage_actor = caf::typed_actor<
     replies_to<append_turn>::with<stored_atom>,
     replies_to<set_recording>::with<bool>,    ///< false: no such call
     replies_to<finalize_call>::with<int64_t>, ///< the job card's id
+    replies_to<load_call>::with<stored_call>, ///< the registry: a call whose supervisor died
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
     replies_to<outbox_backlog_query>::with<storage::outbox_backlog>,
@@ -125,7 +126,8 @@ using tool_call_actor =
 
 /// Writes one finished call (actors/finalizer.hpp).
 using finalizer_actor =
-    caf::typed_actor<replies_to<finalize_request>::with<int64_t>>; ///< the job card's id
+    caf::typed_actor<replies_to<finalize_request>::with<int64_t>, ///< the job card's id
+                     replies_to<recover_call>::with<int64_t>>; ///< registry; 0: finalized already
 
 /// The directory of live calls (actors/call_registry.hpp).
 using call_registry_actor = caf::typed_actor<

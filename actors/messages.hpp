@@ -156,6 +156,11 @@ struct call_snapshot {
   int turns = 0;
   bool has_booking = false;
   bool openai_connected = false;
+  /// What the registry needs to finalize the call from the database should
+  /// its supervisor die (actors/call_registry.hpp): the stream's start (0:
+  /// not answered) and the booking so far, which lives only in the call's actors.
+  int64_t answered_at_ms = 0;
+  storage::booking booking;
 };
 
 /// The live calls, as the registry knows them (for /realtime-sessions).
@@ -318,6 +323,21 @@ struct finalize_call {
   storage::job job;
   std::string push_url;
   std::string push_body;
+  /// Only if the call has not been finalized yet (its stored end reason is
+  /// empty); otherwise nothing is written and the reply is the job card that
+  /// stands. The finalizer always sets it: whichever of a supervisor and the
+  /// registry's recovery comes first writes the call, once.
+  bool once = false;
+};
+/// A call as stored so far (the registry's recovery of a call whose
+/// supervisor died): answered with stored_call.
+struct load_call {
+  std::string call_sid;
+};
+struct stored_call {
+  bool found = false;
+  storage::call_record call;
+  std::vector<storage::transcript_turn> turns;
 };
 struct jobs_on_day {
   std::string tenant_number;
@@ -352,6 +372,16 @@ struct delivery_outcome {
 /// `transcript` is the call's transcript actor as an untyped handle: the
 /// finalizer asks it flush_atom only (actors/interfaces.hpp).
 struct finalize_request {
+  storage::call_record call;
+  storage::tenant tenant;
+  storage::booking booking;
+};
+
+/// Finalize a call whose supervisor died (registry -> finalizer): from the
+/// call as stored, with what the registry knew of it (`call`: its end reason
+/// and times; `booking`: the last the supervisor published). Answered with
+/// the job card's id, 0 if the call had been finalized already.
+struct recover_call {
   storage::call_record call;
   storage::tenant tenant;
   storage::booking booking;
@@ -451,7 +481,8 @@ template <class F> auto inspect(F& f, dtmf_digit& x) {
 }
 template <class F> auto inspect(F& f, call_snapshot& x) {
   return f(caf::meta::type_name("call_snapshot"), x.call_sid, x.tenant_number, x.tenant_name,
-           x.from, x.started_at_ms, x.phase, x.turns, x.has_booking, x.openai_connected);
+           x.from, x.started_at_ms, x.phase, x.turns, x.has_booking, x.openai_connected,
+           x.answered_at_ms, x.booking);
 }
 template <class F> auto inspect(F& f, sessions_info& x) {
   return f(caf::meta::type_name("sessions_info"), x.calls);
@@ -532,7 +563,13 @@ template <class F> auto inspect(F& f, set_recording& x) {
   return f(caf::meta::type_name("set_recording"), x.call_sid, x.url, x.duration_s, x.live);
 }
 template <class F> auto inspect(F& f, finalize_call& x) {
-  return f(caf::meta::type_name("finalize_call"), x.call, x.job, x.push_url, x.push_body);
+  return f(caf::meta::type_name("finalize_call"), x.call, x.job, x.push_url, x.push_body, x.once);
+}
+template <class F> auto inspect(F& f, load_call& x) {
+  return f(caf::meta::type_name("load_call"), x.call_sid);
+}
+template <class F> auto inspect(F& f, stored_call& x) {
+  return f(caf::meta::type_name("stored_call"), x.found, x.call, x.turns);
 }
 template <class F> auto inspect(F& f, jobs_on_day& x) {
   return f(caf::meta::type_name("jobs_on_day"), x.tenant_number, x.date);
@@ -552,6 +589,9 @@ template <class F> auto inspect(F& f, delivery_outcome& x) {
 }
 template <class F> auto inspect(F& f, finalize_request& x) {
   return f(caf::meta::type_name("finalize_request"), x.call, x.tenant, x.booking);
+}
+template <class F> auto inspect(F& f, recover_call& x) {
+  return f(caf::meta::type_name("recover_call"), x.call, x.tenant, x.booking);
 }
 template <class F> auto inspect(F& f, actor_report& x) {
   return f(caf::meta::type_name("actor_report"), x.call_sid, x.name, x.actor_id, x.state,

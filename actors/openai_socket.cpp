@@ -145,8 +145,9 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
 
 openai_socket_actor spawn_openai_socket(caf::local_actor* parent, services svc,
                                         openai_socket_args args, call_supervisor_actor supervisor) {
-  return parent->spawn<caf::monitored>(openai_socket, std::move(svc), std::move(args),
-                                       std::move(supervisor));
+  // Linked: it dies with its supervisor (actors/call_supervisor.hpp).
+  return parent->spawn<caf::monitored + caf::linked>(openai_socket, std::move(svc), std::move(args),
+                                                     std::move(supervisor));
 }
 
 } // namespace sb::actors

@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <optional>
+
 namespace sb::actors {
 
 namespace {
@@ -53,6 +55,21 @@ template <class T> caf::result<T> written(self_ptr self, result<T> r) {
   return std::move(*r);
 }
 
+/// The job card of a call finalized already (its stored end reason is set),
+/// for finalize_call's `once`. This actor is the only writer, one message at
+/// a time: nothing can finalize the call between this read and the write.
+std::optional<int64_t> finalized_job(storage_state& st, const std::string& call_sid) {
+  auto call = st.db->get_call(call_sid);
+  if (!call || !*call || (*call)->end_reason == end_reason::none)
+    return std::nullopt;
+  auto job = st.db->job_for_call(call_sid);
+  if (!job || !*job)
+    return std::nullopt;
+  log::info("Storage", "Call " + call_sid + " was finalized already; its job card " +
+                           std::to_string((*job)->id) + " stands");
+  return (*job)->id;
+}
+
 storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<storage::store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
@@ -85,8 +102,22 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
                                          receptionist::push_body);
         return written(self, r ? result<bool>{*r != outcome::unknown_call} : result<bool>{r.err()});
       },
-      [self, &st](finalize_call& q) {
+      [self, &st](finalize_call& q) -> caf::result<int64_t> {
+        if (q.once)
+          if (auto kept = finalized_job(st, q.call.call_sid))
+            return *kept;
         return written(self, st.db->finalize_call(q.call, q.job, q.push_url, q.push_body));
+      },
+      [&st](load_call& q) -> caf::result<stored_call> {
+        auto call = st.db->get_call(q.call_sid);
+        if (!call)
+          return fail(call.err());
+        if (!*call)
+          return stored_call{};
+        auto turns = st.db->turns_for(q.call_sid);
+        if (!turns)
+          return fail(turns.err());
+        return stored_call{true, std::move(**call), std::move(*turns)};
       },
       [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
         auto r = st.db->jobs_on(q.tenant_number, q.date);

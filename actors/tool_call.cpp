@@ -3,6 +3,7 @@
 #include "actors/introspect.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/test_fault.hpp"
 #include "receptionist/tools.hpp"
 
 #include <caf/all.hpp>
@@ -107,6 +108,11 @@ void execute(self_ptr self, const receptionist::tool_def& def, const tool_reques
 
 void start(self_ptr self, const tool_request& req) {
   self->state.running[req.call_id] = mono_us();
+  // Tests only (receptionist/test_fault.hpp): die with this call pending.
+  if (self->state.svc.cfg->debug.test_faults &&
+      receptionist::crash_target_of(req.name, req.arguments) ==
+          receptionist::crash_target::tool_call)
+    return self->quit(make_error(call_error::injected_fault, "__test_crash in tool_call"));
   // Whatever a tool does, the model hears back within the timeout.
   self->delayed_send(self, self->state.svc.cfg->tools.timeout, timeout_atom::value, req.call_id,
                      req.name);
@@ -124,10 +130,11 @@ void start(self_ptr self, const tool_request& req) {
 }
 
 tool_call_actor::behavior_type tool_call(self_ptr self, services svc, storage::tenant tenant,
-                                         call_supervisor_actor sup) {
+                                         call_supervisor_actor sup, storage::booking booking) {
   self->state.svc = std::move(svc);
   self->state.tenant = std::move(tenant);
   self->state.supervisor = std::move(sup);
+  self->state.booking = std::move(booking);
   auto state_of = [self] {
     auto n = self->state.running.size();
     return n > 0 ? "running " + std::to_string(n) : std::string{"idle"};
@@ -159,9 +166,10 @@ tool_call_actor::behavior_type tool_call(self_ptr self, services svc, storage::t
 } // namespace
 
 tool_call_actor spawn_tool_call(caf::local_actor* parent, services svc, storage::tenant tenant,
-                                call_supervisor_actor supervisor) {
-  return parent->spawn<caf::monitored>(tool_call, std::move(svc), std::move(tenant),
-                                       std::move(supervisor));
+                                call_supervisor_actor supervisor, storage::booking booking) {
+  // Linked: it dies with its supervisor (actors/call_supervisor.hpp).
+  return parent->spawn<caf::monitored + caf::linked>(tool_call, std::move(svc), std::move(tenant),
+                                                     std::move(supervisor), std::move(booking));
 }
 
 } // namespace sb::actors

@@ -14,7 +14,8 @@
 
 namespace sb::actors {
 
+/// `booking`: the details recorded so far (a respawned tool actor carries on from them).
 tool_call_actor spawn_tool_call(caf::local_actor* parent, services svc, storage::tenant tenant,
-                                call_supervisor_actor supervisor);
+                                call_supervisor_actor supervisor, storage::booking booking = {});
 
 } // namespace sb::actors

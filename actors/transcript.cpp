@@ -158,7 +158,9 @@ std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_m
 }
 
 transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid) {
-  return parent->spawn<caf::monitored>(transcript, std::move(svc), std::move(call_sid));
+  // Linked: it dies with its supervisor (actors/call_supervisor.hpp).
+  return parent->spawn<caf::monitored + caf::linked>(transcript, std::move(svc),
+                                                     std::move(call_sid));
 }
 
 } // namespace sb::actors

@@ -132,8 +132,10 @@ twilio_socket_actor spawn_twilio_socket(caf::local_actor* parent, services svc,
                                         net::ws_connection_ptr conn, proto::twilio_event start,
                                         call_supervisor_actor supervisor,
                                         relay::media_relay_ptr relay) {
-  return parent->spawn<caf::monitored>(twilio_socket, std::move(svc), std::move(conn),
-                                       std::move(start), std::move(supervisor), std::move(relay));
+  // Linked: it dies with its supervisor (actors/call_supervisor.hpp).
+  return parent->spawn<caf::monitored + caf::linked>(twilio_socket, std::move(svc), std::move(conn),
+                                                     std::move(start), std::move(supervisor),
+                                                     std::move(relay));
 }
 
 } // namespace sb::actors

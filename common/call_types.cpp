@@ -57,6 +57,8 @@ std::string to_string(call_error x) {
     return "openai_socket_lost";
   case call_error::storage_failed:
     return "storage_failed";
+  case call_error::injected_fault:
+    return "injected_fault";
   }
   return "call_error(" + std::to_string(static_cast<int>(x)) + ")";
 }

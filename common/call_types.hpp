@@ -52,6 +52,7 @@ enum class call_error : uint8_t {
   openai_unavailable,     ///< the Realtime handshake failed
   openai_socket_lost,     ///< the Realtime socket closed
   storage_failed,         ///< a SQLite statement failed (the message says which)
+  injected_fault,         ///< tests only: the __test_crash tool (SWITCHBOARD_TEST_FAULTS=1)
 };
 
 std::string_view to_string(call_phase x);

@@ -132,6 +132,8 @@ void apply_env(config& cfg, const env_lookup& env) {
     cfg.debug.realtime = truthy(v);
   if (const char* v = get("DEBUG_TWILIO"))
     cfg.debug.twilio = truthy(v);
+  if (const char* v = get("SWITCHBOARD_TEST_FAULTS"))
+    cfg.debug.test_faults = truthy(v);
 }
 
 /// The REST API's requests carry the auth token: plain HTTP only on this machine.

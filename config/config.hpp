@@ -161,6 +161,10 @@ struct console_config {
 struct debug_config {
   bool realtime = false; ///< env DEBUG_REALTIME: log every Realtime event (audio elided)
   bool twilio = false;   ///< env DEBUG_TWILIO: log every Media Stream event (audio elided)
+  /// env SWITCHBOARD_TEST_FAULTS (tests only, never a config.toml key): the
+  /// model is offered the __test_crash tool, which crashes one of the call's
+  /// actors (receptionist/test_fault.hpp).
+  bool test_faults = false;
 };
 
 struct config {

@@ -23,7 +23,7 @@ class peer_connection : public std::enable_shared_from_this<peer_connection> {
 public:
   peer_connection(asio::io_context& io, peer_session_config cfg,
                   std::shared_ptr<peer_shared> shared, int interval_ms)
-      : session_(cfg, std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
+      : session_(cfg, shared), shared_(std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
 
   void attach(const net::ws_connection_ptr& conn, bool beta) {
     std::lock_guard lock(mu_);
@@ -69,6 +69,10 @@ private:
 
   void on_close() {
     std::lock_guard lock(mu_);
+    if (!closed_) { // not our own close: the client's (or its TCP connection went)
+      std::string caller = session_.script() ? session_.script()->caller_number : "";
+      shared_->update([&](peer_stats& s) { ++s.closed_by_client[caller]; });
+    }
     closed_ = true;
     timer_.cancel();
     conn_.reset(); // breaks the handlers <-> connection cycle
@@ -103,6 +107,7 @@ private:
 
   std::mutex mu_;
   peer_session session_;
+  std::shared_ptr<peer_shared> shared_;
   asio::steady_timer timer_;
   int interval_ms_;
   net::ws_connection_ptr conn_;

@@ -79,6 +79,9 @@ struct peer_stats {
   /// The same, per connection's script (caller number; "" before session.update picks one).
   std::map<std::string, std::vector<int64_t>> truncates_by_caller;
   std::map<std::string, int> errors_by_code; ///< error events sent, by error.code
+  /// Connections the client closed (not the peer), by their script's caller
+  /// number ("" before session.update picked one).
+  std::map<std::string, int> closed_by_client;
 };
 
 class realtime_peer {

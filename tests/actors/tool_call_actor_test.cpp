@@ -43,6 +43,7 @@ struct fixture {
   }();
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
+  caf::scoped_actor parent{sys}; // the tool actor's parent (monitored and linked) for the test
   std::shared_ptr<results> seen = std::make_shared<results>();
   storage_actor storage;
   tool_call_actor tools;
@@ -74,8 +75,8 @@ struct fixture {
     sb::storage::tenant t;
     t.number = "+15551230000";
     t.hours = "mon-sun 00:00-23:59";
-    caf::scoped_actor self{sys};
-    tools = spawn_tool_call(self.ptr(), svc, t, caf::actor_cast<call_supervisor_actor>(supervisor));
+    tools =
+        spawn_tool_call(parent.ptr(), svc, t, caf::actor_cast<call_supervisor_actor>(supervisor));
   }
 
   ~fixture() {

@@ -306,6 +306,13 @@ BOOST_AUTO_TEST_CASE(debug_flags_read_false_words_as_off) {
   BOOST_TEST(!c.debug.twilio);
 }
 
+BOOST_AUTO_TEST_CASE(test_faults_only_from_the_environment) {
+  fake_env env;
+  BOOST_TEST(!parse("", env).debug.test_faults); // off unless asked for
+  env.vars = {{"SWITCHBOARD_TEST_FAULTS", "1"}};
+  BOOST_TEST(parse("", env).debug.test_faults);
+}
+
 BOOST_AUTO_TEST_CASE(empty_variables_do_not_override) {
   fake_env env;
   env.vars = {{"PORT", ""}, {"SWITCHBOARD_DB", ""}};

@@ -1,0 +1,95 @@
+// The storage actor's part in supervision (issue 18): load_call reads a
+// call as stored so far (the registry's recovery of a call whose supervisor
+// died), and finalize_call with `once` writes a call only the first time, so
+// that a supervisor and the registry's recovery racing write it once.
+#include "actors/storage_actor.hpp"
+
+#define BOOST_TEST_MODULE storage_actor
+#include <boost/test/unit_test.hpp>
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+using namespace sb;
+using namespace sb::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct fixture {
+  std::string dir = [] {
+    char tmpl[] = "/tmp/switchboard-storage-actor-XXXXXX";
+    BOOST_REQUIRE(mkdtemp(tmpl) != nullptr);
+    return std::string{tmpl};
+  }();
+  std::shared_ptr<storage::store> db = [this] {
+    auto s = storage::store::open(dir + "/t.db");
+    BOOST_REQUIRE(s);
+    return std::shared_ptr<storage::store>{std::move(*s)};
+  }();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  storage_actor storage = spawn_storage(sys, db);
+
+  ~fixture() {
+    caf::anon_send(storage, shutdown_atom::value);
+    sys.await_all_actors_done();
+    std::filesystem::remove_all(dir);
+  }
+
+  template <class T, class Msg> T ask(Msg msg) {
+    caf::scoped_actor self{sys};
+    T out{};
+    self->request(storage, 5s, std::move(msg))
+        .receive([&](T& r) { out = std::move(r); },
+                 [](caf::error& e) { BOOST_FAIL("storage: " << caf::to_string(e)); });
+    return out;
+  }
+
+  finalize_call ended(end_reason why, const std::string& summary) {
+    storage::call_record c;
+    c.call_sid = "CA1";
+    c.from = "+15550001111";
+    c.end_reason = why;
+    c.status = status_after(why, true);
+    storage::job j;
+    j.call_sid = "CA1";
+    j.summary = summary;
+    return {c, j, "http://127.0.0.1:9/jobs", R"({"summary":")" + summary + R"("})", true};
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(finalize_once_keeps_the_first_write, fixture) {
+  storage::call_record begun;
+  begun.call_sid = "CA1";
+  ask<stored_atom>(begin_call{begun});
+  auto first = ask<int64_t>(ended(end_reason::caller_hangup, "first"));
+  auto second = ask<int64_t>(ended(end_reason::internal_error, "second"));
+  BOOST_TEST(second == first); // the card that stands
+  BOOST_TEST((*db->get_call("CA1"))->end_reason == end_reason::caller_hangup);
+  BOOST_TEST((*db->job_for_call("CA1"))->summary == "first");
+  BOOST_TEST(db->list_outbox()->size() == 1u); // one push, not two
+}
+
+BOOST_FIXTURE_TEST_CASE(load_call_reads_the_call_so_far, fixture) {
+  BOOST_TEST(!ask<stored_call>(load_call{"CA1"}).found);
+  storage::call_record begun;
+  begun.call_sid = "CA1";
+  begun.from = "+15550001111";
+  ask<stored_atom>(begin_call{begun});
+  storage::transcript_turn t;
+  t.call_sid = "CA1";
+  t.text = "Hello";
+  ask<stored_atom>(append_turn{t});
+  auto s = ask<stored_call>(load_call{"CA1"});
+  BOOST_TEST(s.found);
+  BOOST_TEST(s.call.from == "+15550001111");
+  BOOST_TEST(s.call.end_reason == end_reason::none); // open: not finalized yet
+  BOOST_REQUIRE(s.turns.size() == 1u);
+  BOOST_TEST(s.turns[0].text == "Hello");
+}
