@@ -150,6 +150,23 @@ call_next next_for(const registry_state& st, const std::string& call_sid) {
   return call_next{call_sid, false, ""};
 }
 
+/// The recording status callback: stored on its call, which must be live
+/// or stored (a callback for an unknown CallSid invents no call).
+caf::typed_response_promise<bool> record(self_ptr self, const recording_update& r) {
+  auto rp = self->make_response_promise<bool>();
+  bool live = self->state.calls.count(r.call_sid) != 0;
+  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
+                set_recording{r.call_sid, r.url, r.duration_s, live})
+      .then(
+          [self, rp](bool known) mutable {
+            if (known && self->state.svc.notifier) // a voicemail's push may be waiting
+              self->send(self->state.svc.notifier, wake_atom::value);
+            rp.deliver(known);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
 sessions_info sessions(const registry_state& st) {
   sessions_info out;
   for (const auto& [sid, s] : st.snapshots)
@@ -239,19 +256,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
       [self](call_next_query& q) { return next_for(self->state, q.call_sid); },
       [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
       [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
-      [self](recording_update& r) -> caf::typed_response_promise<stored_atom> {
-        auto rp = self->make_response_promise<stored_atom>();
-        self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
-                      set_recording{r.call_sid, r.url, r.duration_s})
-            .then(
-                [self, rp](stored_atom) mutable {
-                  if (self->state.svc.notifier) // a voicemail's push may be waiting
-                    self->send(self->state.svc.notifier, wake_atom::value);
-                  rp.deliver(stored_atom::value);
-                },
-                [rp](caf::error& e) mutable { rp.deliver(e); });
-        return rp;
-      },
+      [self](recording_update& r) { return record(self, r); },
       [self](health_atom) {
         auto h = self->state.health.judge(now_ms());
         h.active_sessions = static_cast<int>(self->state.calls.size());

@@ -88,7 +88,8 @@ void send_openai(sup_ptr self, std::string json);
 void report_call(sup_ptr self, int64_t job_id = 0);
 /// One line of the call's live log for the console: kind caller | assistant |
 /// barge_in | tool | event.
-void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms = -1);
+void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms = -1,
+                 std::string item_id = {});
 
 // call_turns.cpp
 void on_realtime(sup_ptr self, realtime_event& e);

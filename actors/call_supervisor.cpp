@@ -39,13 +39,19 @@ void report_call(sup_ptr self, int64_t job_id) {
   self->send(st.svc.introspection, std::move(r));
 }
 
-void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms) {
+void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms,
+                 std::string item_id) {
   auto& st = self->state;
   if (!st.svc.introspection)
     return;
   ++st.stats.out;
-  self->send(st.svc.introspection,
-             call_line{st.call.call_sid, std::move(kind), std::move(text), latency_ms, now_ms()});
+  self->send(st.svc.introspection, call_line{st.call.call_sid,
+                                             std::move(kind),
+                                             std::move(text),
+                                             latency_ms,
+                                             now_ms(),
+                                             std::move(item_id),
+                                             {}});
 }
 
 void publish(sup_ptr self) {

@@ -5,6 +5,7 @@
 
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/cost.hpp"
 #include "receptionist/session.hpp"
 #include "receptionist/test_fault.hpp"
 #include "receptionist/tools.hpp"
@@ -182,6 +183,9 @@ void on_realtime(sup_ptr self, realtime_event& e) {
   case rt_type::response_done:
     st.response_active = st.response_in_progress = false;
     st.call.usage += ev.usage;
+    // Priced once, here, at the prices in force (receptionist/cost.hpp); the
+    // call row, the job card and the console carry this sum.
+    st.call.cost_usd += receptionist::cost_usd(ev.usage, st.svc.cfg->prices);
     if (st.svc.metrics)
       st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,
                              ev.usage.output_text, ev.usage.output_audio);
@@ -204,7 +208,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
                                  std::to_string(t.bridge_latency_ms) + " ms]"
                            : ""));
     log::info("RealtimeServer", "Assistant: " + ev.text);
-    report_line(self, "assistant", ev.text, t.latency_ms);
+    report_line(self, "assistant", ev.text, t.latency_ms, ev.item_id);
     self->send(st.transcript, assistant_said{ev.item_id, ev.text, now_ms(), now_ms(), t.latency_ms,
                                              t.bridge_latency_ms});
     publish(self);

@@ -13,7 +13,7 @@ namespace sb::proto {
 
 template <class F> auto inspect(F& f, token_usage& x) {
   return f(caf::meta::type_name("token_usage"), x.input_text, x.input_audio, x.input_cached,
-           x.output_text, x.output_audio);
+           x.input_cached_text, x.input_cached_audio, x.output_text, x.output_audio);
 }
 
 template <class F> auto inspect(F& f, rt_event& x) {
@@ -40,18 +40,18 @@ template <class F> auto inspect(F& f, booking& x) {
 template <class F> auto inspect(F& f, call_record& x) {
   return f(caf::meta::type_name("call_record"), x.call_sid, x.account_sid, x.tenant_number, x.from,
            x.to, x.started_at_ms, x.answered_at_ms, x.ended_at_ms, x.status, x.end_reason,
-           x.end_detail, x.recording_url, x.recording_duration_s, x.usage, x.openai_reconnects,
-           x.barge_ins);
+           x.end_detail, x.recording_url, x.recording_duration_s, x.usage, x.cost_usd,
+           x.openai_reconnects, x.barge_ins);
 }
 
 template <class F> auto inspect(F& f, transcript_turn& x) {
-  return f(caf::meta::type_name("transcript_turn"), x.call_sid, x.seq, x.role, x.text,
+  return f(caf::meta::type_name("transcript_turn"), x.call_sid, x.seq, x.role, x.text, x.full_text,
            x.started_at_ms, x.ended_at_ms, x.truncated, x.latency_ms, x.bridge_latency_ms);
 }
 
 template <class F> auto inspect(F& f, job& x) {
   return f(caf::meta::type_name("job"), x.id, x.call_sid, x.tenant_number, x.caller, x.details,
-           x.status, x.summary, x.created_at_ms);
+           x.status, x.summary, x.cost_usd, x.created_at_ms);
 }
 
 template <class F> auto inspect(F& f, outbox_entry& x) {

@@ -37,7 +37,8 @@ using health_sink_actor =
 /// statement replies call_error::storage_failed with the store's message.
 using storage_actor = caf::typed_actor<
     replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
-    replies_to<append_turn>::with<stored_atom>, replies_to<set_recording>::with<stored_atom>,
+    replies_to<append_turn>::with<stored_atom>,
+    replies_to<set_recording>::with<bool>,    ///< false: no such call
     replies_to<finalize_call>::with<int64_t>, ///< the job card's id
     replies_to<load_call>::with<stored_call>, ///< the registry: a call whose supervisor died
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
@@ -136,8 +137,8 @@ using call_registry_actor = caf::typed_actor<
     reacts_to<openai_observation>,                ///< an openai socket: a handshake outcome
     reacts_to<call_next>,                         ///< a supervisor, before it closes the stream
     replies_to<call_next_query>::with<call_next>, ///< the call-next route
-    replies_to<recording_update>::with<stored_atom>, replies_to<health_atom>::with<health_info>,
-    replies_to<sessions_atom>::with<sessions_info>,
+    replies_to<recording_update>::with<bool>,     ///< false: no such call, nothing stored
+    replies_to<health_atom>::with<health_info>, replies_to<sessions_atom>::with<sessions_info>,
     replies_to<count_atom>::with<int>,             ///< live calls
     replies_to<operator_hangup>::with<bool>,       ///< false: no such live call
     replies_to<shutdown_atom>::with<drained_atom>> ///< every call ended and finalized

@@ -200,7 +200,8 @@ struct openai_observation {
   bool connected = false;
 };
 
-/// The recording status callback: store the URL on the call.
+/// The recording status callback: store the URL on the call. The answer is
+/// false when no call has that CallSid (nothing is stored).
 struct recording_update {
   std::string call_sid;
   std::string url;
@@ -315,6 +316,7 @@ struct set_recording {
   std::string call_sid;
   std::string url;
   int duration_s = 0;
+  bool live = false; ///< the call is in progress: make its row if not there yet
 };
 struct finalize_call {
   storage::call_record call;
@@ -420,10 +422,12 @@ struct call_report {
 /// One line of a call's live log: caller/assistant words, barge-ins, tools.
 struct call_line {
   std::string call_sid;
-  std::string kind; ///< caller | assistant | barge_in | tool | event
-  std::string text;
+  std::string kind;    ///< caller | assistant | barge_in | tool | event
+  std::string text;    ///< for a cut reply: the part the caller heard
   int latency_ms = -1; ///< assistant: caller speech end -> first audio out
   int64_t at_ms = 0;
+  std::string item_id; ///< assistant: its item; a later line for it replaces this one
+  std::string unheard; ///< assistant, cut by a barge-in: generated but not heard
 };
 
 /// A console WebSocket that wants the feed. Whitelisted: a socket.
@@ -556,7 +560,7 @@ template <class F> auto inspect(F& f, append_turn& x) {
   return f(caf::meta::type_name("append_turn"), x.turn);
 }
 template <class F> auto inspect(F& f, set_recording& x) {
-  return f(caf::meta::type_name("set_recording"), x.call_sid, x.url, x.duration_s);
+  return f(caf::meta::type_name("set_recording"), x.call_sid, x.url, x.duration_s, x.live);
 }
 template <class F> auto inspect(F& f, finalize_call& x) {
   return f(caf::meta::type_name("finalize_call"), x.call, x.job, x.push_url, x.push_body, x.once);
@@ -601,7 +605,8 @@ template <class F> auto inspect(F& f, call_report& x) {
            x.children, x.job_id);
 }
 template <class F> auto inspect(F& f, call_line& x) {
-  return f(caf::meta::type_name("call_line"), x.call_sid, x.kind, x.text, x.latency_ms, x.at_ms);
+  return f(caf::meta::type_name("call_line"), x.call_sid, x.kind, x.text, x.latency_ms, x.at_ms,
+           x.item_id, x.unheard);
 }
 template <class F> auto inspect(F& f, feed_unsubscribe& x) {
   return f(caf::meta::type_name("feed_unsubscribe"), x.conn);

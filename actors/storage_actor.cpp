@@ -47,6 +47,14 @@ caf::result<stored_atom> written(self_ptr self, const status& r) {
   return stored_atom::value;
 }
 
+/// A write that answers a value (a job id; whether the row existed).
+template <class T> caf::result<T> written(self_ptr self, result<T> r) {
+  report_write(self, r ? nullptr : &r.err());
+  if (!r)
+    return fail(r.err());
+  return std::move(*r);
+}
+
 /// The job card of a call finalized already (its stored end reason is set),
 /// for finalize_call's `once`. This actor is the only writer, one message at
 /// a time: nothing can finalize the call between this read and the write.
@@ -87,19 +95,18 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, &st](append_turn& q) { return written(self, st.db->append_turn(q.turn)); },
       [self, &st](set_recording& q) {
         // A recording is a voicemail (only the voicemail <Record>s): its job
-        // card says so, and the business gets a push with it.
-        auto r = st.db->record_voicemail(q.call_sid, q.url, q.duration_s, receptionist::push_body);
-        return written(self, r ? ok_status() : status{r.err()});
+        // card says so, and the business gets a push with it. A callback
+        // for a call this server never had stores nothing (false).
+        using outcome = storage::store::recording_outcome;
+        auto r = st.db->record_voicemail(q.call_sid, q.url, q.duration_s, q.live,
+                                         receptionist::push_body);
+        return written(self, r ? result<bool>{*r != outcome::unknown_call} : result<bool>{r.err()});
       },
       [self, &st](finalize_call& q) -> caf::result<int64_t> {
         if (q.once)
           if (auto kept = finalized_job(st, q.call.call_sid))
             return *kept;
-        auto r = st.db->finalize_call(q.call, q.job, q.push_url, q.push_body);
-        report_write(self, r ? nullptr : &r.err());
-        if (!r)
-          return fail(r.err());
-        return *r;
+        return written(self, st.db->finalize_call(q.call, q.job, q.push_url, q.push_body));
       },
       [&st](load_call& q) -> caf::result<stored_call> {
         auto call = st.db->get_call(q.call_sid);

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 namespace sb::actors {
 
@@ -21,6 +22,7 @@ struct tool_state {
   call_supervisor_actor supervisor;
   storage::booking booking;
   std::map<std::string, int64_t> running; ///< call_id -> started (mono_us)
+  std::set<std::string> answered;         ///< call_ids answered (a tool's late run is dropped)
   actor_stats stats;
   static inline const char* name = "tool_call";
 };
@@ -43,6 +45,7 @@ void finish(self_ptr self, const tool_request& req, receptionist::tool_outcome o
   }
   r.duration_us = mono_us() - it->second;
   self->state.running.erase(it);
+  self->state.answered.insert(req.call_id);
   ++self->state.stats.out;
   self->send(self->state.supervisor, std::move(r));
 }
@@ -139,7 +142,13 @@ tool_call_actor::behavior_type tool_call(self_ptr self, services svc, storage::t
   return introspected<tool_call_actor::behavior_type>(
       self, self->state.svc, "tool_call", &self->state.stats, state_of,
       [self](tool_request& req) {
-        if (self->state.running.count(req.call_id) == 0)
+        auto& st = self->state;
+        // A call_id already answered: the delayed second half of a calendar
+        // check that timed out meanwhile. Run, it would start over (and time
+        // out again, for as long as the call lasts).
+        if (st.answered.count(req.call_id) != 0)
+          return;
+        if (st.running.count(req.call_id) == 0)
           return start(self, req);
         // The delayed second half of a slow calendar check.
         if (const auto* def = receptionist::find_tool(req.name))

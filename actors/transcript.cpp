@@ -2,6 +2,7 @@
 
 #include "actors/introspect.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 
 #include <caf/all.hpp>
 
@@ -50,9 +51,23 @@ void persist(self_ptr self, const storage::transcript_turn& t) {
           });
 }
 
-void apply_cut(storage::transcript_turn& t, const assistant_truncated& cut) {
-  t.text = heard_part(t.text, cut.heard_ms, cut.sent_ms);
+/// Cuts `t` to what the caller heard; its full text stays for review. The
+/// console's line for the reply shows both (the unheard part muted).
+void apply_cut(self_ptr self, storage::transcript_turn& t, const std::string& item_id,
+               const assistant_truncated& cut) {
+  t.text = heard_part(t.full_text, cut.heard_ms, cut.sent_ms);
   t.truncated = true;
+  const auto& svc = self->state.svc;
+  if (!svc.introspection)
+    return;
+  auto keep = heard_length(t.full_text, cut.heard_ms, cut.sent_ms);
+  auto unheard = t.full_text.substr(keep);
+  if (!unheard.empty() && unheard.front() == ' ')
+    unheard.erase(0, 1);
+  ++self->state.stats.out;
+  self->send(svc.introspection,
+             call_line{self->state.call_sid, "assistant", t.full_text.substr(0, keep), t.latency_ms,
+                       now_ms(), item_id, std::move(unheard)});
 }
 
 storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text, int64_t started,
@@ -62,6 +77,7 @@ storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text
   t.seq = static_cast<int>(self->state.turns.size());
   t.role = role;
   t.text = std::move(text);
+  t.full_text = t.text;
   t.started_at_ms = started;
   t.ended_at_ms = ended;
   self->state.turns.push_back(std::move(t));
@@ -89,7 +105,7 @@ transcript_actor::behavior_type transcript(self_ptr self, services svc, std::str
         t.bridge_latency_ms = m.bridge_latency_ms;
         self->state.by_item[m.item_id] = self->state.turns.size() - 1;
         if (auto it = self->state.early_cuts.find(m.item_id); it != self->state.early_cuts.end()) {
-          apply_cut(t, it->second);
+          apply_cut(self, t, m.item_id, it->second);
           self->state.early_cuts.erase(it);
         }
         persist(self, t);
@@ -102,8 +118,8 @@ transcript_actor::behavior_type transcript(self_ptr self, services svc, std::str
           return;
         }
         auto& t = self->state.turns[it->second];
-        apply_cut(t, m);
-        persist(self, t); // stored again under the same seq: replaces the full text
+        apply_cut(self, t, m.item_id, m);
+        persist(self, t); // stored again under the same seq, now with both texts
       },
       [self](caf::get_atom) { return transcript_so_far{self->state.turns}; },
       [self](flush_atom) -> caf::typed_response_promise<flushed_atom> {
@@ -118,19 +134,26 @@ transcript_actor::behavior_type transcript(self_ptr self, services svc, std::str
 
 } // namespace
 
-std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_ms) {
+std::size_t heard_length(const std::string& text, int64_t heard_ms, int64_t sent_ms) {
   if (sent_ms <= 0 || heard_ms >= sent_ms)
-    return text;
+    return text.size();
   if (heard_ms <= 0)
-    return {};
+    return 0;
   auto keep =
       static_cast<std::size_t>(static_cast<double>(text.size()) * static_cast<double>(heard_ms) /
                                static_cast<double>(sent_ms));
   if (keep >= text.size())
-    return text;
+    return text.size();
   // Back up to the end of the last whole word.
   while (keep > 0 && text[keep] != ' ')
     --keep;
+  return keep;
+}
+
+std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_ms) {
+  auto keep = heard_length(text, heard_ms, sent_ms);
+  if (keep == text.size())
+    return text;
   return text.substr(0, keep) + (keep > 0 ? "..." : "");
 }
 

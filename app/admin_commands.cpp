@@ -151,11 +151,12 @@ void calls_list(context& cx, int limit) {
     rows.push_back({c.call_sid, or_dash(c.tenant_number), or_dash(c.from), when(c.started_at_ms),
                     c.ended_at_ms > 0 ? duration(c.ended_at_ms - from) : "-",
                     std::string{to_string(c.status)}, cell(or_dash(storage::end_reason_text(c))),
-                    std::to_string(turns->size())});
+                    std::to_string(turns->size()), usd(c.cost_usd)});
   }
-  print_table(
-      std::cout,
-      {"CALL SID", "TENANT", "FROM", "STARTED", "DURATION", "STATUS", "END REASON", "TURNS"}, rows);
+  print_table(std::cout,
+              {"CALL SID", "TENANT", "FROM", "STARTED", "DURATION", "STATUS", "END REASON", "TURNS",
+               "COST"},
+              rows);
   cx.exit_code = 0;
 }
 
@@ -206,6 +207,8 @@ void print_transcript(const std::vector<storage::transcript_turn>& turns, int64_
     std::cout << "  [" << stamp << "] " << t.role << ": " << indented(t.text, 4);
     if (t.truncated)
       std::cout << " [cut off]";
+    if (t.truncated && t.full_text != t.text && !t.full_text.empty())
+      std::cout << "\n          generated, not all heard: " << indented(t.full_text, 10);
     if (t.latency_ms >= 0)
       std::cout << " (latency " << t.latency_ms << " ms)";
     std::cout << '\n';
@@ -241,6 +244,7 @@ void jobs_show(context& cx, const std::string& id_text) {
                                                         {"Summary", j.summary},
                                                         {"Tenant", j.tenant_number},
                                                         {"Call SID", j.call_sid},
+                                                        {"Cost", usd(j.cost_usd)},
                                                         {"Created", when(j.created_at_ms)}};
   std::cout << "Job " << j.id << '\n';
   for (const auto& [label, value] : card)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -78,6 +79,13 @@ inline std::string duration(int64_t ms) {
   else
     out << s / 60 << 'm' << s % 60 << 's';
   return out.str();
+}
+
+/// "$0.0123": a call's OpenAI cost as stored on it and its job card.
+inline std::string usd(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "$%.4f", v);
+  return buf;
 }
 
 /// Multi-line text under a label: continuation lines indented by `n`.

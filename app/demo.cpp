@@ -1,5 +1,6 @@
 #include "app/demo.hpp"
 
+#include "app/admin_text.hpp"
 #include "app/server.hpp"
 #include "common/log.hpp"
 #include "common/scope_exit.hpp"
@@ -50,6 +51,7 @@ void print_card(const storage::job& j, const std::vector<storage::transcript_tur
             << "\n"
             << "  Urgency:    " << j.details.urgency << "\n"
             << "  Summary:    " << j.summary << "\n"
+            << "  Cost:       " << text::usd(j.cost_usd) << " (OpenAI usage, priced per response)\n"
             << "\n  Transcript (" << turns.size() << " turns, as stored):\n";
   for (const auto& t : turns) {
     std::cout << "    " << (t.role == speaker::caller ? "Caller:    " : "Assistant: ") << t.text;
@@ -57,7 +59,7 @@ void print_card(const storage::job& j, const std::vector<storage::transcript_tur
       std::cout << "   [" << t.latency_ms << " ms after the caller stopped; bridge "
                 << t.bridge_latency_ms << " ms]";
     if (t.truncated)
-      std::cout << " [cut by barge-in]";
+      std::cout << " [cut by barge-in; generated: " << t.full_text << "]";
     std::cout << "\n";
   }
   std::cout << "===========================================================================\n";

@@ -128,9 +128,20 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
   if (sid.empty() || url.empty())
     return respond(http_response::text(400, "CallSid and RecordingUrl are required"));
   int duration = std::atoi(proto::form_value(*form, "RecordingDuration").c_str());
-  actors::ask<actors::stored_atom>(
+  actors::ask<bool>(
       svc.registry, svc.cfg->call.registry_query,
-      [respond](actors::stored_atom) { respond(http_response::text(200, "OK")); },
+      [respond, sid](bool known) {
+        if (known)
+          return respond(http_response::text(200, "OK"));
+        // A signed callback for a call we never had (another application's
+        // recording sent here, or a database replaced since): refused, and no
+        // call is invented for it. Twilio shows the 404 in the account's
+        // debugger (11217); its default retry is for a connection that fails
+        // or times out, not for an answer (docs/protocols.md 1).
+        log::warn("RealtimeHandler", "Recording status callback for unknown call " + sid +
+                                         " refused (404); nothing stored");
+        respond(http_response::text(404, "unknown CallSid"));
+      },
       [respond](caf::error&) {
         respond(http_response::text(500, "could not store the recording"));
       },

@@ -104,7 +104,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.admission = std::make_shared<actors::call_admission>();
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
-    svc.introspection = console::spawn_introspection(*p->sys, p->cfg->prices);
+    svc.introspection = console::spawn_introspection(*p->sys);
   svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
   svc.holds = actors::spawn_slot_holds(*p->sys, p->cfg->tools.slot_minutes);

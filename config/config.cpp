@@ -313,6 +313,7 @@ void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& 
   read("prices", "audio_input_cached", p.audio_input_cached);
   read("prices", "audio_output", p.audio_output);
   read("prices", "text_input", p.text_input);
+  read("prices", "text_input_cached", p.text_input_cached);
   read("prices", "text_output", p.text_output);
 
   read("console", "metrics_own_port", cfg.console.metrics_own_port);

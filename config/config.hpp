@@ -144,6 +144,7 @@ struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4
   double audio_input_cached = 0.40;
   double audio_output = 64.0;
   double text_input = 4.0;
+  double text_input_cached = 0.40;
   double text_output = 16.0;
 };
 

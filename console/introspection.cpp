@@ -18,7 +18,6 @@ namespace {
 constexpr std::chrono::milliseconds push_interval{250};
 
 struct introspection_state {
-  prices_config prices;
   console_view view;
   std::set<std::string> finished_sids; ///< late reports of these are dropped
   std::vector<net::ws_connection_ptr> subscribers;
@@ -41,9 +40,32 @@ void push(self_ptr self) {
   st.dirty = false;
   if (st.subscribers.empty())
     return;
-  auto json = snapshot_json(st.view, st.prices, now_ms());
+  auto json = snapshot_json(st.view, now_ms());
   for (auto& c : st.subscribers)
     c->send_text(json);
+}
+
+/// A transcript line. A line naming an item already shown replaces it: a
+/// barge-in's cut reply (the transcript actor's) replaces the full one.
+void on_line(self_ptr self, actors::call_line& l) {
+  auto* c = live(self, l.call_sid);
+  if (!c)
+    return;
+  self->state.dirty = true;
+  if (!l.item_id.empty()) {
+    auto same = std::find_if(c->lines.rbegin(), c->lines.rend(), [&](const actors::call_line& o) {
+      return o.item_id == l.item_id && o.kind == l.kind;
+    });
+    if (same != c->lines.rend()) {
+      // The time and latency stay those of the reply.
+      same->text = std::move(l.text);
+      same->unheard = std::move(l.unheard);
+      return;
+    }
+  }
+  c->lines.push_back(std::move(l));
+  if (c->lines.size() > max_lines)
+    c->lines.pop_front();
 }
 
 void on_call_report(self_ptr self, actors::call_report& r) {
@@ -67,8 +89,7 @@ void on_call_report(self_ptr self, actors::call_report& r) {
   }
 }
 
-actors::introspection_actor::behavior_type introspection(self_ptr self, prices_config prices) {
-  self->state.prices = prices;
+actors::introspection_actor::behavior_type introspection(self_ptr self) {
   self->delayed_send(self, push_interval, actors::tick_atom::value);
   return {
       [self](actors::actor_report& r) {
@@ -81,15 +102,7 @@ actors::introspection_actor::behavior_type introspection(self_ptr self, prices_c
         self->state.dirty = true;
       },
       [self](actors::call_report& r) { on_call_report(self, r); },
-      [self](actors::call_line& l) {
-        auto* c = live(self, l.call_sid);
-        if (!c)
-          return;
-        c->lines.push_back(std::move(l));
-        if (c->lines.size() > max_lines)
-          c->lines.pop_front();
-        self->state.dirty = true;
-      },
+      [self](actors::call_line& l) { on_line(self, l); },
       [self](actors::tick_atom) {
         if (self->state.dirty)
           push(self);
@@ -98,7 +111,7 @@ actors::introspection_actor::behavior_type introspection(self_ptr self, prices_c
       [self](actors::feed_subscribe& s) {
         auto& st = self->state;
         // The first snapshot at once: the page shows the calls without waiting.
-        s.conn->send_text(snapshot_json(st.view, st.prices, now_ms()));
+        s.conn->send_text(snapshot_json(st.view, now_ms()));
         st.subscribers.push_back(std::move(s.conn));
       },
       [self](actors::feed_unsubscribe& u) {
@@ -109,9 +122,7 @@ actors::introspection_actor::behavior_type introspection(self_ptr self, prices_c
                                   }),
                    subs.end());
       },
-      [self](caf::get_atom) {
-        return snapshot_json(self->state.view, self->state.prices, now_ms());
-      },
+      [self](caf::get_atom) { return snapshot_json(self->state.view, now_ms()); },
       [self](actors::shutdown_atom) {
         for (auto& c : self->state.subscribers)
           c->close();
@@ -123,8 +134,8 @@ actors::introspection_actor::behavior_type introspection(self_ptr self, prices_c
 
 } // namespace
 
-actors::introspection_actor spawn_introspection(caf::actor_system& sys, prices_config prices) {
-  return sys.spawn(introspection, prices);
+actors::introspection_actor spawn_introspection(caf::actor_system& sys) {
+  return sys.spawn(introspection);
 }
 
 } // namespace sb::console

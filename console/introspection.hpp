@@ -8,12 +8,11 @@
 // Its messages: introspection_actor in actors/interfaces.hpp.
 
 #include "actors/interfaces.hpp"
-#include "config/config.hpp"
 
 #include <caf/actor_system.hpp>
 
 namespace sb::console {
 
-actors::introspection_actor spawn_introspection(caf::actor_system& sys, prices_config prices);
+actors::introspection_actor spawn_introspection(caf::actor_system& sys);
 
 } // namespace sb::console

@@ -33,6 +33,7 @@ td.err { color:var(--bad); white-space:normal; max-width:220px; }
 .line { padding:2px 0; } .line .who { font-weight:600; margin-right:6px; }
 .line.caller .who { color:#d2a8ff; } .line.assistant .who { color:var(--accent); }
 .line.barge_in, .line.tool, .line.event { color:var(--dim); font-style:italic; }
+.unheard { color:var(--dim); text-decoration:line-through; margin-left:4px; }
 .lat { font-size:11px; padding:0 6px; border-radius:8px; background:#3fb95022; color:var(--ok); margin-left:6px; }
 button { background:#da3633; color:#fff; border:0; border-radius:6px; padding:6px 12px; cursor:pointer; font-weight:600; }
 button:disabled { opacity:.5; cursor:default; }
@@ -86,7 +87,10 @@ function actorTree(actors) {
 
 function transcriptLines(lines) {
   const label = { caller: 'Caller', assistant: 'Assistant', barge_in: 'barge-in', tool: 'tool', event: '' };
+  // A reply cut by a barge-in: what the caller heard, then (muted) the rest
+  // the model generated, which the caller never heard.
   return lines.map(l => `<div class="line ${esc(l.kind)}"><span class="who">${esc(label[l.kind] ?? l.kind)}</span>${esc(l.text)}` +
+    (l.unheard ? `<span class="unheard" title="generated but not heard">${esc(l.unheard)}</span>` : '') +
     (l.latencyMs >= 0 ? `<span class="lat">${l.latencyMs} ms</span>` : '') + '</div>').join('');
 }
 

@@ -99,6 +99,8 @@ std::string render_top(const std::string& json, const std::string& server) {
     for (rapidjson::SizeType i = lines.Size() > 3 ? lines.Size() - 3 : 0; i < lines.Size(); ++i) {
       const auto& l = lines[i];
       o << "    > " << s(l, "kind") << ": " << s(l, "text");
+      if (!s(l, "unheard").empty()) // a reply cut by a barge-in
+        o << " [not heard: " << s(l, "unheard") << "]";
       if (n(l, "latencyMs") >= 0)
         o << "  [" << n(l, "latencyMs") << " ms]";
       o << "\n";

@@ -61,7 +61,7 @@ void actor_json(writer& w, const std::string& name, const call_view& c, int64_t 
   w.EndObject();
 }
 
-void call_json(writer& w, const call_view& c, const prices_config& p, int64_t now, bool finished) {
+void call_json(writer& w, const call_view& c, int64_t now, bool finished) {
   const auto& r = c.report;
   const auto& call = r.call;
   w.StartObject();
@@ -89,7 +89,7 @@ void call_json(writer& w, const call_view& c, const prices_config& p, int64_t no
   num(w, "outputAudio", call.usage.output_audio);
   w.EndObject();
   w.Key("costUsd");
-  w.Double(cost_usd(call.usage, p));
+  w.Double(call.cost_usd);
   // The tree: the supervisor, then its children in a fixed order.
   w.Key("actors");
   w.StartArray();
@@ -103,6 +103,7 @@ void call_json(writer& w, const call_view& c, const prices_config& p, int64_t no
     w.StartObject();
     str(w, "kind", l.kind);
     str(w, "text", l.text);
+    str(w, "unheard", l.unheard);
     num(w, "latencyMs", l.latency_ms);
     num(w, "at", l.at_ms);
     w.EndObject();
@@ -113,17 +114,7 @@ void call_json(writer& w, const call_view& c, const prices_config& p, int64_t no
 
 } // namespace
 
-double cost_usd(const proto::token_usage& u, const prices_config& p) {
-  int64_t cached = std::min(u.input_cached, u.input_audio);
-  double usd = static_cast<double>(u.input_audio - cached) * p.audio_input +
-               static_cast<double>(cached) * p.audio_input_cached +
-               static_cast<double>(u.output_audio) * p.audio_output +
-               static_cast<double>(u.input_text) * p.text_input +
-               static_cast<double>(u.output_text) * p.text_output;
-  return usd / 1e6;
-}
-
-std::string snapshot_json(const console_view& v, const prices_config& p, int64_t now_ms) {
+std::string snapshot_json(const console_view& v, int64_t now_ms) {
   rapidjson::StringBuffer buf;
   writer w{buf};
   w.StartObject();
@@ -132,12 +123,12 @@ std::string snapshot_json(const console_view& v, const prices_config& p, int64_t
   w.Key("calls");
   w.StartArray();
   for (const auto& [sid, c] : v.active)
-    call_json(w, c, p, now_ms, false);
+    call_json(w, c, now_ms, false);
   w.EndArray();
   w.Key("finished");
   w.StartArray();
   for (const auto& c : v.finished)
-    call_json(w, c, p, now_ms, true);
+    call_json(w, c, now_ms, true);
   w.EndArray();
   w.EndObject();
   return buf.GetString();

@@ -3,7 +3,6 @@
 // (the console feed's one message type: a full snapshot, pushed on change).
 
 #include "actors/messages.hpp"
-#include "config/config.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -32,12 +31,8 @@ inline constexpr std::size_t max_finished = 20;
 /// An actor silent for this long is shown as down (reports come every 500 ms).
 inline constexpr int64_t stale_after_ms = 1500;
 
-/// Estimated cost in USD of `u` at `p` (per 1M tokens). Cached input tokens
-/// are billed at the cached audio rate, the rest of the audio input at the
-/// full rate.
-double cost_usd(const proto::token_usage& u, const prices_config& p);
-
-/// {"type":"snapshot","now":ms,"calls":[...],"finished":[...]}
-std::string snapshot_json(const console_view& v, const prices_config& p, int64_t now_ms);
+/// {"type":"snapshot","now":ms,"calls":[...],"finished":[...]}. A call's
+/// costUsd is the one its supervisor priced and stores (call_record::cost_usd).
+std::string snapshot_json(const console_view& v, int64_t now_ms);
 
 } // namespace sb::console

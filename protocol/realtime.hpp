@@ -95,13 +95,20 @@ enum class rt_type {
   unknown, ///< a well-formed event of a type we do not handle
 };
 
+/// response.done `usage`, by kind. Input counts include their cached part:
+/// input_cached (`cached_tokens`) splits into input_cached_text and
+/// input_cached_audio (`cached_tokens_details`), each a subset of
+/// input_text and input_audio (OpenAI's schema, RealtimeResponse.usage).
 struct token_usage {
   int64_t input_text = 0, input_audio = 0, input_cached = 0;
+  int64_t input_cached_text = 0, input_cached_audio = 0;
   int64_t output_text = 0, output_audio = 0;
   token_usage& operator+=(const token_usage& o) {
     input_text += o.input_text;
     input_audio += o.input_audio;
     input_cached += o.input_cached;
+    input_cached_text += o.input_cached_text;
+    input_cached_audio += o.input_cached_audio;
     output_text += o.output_text;
     output_audio += o.output_audio;
     return *this;

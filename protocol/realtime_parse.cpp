@@ -74,6 +74,10 @@ void read_usage(const value& usage, token_usage& u) {
     json::integer(*in, "text_tokens", u.input_text);
     json::integer(*in, "audio_tokens", u.input_audio);
     json::integer(*in, "cached_tokens", u.input_cached);
+    if (const value* cached = json::object(*in, "cached_tokens_details")) {
+      json::integer(*cached, "text_tokens", u.input_cached_text);
+      json::integer(*cached, "audio_tokens", u.input_cached_audio);
+    }
   }
   if (const value* out = json::object(usage, "output_token_details")) {
     json::integer(*out, "text_tokens", u.output_text);

@@ -67,6 +67,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   if (j.details.callback_phone.empty())
     j.details.callback_phone = call.from;
   j.created_at_ms = now_ms;
+  j.cost_usd = call.cost_usd;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
     j.status = "needs_review";
@@ -117,6 +118,8 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
     w.Key("recordingDurationS");
     w.Int(j.recording_duration_s);
   }
+  w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
+  w.Double(j.cost_usd);
   w.Key("createdAt");
   w.Int64(j.created_at_ms);
   w.EndObject();

@@ -18,8 +18,9 @@ result<storage::booking> merge_booking(storage::booking b, std::string_view argu
 /// Names of the fields a job card still lacks ("customer_name", ...).
 std::vector<std::string> missing_fields(const storage::booking& b);
 
-/// The job card for a finished call. A call without booking details still
-/// gets a card, marked needs_review with a summary that says so.
+/// The job card for a finished call, with the call's cost. A call without
+/// booking details still gets a card, marked needs_review with a summary
+/// that says so.
 storage::job make_job(const storage::call_record& call, const storage::booking& b, int64_t now_ms);
 
 /// The push notification body (JSON) for a job card.

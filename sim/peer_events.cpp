@@ -140,11 +140,20 @@ void peer_session::write_item(writer& w, const item& it, const char* status,
 
 void peer_session::write_usage(writer& w, int64_t output_audio_ms, std::size_t output_text_chars) {
   // Plausible counts: ~10 audio tokens per second heard, ~20 per second
-  // spoken, ~4 characters per text token.
-  const int64_t in_audio = audio_bytes_in_ / 8 / 100;
-  const int64_t in_text = static_cast<int64_t>(instructions_.size() / 4) + 20;
-  const int64_t out_audio = output_audio_ms / 50;
-  const int64_t out_text = static_cast<int64_t>(output_text_chars / 4) + 1;
+  // spoken, ~4 characters per text token; or the test's own.
+  proto::token_usage u;
+  u.input_audio = audio_bytes_in_ / 8 / 100;
+  u.input_text = static_cast<int64_t>(instructions_.size() / 4) + 20;
+  u.output_audio = output_audio_ms / 50;
+  u.output_text = static_cast<int64_t>(output_text_chars / 4) + 1;
+  if (cfg_.fixed_usage && *cfg_.fixed_usage)
+    u = **cfg_.fixed_usage;
+  write_usage(w, u);
+}
+
+void peer_session::write_usage(writer& w, const proto::token_usage& u) {
+  const int64_t in_audio = u.input_audio, in_text = u.input_text;
+  const int64_t out_audio = u.output_audio, out_text = u.output_text;
   w.Key("usage");
   w.StartObject();
   w.Key("total_tokens");
@@ -156,7 +165,14 @@ void peer_session::write_usage(writer& w, int64_t output_audio_ms, std::size_t o
   w.Key("input_token_details");
   w.StartObject();
   w.Key("cached_tokens");
-  w.Int64(0);
+  w.Int64(u.input_cached_text + u.input_cached_audio);
+  w.Key("cached_tokens_details"); // OpenAI's schema, RealtimeResponse.usage
+  w.StartObject();
+  w.Key("text_tokens");
+  w.Int64(u.input_cached_text);
+  w.Key("audio_tokens");
+  w.Int64(u.input_cached_audio);
+  w.EndObject();
   w.Key("text_tokens");
   w.Int64(in_text);
   w.Key("audio_tokens");

@@ -53,9 +53,10 @@ struct peer_session_config {
   const std::vector<call_script>* scripts = nullptr;
   int delta_ms = 100;
   int drop_after_responses = -1;
-  bool send_garbage_after_session = false;                     ///< see peer_options
-  bool record_client_events = true;                            ///< see peer_options
-  const peer_options::audio_hook* on_audio_received = nullptr; ///< may be null or empty
+  bool send_garbage_after_session = false;                        ///< see peer_options
+  bool record_client_events = true;                               ///< see peer_options
+  const std::optional<proto::token_usage>* fixed_usage = nullptr; ///< see peer_options
+  const peer_options::audio_hook* on_audio_received = nullptr;    ///< may be null or empty
   const peer_options::audio_hook* on_audio_sent = nullptr;
 };
 
@@ -139,6 +140,7 @@ private:
   void write_session(rapidjson::Writer<rapidjson::StringBuffer>& w);
   void write_usage(rapidjson::Writer<rapidjson::StringBuffer>& w, int64_t output_audio_ms,
                    std::size_t output_text_chars);
+  void write_usage(rapidjson::Writer<rapidjson::StringBuffer>& w, const proto::token_usage& u);
 
   peer_session_config cfg_;
   std::shared_ptr<peer_shared> shared_;

@@ -182,6 +182,7 @@ private:
                             options_.drop_after_responses};
     cfg.send_garbage_after_session = options_.send_garbage_after_session;
     cfg.record_client_events = options_.record_client_events;
+    cfg.fixed_usage = &options_.fixed_usage;
     cfg.on_audio_received = &options_.on_audio_received;
     cfg.on_audio_sent = &options_.on_audio_sent;
     auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms);

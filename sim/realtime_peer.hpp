@@ -7,6 +7,7 @@
 // with the documented errors. Faults can be injected (drop mid-call, refuse).
 
 #include "common/result.hpp"
+#include "protocol/realtime.hpp"
 #include "sim/clips.hpp"
 #include "sim/script.hpp"
 
@@ -14,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +43,10 @@ struct peer_options {
   /// event of an unknown type and an `error` event (a robustness test of the
   /// client).
   bool send_garbage_after_session = false;
+  /// Every response.done reports this usage instead of counts made up from
+  /// the audio and text (a test of what the bridge does with it). Input
+  /// counts include the cached ones, as the service reports them.
+  std::optional<proto::token_usage> fixed_usage;
   /// Audio sent per output_audio.delta, in ms (real service: ~100-200 ms bursts).
   int delta_ms = 100;
   /// Pause between deltas (real service streams faster than real time).

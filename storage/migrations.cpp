@@ -118,6 +118,21 @@ ALTER TABLE jobs ADD COLUMN recording_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN recording_duration_s INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v5: truthful records (issue 18). A turn keeps both texts: `text` is what
+// the caller heard (a barge-in cuts it), `full_text` what was generated;
+// older uncut turns get their text as full_text, older cut ones lost theirs
+// (''). The call's cost is priced once from each response.done
+// (receptionist/cost.hpp) and stored with the cached split it was priced
+// by, on the call and on its job card.
+constexpr std::string_view v5 = R"sql(
+ALTER TABLE transcript_turns ADD COLUMN full_text TEXT NOT NULL DEFAULT '';
+UPDATE transcript_turns SET full_text = text WHERE truncated = 0;
+ALTER TABLE calls ADD COLUMN tokens_input_cached_text INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN tokens_input_cached_audio INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -131,7 +146,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5};
   return all;
 }
 

@@ -57,7 +57,8 @@ struct call_record {
   std::string end_detail; ///< free text after the reason (e.g. why the socket was lost)
   std::string recording_url;
   int recording_duration_s = 0;
-  proto::token_usage usage;
+  proto::token_usage usage; ///< the sum of every response.done's usage
+  double cost_usd = 0;      ///< usage priced as it arrived (receptionist/cost.hpp)
   int openai_reconnects = 0;
   int barge_ins = 0;
 };
@@ -70,7 +71,8 @@ struct transcript_turn {
   std::string call_sid;
   int seq = 0; ///< 0, 1, 2 ... per call, in the order turns completed
   speaker role = speaker::caller;
-  std::string text; ///< for a truncated assistant turn: only what was heard (approx.)
+  std::string text;      ///< what the caller heard: a cut assistant turn ends "..." (approx.)
+  std::string full_text; ///< what was said or generated in full (== text unless truncated)
   int64_t started_at_ms = 0;
   int64_t ended_at_ms = 0;
   bool truncated = false;     ///< barge-in cut this assistant turn
@@ -87,6 +89,7 @@ struct job {
   booking details;
   std::string status = "new"; ///< new | needs_review
   std::string summary;        ///< one line for the notification
+  double cost_usd = 0;        ///< the call's OpenAI cost (call_record::cost_usd)
   int64_t created_at_ms = 0;
   std::string kind = "call"; ///< call | voicemail (the caller left a message)
   std::string recording_url; ///< voicemail: Twilio's recording

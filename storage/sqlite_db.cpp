@@ -29,6 +29,13 @@ query& query::bind_int(int index, int64_t value) {
   return *this;
 }
 
+query& query::bind_double(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK)
+    bind_rc_ = rc;
+  return *this;
+}
+
 query& query::bind_text(int index, std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies, so a temporary string may be bound.
   int rc =
@@ -70,6 +77,10 @@ status query::run() {
 
 int64_t query::int_at(int column) const {
   return sqlite3_column_int64(stmt_, column);
+}
+
+double query::double_at(int column) const {
+  return sqlite3_column_double(stmt_, column);
 }
 
 std::string query::text_at(int column) const {

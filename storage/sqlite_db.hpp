@@ -31,6 +31,7 @@ public:
   /// Parameters are 1-based, as in sqlite3_bind_*. A bind failure is
   /// remembered and reported by the next step().
   query& bind_int(int index, int64_t value);
+  query& bind_double(int index, double value);
   query& bind_text(int index, std::string_view value);
 
   /// true: a row is ready to read; false: the statement is done.
@@ -40,6 +41,7 @@ public:
 
   /// Columns are 0-based. NULL reads as 0 / "".
   int64_t int_at(int column) const;
+  double double_at(int column) const;
   std::string text_at(int column) const;
 
   /// The (extended) result code of the last failed step, 0 if none.

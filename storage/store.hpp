@@ -39,14 +39,21 @@ public:
 
   // -- calls --
   status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
-  status set_recording(const std::string& call_sid, const std::string& url, int duration_s);
+  /// The recording status callback's write to the call. Updates the call's
+  /// row; false (nothing written) when no call has that CallSid, unless
+  /// `live` (the call is in progress, so its row is made if its webhook's
+  /// write has not landed yet).
+  result<bool> set_recording(const std::string& call_sid, const std::string& url, int duration_s,
+                             bool live);
+  /// Where record_voicemail put a recording.
+  enum class recording_outcome { unknown_call, on_call, on_job };
   /// A voicemail arrived (the recording callback): in one transaction the
-  /// recording goes on the call, the call's job card (if it is written
-  /// yet) becomes kind "voicemail" with the recording and needs review, and
-  /// a push notification built by `push_body` is queued for the tenant's
-  /// push URL. True when a job card was updated.
-  result<bool>
-  record_voicemail(const std::string& call_sid, const std::string& url, int duration_s,
+  /// recording goes on the call (set_recording: nothing at all for an
+  /// unknown call), the call's job card (if it is written yet) becomes kind
+  /// "voicemail" with the recording and needs review, and a push
+  /// notification built by `push_body` is queued for the tenant's push URL.
+  result<recording_outcome>
+  record_voicemail(const std::string& call_sid, const std::string& url, int duration_s, bool live,
                    const std::function<std::string(const job&, const tenant&)>& push_body);
   status append_turn(const transcript_turn& t);
   /// In one transaction: the final call row, its job card, and (if

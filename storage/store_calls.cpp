@@ -15,11 +15,11 @@ constexpr const char* call_columns =
     "call_sid, account_sid, tenant_number, from_number, to_number, started_at, answered_at, "
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
-    "openai_reconnects, barge_ins";
+    "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19)";
+    "?19, ?20, ?21, ?22)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -42,6 +42,9 @@ constexpr const char* call_upsert =
     " tokens_input_cached = excluded.tokens_input_cached,"
     " tokens_output_text = excluded.tokens_output_text,"
     " tokens_output_audio = excluded.tokens_output_audio,"
+    " tokens_input_cached_text = excluded.tokens_input_cached_text,"
+    " tokens_input_cached_audio = excluded.tokens_input_cached_audio,"
+    " cost_usd = excluded.cost_usd,"
     " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins";
 
 void read_end_reason(call_record& c, const std::string& text) {
@@ -67,6 +70,8 @@ void bind_call(query& q, const call_record& c) {
   q.bind_int(14, c.usage.input_audio).bind_int(15, c.usage.input_cached);
   q.bind_int(16, c.usage.output_text).bind_int(17, c.usage.output_audio);
   q.bind_int(18, c.openai_reconnects).bind_int(19, c.barge_ins);
+  q.bind_int(20, c.usage.input_cached_text).bind_int(21, c.usage.input_cached_audio);
+  q.bind_double(22, c.cost_usd);
 }
 
 call_record read_call(const query& q) {
@@ -90,6 +95,9 @@ call_record read_call(const query& q) {
   c.usage.output_audio = q.int_at(16);
   c.openai_reconnects = static_cast<int>(q.int_at(17));
   c.barge_ins = static_cast<int>(q.int_at(18));
+  c.usage.input_cached_text = q.int_at(19);
+  c.usage.input_cached_audio = q.int_at(20);
+  c.cost_usd = q.double_at(21);
   return c;
 }
 
@@ -107,16 +115,24 @@ status store::begin_call(const call_record& c) {
   return q->run();
 }
 
-status store::set_recording(const std::string& call_sid, const std::string& url, int duration_s) {
+result<bool> store::set_recording(const std::string& call_sid, const std::string& url,
+                                  int duration_s, bool live) {
+  // A live call's row may not be written yet (its webhook's begin_call and
+  // this callback race): the row is made, and finalize keeps the recording.
+  // Otherwise only a call this store knows is updated: a callback naming an
+  // unknown CallSid must not invent a call.
   auto q = impl_->db->prepare(
-      "INSERT INTO calls (call_sid, recording_url, recording_duration_s) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (call_sid) DO UPDATE SET recording_url = excluded.recording_url,"
-      " recording_duration_s = excluded.recording_duration_s",
+      live ? "INSERT INTO calls (call_sid, recording_url, recording_duration_s) VALUES (?1, ?2, ?3)"
+             " ON CONFLICT (call_sid) DO UPDATE SET recording_url = excluded.recording_url,"
+             " recording_duration_s = excluded.recording_duration_s"
+           : "UPDATE calls SET recording_url = ?2, recording_duration_s = ?3 WHERE call_sid = ?1",
       "set recording of " + call_sid);
   if (!q)
     return q.err();
   q->bind_text(1, call_sid).bind_text(2, url).bind_int(3, duration_s);
-  return q->run();
+  if (auto s = q->run(); !s)
+    return s.err();
+  return impl_->db->changes() > 0;
 }
 
 status store::append_turn(const transcript_turn& t) {
@@ -124,8 +140,10 @@ status store::append_turn(const transcript_turn& t) {
   // message) replaces itself instead of failing.
   auto q = impl_->db->prepare(
       "INSERT INTO transcript_turns (call_sid, seq, role, text, started_at, ended_at, "
-      "truncated, latency_ms, bridge_latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      "truncated, latency_ms, bridge_latency_ms, full_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+      "?8, ?9, ?10)"
       " ON CONFLICT (call_sid, seq) DO UPDATE SET role = excluded.role, text = excluded.text,"
+      " full_text = excluded.full_text,"
       " started_at = excluded.started_at, ended_at = excluded.ended_at,"
       " truncated = excluded.truncated, latency_ms = excluded.latency_ms,"
       " bridge_latency_ms = excluded.bridge_latency_ms",
@@ -138,6 +156,8 @@ status store::append_turn(const transcript_turn& t) {
       .bind_text(4, t.text);
   q->bind_int(5, t.started_at_ms).bind_int(6, t.ended_at_ms).bind_int(7, t.truncated ? 1 : 0);
   q->bind_int(8, t.latency_ms).bind_int(9, t.bridge_latency_ms);
+  // A turn built without full_text (a caller turn, an uncut reply) was heard whole.
+  q->bind_text(10, t.full_text.empty() && !t.truncated ? t.text : t.full_text);
   return q->run();
 }
 
@@ -164,13 +184,15 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   auto ins = db.prepare(
       "INSERT INTO jobs (call_sid, tenant_number, caller, customer_name, callback_phone, "
       "service, address, preferred_date, preferred_time, urgency, notes, status, summary, "
-      "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+      "created_at, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15)"
       " ON CONFLICT (call_sid) DO UPDATE SET tenant_number = excluded.tenant_number,"
       " caller = excluded.caller, customer_name = excluded.customer_name,"
       " callback_phone = excluded.callback_phone, service = excluded.service,"
       " address = excluded.address, preferred_date = excluded.preferred_date,"
       " preferred_time = excluded.preferred_time, urgency = excluded.urgency,"
-      " notes = excluded.notes, status = excluded.status, summary = excluded.summary"
+      " notes = excluded.notes, status = excluded.status, summary = excluded.summary,"
+      " cost_usd = excluded.cost_usd"
       " RETURNING id",
       "save job of " + c.call_sid);
   if (!ins)
@@ -184,6 +206,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   ins->bind_text(7, b.address).bind_text(8, b.preferred_date).bind_text(9, b.preferred_time);
   ins->bind_text(10, b.urgency).bind_text(11, b.notes).bind_text(12, j.status);
   ins->bind_text(13, j.summary).bind_int(14, j.created_at_ms != 0 ? j.created_at_ms : now);
+  ins->bind_double(15, j.cost_usd);
   auto row = ins->step();
   if (!row)
     return row.err();
@@ -236,7 +259,7 @@ result<std::vector<call_record>> store::list_calls(int limit) {
 result<std::vector<transcript_turn>> store::turns_for(const std::string& call_sid) {
   auto q = impl_->db->prepare(
       "SELECT call_sid, seq, role, text, started_at, ended_at, truncated, latency_ms, "
-      "bridge_latency_ms FROM transcript_turns WHERE call_sid = ?1 ORDER BY seq",
+      "bridge_latency_ms, full_text FROM transcript_turns WHERE call_sid = ?1 ORDER BY seq",
       "turns of " + call_sid);
   if (!q)
     return q.err();
@@ -252,6 +275,7 @@ result<std::vector<transcript_turn>> store::turns_for(const std::string& call_si
     t.truncated = r.int_at(6) != 0;
     t.latency_ms = static_cast<int>(r.int_at(7));
     t.bridge_latency_ms = static_cast<int>(r.int_at(8));
+    t.full_text = r.text_at(9);
     return t;
   });
 }

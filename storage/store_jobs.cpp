@@ -15,7 +15,7 @@ namespace {
 constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
     "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
-    "kind, recording_url, recording_duration_s FROM jobs ";
+    "kind, recording_url, recording_duration_s, cost_usd FROM jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -37,6 +37,7 @@ job read_job(const query& q) {
   j.kind = q.text_at(15);
   j.recording_url = q.text_at(16);
   j.recording_duration_s = static_cast<int>(q.int_at(17));
+  j.cost_usd = q.double_at(18);
   return j;
 }
 
@@ -183,22 +184,26 @@ result<outbox_backlog> store::pending_notifications() {
 
 // -- voicemail ----------------------------------------------------------------
 
-result<bool>
+result<store::recording_outcome>
 store::record_voicemail(const std::string& call_sid, const std::string& url, int duration_s,
+                        bool live,
                         const std::function<std::string(const job&, const tenant&)>& push_body) {
   auto& db = *impl_->db;
   detail::transaction tx(db);
   if (auto s = tx.begin(); !s)
     return s.err();
-  if (auto s = set_recording(call_sid, url, duration_s); !s)
-    return s.err();
+  auto known = set_recording(call_sid, url, duration_s, live);
+  if (!known)
+    return known.err();
+  if (!*known) // no such call: nothing written, no card, no push
+    return recording_outcome::unknown_call;
   auto card = job_for_call(call_sid);
   if (!card)
     return card.err();
   if (!*card) { // the call is not finalized yet: the recording waits on the call
     if (auto s = tx.commit(); !s)
       return s.err();
-    return false;
+    return recording_outcome::on_call;
   }
   job j = std::move(**card);
   j.kind = "voicemail";
@@ -232,7 +237,7 @@ store::record_voicemail(const std::string& call_sid, const std::string& url, int
   }
   if (auto s = tx.commit(); !s)
     return s.err();
-  return true;
+  return recording_outcome::on_job;
 }
 
 } // namespace sb::storage

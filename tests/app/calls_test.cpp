@@ -163,6 +163,13 @@ BOOST_AUTO_TEST_CASE(degrades_while_storage_writes_fail_and_recovers) {
                                   {"RecordingUrl", "https://api.twilio.test/rec/" + sid},
                                   {"RecordingDuration", "12"}};
   };
+  // Two past calls whose recordings arrive (a recording is stored only on a
+  // call the server knows).
+  for (const char* sid : {"CAlocked", "CAunlocked"}) {
+    sb::storage::call_record past;
+    past.call_sid = sid;
+    BOOST_REQUIRE(s.open_store()->begin_call(past).ok());
+  }
   {
     // Another process holds the database's write lock: the server's writes
     // wait out SQLite's busy timeout (5 s), then fail ("database is locked").

@@ -1,6 +1,7 @@
 // Issue 3, barge-in: the caller talks over the assistant. Twilio's queue is
 // cleared, OpenAI's item is truncated to what the caller actually heard
-// (docs/protocols.md 3), and the transcript keeps only the heard words.
+// (docs/protocols.md 3), and the transcript keeps the heard words as the
+// turn's text and the whole reply as its full_text.
 #include "tests/call/call_fixture.hpp"
 
 #define BOOST_TEST_MODULE e2e_barge_in
@@ -76,6 +77,13 @@ BOOST_AUTO_TEST_CASE(barge_in_clears_and_truncates) {
   BOOST_TEST(cut->role == sb::speaker::assistant);
   BOOST_TEST(cut->text.size() < full.size());
   BOOST_TEST(full.rfind(cut->text.substr(0, std::min<std::size_t>(cut->text.size(), 8)), 0) == 0);
+  // Both texts are kept: what the caller heard, and all that was generated
+  // (for review); they differ.
+  BOOST_TEST(cut->full_text == full);
+  BOOST_TEST(cut->text != cut->full_text);
+  for (const auto& t : turns) // a turn heard whole has one text
+    if (!t.truncated)
+      BOOST_TEST(t.full_text == t.text);
   // ...and the caller's interruption comes after it, then the final reply.
   BOOST_REQUIRE(cut + 2 < turns.end());
   BOOST_TEST((cut + 1)->role == sb::speaker::caller);

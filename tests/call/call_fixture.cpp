@@ -90,6 +90,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   po.drop_after_responses = options_.drop_after_responses;
   po.refuse_connections = options_.refuse_connections;
   po.send_garbage_after_session = options_.send_garbage_after_session;
+  po.fixed_usage = options_.fixed_usage;
   peer_ = must(sim::realtime_peer::start(io_->context(), std::move(po)), "realtime peer");
 
   // -- the business's push endpoint --
@@ -107,6 +108,8 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
     t.context = "A family plumbing business: leaks, blocked drains, water heaters.";
     t.hours = "mon-sun 00:00-23:59";
     t.push_url = "http://127.0.0.1:" + std::to_string(push_port_) + "/push";
+    if (options_.tenant)
+      options_.tenant(t);
     if (auto r = db->add_tenant(t); !r)
       BOOST_FAIL("add tenant: " + r.err().message);
   }

@@ -42,6 +42,8 @@ struct e2e_options {
   bool trust_peer = true;            ///< false: the server trusts another CA than the peer's
   bool push_endpoint_up = true;      ///< false: push_url names a port nobody listens on
   std::function<void(config&)> tune; ///< adjust the server's config before start
+  std::function<void(storage::tenant&)> tenant;  ///< adjust the business before it is stored
+  std::optional<proto::token_usage> fixed_usage; ///< every response.done reports this usage
 };
 
 /// The business every test calls.

@@ -174,6 +174,7 @@ audio_input = 1
 audio_input_cached = 2.5
 audio_output = 3.5
 text_input = 4.5
+text_input_cached = 0.75
 text_output = 5.5
 [console]
 metrics_own_port = true
@@ -234,6 +235,7 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
   BOOST_TEST(c.prices.audio_input_cached == 2.5);
   BOOST_TEST(c.prices.audio_output == 3.5);
   BOOST_TEST(c.prices.text_input == 4.5);
+  BOOST_TEST(c.prices.text_input_cached == 0.75);
   BOOST_TEST(c.prices.text_output == 5.5);
   BOOST_TEST(c.console.metrics_own_port);
   BOOST_TEST(c.console.metrics_port == 9100);

@@ -153,8 +153,8 @@ void check_live_call(feed_client& feed, const std::string& sid) {
 }
 
 /// Finished: the job card, and the call gone from the active list; no
-/// frame ever carried the token.
-void check_finished_call(feed_client& feed, const std::string& sid) {
+/// frame ever carried the token. Returns the cost the console showed.
+double check_finished_call(feed_client& feed, const std::string& sid) {
   auto done = feed.wait_for(
       [&](const rapidjson::Document& d) {
         return find_call(d["finished"], sid) != nullptr && !find_call(d["calls"], sid);
@@ -170,10 +170,12 @@ void check_finished_call(feed_client& feed, const std::string& sid) {
   BOOST_TEST(fin["costUsd"].GetDouble() > 0);
   for (const auto& f : feed.frames())
     BOOST_TEST(f.find(token) == std::string::npos);
+  return fin["costUsd"].GetDouble();
 }
 
 /// /metrics against the stored call record and what the caller sent and heard.
-void check_metrics(console_env& env, const std::string& session, const sim::caller_result& result) {
+void check_metrics(console_env& env, const std::string& session, const sim::caller_result& result,
+                   double console_cost) {
   const auto base = env.base_url();
   const auto& sid = result.call_sid;
   auto db = storage::store::open(env.db_path());
@@ -181,6 +183,8 @@ void check_metrics(console_env& env, const std::string& session, const sim::call
   auto call = (*db)->get_call(sid);
   BOOST_REQUIRE(call.ok() && call->has_value());
   const auto& rec = **call;
+  // The console shows the cost stored on the call: priced once, not again.
+  BOOST_TEST(console_cost == rec.cost_usd, boost::test_tools::tolerance(1e-12));
   auto turns = (*db)->turns_for(sid);
   BOOST_REQUIRE(turns.ok());
   int timed_turns = 0;
@@ -230,8 +234,8 @@ BOOST_AUTO_TEST_CASE(feed_and_metrics_match_what_a_scripted_call_did) {
   auto sid = result.call_sid;
 
   check_live_call(feed, sid);
-  check_finished_call(feed, sid);
-  check_metrics(env, session, result);
+  double cost = check_finished_call(feed, sid);
+  check_metrics(env, session, result, cost);
 }
 
 BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {

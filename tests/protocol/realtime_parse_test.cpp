@@ -142,6 +142,8 @@ BOOST_AUTO_TEST_CASE(parses_response_done_with_usage) {
   BOOST_TEST(e.usage.input_text == 119);
   BOOST_TEST(e.usage.input_audio == 13);
   BOOST_TEST(e.usage.input_cached == 64);
+  BOOST_TEST(e.usage.input_cached_text == 64); // cached_tokens_details: the price differs by kind
+  BOOST_TEST(e.usage.input_cached_audio == 0);
   BOOST_TEST(e.usage.output_text == 30);
   BOOST_TEST(e.usage.output_audio == 91);
 }

@@ -159,12 +159,14 @@ BOOST_AUTO_TEST_CASE(lists_and_shows_jobs_with_their_transcript) {
     BOOST_TEST_REQUIRE(st.append_turn(t).ok());
     t.seq = 1;
     t.role = sb::speaker::assistant;
-    t.text = "I can book a plumber for you";
+    t.text = "I can book a plumber for you...";
+    t.full_text = "I can book a plumber for you on Tuesday morning.";
     t.truncated = true;
     t.started_at_ms += 3'000;
     BOOST_TEST_REQUIRE(st.append_turn(t).ok());
-    auto r = st.finalize_call(sb::test::ended(sb::test::sample_call(sid)), sb::test::sample_job(),
-                              "", "");
+    auto job = sb::test::sample_job();
+    job.cost_usd = 0.353456; // the call's, as make_job copies it
+    auto r = st.finalize_call(sb::test::ended(sb::test::sample_call(sid)), job, "", "");
     BOOST_TEST_REQUIRE(r.ok());
     id = *r;
   }
@@ -180,7 +182,9 @@ BOOST_AUTO_TEST_CASE(lists_and_shows_jobs_with_their_transcript) {
   for (const char* part :
        {"Dana Smith", "12 Elm Street", "side door", "normal", "CA00000000000000000000000000000042",
         "Transcript (2 turns)", "caller: My kitchen tap is leaking",
-        "assistant: I can book a plumber for you [cut off]"})
+        "assistant: I can book a plumber for you... [cut off]",
+        "generated, not all heard: I can book a plumber for you on Tuesday morning.",
+        "Cost:", "$0.3535"})
     BOOST_TEST(contains(show.out, part), part);
   // The transcript comes below the card.
   BOOST_TEST(show.out.find("Transcript") > show.out.find("12 Elm Street"));
@@ -191,6 +195,8 @@ BOOST_AUTO_TEST_CASE(lists_and_shows_jobs_with_their_transcript) {
   BOOST_TEST(contains(calls.out, "2025-11-27T12:00:00Z"));
   BOOST_TEST(contains(calls.out, "1m34s")); // answered +1 s, ended +95 s
   BOOST_TEST(contains(calls.out, "caller_hangup"));
+  BOOST_TEST(contains(calls.out, "COST"));
+  BOOST_TEST(contains(calls.out, "$0.3535")); // calls.cost_usd of the sample call
 
   auto missing = run(db, {"jobs", "show", std::to_string(id + 100)});
   BOOST_TEST(missing.exit_code == 1);

@@ -26,10 +26,13 @@ inline storage::call_record ended(storage::call_record c) {
   c.usage.input_text = 11;
   c.usage.input_audio = 2200;
   c.usage.input_cached = 64;
+  c.usage.input_cached_text = 4;
+  c.usage.input_cached_audio = 60;
   c.usage.output_text = 33;
   c.usage.output_audio = 4400;
   c.openai_reconnects = 1;
   c.barge_ins = 2;
+  c.cost_usd = 0.353456;
   return c;
 }
 

@@ -75,6 +75,30 @@ BOOST_AUTO_TEST_CASE(migrates_a_v1_database_and_keeps_its_data) {
                          "name='notification_outbox'") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(migrating_a_v2_database_keeps_both_texts_of_its_uncut_turns) {
+  // v3 adds full_text: an uncut turn's text is all that was said; a cut
+  // one's full text was overwritten before v3 and is not invented.
+  temp_dir dir;
+  auto path = dir.file("v2.db");
+  {
+    raw_db raw(path);
+    raw.exec(std::string(sb::storage::migrations()[0]));
+    raw.exec(std::string(sb::storage::migrations()[1]));
+    raw.exec("PRAGMA user_version = 2");
+    raw.exec("INSERT INTO transcript_turns (call_sid, seq, role, text, truncated) VALUES "
+             "('CAold', 0, 'assistant', 'Hello, Acme here.', 0), "
+             "('CAold', 1, 'assistant', 'We could...', 1)");
+  }
+  auto s = store::open(path);
+  BOOST_TEST_REQUIRE(s.ok(), (s.ok() ? "" : s.err().message));
+  auto turns = (*s)->turns_for("CAold");
+  BOOST_TEST_REQUIRE(turns.ok());
+  BOOST_TEST_REQUIRE(turns->size() == 2u);
+  BOOST_TEST((*turns)[0].full_text == "Hello, Acme here.");
+  BOOST_TEST((*turns)[1].text == "We could...");
+  BOOST_TEST((*turns)[1].full_text == "");
+}
+
 BOOST_AUTO_TEST_CASE(reopening_a_current_database_changes_nothing) {
   temp_dir dir;
   auto path = dir.file("again.db");

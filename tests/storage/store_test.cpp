@@ -141,13 +141,16 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   BOOST_TEST((*ringing)->status == sb::call_status::ringing);
   BOOST_TEST((*ringing)->from == "+15559870000");
 
-  auto cut = turn(sid, 2, "assistant", "We could come on");
+  auto cut = turn(sid, 2, "assistant", "We could come on...");
+  cut.full_text = "We could come on Tuesday morning at nine.";
   cut.truncated = true;
   cut.latency_ms = 640;
   cut.bridge_latency_ms = 12;
   BOOST_TEST_REQUIRE(db->append_turn(cut).ok());
   BOOST_TEST_REQUIRE(db->append_turn(turn(sid, 0, "caller", "My tap is leaking")).ok());
-  BOOST_TEST_REQUIRE(db->set_recording(sid, "https://api.twilio.com/rec/RE1", 94).ok());
+  auto recorded = db->set_recording(sid, "https://api.twilio.com/rec/RE1", 94, false);
+  BOOST_TEST_REQUIRE(recorded.ok());
+  BOOST_TEST(*recorded); // the call is known
 
   auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://acme.example/push",
                               R"({"job":1})");
@@ -163,6 +166,9 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   BOOST_TEST(c.usage.input_audio == 2200);
   BOOST_TEST(c.usage.output_audio == 4400);
   BOOST_TEST(c.usage.input_cached == 64);
+  BOOST_TEST(c.usage.input_cached_text == 4);
+  BOOST_TEST(c.usage.input_cached_audio == 60);
+  BOOST_TEST(c.cost_usd == 0.353456); // REAL: the double comes back as written
   BOOST_TEST(c.barge_ins == 2);
   BOOST_TEST(c.openai_reconnects == 1);
   BOOST_TEST(c.recording_url == "https://api.twilio.com/rec/RE1"); // kept by finalize
@@ -173,7 +179,10 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   BOOST_TEST_REQUIRE(turns->size() == 3u);
   BOOST_TEST((*turns)[0].role == sb::speaker::caller);
   BOOST_TEST((*turns)[1].text == "Hi, Acme here.");
+  BOOST_TEST((*turns)[1].full_text == "Hi, Acme here."); // heard whole: both texts alike
   BOOST_TEST((*turns)[2].truncated);
+  BOOST_TEST((*turns)[2].text == "We could come on...");
+  BOOST_TEST((*turns)[2].full_text == "We could come on Tuesday morning at nine.");
   BOOST_TEST((*turns)[2].latency_ms == 640);
   BOOST_TEST((*turns)[2].bridge_latency_ms == 12);
   BOOST_TEST((*turns)[0].latency_ms == -1);
@@ -198,6 +207,59 @@ BOOST_AUTO_TEST_CASE(round_trips_a_call_with_its_turns_job_and_notification) {
   BOOST_TEST((*outbox)[0].url == "https://acme.example/push");
   BOOST_TEST((*outbox)[0].body == R"({"job":1})");
   BOOST_TEST((*outbox)[0].attempts == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_card_carries_the_calls_cost) {
+  const std::string sid = "CAcost";
+  auto j = sample_job();
+  j.cost_usd = 0.0421;
+  auto id = db->finalize_call(ended(sample_call(sid)), j, "", "");
+  BOOST_TEST_REQUIRE(id.ok(), (id.ok() ? "" : id.err().message));
+  auto stored = db->get_job(*id);
+  BOOST_TEST_REQUIRE(stored.ok());
+  BOOST_TEST_REQUIRE(stored->has_value());
+  BOOST_TEST((*stored)->cost_usd == 0.0421);
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_for_an_unknown_call_invents_no_call) {
+  auto r = db->set_recording("CAnobody", "https://api.twilio.com/rec/RE9", 12, false);
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(!*r);
+  auto call = db->get_call("CAnobody");
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+  auto calls = db->list_calls(0);
+  BOOST_TEST_REQUIRE(calls.ok());
+  BOOST_TEST(calls->empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_voicemail_for_an_unknown_call_writes_no_call_card_or_push) {
+  BOOST_TEST_REQUIRE(db->add_tenant(acme()).ok()); // it has a push URL
+  auto r = db->record_voicemail("CAnobody", "https://api.twilio.com/rec/RE7", 20, false,
+                                [](const job&, const tenant&) { return std::string{"{}"}; });
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST((*r == store::recording_outcome::unknown_call));
+  auto call = db->get_call("CAnobody");
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST(!call->has_value());
+  auto outbox = db->list_outbox();
+  BOOST_TEST_REQUIRE(outbox.ok());
+  BOOST_TEST(outbox->empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_for_a_live_call_makes_its_row_and_survives_finalize) {
+  // The webhook's begin_call may land after the callback: the call is live,
+  // so its row is made, and the finalized row keeps the recording.
+  const std::string sid = "CAlive";
+  auto r = db->set_recording(sid, "https://api.twilio.com/rec/RE8", 30, true);
+  BOOST_TEST_REQUIRE(r.ok());
+  BOOST_TEST(*r);
+  BOOST_TEST_REQUIRE(db->finalize_call(ended(sample_call(sid)), sample_job(), "", "").ok());
+  auto call = db->get_call(sid);
+  BOOST_TEST_REQUIRE(call.ok());
+  BOOST_TEST_REQUIRE(call->has_value());
+  BOOST_TEST((*call)->recording_url == "https://api.twilio.com/rec/RE8");
+  BOOST_TEST((*call)->recording_duration_s == 30);
 }
 
 BOOST_AUTO_TEST_CASE(finalizing_twice_updates_the_same_job) {
