@@ -316,7 +316,10 @@ void peer_session::tick() {
   audio_bytes_out_ += static_cast<int64_t>(n);
   if (item* it = find_item(r.item_id))
     it->audio_bytes += static_cast<int64_t>(n);
-  shared_->update([n](peer_stats& s) { s.audio_bytes_sent += static_cast<int64_t>(n); });
+  shared_->update([n, &caller = script_ ? script_->caller_number : no_number](peer_stats& s) {
+    s.audio_bytes_sent += static_cast<int64_t>(n);
+    s.audio_sent_by_caller[caller] += static_cast<int64_t>(n);
+  });
   event(out_, new_event_id(), "response.output_audio.delta", [&](writer& w) {
     key_str(w, "response_id", r.id);
     key_str(w, "item_id", r.item_id);

@@ -284,7 +284,11 @@ void peer_session::on_append(const rapidjson::Document& ev) {
     (*cfg_.on_audio_received)(script_ ? script_->caller_number : no_number(), conn_number_,
                               audio_bytes_in_, bytes, rx_us_);
   audio_bytes_in_ += static_cast<int64_t>(bytes.size());
-  shared_->update([n = bytes.size()](peer_stats& s) { s.audio_bytes_received += n; });
+  shared_->update(
+      [n = bytes.size(), &caller = script_ ? script_->caller_number : no_number()](peer_stats& s) {
+        s.audio_bytes_received += n;
+        s.audio_received_by_caller[caller] += static_cast<int64_t>(n);
+      });
   vad_.feed(bytes, [this](const energy_vad::event& e) {
     if (e.kind == energy_vad::event::started)
       on_speech_started(e.audio_ms);

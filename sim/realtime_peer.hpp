@@ -82,6 +82,9 @@ struct peer_stats {
   /// Connections the client closed (not the peer), by their script's caller
   /// number ("" before session.update picked one).
   std::map<std::string, int> closed_by_client;
+  /// audio_bytes_received and audio_bytes_sent by caller number, the same way.
+  std::map<std::string, int64_t> audio_received_by_caller;
+  std::map<std::string, int64_t> audio_sent_by_caller;
 };
 
 class realtime_peer {

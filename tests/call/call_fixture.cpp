@@ -220,11 +220,20 @@ sim::caller_result e2e_env::call(sim::caller_options options, std::chrono::secon
 std::vector<sim::caller_result> e2e_env::call_all(const std::vector<sim::call_script>& scripts,
                                                   std::chrono::milliseconds stagger,
                                                   std::chrono::seconds bound) {
+  std::vector<sim::caller_options> callers;
+  for (const auto& s : scripts)
+    callers.push_back(caller_for(s));
+  return call_all(std::move(callers), stagger, bound);
+}
+
+std::vector<sim::caller_result> e2e_env::call_all(std::vector<sim::caller_options> callers,
+                                                  std::chrono::milliseconds stagger,
+                                                  std::chrono::seconds bound) {
   std::vector<std::future<sim::caller_result>> futures;
-  for (const auto& s : scripts) {
+  for (auto& c : callers) {
     auto done = std::make_shared<std::promise<sim::caller_result>>();
     futures.push_back(done->get_future());
-    sim::run_caller(io_->context(), caller_for(s),
+    sim::run_caller(io_->context(), std::move(c),
                     [done](sim::caller_result r) { done->set_value(std::move(r)); });
     std::this_thread::sleep_for(stagger);
   }

@@ -68,6 +68,10 @@ public:
   std::vector<sim::caller_result> call_all(const std::vector<sim::call_script>& scripts,
                                            std::chrono::milliseconds stagger,
                                            std::chrono::seconds bound);
+  /// The same with each caller's own options (caller_for(script), adjusted).
+  std::vector<sim::caller_result> call_all(std::vector<sim::caller_options> callers,
+                                           std::chrono::milliseconds stagger,
+                                           std::chrono::seconds bound);
   /// Polls server().active_calls() until 0 (every call finalized); false on timeout.
   bool wait_for_no_calls(std::chrono::milliseconds bound = 20'000ms);
 

@@ -1,8 +1,10 @@
 // Issue 18, supervision: one call's actor crashes (a fault injected through
 // the test-only __test_crash tool, receptionist/test_fault.hpp) while nine
-// other calls go on untouched and end with their job cards.
+// other calls go on untouched and end with their job cards, transcripts and
+// every byte of their audio.
 //   - its tool actor dies with a function call pending: the model hears an
-//     error output for it, speaks, and the call ends normally;
+//     error output for it, speaks, and the call ends normally; the tool
+//     actor that takes over carries on from the booking so far;
 //   - its supervisor dies: the children die with it (both sockets close),
 //     and the registry finalizes the call once from the database.
 #include "tests/call/call_fixture.hpp"
@@ -12,7 +14,10 @@
 
 #include <rapidjson/document.h>
 
+#include <array>
+#include <atomic>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -23,6 +28,7 @@ namespace {
 
 constexpr int others = 9;
 const std::string crashed_number = "+15553009999";
+constexpr int64_t frame_bytes = 160; ///< 20 ms of 8 kHz mu-law
 
 std::string number_of(int i) {
   char buf[16];
@@ -60,9 +66,29 @@ e2e_options faults_on(const std::vector<sim::call_script>& scripts) {
           }};
 }
 
-/// Each of the nine ended as usual, with its own job card and transcript.
+/// Every payload byte each caller sent on its stream (speech and silence),
+/// in the order of the scripts.
+using sent_counts = std::array<std::atomic<int64_t>, others + 1>;
+
+/// Runs the ten calls at once, each caller counting what it sends.
+std::vector<sim::caller_result> call_all(e2e_env& env, const ten_calls& t,
+                                         const std::shared_ptr<sent_counts>& sent) {
+  std::vector<sim::caller_options> callers;
+  for (std::size_t i = 0; i < t.scripts.size(); ++i) {
+    auto o = env.caller_for(t.scripts[i]);
+    o.on_audio_sent = [sent, i](int64_t, std::string_view bytes, int64_t) {
+      (*sent)[i] += static_cast<int64_t>(bytes.size());
+    };
+    callers.push_back(std::move(o));
+  }
+  return env.call_all(std::move(callers), 50ms, 60s);
+}
+
+/// Each of the nine ended as usual, with its own job card and transcript,
+/// and its audio went through whole both ways.
 void check_untouched(e2e_env& env, const ten_calls& t,
-                     const std::vector<sim::caller_result>& results) {
+                     const std::vector<sim::caller_result>& results, const sent_counts& sent) {
+  auto stats = env.peer().stats();
   for (int i = 0; i < others; ++i) {
     const auto& r = results[static_cast<std::size_t>(i)];
     BOOST_TEST_INFO("call " << i + 1 << " (" << r.call_sid << "): " << r.error);
@@ -76,6 +102,17 @@ void check_untouched(e2e_env& env, const ten_calls& t,
     BOOST_TEST(job->status == "new");
     BOOST_TEST(job->details.customer_name == t.name_of.at(call->from));
     BOOST_TEST(env.turns(r.call_sid).size() == 3u); // greeting, the caller, the goodbye
+    // Every byte of the assistant's audio reached this caller, and every
+    // byte the caller sent reached the peer but for at most the frames in
+    // flight as the server closed the stream (a closing WebSocket reads no
+    // more data frames).
+    const auto& number = call->from;
+    const int64_t up = sent[static_cast<std::size_t>(i)];
+    BOOST_TEST(r.bytes_received > 0);
+    BOOST_TEST(r.bytes_received == stats.audio_sent_by_caller[number]);
+    BOOST_TEST(stats.audio_received_by_caller[number] > 0);
+    BOOST_TEST(stats.audio_received_by_caller[number] <= up);
+    BOOST_TEST(up - stats.audio_received_by_caller[number] <= 3 * frame_bytes);
   }
 }
 
@@ -127,14 +164,22 @@ int outputs_containing(const std::vector<std::string>& frames, const std::string
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_lost_tool_actor_answers_its_pending_call_with_an_error) {
-  // The tool actor dies running __test_crash; then the model records the booking.
+  // The model records half the booking, the tool actor dies running
+  // __test_crash, then the model records the other half.
   sim::call_script crashed = short_booking_script(crashed_number, "Terry Tool", "9 Crash Court");
-  crashed.turns[0].calls.insert(crashed.turns[0].calls.begin(), crash("tool_call"));
+  crashed.turns[0].calls = {
+      {"record_booking_details", R"({"customer_name":"Terry Tool","address":"9 Crash Court",)"
+                                 R"("service":"Leaking kitchen sink","callback_phone":")" +
+                                     crashed_number + R"("})"},
+      crash("tool_call"),
+      {"record_booking_details",
+       R"({"preferred_date":"2030-01-02","preferred_time":"10:00","urgency":"urgent"})"}};
   auto t = with_crashed(crashed);
   e2e_env env(faults_on(t.scripts));
-  auto results = env.call_all(t.scripts, 50ms, 60s);
+  auto sent = std::make_shared<sent_counts>();
+  auto results = call_all(env, t, sent);
   BOOST_REQUIRE(env.wait_for_no_calls(30'000ms));
-  check_untouched(env, t, results);
+  check_untouched(env, t, results, *sent);
 
   // The crashed call's model heard an error for the lost call, spoke again,
   // and the call went on: the booking (by the respawned tool actor) and the
@@ -148,8 +193,10 @@ BOOST_AUTO_TEST_CASE(a_lost_tool_actor_answers_its_pending_call_with_an_error) {
   BOOST_TEST(call->end_reason == sb::end_reason::assistant_hangup);
   auto job = env.job(r.call_sid);
   BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->status == "new"); // complete: both halves
   BOOST_TEST(job->details.customer_name == "Terry Tool");
   BOOST_TEST(job->details.address == "9 Crash Court");
+  BOOST_TEST(job->details.preferred_time == "10:00");
   check_pushed_once(env, results);
 }
 
@@ -159,9 +206,10 @@ BOOST_AUTO_TEST_CASE(a_dead_supervisor_closes_its_sockets_and_is_finalized_once)
   crashed.turns[0].calls.push_back(crash("supervisor"));
   auto t = with_crashed(crashed);
   e2e_env env(faults_on(t.scripts));
-  auto results = env.call_all(t.scripts, 50ms, 60s);
+  auto sent = std::make_shared<sent_counts>();
+  auto results = call_all(env, t, sent);
   BOOST_REQUIRE(env.wait_for_no_calls(30'000ms));
-  check_untouched(env, t, results);
+  check_untouched(env, t, results, *sent);
 
   // Both of its sockets closed: the caller's stream ended, and the Realtime
   // peer saw the bridge close the connection.
