@@ -4,6 +4,8 @@
 // Secrets (auth token, API key, console token) come only from the
 // environment; a secret found in the TOML file is refused.
 
+#include "common/log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -162,6 +164,13 @@ struct debug_config {
   bool twilio = false;   ///< env DEBUG_TWILIO: log every Media Stream event (audio elided)
 };
 
+struct log_config {
+  /// text: one readable line per event; json: one JSON object per line (ts,
+  /// level, component, message; call_sid and tenant when known) for a log
+  /// shipper. env SWITCHBOARD_LOG_FORMAT overrides.
+  log::format format = log::format::text;
+};
+
 struct config {
   server_config server;
   twilio_config twilio;
@@ -176,6 +185,7 @@ struct config {
   prices_config prices;
   console_config console;
   debug_config debug;
+  log_config log;
 
   /// server.public_url without trailing slashes: what the derived URLs and
   /// the signed request URLs start with.
