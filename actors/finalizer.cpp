@@ -29,15 +29,18 @@ void write(self_ptr self, finalize_request a, promise rp) {
                 finalize_call{std::move(a.call), job, a.tenant.push_url, body})
       .then(
           [self, rp, sid, reason](int64_t job_id) mutable {
-            log::info("RealtimeServer", "Call " + sid + " finalized (" + reason + "), job card " +
-                                            std::to_string(job_id));
+            log::info("RealtimeServer",
+                      "Call " + sid + " finalized (" + reason + "), job card " +
+                          std::to_string(job_id),
+                      self->state.svc.log);
             self->send(self->state.svc.notifier, wake_atom::value);
             rp.deliver(job_id);
             self->quit();
           },
           [self, rp, sid](caf::error& e) mutable {
             log::error("RealtimeServer",
-                       "Call " + sid + " could not be finalized: " + caf::to_string(e));
+                       "Call " + sid + " could not be finalized: " + caf::to_string(e),
+                       self->state.svc.log);
             rp.deliver(e);
             self->quit();
           });

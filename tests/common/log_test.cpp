@@ -83,8 +83,7 @@ BOOST_AUTO_TEST_CASE(wire_lines_ignore_the_level_and_carry_the_event) {
   captured c;
   log::set_level(log::level::error);
   log::info("RealtimeServer", "filtered out");
-  log::wire("RealtimeServer", {"CA7", "T"}, true, "session.update",
-            R"({"type":"session.update"})");
+  log::wire("RealtimeServer", {"CA7", "T"}, true, "session.update", R"({"type":"session.update"})");
   log::wire("TwilioStream", {}, false, "connected", R"({"event":"connected"})");
   BOOST_REQUIRE(c.lines.size() == 2u);
   BOOST_TEST(c.lines[0].find(" DEBUG [RealtimeServer] CA7 -> session.update "

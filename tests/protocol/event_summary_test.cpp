@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(twilio_events_are_named_by_their_event_field) {
   BOOST_TEST(m.type == "media");
   auto d = parsed(m);
   BOOST_TEST(str(d["streamSid"]) == "MZ1");
-  BOOST_TEST(str(d["media"]["payload"]) == "<" + std::to_string(frame_b64.size()) + " bytes base64>");
+  BOOST_TEST(str(d["media"]["payload"]) ==
+             "<" + std::to_string(frame_b64.size()) + " bytes base64>");
 
   auto mark = summarize_event(build_twilio_mark("MZ1", "a7"));
   BOOST_TEST(mark.type == "mark");
