@@ -31,8 +31,7 @@ bool secret_key(std::string_view key) {
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
   std::string_view v{k};
   return has(v, "secret") || has(v, "authorization") || has(v, "api_key") || has(v, "apikey") ||
-         has(v, "password") || v == "token" ||
-         (v.size() > 5 && v.substr(v.size() - 5) == "token");
+         has(v, "password") || v == "token" || (v.size() > 5 && v.substr(v.size() - 5) == "token");
 }
 
 /// Audio, as the two protocols name it: Realtime `audio` (append, input
@@ -59,8 +58,7 @@ void put_string(writer& w, std::string_view s) {
 
 void put(writer& w, const value& v, std::string_view type, int depth);
 
-void put_member(writer& w, std::string_view key, const value& v, std::string_view type,
-                int depth) {
+void put_member(writer& w, std::string_view key, const value& v, std::string_view type, int depth) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   if (v.IsString() && audio_key(key, type))
     w.String(("<" + std::to_string(v.GetStringLength()) + " bytes base64>").c_str());
