@@ -202,7 +202,8 @@ void recover(self_ptr self, registry_state::answered a, const call_snapshot* las
     r.booking = last->booking;
   }
   r.call.status = status_after(end_reason::internal_error, r.call.answered_at_ms != 0);
-  log::error("RealtimeServer", "Call " + r.call.call_sid + ": " + r.call.end_detail);
+  log::error("RealtimeServer", "Call " + r.call.call_sid + ": " + r.call.end_detail,
+             log::context{r.call.call_sid, r.tenant.name});
   if (st.svc.metrics)
     st.svc.metrics->call_ended(end_reason::internal_error);
   ++st.recovering;

@@ -117,7 +117,7 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
   st.call.end_reason = reason;
   st.call.end_detail = std::move(detail);
   auto why = storage::end_reason_text(st.call);
-  log::info("RealtimeServer", "Call " + st.call.call_sid + " ending: " + why);
+  log::info("RealtimeServer", "Call " + st.call.call_sid + " ending: " + why, st.svc.log);
   if (st.svc.observer)
     st.svc.observer(st.call.call_sid, "call ended: " + why);
   if (st.svc.metrics)
@@ -183,8 +183,9 @@ void on_tools_down(sup_ptr self, const caf::error& reason) {
   st.tools = nullptr;
   if (st.ending != end_reason::none)
     return;
-  log::error("RealtimeServer", "Tool actor of " + st.call.call_sid + " failed (" +
-                                   describe(reason) + "); restarting");
+  log::error("RealtimeServer",
+             "Tool actor of " + st.call.call_sid + " failed (" + describe(reason) + "); restarting",
+             st.svc.log);
   auto& health = st.health["tool_call"];
   health.name = "tool_call";
   health.last_error = describe(reason);
@@ -212,7 +213,7 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
     // recorded apology before the line hangs up; either as soon as the
     // stream is there.
     log::error("RealtimeServer",
-               "OpenAI unavailable for " + st.call.call_sid + ": " + describe(reason));
+               "OpenAI unavailable for " + st.call.call_sid + ": " + describe(reason), st.svc.log);
     st.hangup_requested = true;
     st.openai_unavailable = true;
     if (st.svc.cfg->voicemail.enabled)
@@ -228,8 +229,10 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
       st.svc.metrics->openai_reconnects.inc();
   }
   ++health.restarts;
-  log::warn("RealtimeServer", "OpenAI leg of " + st.call.call_sid + " down (" + describe(reason) +
-                                  "); reconnecting in " + std::to_string(delay.count()) + " ms");
+  log::warn("RealtimeServer",
+            "OpenAI leg of " + st.call.call_sid + " down (" + describe(reason) +
+                "); reconnecting in " + std::to_string(delay.count()) + " ms",
+            st.svc.log);
   spawn_openai(self, delay, st.ever_ready);
   st.response_active = st.response_in_progress = false;
 }
@@ -265,11 +268,12 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
 void attach_stream(sup_ptr self, stream_arrived& s) {
   auto& st = self->state;
   if (st.twilio || st.ending != end_reason::none) {
-    log::warn("RealtimeServer", "A second stream for " + st.call.call_sid + " was refused");
+    log::warn("RealtimeServer", "A second stream for " + st.call.call_sid + " was refused",
+              st.svc.log);
     s.conn->close();
     return;
   }
-  log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid);
+  log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid, st.svc.log);
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start,
                                   caf::actor_cast<call_supervisor_actor>(self), st.relay);
   st.children.insert(st.twilio.address());
@@ -300,6 +304,7 @@ void on_child_down(sup_ptr self, caf::down_msg& dm) {
 void start_call(sup_ptr self) {
   auto& st = self->state;
   st.svc.call_sid = st.call.call_sid; // children's reports to the console name their call
+  st.svc.log = log::context{st.call.call_sid, st.tenant.name};
   // The relay reports first audio to the supervisor by message; it holds the
   // supervisor's address only (weak: the supervisor owns the relay).
   auto addr = caf::actor_cast<caf::actor_addr>(self);
@@ -345,7 +350,8 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
       [self](first_audio_sent& f) { on_first_audio(self, f); },
       [self](stream_stopped) { self->state.stream_stopped = true; },
       [self](dtmf_digit& d) {
-        log::info("RealtimeServer", "DTMF " + d.digit + " on " + self->state.call.call_sid);
+        log::info("RealtimeServer", "DTMF " + d.digit + " on " + self->state.call.call_sid,
+                  self->state.svc.log);
       },
       [self](tool_result& r) { on_tool_result(self, r); },
       [self](tool_slow_atom, const std::string& call_id) { on_tool_slow(self, call_id); },

@@ -140,9 +140,10 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
             for (const auto& t : so_far.turns)
               send_openai(self, proto::build_message_item(
                                     t.role == speaker::caller ? "user" : "assistant", t.text));
-            log::info("RealtimeServer", "Replayed " + std::to_string(so_far.turns.size()) +
-                                            " turns to the new OpenAI session of " +
-                                            st.call.call_sid);
+            log::info("RealtimeServer",
+                      "Replayed " + std::to_string(so_far.turns.size()) +
+                          " turns to the new OpenAI session of " + st.call.call_sid,
+                      st.svc.log);
             if (!so_far.turns.empty() && so_far.turns.back().role == speaker::caller)
               st.response_wanted = true;
             if (!st.pending_tools.empty())
@@ -170,7 +171,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
   case rt_type::input_transcript_completed:
     observe(self, "caller: " + ev.text);
     report_line(self, "caller", ev.text);
-    log::info("RealtimeServer", "User: " + ev.text);
+    log::info("RealtimeServer", "User: " + ev.text, st.svc.log);
     self->send(st.transcript,
                caller_said{ev.item_id, ev.text,
                            st.caller_turn_started_ms ? st.caller_turn_started_ms : st.speech_end_ms,
@@ -207,7 +208,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
                            ? "  [turn latency " + std::to_string(t.latency_ms) + " ms, bridge " +
                                  std::to_string(t.bridge_latency_ms) + " ms]"
                            : ""));
-    log::info("RealtimeServer", "Assistant: " + ev.text);
+    log::info("RealtimeServer", "Assistant: " + ev.text, st.svc.log);
     report_line(self, "assistant", ev.text, t.latency_ms, ev.item_id);
     self->send(st.transcript, assistant_said{ev.item_id, ev.text, now_ms(), now_ms(), t.latency_ms,
                                              t.bridge_latency_ms});

@@ -29,15 +29,18 @@ void write(self_ptr self, finalize_request a, promise rp) {
                 finalize_call{std::move(a.call), job, a.tenant.push_url, body, true})
       .then(
           [self, rp, sid, reason](int64_t job_id) mutable {
-            log::info("RealtimeServer", "Call " + sid + " finalized (" + reason + "), job card " +
-                                            std::to_string(job_id));
+            log::info("RealtimeServer",
+                      "Call " + sid + " finalized (" + reason + "), job card " +
+                          std::to_string(job_id),
+                      self->state.svc.log);
             self->send(self->state.svc.notifier, wake_atom::value);
             rp.deliver(job_id);
             self->quit();
           },
           [self, rp, sid](caf::error& e) mutable {
             log::error("RealtimeServer",
-                       "Call " + sid + " could not be finalized: " + caf::to_string(e));
+                       "Call " + sid + " could not be finalized: " + caf::to_string(e),
+                       self->state.svc.log);
             rp.deliver(e);
             self->quit();
           });
@@ -58,20 +61,24 @@ storage::call_record merged(storage::call_record stored, const storage::call_rec
 /// A call whose supervisor died: finalized from the database, unless it was already.
 void recover(self_ptr self, recover_call r, promise rp) {
   auto& svc = self->state.svc;
+  svc.log = log::context{r.call.call_sid, r.tenant.name};
   self->request(svc.storage, svc.cfg->call.storage_write, load_call{r.call.call_sid})
       .then(
           [self, r, rp](stored_call& s) mutable {
             const auto& sid = r.call.call_sid;
             if (s.found && s.call.end_reason != end_reason::none) {
-              log::info("RealtimeServer", "Call " + sid + " was finalized before its supervisor " +
-                                              "died; nothing to recover");
+              log::info("RealtimeServer",
+                        "Call " + sid + " was finalized before its supervisor " +
+                            "died; nothing to recover",
+                        self->state.svc.log);
               rp.deliver(int64_t{0});
               return self->quit();
             }
-            log::warn("RealtimeServer", "Call " + sid + " lost its supervisor (" +
-                                            r.call.end_detail + "); finalizing it from the " +
-                                            "database (" + std::to_string(s.turns.size()) +
-                                            " turns stored)");
+            log::warn("RealtimeServer",
+                      "Call " + sid + " lost its supervisor (" + r.call.end_detail +
+                          "); finalizing it from the " + "database (" +
+                          std::to_string(s.turns.size()) + " turns stored)",
+                      self->state.svc.log);
             auto call = s.found ? merged(std::move(s.call), r.call) : std::move(r.call);
             write(self, {std::move(call), std::move(r.tenant), std::move(r.booking)}, rp);
           },

@@ -1,6 +1,7 @@
 #include "actors/openai_socket.hpp"
 
 #include "actors/introspect.hpp"
+#include "actors/wire_tap.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "net/ws_client.hpp"
@@ -25,13 +26,13 @@ using self_ptr = openai_socket_actor::stateful_pointer<openai_state>;
 
 /// On the io thread, for every frame: audio deltas go to the relay, bad
 /// frames are logged and dropped, every other event goes to the actor.
-void on_text(const openai_socket_actor& me, relay::media_relay& relay, const std::string& call_sid,
+void on_text(const openai_socket_actor& me, relay::media_relay& relay, const log::context& ctx,
              std::string&& text) {
   auto now = mono_us();
   auto parsed = proto::parse_server_event(text);
   if (!parsed) {
     log::warn("RealtimeServer",
-              "Ignored a bad Realtime frame on " + call_sid + ": " + parsed.err().message);
+              "Ignored a bad Realtime frame on " + ctx.call_sid + ": " + parsed.err().message, ctx);
     return;
   }
   auto& ev = *parsed;
@@ -54,11 +55,12 @@ void connect(self_ptr self) {
   opts.limits.max_frame_bytes = cfg.max_frame_bytes;
   auto me = caf::actor_cast<openai_socket_actor>(self);
   net::ws_handlers handlers{
-      [me, relay = st.args.relay, sid = st.args.call_sid](std::string&& text) {
-        on_text(me, *relay, sid, std::move(text));
+      [me, relay = st.args.relay, ctx = st.svc.log](std::string&& text) {
+        on_text(me, *relay, ctx, std::move(text));
         return true;
       },
       [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }};
+  handlers.on_wire = wire_tap(st.svc.cfg->debug.realtime, "RealtimeServer", st.svc.log);
   net::ws_connect(*st.svc.io, std::move(opts), std::move(handlers), [me](net::ws_connect_result r) {
     caf::anon_send(me, openai_connected{std::move(r.conn), std::move(r.error), r.http_status});
   });
@@ -66,11 +68,9 @@ void connect(self_ptr self) {
 
 void on_event(self_ptr self, realtime_event& e) {
   auto& st = self->state;
-  if (st.svc.cfg->debug.realtime)
-    log::debug("RealtimeServer", st.args.call_sid + " <- " + e.ev.type_name);
   if (e.ev.type == proto::rt_type::session_updated && !st.ready) {
     st.ready = true;
-    log::info("RealtimeServer", "Session configured for " + st.args.call_sid);
+    log::info("RealtimeServer", "Session configured for " + st.args.call_sid, st.svc.log);
     ++st.stats.out;
     self->send(st.supervisor, openai_session_ready{st.args.reconnect});
     st.args.relay->openai_ready();
@@ -86,8 +86,10 @@ void on_event(self_ptr self, realtime_event& e) {
     }
   }
   if (e.ev.type == proto::rt_type::error)
-    log::warn("RealtimeServer", "OpenAI error on " + st.args.call_sid + ": " + e.ev.error_code +
-                                    ": " + e.ev.error_message);
+    log::warn("RealtimeServer",
+              "OpenAI error on " + st.args.call_sid + ": " + e.ev.error_code + ": " +
+                  e.ev.error_message,
+              st.svc.log);
   ++st.stats.out;
   self->send(st.supervisor, std::move(e));
 }
@@ -115,7 +117,8 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
         self->send(st.svc.registry, openai_observation{c.conn != nullptr});
         if (!c.conn) {
           log::warn("RealtimeServer",
-                    "OpenAI Realtime connection failed for " + st.args.call_sid + ": " + c.error);
+                    "OpenAI Realtime connection failed for " + st.args.call_sid + ": " + c.error,
+                    st.svc.log);
           self->quit(make_error(call_error::openai_unavailable, c.error));
           return;
         }
@@ -126,7 +129,8 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
           relay->detach_openai(conn);
           conn->close();
         });
-        log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid);
+        log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid,
+                  st.svc.log);
         st.args.relay->attach_openai(st.conn); // holds caller audio until session.updated
         st.conn->send_text(proto::build_session_update(st.args.session));
       },

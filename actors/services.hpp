@@ -3,6 +3,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/webhook_answer.hpp"
+#include "common/log.hpp"
 #include "config/config.hpp"
 #include "metrics/switchboard_metrics.hpp"
 
@@ -35,6 +36,8 @@ struct services {
   std::shared_ptr<call_admission> admission;
   std::string
       call_sid; ///< set by a call's supervisor in the copy its children get (reports name it)
+  /// Set with call_sid: the call and its tenant, for the log's JSON lines.
+  log::context log;
 };
 
 } // namespace sb::actors

@@ -84,7 +84,7 @@ void run(self_ptr self, const receptionist::tool_def& def, const tool_request& r
             finish(self, req, def.run(again, req.arguments));
           },
           [self, req, o](caf::error& e) mutable {
-            log::warn("ToolCall", "A slot could not be held: " + describe(e));
+            log::warn("ToolCall", "A slot could not be held: " + describe(e), self->state.svc.log);
             finish(self, req, std::move(o));
           });
 }
@@ -118,7 +118,7 @@ void start(self_ptr self, const tool_request& req) {
                      req.name);
   const auto* def = receptionist::find_tool(req.name);
   if (!def) {
-    log::warn("ToolCall", "Unknown tool requested: " + req.name);
+    log::warn("ToolCall", "Unknown tool requested: " + req.name, self->state.svc.log);
     return finish(self, req, receptionist::tool_failed("unknown tool " + req.name));
   }
   // Rehearsing a slow calendar (tools.check_availability_delay): the request
@@ -157,7 +157,7 @@ tool_call_actor::behavior_type tool_call(self_ptr self, services svc, storage::t
       [self](timeout_atom, const std::string& call_id, const std::string& name) {
         if (self->state.running.count(call_id) == 0)
           return;
-        log::warn("ToolCall", "Tool " + name + " timed out");
+        log::warn("ToolCall", "Tool " + name + " timed out", self->state.svc.log);
         finish(self, tool_request{call_id, name, {}},
                receptionist::tool_failed("the tool timed out"));
       });

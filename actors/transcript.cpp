@@ -44,8 +44,10 @@ void persist(self_ptr self, const storage::transcript_turn& t) {
             settle(self);
           },
           [self](caf::error& e) {
-            log::error("Transcript", "A turn of " + self->state.call_sid +
-                                         " was not stored: " + caf::to_string(e));
+            log::error("Transcript",
+                       "A turn of " + self->state.call_sid +
+                           " was not stored: " + caf::to_string(e),
+                       self->state.svc.log);
             --self->state.writes_pending;
             settle(self);
           });

@@ -1,6 +1,7 @@
 #include "actors/twilio_socket.hpp"
 
 #include "actors/introspect.hpp"
+#include "actors/wire_tap.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 
@@ -50,12 +51,12 @@ void on_frame(self_ptr self, twilio_frame& f) {
   if (!ev) {
     // Bad input is logged and survived: one bad frame must not end the call.
     ++st.bad_frames;
-    log::warn("TwilioStream", "Ignored a bad Media Stream frame on " + st.call_sid + ": " +
-                                  ev.err().code + ": " + ev.err().message);
+    log::warn("TwilioStream",
+              "Ignored a bad Media Stream frame on " + st.call_sid + ": " + ev.err().code + ": " +
+                  ev.err().message,
+              st.svc.log);
     return;
   }
-  if (st.svc.cfg->debug.twilio)
-    log::debug("TwilioStream", st.call_sid + " <- " + ev->type_name);
   switch (ev->type) {
   case proto::twilio_event_type::stop:
     st.stopped = true;
@@ -68,7 +69,8 @@ void on_frame(self_ptr self, twilio_frame& f) {
     return;
   case proto::twilio_event_type::unknown:
     log::warn("TwilioStream",
-              "Ignored unknown Media Stream event '" + ev->type_name + "' on " + st.call_sid);
+              "Ignored unknown Media Stream event '" + ev->type_name + "' on " + st.call_sid,
+              st.svc.log);
     return;
   default: // connected, start (seen by the server already); media, mark (the relay's)
     return;
@@ -86,8 +88,9 @@ twilio_socket(self_ptr self, services svc, net::ws_connection_ptr conn, proto::t
   st.relay = std::move(relay);
   st.stats.relayed_in = &st.relay->frames_up();
   st.stats.relayed_out = &st.relay->frames_down();
-  st.relay->attach_twilio(st.conn, start.stream_sid);
   auto me = caf::actor_cast<twilio_socket_actor>(self);
+  // The handlers (and the tap) before the relay sends the held greeting:
+  // both go to the connection's strand in this order, so the tap logs it.
   st.conn->set_handlers(net::ws_handlers{
       [me, relay = st.relay](std::string&& text) {
         auto now = mono_us();
@@ -95,7 +98,9 @@ twilio_socket(self_ptr self, services svc, net::ws_connection_ptr conn, proto::t
           caf::anon_send(me, twilio_frame{std::move(text), now});
         return true;
       },
-      [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }});
+      [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); },
+      wire_tap(st.svc.cfg->debug.twilio, "TwilioStream", st.svc.log)});
+  st.relay->attach_twilio(st.conn, start.stream_sid);
   st.conn->resume_reading();
   // Whatever ends this actor, its socket closes with it.
   self->attach_functor([c = st.conn] { c->close(); });

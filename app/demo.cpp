@@ -148,6 +148,15 @@ status add_demo_tenant(const std::string& db_path, uint16_t push_port) {
 config demo_config(const std::string& realtime_url, const std::string& ca_file,
                    const std::string& db_path) {
   config cfg;
+  // The environment's debug switches and log format (README "Logs") hold for
+  // the demo too; its other settings are the demo's own.
+  try {
+    auto env = parse_config("", "environment", process_env());
+    cfg.debug = env.debug;
+    cfg.log = env.log;
+  } catch (const config_error& e) {
+    log::warn("Demo", std::string{"Ignoring the environment: "} + e.what());
+  }
   cfg.server.bind_address = "127.0.0.1";
   cfg.server.port = 0;
   cfg.server.public_url = "https://switchboard.demo.invalid";

@@ -4,6 +4,7 @@
 
 #include "actors/ask.hpp"
 #include "actors/messages.hpp"
+#include "actors/wire_tap.hpp"
 #include "app/status_json.hpp"
 #include "common/log.hpp"
 #include "common/log_throttle.hpp"
@@ -224,31 +225,31 @@ int always_ok(const actors::sessions_info&) {
 net::ws_handlers pending_stream(const actors::services& svc, std::shared_ptr<call_handoff> handoff,
                                 std::weak_ptr<net::ws_connection> weak) {
   auto registry = svc.registry;
-  bool debug = svc.cfg->debug.twilio;
-  return net::ws_handlers{
-      [registry, handoff = std::move(handoff), weak, debug](std::string&& text) {
-        auto ev = proto::parse_twilio_event(text);
-        if (!ev) {
-          log::warn("TwilioStream", "Ignored a bad frame before start: " + ev.err().message);
-          return true;
-        }
-        if (debug)
-          log::debug("TwilioStream", "<- " + ev->type_name + " (before start)");
-        if (ev->type != proto::twilio_event_type::start)
-          return true;
-        auto conn = weak.lock();
-        if (!conn)
-          return false;
-        if (ev->call_sid.empty())
-          ev->call_sid = proto::custom_parameter(*ev, "callSid");
-        handoff->flush();
-        caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
-        return false; // paused until the twilio socket actor takes over
-      },
-      [](const std::string& reason) {
-        if (!reason.empty())
-          log::warn("TwilioStream", "Stream closed before start: " + reason);
-      }};
+  return net::ws_handlers{[registry, handoff = std::move(handoff), weak](std::string&& text) {
+                            auto ev = proto::parse_twilio_event(text);
+                            if (!ev) {
+                              log::warn("TwilioStream",
+                                        "Ignored a bad frame before start: " + ev.err().message);
+                              return true;
+                            }
+                            if (ev->type != proto::twilio_event_type::start)
+                              return true;
+                            auto conn = weak.lock();
+                            if (!conn)
+                              return false;
+                            if (ev->call_sid.empty())
+                              ev->call_sid = proto::custom_parameter(*ev, "callSid");
+                            handoff->flush();
+                            caf::anon_send(registry, actors::stream_arrived{conn, std::move(*ev)});
+                            return false; // paused until the twilio socket actor takes over
+                          },
+                          [](const std::string& reason) {
+                            if (!reason.empty())
+                              log::warn("TwilioStream", "Stream closed before start: " + reason);
+                          },
+                          // No call yet: `connected` and `start` are logged without a context
+                          // (start names the call in its fields).
+                          actors::wire_tap(svc.cfg->debug.twilio, "TwilioStream", {})};
 }
 
 } // namespace

@@ -77,6 +77,7 @@ std::unique_ptr<caf::actor_system_config> actor_config() {
 } // namespace
 
 result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer observer) {
+  log::set_format(cfg.log.format); // [log] format: every line from here on
   auto p = std::make_unique<impl>();
   auto db = storage::store::open(cfg.storage.path);
   if (!db)

@@ -50,6 +50,9 @@ void read_value(const toml::table& tbl, std::string_view section, std::string_vi
       out = n->as_floating_point()->get();
     else
       fail(source, full, "expected a number");
+  } else if constexpr (std::is_same_v<T, log::format>) {
+    if (!n->is_string() || !log::parse_format(n->as_string()->get(), out))
+      fail(source, full, "expected \"text\" or \"json\"");
   } else if constexpr (std::is_same_v<T, milliseconds>) {
     if (!n->is_integer() || n->as_integer()->get() < 0)
       fail(source, full, "expected a non-negative integer (milliseconds)");
@@ -134,6 +137,8 @@ void apply_env(config& cfg, const env_lookup& env) {
     cfg.debug.twilio = truthy(v);
   if (const char* v = get("SWITCHBOARD_TEST_FAULTS"))
     cfg.debug.test_faults = truthy(v);
+  if (const char* v = get("SWITCHBOARD_LOG_FORMAT"); v && !log::parse_format(v, cfg.log.format))
+    throw config_error{"environment: SWITCHBOARD_LOG_FORMAT: expected text or json"};
 }
 
 /// The REST API's requests carry the auth token: plain HTTP only on this machine.
@@ -321,6 +326,7 @@ void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& 
 
   read("debug", "realtime", cfg.debug.realtime);
   read("debug", "twilio", cfg.debug.twilio);
+  read("log", "format", cfg.log.format);
 }
 
 /// Every section, in one place: parse_config() and known_config_keys() both

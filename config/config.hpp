@@ -4,6 +4,8 @@
 // Secrets (auth token, API key, console token) come only from the
 // environment; a secret found in the TOML file is refused.
 
+#include "common/log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -167,6 +169,13 @@ struct debug_config {
   bool test_faults = false;
 };
 
+struct log_config {
+  /// text: one readable line per event; json: one JSON object per line (ts,
+  /// level, component, message; call_sid and tenant when known) for a log
+  /// shipper. env SWITCHBOARD_LOG_FORMAT overrides.
+  log::format format = log::format::text;
+};
+
 struct config {
   server_config server;
   twilio_config twilio;
@@ -181,6 +190,7 @@ struct config {
   prices_config prices;
   console_config console;
   debug_config debug;
+  log_config log;
 
   /// server.public_url without trailing slashes: what the derived URLs and
   /// the signed request URLs start with.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace sb::net {
 
@@ -20,6 +21,11 @@ struct ws_handlers {
   /// one line: "read: ...", "frame too large", "idle timeout", "slow peer",
   /// "close timeout" (our close frame went unanswered for 2 s).
   std::function<void(const std::string& reason)> on_close;
+  /// Optional: sees every text frame, received (before on_text, `sent`
+  /// false) and sent (when queued, `sent` true), on the strand, so in wire
+  /// order. The debug switches' event log (actors/wire_tap.hpp); empty, it
+  /// costs one test per frame.
+  std::function<void(bool sent, std::string_view frame)> on_wire = {};
 };
 
 class ws_connection {

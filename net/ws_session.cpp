@@ -84,6 +84,8 @@ template <class Stream> void ws_session<Stream>::send_text(std::string frame) {
   asio::dispatch(strand_, [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
     if (self->finished_ || self->close_requested_)
       return;
+    if (self->handlers_.on_wire)
+      self->handlers_.on_wire(true, frame);
     self->queued_bytes_ += frame.size();
     self->queue_.push_back(std::move(frame));
     if (self->queued_bytes_.load() > self->limits_.max_queued_bytes) {
@@ -145,6 +147,8 @@ template <class Stream> void ws_session<Stream>::on_read(error_code ec, std::siz
   }
   std::string frame = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
+  if (handlers_.on_wire)
+    handlers_.on_wire(false, frame);
   bool more = handlers_.on_text ? handlers_.on_text(std::move(frame)) : true;
   if (!more)
     paused_ = true;

@@ -5,6 +5,8 @@
 
 #include "tests/app/app_fixture.hpp"
 
+#include <rapidjson/document.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -304,6 +306,35 @@ BOOST_AUTO_TEST_CASE(serve_prints_the_webhook_url_and_stops_on_sigterm) {
   auto r = c.wait(15s);
   BOOST_TEST(r.exit_code == 0, "stderr: " << r.err);
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 15s));
+}
+
+BOOST_AUTO_TEST_CASE(serve_with_log_format_json_writes_one_object_per_line) {
+  cli_env e;
+  std::string path = e.dir.file("json.toml");
+  std::ofstream{path} << "[log]\nformat = \"json\"\n";
+  child c{{"--config", path, "serve"},
+          {"SWITCHBOARD_DB=" + e.db, "SWITCHBOARD_LOG_LEVEL=info", "PORT=0",
+           "SERVER_PUBLIC_URL=https://x.test",
+           "OPENAI_REALTIME_URL=ws://127.0.0.1:" + std::to_string(closed_port()) + "/"},
+          e.dir};
+  BOOST_TEST(eventually([&] { return contains(c.out(), "realtime-inbound-voice"); }, 15s));
+  ::kill(c.pid(), SIGTERM);
+  auto r = c.wait(15s);
+  BOOST_TEST(r.exit_code == 0, "stderr: " << r.err);
+  std::istringstream lines{r.err};
+  int n = 0;
+  bool stopping = false;
+  for (std::string l; std::getline(lines, l); ++n) {
+    BOOST_TEST_INFO("line: " << l);
+    rapidjson::Document d;
+    d.Parse(l.data(), l.size());
+    BOOST_REQUIRE((!d.HasParseError() && d.IsObject()));
+    for (const char* key : {"ts", "level", "component", "message"})
+      BOOST_TEST((d.HasMember(key) && d[key].IsString()));
+    stopping = stopping || std::string{d["message"].GetString()} == "Received SIGTERM: stopping";
+  }
+  BOOST_TEST(n > 0);
+  BOOST_TEST(stopping, r.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -428,3 +428,18 @@ BOOST_AUTO_TEST_CASE(trailing_slashes_do_not_double) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(log_format_is_text_or_json_and_the_environment_wins) {
+  BOOST_TEST((parse("").log.format == sb::log::format::text));
+  BOOST_TEST((parse("[log]\nformat = \"json\"\n").log.format == sb::log::format::json));
+  fake_env env;
+  env.vars = {{"SWITCHBOARD_LOG_FORMAT", "json"}};
+  BOOST_TEST((parse("", env).log.format == sb::log::format::json));
+  env.vars = {{"SWITCHBOARD_LOG_FORMAT", "text"}};
+  BOOST_TEST((parse("[log]\nformat = \"json\"\n", env).log.format == sb::log::format::text));
+
+  BOOST_TEST(contains(error_of("[log]\nformat = \"xml\"\n"), "log.format"));
+  BOOST_TEST(contains(error_of("[log]\nformat = 1\n"), "expected \"text\" or \"json\""));
+  env.vars = {{"SWITCHBOARD_LOG_FORMAT", "JSON"}};
+  BOOST_TEST(contains(error_of("", env), "SWITCHBOARD_LOG_FORMAT"));
+}
