@@ -37,6 +37,28 @@ struct registry_state {
 
 using self_ptr = call_registry_actor::stateful_pointer<registry_state>;
 
+/// A caller over a limit, offered voicemail: the call is stored as ended
+/// (over_limit) with its job card, which the recording then fills in
+/// (storage record_voicemail). Written once, like any call: a retried
+/// webhook finds it finalized.
+void store_refused(self_ptr self, refused_call r) {
+  auto& st = self->state;
+  auto& c = r.call;
+  c.tenant_number = r.tenant.number;
+  c.end_reason = end_reason::over_limit;
+  c.end_detail = r.why + "; offered voicemail";
+  c.ended_at_ms = now_ms();
+  c.status = call_status::completed; // Twilio answered it, with our voicemail
+  auto sid = c.call_sid;
+  auto finalizer = spawn_finalizer(self, st.svc, transcript_actor{});
+  self->request(finalizer, st.svc.cfg->call.finalize, finalize_request{std::move(c), r.tenant, {}})
+      .then([](int64_t) {},
+            [sid](caf::error& e) {
+              log::error("RealtimeServer", "A call turned away (" + sid +
+                                               ") could not be stored: " + caf::to_string(e));
+            });
+}
+
 void answer(self_ptr self, const twiml_responder& respond, storage::call_record call,
             std::shared_ptr<const storage::tenant> tenant) {
   const storage::tenant& t = *tenant;
@@ -46,9 +68,12 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
       respond(it->second.twiml);
     return;
   }
-  if (!admit_call(st.svc.admission.get(), *st.svc.cfg, call, t, st.svc.metrics.get())) {
+  auto verdict = admit_call(st.svc.admission.get(), *st.svc.cfg, call, t, st.svc.metrics.get());
+  if (!rings_through(verdict)) {
     if (respond)
-      respond(busy_twiml(*st.svc.cfg));
+      respond(over_limit_twiml(*st.svc.cfg));
+    if (over_limit_voicemail(*st.svc.cfg))
+      store_refused(self, {std::move(call), t, to_string(verdict)});
     return; // the route answered from the cache only once admitted
   }
   call.tenant_number = t.number;
@@ -247,6 +272,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
   self->set_down_handler([self](caf::down_msg& dm) { on_supervisor_down(self, dm); });
   return {
       [self](inbound_call& in) { on_inbound(self, in); },
+      [self](refused_call& r) { store_refused(self, std::move(r)); },
       [self](stream_arrived& s) { on_stream(self, s); },
       [self](call_snapshot& s) {
         if (self->state.calls.count(s.call_sid) != 0)

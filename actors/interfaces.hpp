@@ -132,6 +132,7 @@ using finalizer_actor =
 /// The directory of live calls (actors/call_registry.hpp).
 using call_registry_actor = caf::typed_actor<
     reacts_to<inbound_call>,                      ///< the Voice webhook route
+    reacts_to<refused_call>,                      ///< the Voice webhook route, over a limit
     reacts_to<stream_arrived>,                    ///< the Media Stream route: routed to its call
     reacts_to<call_snapshot>,                     ///< a supervisor, on each change
     reacts_to<openai_observation>,                ///< an openai socket: a handshake outcome

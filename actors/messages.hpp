@@ -139,6 +139,15 @@ struct inbound_call {
   twiml_responder respond; ///< empty: the route answered already (tenant_cache)
 };
 
+/// A caller turned away over a call limit and offered voicemail
+/// (webhook_answer.hpp path 6): the registry stores the call, so the
+/// recording callback finds it.
+struct refused_call {
+  storage::call_record call;
+  storage::tenant tenant;
+  std::string why; ///< the admission verdict, e.g. "tenant_busy"
+};
+
 /// A Media Stream socket whose `start` named this call. Whitelisted: a socket.
 struct stream_arrived {
   net::ws_connection_ptr conn;
@@ -508,6 +517,10 @@ template <class F> auto inspect(F& f, openai_observation& x) {
 }
 template <class F> auto inspect(F& f, call_next& x) {
   return f(caf::meta::type_name("call_next"), x.call_sid, x.voicemail, x.why);
+}
+
+template <class F> auto inspect(F& f, refused_call& x) {
+  return f(caf::meta::type_name("refused_call"), x.call, x.tenant, x.why);
 }
 
 template <class F> auto inspect(F& f, call_next_query& x) {

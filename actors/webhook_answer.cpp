@@ -48,6 +48,26 @@ std::string busy_twiml(const config& cfg) {
   return proto::twiml_say_hangup(cfg.limits.busy_message);
 }
 
+/// The voicemail TwiML: the prompt, a beep, <Record> (its recording status
+/// comes to the recording route; the action, once it ends, says goodbye).
+std::string voicemail_twiml(const config& cfg) {
+  const auto& v = cfg.voicemail;
+  proto::record_options r;
+  r.max_length_s = v.max_length_s;
+  r.finish_on_key = "#";
+  r.recording_status_callback = cfg.recording_status_url();
+  r.action = cfg.call_next_url() + "?after=voicemail";
+  return proto::twiml_voicemail(v.prompt, r, v.goodbye);
+}
+
+bool over_limit_voicemail(const config& cfg) {
+  return cfg.limits.over_limit_voicemail && cfg.voicemail.enabled;
+}
+
+std::string over_limit_twiml(const config& cfg) {
+  return over_limit_voicemail(cfg) ? voicemail_twiml(cfg) : busy_twiml(cfg);
+}
+
 call_limits limits_for(const config& cfg, const storage::tenant& t) {
   call_limits l;
   l.server_concurrent = cfg.limits.max_calls;
@@ -57,20 +77,21 @@ call_limits limits_for(const config& cfg, const storage::tenant& t) {
   return l;
 }
 
-bool admit_call(call_admission* admission, const config& cfg, const storage::call_record& c,
-                const storage::tenant& t, metrics::switchboard_metrics* metrics) {
+admission_verdict admit_call(call_admission* admission, const config& cfg,
+                             const storage::call_record& c, const storage::tenant& t,
+                             metrics::switchboard_metrics* metrics) {
   if (!admission)
-    return true;
+    return admission_verdict::admitted;
   auto v = admission->admit(c.call_sid, t.number, limits_for(cfg, t), now_ms());
   if (rings_through(v))
-    return true;
+    return v;
   // One line per refused call: a flood of *signed* calls is real callers,
   // each worth a line (unsigned ones never get here).
   log::warn("RealtimeHandler", "Call " + c.call_sid + " from " + c.from + " to " + t.number +
                                    " turned away: " + to_string(v));
   if (metrics)
     metrics->call_refused(to_string(v));
-  return false;
+  return v;
 }
 
 } // namespace sb::actors

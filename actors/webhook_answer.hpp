@@ -17,8 +17,11 @@
 //      the first time (the call is live already; nothing new is spawned).
 //   4. number of no tenant          -> <Say> not_set_up_twiml, <Hangup/>.
 //   5. storage failed or timed out  -> <Say> unavailable_twiml, <Hangup/>.
-//   6. over a call limit            -> <Say> busy_twiml, <Hangup/>; nothing is
-//      spawned (actors/admission.hpp; checked before paths 1 and 2).
+//   6. over a call limit            -> voicemail_twiml (<Say>, <Record>) when
+//      over_limit_voicemail(), else <Say> busy_twiml, <Hangup/>; nothing is
+//      spawned (actors/admission.hpp; checked before paths 1 and 2). With
+//      voicemail, the registry stores the refused call (refused_call, end
+//      reason over_limit), so the recording callback finds its job card.
 // Whatever happens later (OpenAI unreachable, a stream that never comes) is
 // the call supervisor's (actors/call_supervisor.hpp), not the webhook's.
 //
@@ -78,13 +81,25 @@ std::string unavailable_twiml();
 /// Path 6: the caller is over a limit (config limits.busy_message).
 std::string busy_twiml(const config& cfg);
 
+/// The prompt, a beep and <Record> (its recording status goes to the
+/// recording route; its action, the call-next route, says goodbye).
+std::string voicemail_twiml(const config& cfg);
+
+/// Whether a caller over a limit is offered voicemail ([limits]
+/// over_limit_voicemail and [voicemail] enabled).
+bool over_limit_voicemail(const config& cfg);
+
+/// Path 6's answer: voicemail_twiml or busy_twiml.
+std::string over_limit_twiml(const config& cfg);
+
 /// The limits for a call to `t`: its own, else the config's.
 call_limits limits_for(const config& cfg, const storage::tenant& t);
 
-/// Admits the call, or logs and counts why not (path 6). True: it may ring
-/// through. Null `admission`: no limits.
-bool admit_call(call_admission* admission, const config& cfg, const storage::call_record& c,
-                const storage::tenant& t, metrics::switchboard_metrics* metrics);
+/// Admits the call, or logs and counts why not (path 6). rings_through():
+/// it may ring through. Null `admission`: no limits.
+admission_verdict admit_call(call_admission* admission, const config& cfg,
+                             const storage::call_record& c, const storage::tenant& t,
+                             metrics::switchboard_metrics* metrics);
 
 /// Where the registry's TwiML goes: the route writes it as the HTTP answer.
 using twiml_responder = std::function<void(std::string twiml)>;

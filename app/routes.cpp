@@ -93,9 +93,12 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
   };
   if (svc.tenants) {
     if (auto t = svc.tenants->find(c.to, now_ms())) {
-      if (!actors::admit_call(svc.admission.get(), *svc.cfg, c, *t, svc.metrics.get())) {
+      auto v = actors::admit_call(svc.admission.get(), *svc.cfg, c, *t, svc.metrics.get());
+      if (!actors::rings_through(v)) {
         log_received();
-        return respond(http_response::xml(actors::busy_twiml(*svc.cfg)));
+        if (actors::over_limit_voicemail(*svc.cfg))
+          caf::anon_send(svc.registry, actors::refused_call{c, *t, actors::to_string(v)});
+        return respond(http_response::xml(actors::over_limit_twiml(*svc.cfg)));
       }
       // A known tenant: answer here, on the io thread; the registry spawns
       // the call, and has it before Twilio can open the stream this answer
@@ -149,18 +152,6 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
       actors::recording_update{sid, url, duration});
 }
 
-/// The voicemail TwiML: the prompt, a beep, <Record> (its recording status
-/// comes to the recording route; the action, once it ends, says goodbye).
-std::string voicemail_twiml(const config& cfg) {
-  const auto& v = cfg.voicemail;
-  proto::record_options r;
-  r.max_length_s = v.max_length_s;
-  r.finish_on_key = "#";
-  r.recording_status_callback = cfg.recording_status_url();
-  r.action = cfg.call_next_url() + "?after=voicemail";
-  return proto::twiml_voicemail(v.prompt, r, v.goodbye);
-}
-
 /// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
 /// stream has ended, what next. The supervisor said so before it closed the
 /// stream (call_next): voicemail, or (anything else, a call this server does
@@ -181,7 +172,7 @@ void call_next_route(const actors::services& svc, http_request& req, net::respon
   actors::ask<actors::call_next>(
       svc.registry, cfg->call.registry_query,
       [respond, cfg](actors::call_next& n) {
-        respond(http_response::xml(n.voicemail ? voicemail_twiml(*cfg)
+        respond(http_response::xml(n.voicemail ? actors::voicemail_twiml(*cfg)
                                                : proto::twiml_response({proto::verb_hangup()})));
       },
       [respond](caf::error&) {

@@ -43,6 +43,7 @@ enum class end_reason : uint8_t {
   no_stream,          ///< the stream never attached
   shutdown,           ///< the server stopped while the call ran
   internal_error,     ///< one of the call's own actors failed (e.g. the transcript)
+  over_limit,         ///< refused at the webhook, over a call limit: sent to voicemail
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

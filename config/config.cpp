@@ -289,6 +289,7 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("limits", "tenant_max_concurrent", l.tenant_max_concurrent);
   read("limits", "tenant_calls_per_minute", l.tenant_calls_per_minute);
   read("limits", "busy_message", l.busy_message);
+  read("limits", "over_limit_voicemail", l.over_limit_voicemail);
 
   auto& v = cfg.voicemail;
   read("voicemail", "enabled", v.enabled);

@@ -119,14 +119,17 @@ struct health_config {
 
 /// Who may ring through (actors/admission.hpp). 0: no limit. A tenant's own
 /// limits (switchboard tenants add --max-concurrent / --calls-per-minute)
-/// replace the tenant defaults here; over a limit the caller hears
-/// busy_message and the call is not spawned.
+/// replace the tenant defaults here. Over a limit the call is not spawned:
+/// the caller is offered voicemail (over_limit_voicemail, when [voicemail]
+/// is enabled; the refused call is stored so the recording finds its job
+/// card), else hears busy_message.
 struct limits_config {
   int max_calls = 0;               ///< live calls on this server, all tenants
   int tenant_max_concurrent = 0;   ///< live calls per tenant, unless the tenant sets its own
   int tenant_calls_per_minute = 0; ///< calls admitted per tenant in any 60 s, unless its own
   std::string busy_message =
       "Sorry, all of our lines are busy right now. Please call again in a few minutes. Goodbye.";
+  bool over_limit_voicemail = true; ///< over a limit: voicemail rather than busy_message
 };
 
 /// The voicemail a caller is offered when the receptionist cannot speak

@@ -23,6 +23,7 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(notifier, health_sink_atom::value, sink);
   caf::anon_send(holds, release_holds{"CA1"});
   caf::anon_send(registry, call_next{"CA1", true, "openai_unavailable"});
+  caf::anon_send(registry, refused_call{{}, {}, "tenant_busy"});
   caf::anon_send(storage, load_call{"CA1"});                    // the registry's recovery of a call
   caf::anon_send(finalizer, recover_call{});                    // a call whose supervisor died
   caf::anon_send(storage, finalize_call{{}, {}, {}, {}, true}); // once

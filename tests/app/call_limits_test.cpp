@@ -1,6 +1,8 @@
-// Call limits at the webhook (issue "Every caller gets through", item 5):
-// over a per-tenant or server limit a caller hears the busy message (TwiML,
-// HTTP 200) and nothing is spawned; exactly the cap is admitted when many
+// Call limits at the webhook (issue "Every caller gets through", items 3 and
+// 5): over a per-tenant or server limit a caller is offered voicemail (or,
+// with limits.over_limit_voicemail off, hears the busy message): TwiML, HTTP
+// 200, and nothing is spawned; a caller sent to voicemail is stored (end
+// reason over_limit) for the recording to find; exactly the cap is admitted when many
 // webhooks arrive at once; a Twilio retry of an admitted call is not counted
 // twice; a finished call frees its place.
 #define BOOST_TEST_MODULE call_limits
@@ -19,9 +21,17 @@ bool rings_through(const sb::net::http_client_result& r) {
   return r.status == 200 && r.body.find("<Connect><Stream") != std::string::npos;
 }
 
+/// Offered voicemail: the prompt and <Record>, no stream.
 bool busy(const sb::net::http_client_result& r) {
+  return r.status == 200 && r.body.find("<Record ") != std::string::npos &&
+         r.body.find(sb::config{}.voicemail.prompt) != std::string::npos &&
+         r.body.find("<Connect>") == std::string::npos;
+}
+
+bool busy_message(const sb::net::http_client_result& r) {
   return r.status == 200 && r.body.find("all of our lines are busy") != std::string::npos &&
-         r.body.find("<Hangup/>") != std::string::npos;
+         r.body.find("<Hangup/>") != std::string::npos &&
+         r.body.find("<Record") == std::string::npos;
 }
 
 std::string sid(int i) {
@@ -96,6 +106,27 @@ BOOST_AUTO_TEST_CASE(fifty_webhooks_at_once_admit_exactly_the_tenant_cap) {
   BOOST_TEST(metrics.find("switchboard_calls_refused_total{reason=\"tenant_busy\"} 45") !=
                  std::string::npos,
              metrics);
+  // Each caller sent to voicemail is stored, ended over_limit, with a job
+  // card the recording will fill in.
+  auto stored_refused = [&] {
+    auto calls = s.open_store()->list_calls(100);
+    int n = 0;
+    for (const auto& c : calls.value())
+      n += c.end_reason == sb::end_reason::over_limit && c.end_detail.rfind("tenant_busy", 0) == 0;
+    return n;
+  };
+  BOOST_TEST(eventually([&] { return stored_refused() == 45; }, 10s), stored_refused());
+}
+
+BOOST_AUTO_TEST_CASE(with_voicemail_off_over_the_limit_the_caller_hears_the_busy_message) {
+  test_server s{[](sb::config& c) {
+    c.limits.tenant_max_concurrent = 1;
+    c.limits.over_limit_voicemail = false;
+  }};
+  BOOST_TEST(rings_through(s.post_form(inbound_path, inbound_form(sid(1)))));
+  BOOST_TEST(busy_message(s.post_form(inbound_path, inbound_form(sid(2)))));
+  // Nothing to record, so nothing is stored for the caller turned away.
+  BOOST_TEST(!s.open_store()->get_call(sid(2)).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_retried_webhook_is_not_counted_twice_and_an_ended_call_frees_its_place) {
