@@ -1,14 +1,27 @@
 #pragma once
-// `switchboard demo`: one whole call on loopback with no keys and no network.
+// `switchboard demo`: whole calls on loopback with no keys and no network.
 // Starts the simulated Realtime peer (over TLS, with a CA made on the spot),
-// a push endpoint standing in for the business, the real server on a
-// temporary database, and one simulated caller who books a plumber in a
-// short scripted conversation of real speech. Prints the live transcript
-// with per-turn latency, then the job card read back from SQLite and the
-// push notification as received. Exit code 0 when the job card is complete.
+// the Twilio REST API stand-in, a push endpoint standing in for the
+// business, the real server on a temporary database, and simulated callers
+// who speak real speech. `--scenario NAME` picks the situation
+// (app/demo_scenarios.hpp; default `booking`: a plumber booked in a short
+// scripted conversation). Prints the call as it happens, the REST requests
+// made, the job card read back from SQLite and the push notifications as
+// received. Exit code 0 only when the outcome is the scenario's expected one.
+
+#include <iosfwd>
+#include <string>
 
 namespace sb::app {
 
-int run_demo(bool keep_files);
+struct demo_options {
+  std::string scenario = "booking";
+  bool keep_files = false; ///< keep the temporary database and CA
+};
+
+int run_demo(const demo_options& options);
+
+/// `switchboard demo --list`: one line per scenario.
+void list_demo_scenarios(std::ostream& out);
 
 } // namespace sb::app

@@ -58,10 +58,14 @@ int main(int argc, char** argv) {
 
   auto* serve_cmd =
       app.add_subcommand("serve", "Run the server (webhooks, Media Streams, OpenAI bridge)");
-  auto* demo_cmd = app.add_subcommand(
-      "demo", "One simulated booking call on loopback, end to end; no keys, no network");
-  bool keep = false;
-  demo_cmd->add_flag("--keep", keep, "Keep the temporary database and CA");
+  auto* demo_cmd =
+      app.add_subcommand("demo", "A simulated call on loopback, end to end; no keys, no network");
+  sb::app::demo_options demo_opts;
+  bool list_scenarios = false;
+  demo_cmd->add_flag("--keep", demo_opts.keep_files, "Keep the temporary database and CA");
+  demo_cmd->add_option("--scenario", demo_opts.scenario,
+                       "What the caller meets (default: booking; --list names them)");
+  demo_cmd->add_flag("--list", list_scenarios, "List the scenarios and exit");
 
   auto* top_cmd = app.add_subcommand(
       "top",
@@ -86,8 +90,12 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed())
       return serve(config_path);
+    if (demo_cmd->parsed() && list_scenarios) {
+      sb::app::list_demo_scenarios(std::cout);
+      return 0;
+    }
     if (demo_cmd->parsed())
-      return sb::app::run_demo(keep);
+      return sb::app::run_demo(demo_opts);
     if (top_cmd->parsed()) {
       auto cfg = load(config_path);
       top_opts.url =

@@ -150,6 +150,18 @@ BOOST_AUTO_TEST_CASE(top_level_help_lists_the_subcommands) {
     BOOST_TEST(contains(r.out, sub), sub);
 }
 
+BOOST_AUTO_TEST_CASE(demo_lists_its_scenarios_and_refuses_an_unknown_one) {
+  cli_env e;
+  auto list = e.run({"demo", "--list"});
+  BOOST_TEST(list.exit_code == 0);
+  for (const char* name : {"booking", "voicemail", "busy", "barge-in"})
+    BOOST_TEST(contains(list.out, std::string{"  "} + name + " "), name);
+  auto unknown = e.run({"demo", "--scenario", "no-such-thing"});
+  BOOST_TEST(unknown.exit_code == 2);
+  BOOST_TEST(contains(unknown.err, "no scenario named 'no-such-thing'"), unknown.err);
+  BOOST_TEST(contains(unknown.err, "booking"));
+}
+
 BOOST_AUTO_TEST_CASE(every_subcommand_has_help) {
   cli_env e;
   std::vector<std::vector<std::string>> commands{{"serve"},

@@ -49,7 +49,8 @@ if(NOT rc EQUAL 0)
   list(APPEND failures "the demo exited ${rc}")
 endif()
 foreach(part "JOB CARD (from SQLite)" "status: new" "Customer:   Jane Doe"
-             "Where:      42 Elm Street, Springfield" "Push notification delivered")
+             "Where:      42 Elm Street, Springfield" "Push notifications delivered to the business: 1"
+             "Scenario booking: went as expected")
   string(FIND "${out}" "${part}" at)
   if(at EQUAL -1)
     list(APPEND failures "stdout lacks \"${part}\"")
