@@ -4,13 +4,17 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 
 namespace sb::proto::json {
 
 namespace {
 
 constexpr std::size_t pool_bytes = 64 * 1024;
-thread_local std::array<char, pool_bytes> pool_buffer;
+// RapidJSON puts its chunk header (pointers and sizes) at the start of the
+// buffer: it must be aligned for them. A char array need not be (clang laid
+// it out at 4 mod 8: UBSan, found by fuzz/realtime_event; docs/fuzzing.md).
+alignas(std::max_align_t) thread_local std::array<char, pool_bytes> pool_buffer;
 
 } // namespace
 

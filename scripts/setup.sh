@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
   libcli11-dev openssl clang-format util-linux mount
+  clang libclang-rt-14-dev
   espeak-ng sox
   wrk gnuplot-nox
   chromium

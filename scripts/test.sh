@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, twice: a Release build and an ASan+UBSan build.
+# The whole test suite, twice: a Release build and an ASan+UBSan build; then
+# a short run of every fuzz target (clang, libFuzzer, ASan+UBSan; fuzz/).
 # Installs what is missing first. Exits non-zero if any test fails.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,4 +22,8 @@ run_suite "Release" "$here/build/release" Release
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$here/scripts/ubsan.supp"
 run_suite "ASan+UBSan" "$here/build/asan" Debug -DSB_SANITIZE=ON
+echo "== fuzz smoke: build and run each target for ${SB_FUZZ_SMOKE_SECONDS:-10} s"
+t0=$SECONDS
+bash "$here/scripts/fuzz.sh" "$here/build/fuzz"
+echo "== fuzz smoke: done in $((SECONDS - t0)) s"
 echo "== all suites passed"
