@@ -154,7 +154,8 @@ void on_transfer_tool(sup_ptr self, const proto::rt_event& ev) {
       args["reason"].IsString())
     reason = args["reason"].GetString();
   report_line(self, "tool", ev.name + " " + ev.arguments);
-  auto why = start_transfer(self, "tool: " + (reason.empty() ? std::string{"unspecified"} : reason));
+  auto why =
+      start_transfer(self, "tool: " + (reason.empty() ? std::string{"unspecified"} : reason));
   // The output first: the hand-over response (say_handover) follows it.
   send_openai(self, proto::build_function_call_output(
                         ev.call_id,
@@ -211,8 +212,10 @@ void on_transfer_rest_done(sup_ptr self, const transfer_rest_done& r) {
     return;
   }
   log::error("RealtimeServer",
-             "Transfer of " + st.call.call_sid + " failed: Twilio's REST API refused the call "
-                 "update (" + r.detail + "); the call goes on with the assistant",
+             "Transfer of " + st.call.call_sid +
+                 " failed: Twilio's REST API refused the call "
+                 "update (" +
+                 r.detail + "); the call goes on with the assistant",
              st.svc.log);
   report_line(self, "event", "transfer failed: " + r.detail);
   st.transfer.at = step::none;
@@ -225,7 +228,7 @@ void on_transfer_rest_done(sup_ptr self, const transfer_rest_done& r) {
 void on_dtmf(sup_ptr self, const std::string& digit) {
   auto& st = self->state;
   if (st.transfer.at != step::none || st.ending != end_reason::none)
-    return; // on its way to a person already
+    return;         // on its way to a person already
   if (digit == "#") // ends an entry at once (docs/protocols.md 1: dtmf.digit)
     return on_digits_done(self, st.keys.generation);
   st.keys.digits += digit;

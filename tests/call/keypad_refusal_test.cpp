@@ -24,8 +24,8 @@ sim::call_script asks_then_leaves(const std::string& caller) {
   s.turns.push_back(make_turn("Can I speak to a person, please?", "caller_1",
                               {transfer_call("caller asked for a person")}, "Of course.",
                               "reply_1"));
-  auto bye = make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!",
-                       "reply_4");
+  auto bye =
+      make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4");
   bye.pause_before_ms = 4'000; // the assistant's answer to the refusal plays first
   s.turns.push_back(bye);
   return s;
@@ -87,8 +87,9 @@ BOOST_AUTO_TEST_CASE(other_keys_reach_the_model_as_one_text_item) {
     if (e.find("pressed the keys") != std::string::npos) {
       ++items;
       BOOST_TEST(e.find(R"("role":"user")") != std::string::npos);
-      BOOST_TEST(e.find(R"("type":"input_text","text":"The caller pressed the keys: 0412555123")") !=
-                 std::string::npos);
+      BOOST_TEST(
+          e.find(R"("type":"input_text","text":"The caller pressed the keys: 0412555123")") !=
+          std::string::npos);
     }
   BOOST_TEST(items == 1);
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");

@@ -11,6 +11,11 @@
 #define BOOST_TEST_MODULE e2e_transfer
 #include <boost/test/unit_test.hpp>
 
+#include "tests/console/console_client.hpp"
+
+#include <atomic>
+#include <future>
+
 using namespace sb;
 using namespace sb::test;
 
@@ -160,4 +165,58 @@ BOOST_AUTO_TEST_CASE(the_transfer_key_alone_puts_the_caller_through) {
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->transfer.reason == "dtmf");
   BOOST_TEST(job->transfer.human_answered());
+}
+
+BOOST_AUTO_TEST_CASE(the_consoles_transfer_button_puts_a_live_call_through) {
+  const std::string token = "operator-token-for-transfer-tests";
+  sim::call_script script;
+  script.caller_number = "+15557651404";
+  script.greeting_clip = "one_moment";
+  script.assistant_hangs_up = false;
+  script.turns.push_back(never_reached()); // the caller listens; the operator acts
+  auto o = transfer_options({script});
+  o.tune = [token](config& c) { c.console.token = token; };
+  e2e_env env(o);
+  auto opts = env.caller_for(script);
+  opts.human.answers = true;
+  opts.human.answer_after_ms = 300;
+  opts.human.talk_ms = 600;
+  opts.call_sid = "CA13000000000000000000000000000404";
+  auto greeted = std::make_shared<std::atomic<bool>>(false);
+  opts.on_event = [greeted](const std::string& line) {
+    if (line == "greeting finished playing")
+      *greeted = true;
+  };
+  auto done = std::make_shared<std::promise<sim::caller_result>>();
+  auto result = done->get_future();
+  sim::run_caller(env.io(), opts, [done](sim::caller_result r) { done->set_value(std::move(r)); });
+  for (int i = 0; i < 300 && !*greeted; ++i)
+    std::this_thread::sleep_for(50ms);
+  BOOST_REQUIRE_MESSAGE(*greeted, "the greeting never finished playing");
+
+  const auto base = env.server_url();
+  const auto path = "/console/calls/" + opts.call_sid + "/transfer";
+  using console::test::request;
+  // Without a session: 401, as for End call; an unknown call: 404.
+  BOOST_TEST(request(env.io(), "POST", base + path).status == 401);
+  auto session = console::test::login(env.io(), base, token);
+  BOOST_TEST(request(env.io(), "POST", base + "/console/calls/CAnone/transfer", session).status ==
+             404);
+  auto first = request(env.io(), "POST", base + path, session);
+  BOOST_TEST(first.status == 202);
+  auto again = request(env.io(), "POST", base + path, session);
+  BOOST_TEST(again.status == 409); // one transfer at a time
+  BOOST_TEST(again.body.find("already under way") != std::string::npos);
+
+  BOOST_REQUIRE(result.wait_for(60s) == std::future_status::ready);
+  auto r = result.get();
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.dial_status == "completed");
+  check_dial_update(env, opts.call_sid, script.caller_number);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto job = job_when(env, opts.call_sid,
+                      [](const storage::job& j) { return j.transfer.status == "completed"; });
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->transfer.reason == "operator");
 }
