@@ -177,8 +177,9 @@ void after_transfer(const actors::services& svc, const proto::form_params& form,
     return respond(http_response::xml(proto::twiml_response({proto::verb_hangup()})));
   if (svc.cfg->voicemail.enabled)
     return respond(http_response::xml(voicemail_twiml(*svc.cfg)));
-  respond(http_response::xml(
-      proto::twiml_response({proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));
+  respond(http_response::xml(proto::twiml_response(
+      {proto::verb_say("Sorry, nobody could take your call. Please call again later. Goodbye."),
+       proto::verb_hangup()})));
 }
 
 /// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
