@@ -192,6 +192,43 @@ caf::typed_response_promise<bool> record(self_ptr self, const recording_update& 
   return rp;
 }
 
+/// <Dial>'s action after a transfer: its outcome goes on the call and its
+/// job card by CallSid. The call is usually finalized by then (Twilio's
+/// update ended the stream before the person's phone rang); if not, the
+/// row is made or updated and finalize keeps the outcome.
+void transfer_outcome(self_ptr self, const transfer_ended& t) {
+  bool live = self->state.calls.count(t.call_sid) != 0;
+  log::info("RealtimeHandler", "Transfer of " + t.call_sid + " ended: DialCallStatus " +
+                                   t.dial_status + (live ? " (call still finalizing)" : ""));
+  self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
+                set_transfer_status{t.call_sid, t.dial_status, live})
+      .then(
+          [self, sid = t.call_sid](bool known) {
+            if (!known)
+              log::warn("RealtimeHandler",
+                        "Transfer outcome for unknown call " + sid + ": nothing stored");
+            else if (self->state.svc.notifier) // the card's job.updated push
+              self->send(self->state.svc.notifier, wake_atom::value);
+          },
+          [](caf::error&) {}); // storage logs its failures
+}
+
+/// The console's Transfer: the call's supervisor decides (call_transfer.cpp).
+caf::typed_response_promise<std::string> transfer(self_ptr self, const operator_transfer& o) {
+  auto rp = self->make_response_promise<std::string>();
+  auto it = self->state.calls.find(o.call_sid);
+  if (it == self->state.calls.end()) {
+    rp.deliver(std::string{"no such live call"});
+    return rp;
+  }
+  self->request(it->second, self->state.svc.cfg->call.registry_query, transfer_request{"operator"})
+      .then([rp](std::string& why) mutable { rp.deliver(std::move(why)); },
+            [rp](caf::error& e) mutable {
+              rp.deliver(std::string{"the call did not answer: " + caf::to_string(e)});
+            });
+  return rp;
+}
+
 sessions_info sessions(const registry_state& st) {
   sessions_info out;
   for (const auto& [sid, s] : st.snapshots)
@@ -300,6 +337,8 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         self->send(it->second, hangup_atom::value);
         return true;
       },
+      [self](operator_transfer& o) { return transfer(self, o); },
+      [self](transfer_ended& t) { transfer_outcome(self, t); },
       [self](shutdown_atom) -> caf::typed_response_promise<drained_atom> {
         auto& st = self->state;
         auto rp = self->make_response_promise<drained_atom>();

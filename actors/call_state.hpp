@@ -23,6 +23,25 @@ struct item_timing {
   int bridge_latency_ms = -1;
 };
 
+/// A transfer to a person (actors/call_transfer.cpp), step by step.
+struct transfer_progress {
+  enum class step : uint8_t {
+    none,         ///< no transfer (or one was refused: the call goes on)
+    handing_over, ///< the hand-over line is asked for, spoken, or playing
+    updating,     ///< the REST update to <Dial> is in flight
+    dialing,      ///< Twilio took it: the stream ends, <Dial> rings the person
+  } at = step::none;
+  bool line_wanted = false; ///< the hand-over response waits for the one in progress
+  bool line_sent = false;   ///< its response.create is sent; its response.done starts playout
+  int generation = 0;       ///< of the playout wait (a late timer is ignored)
+};
+
+/// Keys the caller pressed, collected into one entry (call_transfer.cpp).
+struct keypad_entry {
+  std::string digits;
+  int generation = 0; ///< of the digit-gap timer
+};
+
 struct call_state {
   services svc;
   storage::tenant tenant;
@@ -69,6 +88,10 @@ struct call_state {
 
   end_reason ending = end_reason::none; ///< set once: the call is ending
 
+  // transfer and keypad (issue 13)
+  transfer_progress transfer;
+  keypad_entry keys;
+
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
   std::map<std::string, child_health> health; ///< by child name
@@ -100,5 +123,23 @@ void on_tool_slow(sup_ptr self, const std::string& call_id);
 /// The tool actor died: every call sent to it without a result is answered
 /// with an error output, then the model speaks (the usual response rules).
 void fail_pending_tools(sup_ptr self);
+/// response.create once nothing blocks it (a response active, tool outputs
+/// missing, the session not ready) and the model is wanted.
+void maybe_respond(sup_ptr self);
+
+// call_transfer.cpp (issue 13: transfer to a person, keypad digits)
+/// Starts a transfer for `reason` ("tool: ...", "dtmf", "operator"): "" when
+/// it has started, else why it cannot happen (the call goes on).
+std::string start_transfer(sup_ptr self, std::string reason);
+/// The model called transfer_to_human: its output says whether it started.
+void on_transfer_tool(sup_ptr self, const proto::rt_event& ev);
+/// A response ended: the hand-over line is asked for, or starts to play out.
+void transfer_on_response_done(sup_ptr self);
+/// The hand-over line (generation) has played: redirect the call to <Dial>.
+void on_handed_over(sup_ptr self, int generation);
+void on_transfer_rest_done(sup_ptr self, const transfer_rest_done& r);
+/// A `dtmf` frame's key: collected, or the transfer key.
+void on_dtmf(sup_ptr self, const std::string& digit);
+void on_digits_done(sup_ptr self, int generation);
 
 } // namespace sb::actors::detail

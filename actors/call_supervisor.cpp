@@ -258,6 +258,8 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
     return end_call(self, end_reason::openai_unavailable);
   if (st.hangup_requested)
     return end_call(self, end_reason::assistant_hangup);
+  if (st.transfer.at == transfer_progress::step::dialing) // Twilio ended it for <Dial>
+    return end_call(self, end_reason::transferred);
   if (st.stream_stopped)
     return end_call(self, end_reason::caller_hangup);
   end_call(self, end_reason::twilio_socket_lost,
@@ -349,10 +351,11 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
       [self](realtime_event& e) { on_realtime(self, e); },
       [self](first_audio_sent& f) { on_first_audio(self, f); },
       [self](stream_stopped) { self->state.stream_stopped = true; },
-      [self](dtmf_digit& d) {
-        log::info("RealtimeServer", "DTMF " + d.digit + " on " + self->state.call.call_sid,
-                  self->state.svc.log);
-      },
+      [self](dtmf_digit& d) { on_dtmf(self, d.digit); },
+      [self](digits_done_atom, int gen) { on_digits_done(self, gen); },
+      [self](transfer_request& r) { return start_transfer(self, std::move(r.reason)); },
+      [self](handed_over_atom, int gen) { on_handed_over(self, gen); },
+      [self](transfer_rest_done& r) { on_transfer_rest_done(self, r); },
       [self](tool_result& r) { on_tool_result(self, r); },
       [self](tool_slow_atom, const std::string& call_id) { on_tool_slow(self, call_id); },
       [self](timeout_atom) {

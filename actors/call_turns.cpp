@@ -21,18 +21,6 @@ void observe(sup_ptr self, const std::string& line) {
     self->state.svc.observer(self->state.call.call_sid, line);
 }
 
-/// response.create once nothing blocks it: no response active (the service
-/// refuses a second one: conversation_already_has_active_response) and every
-/// tool output of the last response sent.
-void maybe_respond(sup_ptr self) {
-  auto& st = self->state;
-  if (!st.response_wanted || st.response_active || !st.pending_tools.empty() || !st.openai_ready)
-    return;
-  st.response_wanted = false;
-  st.response_active = true; // until response.done; response.created confirms it
-  send_openai(self, proto::build_response_create());
-}
-
 void hang_up_when_played(sup_ptr self) {
   auto& st = self->state;
   if (st.twilio)
@@ -91,7 +79,11 @@ void barge_in(sup_ptr self) {
 void on_function_call(sup_ptr self, const proto::rt_event& ev) {
   auto& st = self->state;
   if (ev.call_id.empty() || st.tool_calls.count(ev.call_id) != 0)
-    return; // seen already
+    return;                                     // seen already
+  if (ev.name == receptionist::transfer_tool) { // the call's own (call_transfer.cpp)
+    st.tool_calls[ev.call_id] = tool_request{ev.call_id, ev.name, ev.arguments};
+    return on_transfer_tool(self, ev);
+  }
   // Tests only (receptionist/test_fault.hpp): this supervisor dies mid-call.
   if (st.svc.cfg->debug.test_faults && receptionist::crash_target_of(ev.name, ev.arguments) ==
                                            receptionist::crash_target::supervisor)
@@ -106,6 +98,18 @@ void on_function_call(sup_ptr self, const proto::rt_event& ev) {
 }
 
 } // namespace
+
+/// response.create once nothing blocks it: no response active (the service
+/// refuses a second one: conversation_already_has_active_response) and every
+/// tool output of the last response sent.
+void maybe_respond(sup_ptr self) {
+  auto& st = self->state;
+  if (!st.response_wanted || st.response_active || !st.pending_tools.empty() || !st.openai_ready)
+    return;
+  st.response_wanted = false;
+  st.response_active = true; // until response.done; response.created confirms it
+  send_openai(self, proto::build_response_create());
+}
 
 void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   auto& st = self->state;
@@ -192,6 +196,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
                              ev.usage.output_text, ev.usage.output_audio);
     if (st.hangup_requested)
       hang_up_when_played(self);
+    transfer_on_response_done(self);
     maybe_respond(self);
     return;
   case rt_type::function_args_done:

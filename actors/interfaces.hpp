@@ -38,9 +38,10 @@ using health_sink_actor =
 using storage_actor = caf::typed_actor<
     replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
     replies_to<append_turn>::with<stored_atom>,
-    replies_to<set_recording>::with<bool>,    ///< false: no such call
-    replies_to<finalize_call>::with<int64_t>, ///< the job card's id
-    replies_to<load_call>::with<stored_call>, ///< the registry: a call whose supervisor died
+    replies_to<set_recording>::with<bool>,       ///< false: no such call
+    replies_to<set_transfer_status>::with<bool>, ///< false: no such call
+    replies_to<finalize_call>::with<int64_t>,    ///< the job card's id
+    replies_to<load_call>::with<stored_call>,    ///< the registry: a call whose supervisor died
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
     replies_to<outbox_backlog_query>::with<storage::outbox_backlog>,
@@ -88,12 +89,16 @@ using transcript_actor = caf::typed_actor<
 /// The call supervisor (actors/call_supervisor.hpp): everything its children,
 /// the registry and its own timers tell it.
 using call_supervisor_actor = caf::typed_actor<
-    reacts_to<stream_arrived>,              ///< registry: Twilio's Media Stream for this call
-    reacts_to<openai_session_ready>,        ///< openai socket: session.updated
-    reacts_to<realtime_event>,              ///< openai socket: a server event (not audio)
-    reacts_to<first_audio_sent>,            ///< media relay: an assistant item started playing
-    reacts_to<stream_stopped>,              ///< twilio socket: the caller hung up
-    reacts_to<dtmf_digit>,                  ///< twilio socket
+    reacts_to<stream_arrived>,        ///< registry: Twilio's Media Stream for this call
+    reacts_to<openai_session_ready>,  ///< openai socket: session.updated
+    reacts_to<realtime_event>,        ///< openai socket: a server event (not audio)
+    reacts_to<first_audio_sent>,      ///< media relay: an assistant item started playing
+    reacts_to<stream_stopped>,        ///< twilio socket: the caller hung up
+    reacts_to<dtmf_digit>,            ///< twilio socket
+    reacts_to<digits_done_atom, int>, ///< self: the caller's keys so far are one entry
+    replies_to<transfer_request>::with<std::string>, ///< registry (operator); "" : started
+    reacts_to<handed_over_atom, int>,       ///< media relay / self: the hand-over line played
+    reacts_to<transfer_rest_done>,          ///< the REST client (io thread): <Dial> update answered
     reacts_to<tool_result>,                 ///< tool call
     reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
     reacts_to<timeout_atom>,                ///< self: the stream did not attach in time
@@ -140,9 +145,11 @@ using call_registry_actor = caf::typed_actor<
     replies_to<call_next_query>::with<call_next>, ///< the call-next route
     replies_to<recording_update>::with<bool>,     ///< false: no such call, nothing stored
     replies_to<health_atom>::with<health_info>, replies_to<sessions_atom>::with<sessions_info>,
-    replies_to<count_atom>::with<int>,             ///< live calls
-    replies_to<operator_hangup>::with<bool>,       ///< false: no such live call
-    replies_to<shutdown_atom>::with<drained_atom>> ///< every call ended and finalized
+    replies_to<count_atom>::with<int>,                ///< live calls
+    replies_to<operator_hangup>::with<bool>,          ///< false: no such live call
+    replies_to<operator_transfer>::with<std::string>, ///< "" : started; else why not
+    reacts_to<transfer_ended>,                        ///< the call-next route: <Dial>'s action
+    replies_to<shutdown_atom>::with<drained_atom>>    ///< every call ended and finalized
     ::extend_with<health_sink_actor>;
 
 } // namespace sb::actors

@@ -61,6 +61,11 @@ using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 /// An actor's own timer: report itself to the console (actors/introspect.hpp).
 using report_atom = caf::atom_constant<caf::atom("report")>;
+/// The supervisor: the hand-over line (generation N) has played, or its
+/// time is up (self, and the media relay's playout callback).
+using handed_over_atom = caf::atom_constant<caf::atom("handover")>;
+/// The supervisor's own timer: the caller's keys (generation N) are complete.
+using digits_done_atom = caf::atom_constant<caf::atom("digitsdone")>;
 /// The introspection actor: where operators' hang-ups go (the registry).
 using registry_atom = caf::atom_constant<caf::atom("registry")>;
 
@@ -230,6 +235,34 @@ struct call_next_query {
   std::string call_sid;
 };
 
+/// <Dial>'s action callback after a transfer (docs/protocols.md 6): its
+/// DialCallStatus goes on the call and its job card, by CallSid, whether
+/// the call is still live or finalized already. Answer: false for a call
+/// this server does not know (nothing stored).
+struct transfer_ended {
+  std::string call_sid;
+  std::string dial_status;
+};
+
+/// Put this caller through to a person (actors/call_transfer.cpp). The
+/// answer is "" when the transfer has started, else why not (for the
+/// operator, and the model).
+struct transfer_request {
+  std::string reason; ///< "tool: <why>", "dtmf", "operator"
+};
+
+/// The console asks to transfer a live call; the answer as transfer_request's
+/// ("no such live call" when it is not).
+struct operator_transfer {
+  std::string call_sid;
+};
+
+/// The REST update that redirects the call to <Dial> was answered.
+struct transfer_rest_done {
+  bool ok = false;
+  std::string detail; ///< a refusal: Twilio's status, code and message
+};
+
 // -- transcript -------------------------------------------------------------------------
 
 /// The caller's words (input transcription completed).
@@ -325,6 +358,12 @@ struct set_recording {
   std::string call_sid;
   std::string url;
   int duration_s = 0;
+  bool live = false; ///< the call is in progress: make its row if not there yet
+};
+/// <Dial>'s outcome on the call and its card (store::set_transfer_status).
+struct set_transfer_status {
+  std::string call_sid;
+  std::string dial_status;
   bool live = false; ///< the call is in progress: make its row if not there yet
 };
 struct finalize_call {
@@ -527,6 +566,21 @@ template <class F> auto inspect(F& f, call_next_query& x) {
   return f(caf::meta::type_name("call_next_query"), x.call_sid);
 }
 
+template <class F> auto inspect(F& f, transfer_ended& x) {
+  return f(caf::meta::type_name("transfer_ended"), x.call_sid, x.dial_status);
+}
+template <class F> auto inspect(F& f, transfer_request& x) {
+  return f(caf::meta::type_name("transfer_request"), x.reason);
+}
+template <class F> auto inspect(F& f, operator_transfer& x) {
+  return f(caf::meta::type_name("operator_transfer"), x.call_sid);
+}
+template <class F> auto inspect(F& f, transfer_rest_done& x) {
+  return f(caf::meta::type_name("transfer_rest_done"), x.ok, x.detail);
+}
+template <class F> auto inspect(F& f, set_transfer_status& x) {
+  return f(caf::meta::type_name("set_transfer_status"), x.call_sid, x.dial_status, x.live);
+}
 template <class F> auto inspect(F& f, recording_update& x) {
   return f(caf::meta::type_name("recording_update"), x.call_sid, x.url, x.duration_s);
 }

@@ -15,6 +15,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace sb::telephony {
+class twilio_rest_client;
+}
+
 namespace sb::actors {
 
 /// Observes a call as it happens (the demo prints it; the console streams it).
@@ -32,6 +36,8 @@ struct services {
   introspection_actor introspection;                     ///< the console's; null: no console
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null (then nothing is counted)
   std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null
+  /// Twilio's REST API (transfers); null: no account configured, no transfers.
+  std::shared_ptr<const telephony::twilio_rest_client> rest;
   /// Call limits, shared by the webhook route and the registry; null: none.
   std::shared_ptr<call_admission> admission;
   std::string

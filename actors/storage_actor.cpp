@@ -102,6 +102,13 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
                                          receptionist::push_body);
         return written(self, r ? result<bool>{*r != outcome::unknown_call} : result<bool>{r.err()});
       },
+      [self, &st](set_transfer_status& q) {
+        // A changed card is pushed again (job.updated) with the outcome.
+        using outcome = storage::store::recording_outcome;
+        auto r = st.db->set_transfer_status(q.call_sid, q.dial_status, q.live,
+                                            receptionist::push_update_body);
+        return written(self, r ? result<bool>{*r != outcome::unknown_call} : result<bool>{r.err()});
+      },
       [self, &st](finalize_call& q) -> caf::result<int64_t> {
         if (q.once)
           if (auto kept = finalized_job(st, q.call.call_sid))

@@ -246,6 +246,13 @@ void jobs_show(context& cx, const std::string& id_text) {
                                                         {"Call SID", j.call_sid},
                                                         {"Cost", usd(j.cost_usd)},
                                                         {"Created", when(j.created_at_ms)}};
+  if (j.kind != "call")
+    card.emplace_back("Kind", j.kind);
+  if (j.transfer.transferred())
+    card.emplace_back("Transfer", j.transfer.describe());
+  if (!j.recording_url.empty())
+    card.emplace_back("Recording",
+                      j.recording_url + " (" + std::to_string(j.recording_duration_s) + " s)");
   std::cout << "Job " << j.id << '\n';
   for (const auto& [label, value] : card)
     std::cout << "  " << label << ':' << std::string(16 - label.size(), ' ')
@@ -286,6 +293,13 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   add->add_option("--calls-per-minute", t.calls_per_minute,
                   "Calls admitted in any 60 s (0: config limits)")
       ->check(CLI::NonNegativeNumber);
+  add->add_option("--transfer-number", t.transfer_number,
+                  "Where a caller asking for a person is put through, E.164 (empty: no transfers)");
+  add->add_option("--transfer-after-hours", t.transfer_after_hours,
+                  "Transfer outside --hours too (true/false)")
+      ->capture_default_str();
+  add->add_option("--transfer-message", t.transfer_message,
+                  "What the assistant says before transferring (default: config transfer.message)");
   add->callback([a, cx] { tenants_add(*cx, a->tenant); });
 
   tenants->add_subcommand("list", "List tenants")->callback([cx] { tenants_list(*cx); });

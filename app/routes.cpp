@@ -152,6 +152,27 @@ void recording_status(const actors::services& svc, http_request& req, net::respo
       actors::recording_update{sid, url, duration});
 }
 
+/// <Dial>'s action after a transfer (actors/call_transfer.cpp): the outcome
+/// goes on the call and its job card, by CallSid (the call is usually
+/// finalized by now); a person answered and hung up: hang up; nobody did
+/// (no-answer, busy, failed, canceled): voicemail. DialCallStatus values:
+/// https://www.twilio.com/docs/voice/twiml/dial#dialcallstatus-values.
+void after_transfer(const actors::services& svc, const proto::form_params& form,
+                    net::responder respond) {
+  auto sid = proto::form_value(form, "CallSid");
+  auto status = proto::form_value(form, "DialCallStatus");
+  if (status.empty())
+    status = "failed"; // no outcome named: nobody was reached
+  caf::anon_send(svc.registry, actors::transfer_ended{sid, status});
+  if (status == "completed" || status == "answered")
+    return respond(http_response::xml(proto::twiml_response({proto::verb_hangup()})));
+  if (svc.cfg->voicemail.enabled)
+    return respond(http_response::xml(actors::voicemail_twiml(*svc.cfg)));
+  respond(http_response::xml(proto::twiml_response(
+      {proto::verb_say("Sorry, nobody could take your call. Please call again later. Goodbye."),
+       proto::verb_hangup()})));
+}
+
 /// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
 /// stream has ended, what next. The supervisor said so before it closed the
 /// stream (call_next): voicemail, or (anything else, a call this server does
@@ -165,6 +186,8 @@ void call_next_route(const actors::services& svc, http_request& req, net::respon
   auto sid = proto::form_value(*form, "CallSid");
   if (sid.empty())
     return respond(http_response::text(400, "CallSid is required"));
+  if (req.target.find("after=transfer") != std::string::npos)
+    return after_transfer(svc, *form, std::move(respond));
   if (req.target.find("after=voicemail") != std::string::npos)
     return respond(http_response::xml(proto::twiml_response(
         {proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));

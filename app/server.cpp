@@ -13,6 +13,7 @@
 #include "net/io.hpp"
 #include "net/ws_client.hpp"
 #include "storage/store.hpp"
+#include "telephony/twilio_rest_client.hpp"
 
 #include <caf/all.hpp>
 
@@ -103,6 +104,10 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.metrics = std::make_shared<metrics::switchboard_metrics>();
   svc.tenants = std::make_shared<actors::tenant_cache>();
   svc.admission = std::make_shared<actors::call_admission>();
+  // Transfers need the account: without its SID and token nobody can be put through.
+  if (!p->cfg->twilio.account_sid.empty() && !p->cfg->twilio.auth_token.empty())
+    svc.rest = std::make_shared<const telephony::twilio_rest_client>(
+        p->io->context(), telephony::rest_options_from(p->cfg->twilio));
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
     svc.introspection = console::spawn_introspection(*p->sys);

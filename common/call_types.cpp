@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, 5> phase_names{"connecting", "ringing", "
                                                       "ending", "finished"};
 constexpr std::array<std::string_view, 5> status_names{"ringing", "in_progress", "completed",
                                                        "failed", "no_stream"};
-constexpr std::array<std::string_view, 10> reason_names{"",
+constexpr std::array<std::string_view, 11> reason_names{"",
                                                         "caller_hangup",
                                                         "assistant_hangup",
                                                         "operator_hangup",
@@ -21,7 +21,8 @@ constexpr std::array<std::string_view, 10> reason_names{"",
                                                         "no_stream",
                                                         "shutdown",
                                                         "internal_error",
-                                                        "over_limit"};
+                                                        "over_limit",
+                                                        "transferred"};
 
 constexpr std::array<std::string_view, 2> speaker_names{"caller", "assistant"};
 

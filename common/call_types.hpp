@@ -44,6 +44,7 @@ enum class end_reason : uint8_t {
   shutdown,           ///< the server stopped while the call ran
   internal_error,     ///< one of the call's own actors failed (e.g. the transcript)
   over_limit,         ///< refused at the webhook, over a call limit: sent to voicemail
+  transferred,        ///< put through to a person: Twilio ended the stream for <Dial>
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

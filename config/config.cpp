@@ -177,6 +177,13 @@ void validate(const config& cfg, std::string_view source) {
       fail(source, key, "must be 0 (no limit) or more");
   if (cfg.voicemail.max_length_s < 1)
     fail(source, "voicemail.max_length_s", "must be at least 1");
+  const auto& x = cfg.transfer;
+  if (x.dtmf_digit.size() > 1 ||
+      (x.dtmf_digit.size() == 1 &&
+       std::string_view{"0123456789*#"}.find(x.dtmf_digit[0]) == std::string_view::npos))
+    fail(source, "transfer.dtmf_digit", "must be one of 0-9, * or #, or empty");
+  if (x.dial_timeout_s < 5 || x.dial_timeout_s > 600)
+    fail(source, "transfer.dial_timeout_s", "must be 5 to 600 (Twilio's range)");
 }
 
 } // namespace
@@ -296,6 +303,13 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("voicemail", "prompt", v.prompt);
   read("voicemail", "max_length_s", v.max_length_s);
   read("voicemail", "goodbye", v.goodbye);
+
+  auto& x = cfg.transfer;
+  read("transfer", "dtmf_digit", x.dtmf_digit);
+  read("transfer", "dial_timeout_s", x.dial_timeout_s);
+  read("transfer", "message", x.message);
+  read("transfer", "digit_gap_ms", x.digit_gap);
+  read("transfer", "handover_max_ms", x.handover_max);
 }
 
 void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& cfg) {

@@ -144,6 +144,22 @@ struct voicemail_config {
   std::string goodbye = "Thank you, we have your message. Goodbye.";
 };
 
+/// Transfer to a person (issue 13): a tenant's transfer number, and
+/// whether it takes transfers outside business hours, live in the tenants
+/// table; these are the defaults and the mechanics. The caller reaches the
+/// number through TwiML <Dial> (docs/protocols.md 6).
+struct transfer_config {
+  std::string dtmf_digit = "0"; ///< the key that asks for a person; "" : none
+  int dial_timeout_s = 20;      ///< <Dial timeout>: seconds the person's phone rings
+  /// What the assistant says before the transfer, unless the tenant has its own.
+  std::string message = "Of course, I'll put you through to someone now. Please hold.";
+  /// Keys other than dtmf_digit are collected until this long without a key
+  /// (or '#'), then given to the model as one text item.
+  std::chrono::milliseconds digit_gap{1'500};
+  /// The hand-over line is taken as played at the latest after this (marks lost).
+  std::chrono::milliseconds handover_max{15'000};
+};
+
 struct prices_config { ///< USD per 1M tokens, gpt-realtime (docs/protocols.md 4)
   double audio_input = 32.0;
   double audio_input_cached = 0.40;
@@ -190,6 +206,7 @@ struct config {
   health_config health;
   limits_config limits;
   voicemail_config voicemail;
+  transfer_config transfer;
   prices_config prices;
   console_config console;
   debug_config debug;

@@ -37,6 +37,7 @@ td.err { color:var(--bad); white-space:normal; max-width:220px; }
 .lat { font-size:11px; padding:0 6px; border-radius:8px; background:#3fb95022; color:var(--ok); margin-left:6px; }
 button { background:#da3633; color:#fff; border:0; border-radius:6px; padding:6px 12px; cursor:pointer; font-weight:600; }
 button:disabled { opacity:.5; cursor:default; }
+button.transfer-call { background:#1f6feb; margin-right:6px; }
 .booking td:first-child { color:var(--dim); }
 .empty { color:var(--dim); font-style:italic; }
 .login { max-width:380px; margin:80px auto; }
@@ -113,6 +114,7 @@ function renderCall(c) {
     el.id = 'call-' + c.callSid;
     el.dataset.sid = c.callSid;
     el.innerHTML = `<div class="call-head"><span class="head"></span>
+      <button class="transfer-call" data-sid="${esc(c.callSid)}">Transfer</button>
       <button class="end-call" data-sid="${esc(c.callSid)}">End call</button></div>
       <div class="kv">CallSid <b>${esc(c.callSid)}</b></div>
       <div class="grid"><div><h2>Actor tree</h2><div class="tree"></div><h2>Booking so far</h2><div class="booking-box"></div></div>
@@ -152,6 +154,18 @@ function render(snap) {
   document.getElementById('active-count').textContent = snap.calls.length;
   renderFinished(snap.finished);
 }
+
+document.addEventListener('click', async ev => {
+  const x = ev.target.closest('button.transfer-call');
+  if (!x) return;
+  x.disabled = true;
+  x.textContent = 'Transferring…';
+  const r = await fetch('/console/calls/' + encodeURIComponent(x.dataset.sid) + '/transfer', { method: 'POST' });
+  if (!r.ok) {
+    const body = await r.json().catch(() => ({}));
+    x.textContent = 'Transfer failed: ' + (body.error || r.status);
+  }
+});
 
 document.addEventListener('click', async ev => {
   const b = ev.target.closest('button.end-call');

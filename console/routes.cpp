@@ -11,6 +11,8 @@
 #include "protocol/form.hpp"
 
 #include <caf/all.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace sb::console {
 
@@ -42,14 +44,39 @@ bool starts_with(std::string_view s, std::string_view p) {
 }
 
 /// {sid} of /console/calls/{sid}/end; empty when the path is not that.
-std::string end_call_sid(std::string_view path) {
+/// The SID in "/console/calls/SID/<action>" ("" if `path` is not that).
+std::string call_action_sid(std::string_view path, std::string_view suffix) {
   constexpr std::string_view prefix = "/console/calls/";
-  constexpr std::string_view suffix = "/end";
   if (!starts_with(path, prefix) || path.size() <= prefix.size() + suffix.size() ||
       path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
     return "";
   auto sid = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   return sid.find('/') == std::string_view::npos ? std::string(sid) : std::string();
+}
+
+/// "Transfer": the registry asks the call's supervisor, which answers ""
+/// (the hand-over line is being said) or why not (actors/call_transfer.cpp).
+void transfer_call(const actors::services& svc, const std::string& sid, net::responder respond) {
+  log::info("Console", "Operator transfers call " + sid);
+  actors::ask<std::string>(
+      svc.registry, svc.cfg->call.registry_query,
+      [respond](std::string& why) {
+        if (why.empty())
+          return respond(http_response::json(202, R"({"ok":true})"));
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+        w.StartObject();
+        w.Key("ok");
+        w.Bool(false);
+        w.Key("error");
+        w.String(why.c_str(), static_cast<rapidjson::SizeType>(why.size()));
+        w.EndObject();
+        respond(http_response::json(why == "no such live call" ? 404 : 409, buf.GetString()));
+      },
+      [respond](caf::error&) {
+        respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
+      },
+      actors::operator_transfer{sid});
 }
 
 } // namespace
@@ -132,7 +159,9 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     r.headers.emplace_back("Set-Cookie", std::string{cookie_name} +
                                              "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
     respond(std::move(r));
-  } else if (auto sid = end_call_sid(path); !sid.empty() && req.method == "POST") {
+  } else if (auto to = call_action_sid(path, "/transfer"); !to.empty() && req.method == "POST") {
+    transfer_call(svc_, to, std::move(respond));
+  } else if (auto sid = call_action_sid(path, "/end"); !sid.empty() && req.method == "POST") {
     log::info("Console", "Operator ends call " + sid);
     actors::ask<bool>(
         svc_.registry, svc_.cfg->call.registry_query,

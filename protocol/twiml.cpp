@@ -129,6 +129,8 @@ std::string verb_dial(const dial_options& o) {
   append_int_attribute(out, "timeout", o.timeout_s);
   if (!o.action.empty())
     append_attribute(out, "action", o.action);
+  if (!o.method.empty())
+    append_attribute(out, "method", o.method);
   if (o.answer_on_bridge)
     append_attribute(out, "answerOnBridge", "true");
   out += "><Number>";

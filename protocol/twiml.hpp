@@ -30,7 +30,8 @@ struct dial_options {
   std::string number;            ///< the <Number> dialled (E.164)
   std::string caller_id;         ///< callerId: what the dialled phone shows
   int timeout_s = 0;             ///< timeout: seconds to ring (Twilio's default: 30)
-  std::string action;            ///< action: POSTed with DialCallStatus when the dial ends
+  std::string action;            ///< action: requested with DialCallStatus when the dial ends
+  std::string method;            ///< method: of the action request (Twilio's default: POST)
   bool answer_on_bridge = false; ///< answerOnBridge: the caller hears ringing until answered
 };
 

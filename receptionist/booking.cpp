@@ -68,6 +68,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
     j.details.callback_phone = call.from;
   j.created_at_ms = now_ms;
   j.cost_usd = call.cost_usd;
+  j.transfer = call.transfer;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
     j.status = "needs_review";
@@ -89,10 +90,16 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
       j.summary += ")";
     }
   }
+  if (j.transfer.transferred()) {
+    j.status = "needs_review"; // a person took (or was meant to take) it over
+    j.summary += " Transferred to a person (" + j.transfer.reason + ").";
+  }
   return j;
 }
 
-std::string push_body(const storage::job& j, const storage::tenant& t) {
+namespace {
+
+std::string push_json(const storage::job& j, const storage::tenant& t, const char* type) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w{buf};
   auto kv = [&](const char* k, const std::string& v) {
@@ -100,7 +107,7 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
     w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
   };
   w.StartObject();
-  kv("type", j.kind == "voicemail" ? "voicemail.recorded" : "job.created");
+  kv("type", type);
   kv("kind", j.kind);
   kv("tenant", t.number);
   kv("business", t.name);
@@ -118,12 +125,34 @@ std::string push_body(const storage::job& j, const storage::tenant& t) {
     w.Key("recordingDurationS");
     w.Int(j.recording_duration_s);
   }
+  if (j.transfer.transferred()) {
+    w.Key("transfer");
+    w.StartObject();
+    kv("reason", j.transfer.reason);
+    kv("status", j.transfer.status);
+    w.Key("humanAnswered");
+    if (j.transfer.status.empty() || j.transfer.status == "dialing")
+      w.Null(); // not known yet: job.updated follows with <Dial>'s outcome
+    else
+      w.Bool(j.transfer.human_answered());
+    w.EndObject();
+  }
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");
   w.Int64(j.created_at_ms);
   w.EndObject();
   return buf.GetString();
+}
+
+} // namespace
+
+std::string push_body(const storage::job& j, const storage::tenant& t) {
+  return push_json(j, t, j.kind == "voicemail" ? "voicemail.recorded" : "job.created");
+}
+
+std::string push_update_body(const storage::job& j, const storage::tenant& t) {
+  return push_json(j, t, "job.updated");
 }
 
 } // namespace sb::receptionist

@@ -23,7 +23,13 @@ std::vector<std::string> missing_fields(const storage::booking& b);
 /// that says so.
 storage::job make_job(const storage::call_record& call, const storage::booking& b, int64_t now_ms);
 
-/// The push notification body (JSON) for a job card.
+/// The push notification body (JSON) for a job card: type job.created, or
+/// voicemail.recorded for a voicemail. A transferred call's card carries
+/// "transfer": {"reason", "status", "humanAnswered"} (README, transfers).
 std::string push_body(const storage::job& j, const storage::tenant& t);
+
+/// The same body with type job.updated: a card changed after it was pushed
+/// (a transfer's outcome arrived).
+std::string push_update_body(const storage::job& j, const storage::tenant& t);
 
 } // namespace sb::receptionist

@@ -145,4 +145,39 @@ result<availability> check_slot(std::string_view hours, std::string_view date,
   return availability{true, "open"};
 }
 
+result<int> utc_offset_minutes(std::string_view tz) {
+  if (tz.rfind("UTC", 0) == 0 || tz.rfind("GMT", 0) == 0)
+    tz.remove_prefix(3);
+  if (tz.empty() || tz == "Z")
+    return 0;
+  const int sign = tz[0] == '+' ? 1 : tz[0] == '-' ? -1 : 0;
+  if (sign == 0)
+    return error{"bad_timezone", "not UTC or a +HH:MM offset: '" + std::string{tz} + "'"};
+  tz.remove_prefix(1);
+  std::string hhmm{tz};
+  if (hhmm.find(':') == std::string::npos)
+    hhmm += ":00";
+  if (hhmm.size() == 4)
+    hhmm = "0" + hhmm; // "5:30"
+  auto m = minutes_of(hhmm);
+  if (!m || *m > 14 * 60)
+    return error{"bad_timezone", "bad offset '" + std::string{tz} + "'"};
+  return sign * *m;
+}
+
+result<bool> open_at(std::string_view hours, int64_t unix_ms, std::string_view timezone) {
+  auto open = parse_hours(hours);
+  if (!open)
+    return open.err();
+  auto offset = utc_offset_minutes(timezone);
+  const int64_t local_min = unix_ms / 60'000 + (offset ? *offset : 0);
+  const int64_t day = local_min >= 0 ? local_min / 1440 : (local_min - 1439) / 1440;
+  const int minute = static_cast<int>(local_min - day * 1440);
+  const int weekday = static_cast<int>(((day + 3) % 7 + 7) % 7); // 1970-01-01: a Thursday
+  for (const auto& o : *open)
+    if (o.weekday == weekday && minute >= o.open_min && minute < o.close_min)
+      return true;
+  return false;
+}
+
 } // namespace sb::receptionist

@@ -4,6 +4,7 @@
 
 #include "common/result.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,5 +40,14 @@ result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
                                 const std::vector<std::string>& booked_times,
                                 const std::vector<std::string>& held_times = {});
+
+/// Minutes east of UTC of a tenant's time zone: "UTC", "" or "Z" (0), or a
+/// fixed offset "+10:00", "-05:00", "UTC+10". Errors {"bad_timezone"} for
+/// anything else (IANA names such as "Europe/London" are not resolved here).
+result<int> utc_offset_minutes(std::string_view timezone);
+
+/// Is the business open at `unix_ms` (its hours, in its time zone)? A zone
+/// utc_offset_minutes cannot read counts as UTC.
+result<bool> open_at(std::string_view hours, int64_t unix_ms, std::string_view timezone);
 
 } // namespace sb::receptionist

@@ -44,4 +44,13 @@ std::string acknowledgement_instructions() {
          "ask them to hold on a moment. Do not answer the question yet.";
 }
 
+std::string handover_instructions(const std::string& line) {
+  return "You are transferring the caller to a person now. Say exactly: \"" + line +
+         "\" and nothing else.";
+}
+
+std::string keys_pressed_text(const std::string& digits) {
+  return "The caller pressed the keys: " + digits;
+}
+
 } // namespace sb::receptionist

@@ -23,4 +23,11 @@ std::string greeting_instructions(const storage::tenant& tenant);
 /// response.instructions for the short acknowledgement while a slow tool runs.
 std::string acknowledgement_instructions();
 
+/// response.instructions for the hand-over line before a transfer: `line`
+/// (quoted, said verbatim), nothing else.
+std::string handover_instructions(const std::string& line);
+
+/// The user input_text item for keys the caller pressed ("0412555123").
+std::string keys_pressed_text(const std::string& digits);
+
 } // namespace sb::receptionist

@@ -117,6 +117,13 @@ tool_outcome end_call(tool_context&, std::string_view) {
   return {true, R"({"ok":true})", false, true};
 }
 
+// -- transfer_to_human ----------------------------------------------------------------
+
+/// Never run here: the call supervisor answers it (actors/call_transfer.cpp).
+tool_outcome transfer_to_human(tool_context&, std::string_view) {
+  return tool_failed("transfers are handled by the call, not the tool runner");
+}
+
 } // namespace
 
 const std::vector<tool_def>& tool_table() {
@@ -146,6 +153,15 @@ const std::vector<tool_def>& tool_table() {
        "Hang up. Say goodbye first: the call ends after your goodbye has finished playing.",
        R"({"type":"object","properties":{"reason":{"type":"string"}},"additionalProperties":false})",
        nullptr, end_call},
+      {transfer_tool,
+       "Put the caller through to a person at the business. Use it when the caller asks for a "
+       "person, or the matter is an emergency you cannot handle. Do not say goodbye: a short "
+       "hand-over line is spoken for you. If the output says it failed, tell the caller and offer "
+       "to take a message.",
+       R"({"type":"object","properties":{"reason":{"type":"string",)"
+       R"("description":"Why, in a few words, e.g. caller asked for a person"}},)"
+       R"("required":["reason"],"additionalProperties":false})",
+       nullptr, transfer_to_human},
   };
   return table;
 }

@@ -23,6 +23,9 @@ namespace sb::receptionist {
 inline constexpr std::string_view record_booking_tool = "record_booking_details";
 inline constexpr std::string_view check_availability_tool = "check_availability";
 inline constexpr std::string_view end_call_tool = "end_call";
+/// Handled by the call itself, not the tool actor (actors/call_transfer.cpp):
+/// it needs the call's stream and Twilio's REST API.
+inline constexpr std::string_view transfer_tool = "transfer_to_human";
 
 /// What running a tool gives the call.
 struct tool_outcome {

@@ -6,6 +6,8 @@
 #include "protocol/mulaw.hpp"
 #include "protocol/realtime.hpp"
 
+#include <utility>
+
 namespace sb::relay {
 
 namespace {
@@ -72,6 +74,12 @@ barge_in_cut media_relay::barge_in() {
 void media_relay::hang_up_after_playout() {
   std::lock_guard lock{mutex_};
   hanging_up_ = true;
+  close_if_played();
+}
+
+void media_relay::notify_when_played(std::function<void()> fn) {
+  std::lock_guard lock{mutex_};
+  when_played_ = std::move(fn);
   close_if_played();
 }
 
@@ -174,7 +182,11 @@ void media_relay::send_down(const std::string& item_id, std::string_view payload
 }
 
 void media_relay::close_if_played() {
-  if (hanging_up_ && twilio_ && !playout_.playing())
+  if (!twilio_ || playout_.playing() || !held_out_.empty())
+    return;
+  if (when_played_)
+    std::exchange(when_played_, nullptr)();
+  if (hanging_up_)
     twilio_->close();
 }
 

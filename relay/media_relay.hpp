@@ -77,6 +77,11 @@ public:
   /// Close the Twilio socket once the audio sent so far has played.
   void hang_up_after_playout();
 
+  /// Run `fn` once the audio sent so far has played (at once if it has):
+  /// the transfer's hand-over line is over (actors/call_transfer.cpp). Called
+  /// with the relay's mutex held, like first_audio_fn: it must only send.
+  void notify_when_played(std::function<void()> fn);
+
   /// Play raw mu-law `audio` (the apology), then hang up.
   void play_then_hang_up(std::string_view audio);
 
@@ -127,7 +132,7 @@ private:
   void send_up(std::string_view payload_b64, int64_t received_us); // mutex held
   void send_down(const std::string& item_id, std::string_view payload_b64,
                  int64_t received_us); // mutex held
-  void close_if_played();              // mutex held
+  void close_if_played();              // mutex held; also runs when_played_
 
   std::shared_ptr<metrics::switchboard_metrics> metrics_;
   first_audio_fn on_first_audio_;
@@ -140,6 +145,7 @@ private:
   std::set<std::string> cut_items_; ///< barge-in cut these: their late audio is dropped
   std::deque<held_out> held_out_;   ///< assistant audio before the stream attached
   bool hanging_up_ = false;
+  std::function<void()> when_played_;
 
   net::ws_connection_ptr openai_;
   bool ready_ = false;

@@ -146,13 +146,8 @@ void call_runner::on_tick() {
   send_locked(media_message(++sequence_, stream_sid_, ticks_, payload_b64));
   ++ticks_;
   ++phase_ticks_;
-  if (phase_ == phase::speaking && clip_pos_ >= clip_->size) {
-    phase_ = phase::awaiting_reply;
-    phase_ticks_ = 0;
-    heard_ = gap_recorded_ = false;
-    quiet_ms_ = reply_played_ = 0;
-    speak_end_ = clock::now();
-  }
+  if (phase_ == phase::speaking && clip_pos_ >= clip_->size)
+    await_reply_locked();
   // -- assistant audio played out --
   const std::size_t played = std::min<std::size_t>(frame_bytes, buffer_.size() - buf_head_);
   buf_head_ += played;
@@ -180,9 +175,42 @@ void call_runner::on_tick() {
     arm_tick_locked();
 }
 
+void call_runner::await_reply_locked() {
+  phase_ = phase::awaiting_reply;
+  phase_ticks_ = 0;
+  heard_ = gap_recorded_ = false;
+  quiet_ms_ = reply_played_ = 0;
+  speak_end_ = clock::now();
+}
+
+/// The turn's keys, one `dtmf` frame each (Twilio's shape, docs/protocols.md
+/// 1: {"event":"dtmf","streamSid":...,"sequenceNumber":...,"dtmf":{"track":
+/// "inbound_track","digit":"1"}}), key_gap_ms apart.
+void call_runner::press_keys_locked(std::string keys, int gap_ms) {
+  if (keys.empty() || !streaming_)
+    return;
+  const std::string digit = keys.substr(0, 1);
+  send_locked(message("dtmf", ++sequence_, stream_sid_, [&](writer& w) {
+    w.Key("dtmf");
+    w.StartObject();
+    w.Key("track");
+    w.String("inbound_track");
+    w.Key("digit");
+    w.String(digit);
+    w.EndObject();
+  }));
+  event_locked("caller presses " + digit);
+  if (keys.size() > 1)
+    after_locked(gap_ms,
+                 [this, rest = keys.substr(1), gap_ms] { press_keys_locked(rest, gap_ms); });
+}
+
 void call_runner::start_speaking_locked(std::size_t turn) {
   turn_ = turn;
   const auto& t = opt_.script.turns[turn];
+  press_keys_locked(t.dtmf, t.key_gap_ms);
+  if (t.caller_clip.empty()) // keys only: wait for the reply as after speech
+    return await_reply_locked();
   auto clip = opt_.clips->framed(t.caller_clip);
   if (!clip)
     return finish_locked(false, clip.err().message);

@@ -55,6 +55,8 @@ private:
   void on_tick();
   void on_text(const std::string& frame);
   void advance_conversation_locked();
+  void press_keys_locked(std::string keys, int gap_ms);
+  void await_reply_locked(); ///< the caller spoke (or keyed): the reply comes next
   void start_speaking_locked(std::size_t turn);
   void echo_mark_locked(const std::string& name);
   void send_stop_locked();

@@ -287,6 +287,10 @@ void peer_session::respond(action a, std::size_t call_index, std::string greetin
       static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const item& i) {
         return i.type == "message" && i.role == "user";
       }));
+  // A line the bridge quotes in response.instructions after the greeting
+  // (a transfer's hand-over line): the model says it, whatever the script.
+  if (a != action::greeting && !greeting_text.empty())
+    return start_audio_response("one_moment", greeting_text, false, false);
   switch (a) {
   case action::greeting:
     return start_audio_response(script_ ? script_->greeting_clip : "greeting",

@@ -92,8 +92,10 @@ result<call_script> parse_script(const std::string& json) {
     st.reply_clip = string_or(t, "reply_clip", "");
     st.pause_before_ms = int_or(t, "pause_before_ms", st.pause_before_ms);
     st.barge_in_after_ms = int_or(t, "barge_in_after_ms", st.barge_in_after_ms);
-    if (st.caller_clip.empty() || st.reply_clip.empty())
-      return error{"bad_script", "each turn needs caller_clip and reply_clip"};
+    st.dtmf = string_or(t, "dtmf", "");
+    st.key_gap_ms = int_or(t, "key_gap_ms", st.key_gap_ms);
+    if ((st.caller_clip.empty() && st.dtmf.empty()) || st.reply_clip.empty())
+      return error{"bad_script", "each turn needs caller_clip (or dtmf) and reply_clip"};
     if (auto calls = t.FindMember("calls"); calls != t.MemberEnd()) {
       if (!calls->value.IsArray())
         return error{"bad_script", "calls must be an array"};

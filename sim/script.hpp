@@ -29,6 +29,11 @@ struct script_turn {
   /// Caller barges in: starts this utterance after this many ms of the
   /// PREVIOUS reply have played (-1: waits for the reply to finish).
   int barge_in_after_ms = -1;
+  /// Keys the caller presses first (Media Stream `dtmf` frames, one per key,
+  /// `key_gap_ms` apart), e.g. "0" or "0412555123#". With caller_clip empty
+  /// the caller says nothing this turn: it waits for the reply.
+  std::string dtmf;
+  int key_gap_ms = 200;
 };
 
 struct call_script {

@@ -133,6 +133,23 @@ ALTER TABLE calls ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 )sql";
 
+// v6: transfer to a person (issue 13). Per tenant: the number a caller is
+// put through to ('' : none), whether transfers happen outside business
+// hours, and the hand-over line ('' : config [transfer] message). Per call
+// and job card: why it was transferred ('' : it was not; tool: <reason>,
+// dtmf, operator) and how it went: dialing (Twilio accepted the <Dial>),
+// then <Dial>'s DialCallStatus (completed, answered, busy, no-answer,
+// failed, canceled), or refused (the REST update was refused).
+constexpr std::string_view v6 = R"sql(
+ALTER TABLE tenants ADD COLUMN transfer_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE tenants ADD COLUMN transfer_after_hours INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN transfer_message TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -146,7 +163,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6};
   return all;
 }
 

@@ -23,8 +23,25 @@ struct tenant {
   std::string voice;                         ///< empty: config default
   std::string push_url;                      ///< job cards are POSTed here
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
-  int max_concurrent = 0;   ///< live calls at once; 0: config limits.tenant_max_concurrent
-  int calls_per_minute = 0; ///< calls admitted in any 60 s; 0: limits.tenant_calls_per_minute
+  int max_concurrent = 0;      ///< live calls at once; 0: config limits.tenant_max_concurrent
+  int calls_per_minute = 0;    ///< calls admitted in any 60 s; 0: limits.tenant_calls_per_minute
+  std::string transfer_number; ///< where a transfer dials (E.164); empty: no transfers
+  bool transfer_after_hours = false; ///< transfer outside `hours` too
+  std::string transfer_message;      ///< the hand-over line; empty: config transfer.message
+};
+
+/// Why a call was transferred and how it went (migration v6): a call
+/// record's and its job card's.
+struct transfer_info {
+  std::string reason; ///< empty: not transferred; "tool: <why>", "dtmf", "operator"
+  /// dialing, then <Dial>'s DialCallStatus (completed, answered, busy,
+  /// no-answer, failed, canceled), or refused (Twilio refused the update).
+  std::string status;
+  bool transferred() const { return !reason.empty(); }
+  /// A person picked up (DialCallStatus completed or answered).
+  bool human_answered() const { return status == "completed" || status == "answered"; }
+  /// One line for the job card: "transferred (dtmf); a person answered".
+  std::string describe() const;
 };
 
 /// The job card's details, as gathered by record_booking_details.
@@ -61,6 +78,7 @@ struct call_record {
   double cost_usd = 0;      ///< usage priced as it arrived (receptionist/cost.hpp)
   int openai_reconnects = 0;
   int barge_ins = 0;
+  transfer_info transfer;
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".
@@ -94,6 +112,7 @@ struct job {
   std::string kind = "call"; ///< call | voicemail (the caller left a message)
   std::string recording_url; ///< voicemail: Twilio's recording
   int recording_duration_s = 0;
+  transfer_info transfer; ///< the call's (a transfer's outcome may arrive after the card)
 };
 
 /// A push notification waiting to be delivered (at-least-once).

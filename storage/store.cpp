@@ -37,7 +37,7 @@ namespace {
 
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
-    "max_concurrent, calls_per_minute";
+    "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message";
 
 tenant read_tenant(const query& q) {
   tenant t;
@@ -53,6 +53,9 @@ tenant read_tenant(const query& q) {
   t.hours = q.text_at(9);
   t.max_concurrent = static_cast<int>(q.int_at(10));
   t.calls_per_minute = static_cast<int>(q.int_at(11));
+  t.transfer_number = q.text_at(12);
+  t.transfer_after_hours = q.int_at(13) != 0;
+  t.transfer_message = q.text_at(14);
   return t;
 }
 
@@ -61,8 +64,9 @@ tenant read_tenant(const query& q) {
 status store::add_tenant(const tenant& t) {
   auto q = impl_->db->prepare(
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
-      "push_url, hours, created_at, max_concurrent, calls_per_minute) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+      "push_url, hours, created_at, max_concurrent, calls_per_minute, transfer_number, "
+      "transfer_after_hours, transfer_message) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -70,6 +74,8 @@ status store::add_tenant(const tenant& t) {
   q->bind_text(4, t.context).bind_text(5, t.timezone).bind_text(6, t.language);
   q->bind_text(7, t.voice).bind_text(8, t.push_url).bind_text(9, t.hours);
   q->bind_int(10, now_ms()).bind_int(11, t.max_concurrent).bind_int(12, t.calls_per_minute);
+  q->bind_text(13, t.transfer_number).bind_int(14, t.transfer_after_hours ? 1 : 0);
+  q->bind_text(15, t.transfer_message);
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

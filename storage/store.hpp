@@ -55,6 +55,15 @@ public:
   result<recording_outcome>
   record_voicemail(const std::string& call_sid, const std::string& url, int duration_s, bool live,
                    const std::function<std::string(const job&, const tenant&)>& push_body);
+  /// <Dial>'s outcome (the action callback's DialCallStatus) on a
+  /// transferred call: on the call's row and on its job card if written.
+  /// The callback may come after the call is finalized, or (rarely) before:
+  /// finalize keeps it (store_calls.cpp). Where it went, as for a recording;
+  /// nothing is written for an unknown call unless `live`. A job card
+  /// changed this way queues a push built by `push_body` (job.updated).
+  result<recording_outcome>
+  set_transfer_status(const std::string& call_sid, const std::string& dial_status, bool live,
+                      const std::function<std::string(const job&, const tenant&)>& push_body);
   status append_turn(const transcript_turn& t);
   /// In one transaction: the final call row, its job card, and (if
   /// push_url is non-empty) an outbox entry. Returns the job id.

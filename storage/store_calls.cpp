@@ -15,11 +15,12 @@ constexpr const char* call_columns =
     "call_sid, account_sid, tenant_number, from_number, to_number, started_at, answered_at, "
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
-    "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd";
+    "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd, "
+    "transfer_reason, transfer_status";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22)";
+    "?19, ?20, ?21, ?22, ?23, ?24)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -45,7 +46,13 @@ constexpr const char* call_upsert =
     " tokens_input_cached_text = excluded.tokens_input_cached_text,"
     " tokens_input_cached_audio = excluded.tokens_input_cached_audio,"
     " cost_usd = excluded.cost_usd,"
-    " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins";
+    " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins,"
+    " transfer_reason = iif(excluded.transfer_reason <> '', excluded.transfer_reason,"
+    "                       transfer_reason),"
+    // <Dial>'s outcome (set_transfer_status) may come before the call is
+    // finalized: it stands over the supervisor's "dialing".
+    " transfer_status = iif(excluded.transfer_status IN ('', 'dialing') AND transfer_status <> '',"
+    "                       transfer_status, excluded.transfer_status)";
 
 void read_end_reason(call_record& c, const std::string& text) {
   auto colon = text.find(':');
@@ -72,6 +79,7 @@ void bind_call(query& q, const call_record& c) {
   q.bind_int(18, c.openai_reconnects).bind_int(19, c.barge_ins);
   q.bind_int(20, c.usage.input_cached_text).bind_int(21, c.usage.input_cached_audio);
   q.bind_double(22, c.cost_usd);
+  q.bind_text(23, c.transfer.reason).bind_text(24, c.transfer.status);
 }
 
 call_record read_call(const query& q) {
@@ -98,6 +106,8 @@ call_record read_call(const query& q) {
   c.usage.input_cached_text = q.int_at(19);
   c.usage.input_cached_audio = q.int_at(20);
   c.cost_usd = q.double_at(21);
+  c.transfer.reason = q.text_at(22);
+  c.transfer.status = q.text_at(23);
   return c;
 }
 
@@ -184,15 +194,18 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   auto ins = db.prepare(
       "INSERT INTO jobs (call_sid, tenant_number, caller, customer_name, callback_phone, "
       "service, address, preferred_date, preferred_time, urgency, notes, status, summary, "
-      "created_at, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-      "?15)"
+      "created_at, cost_usd, transfer_reason, transfer_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+      "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+      // the call row's status: <Dial>'s outcome may be there already
+      " (SELECT transfer_status FROM calls WHERE call_sid = ?1))"
       " ON CONFLICT (call_sid) DO UPDATE SET tenant_number = excluded.tenant_number,"
       " caller = excluded.caller, customer_name = excluded.customer_name,"
       " callback_phone = excluded.callback_phone, service = excluded.service,"
       " address = excluded.address, preferred_date = excluded.preferred_date,"
       " preferred_time = excluded.preferred_time, urgency = excluded.urgency,"
       " notes = excluded.notes, status = excluded.status, summary = excluded.summary,"
-      " cost_usd = excluded.cost_usd"
+      " cost_usd = excluded.cost_usd, transfer_reason = excluded.transfer_reason,"
+      " transfer_status = excluded.transfer_status"
       " RETURNING id",
       "save job of " + c.call_sid);
   if (!ins)
@@ -207,6 +220,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   ins->bind_text(10, b.urgency).bind_text(11, b.notes).bind_text(12, j.status);
   ins->bind_text(13, j.summary).bind_int(14, j.created_at_ms != 0 ? j.created_at_ms : now);
   ins->bind_double(15, j.cost_usd);
+  ins->bind_text(16, c.transfer.reason);
   auto row = ins->step();
   if (!row)
     return row.err();
@@ -287,6 +301,19 @@ std::string end_reason_text(const call_record& c) {
   if (!c.end_detail.empty())
     s += ": " + c.end_detail;
   return s;
+}
+
+std::string transfer_info::describe() const {
+  if (reason.empty())
+    return "not transferred";
+  std::string s = "transferred (" + reason + "); ";
+  if (human_answered())
+    return s + "a person answered";
+  if (status == "dialing" || status.empty())
+    return s + "ringing the person (outcome not known yet)";
+  if (status == "refused")
+    return s + "Twilio refused the transfer";
+  return s + "nobody answered (" + status + ")";
 }
 
 } // namespace sb::storage

@@ -15,7 +15,8 @@ namespace {
 constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
     "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
-    "kind, recording_url, recording_duration_s, cost_usd FROM jobs ";
+    "kind, recording_url, recording_duration_s, cost_usd, transfer_reason, transfer_status FROM "
+    "jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -38,6 +39,8 @@ job read_job(const query& q) {
   j.recording_url = q.text_at(16);
   j.recording_duration_s = static_cast<int>(q.int_at(17));
   j.cost_usd = q.double_at(18);
+  j.transfer.reason = q.text_at(19);
+  j.transfer.status = q.text_at(20);
   return j;
 }
 
@@ -182,6 +185,73 @@ result<outbox_backlog> store::pending_notifications() {
   return b;
 }
 
+// -- pushes for a card that changed --------------------------------------------
+
+namespace {
+
+status queue_push(detail::database& db, const job& j, const std::optional<tenant>& t,
+                  const std::function<std::string(const job&, const tenant&)>& push_body) {
+  if (!t || t->push_url.empty())
+    return ok_status();
+  auto out = db.prepare("INSERT INTO notification_outbox (job_id, url, body, "
+                        "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                        "queue notification for job " + std::to_string(j.id));
+  if (!out)
+    return out.err();
+  out->bind_int(1, j.id).bind_text(2, t->push_url).bind_text(3, push_body(j, *t));
+  out->bind_int(4, now_ms());
+  return out->run();
+}
+
+} // namespace
+
+// -- transfer outcome -----------------------------------------------------------
+
+result<store::recording_outcome>
+store::set_transfer_status(const std::string& call_sid, const std::string& dial_status, bool live,
+                           const std::function<std::string(const job&, const tenant&)>& push_body) {
+  auto& db = *impl_->db;
+  detail::transaction tx(db);
+  if (auto s = tx.begin(); !s)
+    return s.err();
+  auto q = db.prepare(
+      live ? "INSERT INTO calls (call_sid, transfer_status) VALUES (?1, ?2)"
+             " ON CONFLICT (call_sid) DO UPDATE SET transfer_status = excluded.transfer_status"
+           : "UPDATE calls SET transfer_status = ?2 WHERE call_sid = ?1",
+      "set transfer status of " + call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, call_sid).bind_text(2, dial_status);
+  if (auto s = q->run(); !s)
+    return s.err();
+  if (db.changes() == 0)
+    return recording_outcome::unknown_call; // nothing written: no call is invented
+  auto card = job_for_call(call_sid);
+  if (!card)
+    return card.err();
+  auto where = recording_outcome::on_call;
+  if (*card) {
+    job j = std::move(**card);
+    j.transfer.status = dial_status;
+    auto up = db.prepare("UPDATE jobs SET transfer_status = ?2 WHERE id = ?1",
+                         "transfer status on job of " + call_sid);
+    if (!up)
+      return up.err();
+    up->bind_int(1, j.id).bind_text(2, dial_status);
+    if (auto s = up->run(); !s)
+      return s.err();
+    auto t = find_tenant(j.tenant_number);
+    if (!t)
+      return t.err();
+    where = recording_outcome::on_job;
+    if (auto s = queue_push(db, j, *t, push_body); !s)
+      return s.err();
+  }
+  if (auto s = tx.commit(); !s)
+    return s.err();
+  return where;
+}
+
 // -- voicemail ----------------------------------------------------------------
 
 result<store::recording_outcome>
@@ -224,17 +294,8 @@ store::record_voicemail(const std::string& call_sid, const std::string& url, int
   auto t = find_tenant(j.tenant_number);
   if (!t)
     return t.err();
-  if (*t && !(*t)->push_url.empty()) {
-    auto out = db.prepare("INSERT INTO notification_outbox (job_id, url, body, "
-                          "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                          "queue voicemail notification for " + call_sid);
-    if (!out)
-      return out.err();
-    out->bind_int(1, j.id).bind_text(2, (*t)->push_url).bind_text(3, push_body(j, **t));
-    out->bind_int(4, now_ms());
-    if (auto s = out->run(); !s)
-      return s.err();
-  }
+  if (auto s = queue_push(db, j, *t, push_body); !s)
+    return s.err();
   if (auto s = tx.commit(); !s)
     return s.err();
   return recording_outcome::on_job;

@@ -27,4 +27,12 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(storage, load_call{"CA1"});                    // the registry's recovery of a call
   caf::anon_send(finalizer, recover_call{});                    // a call whose supervisor died
   caf::anon_send(storage, finalize_call{{}, {}, {}, {}, true}); // once
+  // issue 13: transfer to a person, keypad digits
+  caf::anon_send(sup, digits_done_atom::value, 1);
+  caf::anon_send(sup, transfer_request{"operator"});
+  caf::anon_send(sup, handed_over_atom::value, 1);
+  caf::anon_send(sup, transfer_rest_done{false, "401 20003"});
+  caf::anon_send(registry, operator_transfer{"CA1"});
+  caf::anon_send(registry, transfer_ended{"CA1", "no-answer"});
+  caf::anon_send(storage, set_transfer_status{"CA1", "completed", false});
 }

@@ -5,6 +5,7 @@
 #include "net/http_server.hpp"
 #include "net/io.hpp"
 #include "net/test_ca.hpp"
+#include "sim/twilio_rest.hpp"
 #include "storage/store.hpp"
 #include "tests/support/schema_check.hpp"
 
@@ -129,6 +130,13 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   cfg_.notifier.initial_backoff = 200ms;
   cfg_.notifier.max_backoff = 1000ms;
   cfg_.notifier.request_timeout = 2000ms;
+  if (options_.rest_standin) {
+    sim::twilio_rest_options ro;
+    ro.auth_token = options_.rest_auth_token.empty() ? auth_token_ : options_.rest_auth_token;
+    rest_ = must(sim::twilio_rest::start(io_->context(), ro), "REST stand-in");
+    cfg_.twilio.rest_base_url = rest_->base_url();
+    cfg_.twilio.account_sid = rest_->account_sid();
+  }
   if (options_.tune)
     options_.tune(cfg_);
   start_server();
@@ -138,6 +146,8 @@ e2e_env::~e2e_env() {
   if (server_)
     stop_server();
   peer_->stop();
+  if (rest_)
+    rest_->stop();
   io_->stop();
   std::error_code ec;
   if (std::getenv("E2E_KEEP") == nullptr)
@@ -200,6 +210,7 @@ sim::caller_options e2e_env::caller_for(const sim::call_script& script) const {
   o.script = script;
   o.clips = &clips_;
   o.max_call_ms = 80'000;
+  o.rest = rest_;
   if (std::getenv("E2E_LOG"))
     o.on_event = [n = script.caller_number](const std::string& line) {
       log::info("caller " + n, line);

@@ -44,6 +44,12 @@ struct e2e_options {
   std::function<void(config&)> tune; ///< adjust the server's config before start
   std::function<void(storage::tenant&)> tenant;  ///< adjust the business before it is stored
   std::optional<proto::token_usage> fixed_usage; ///< every response.done reports this usage
+  /// Start the REST API stand-in (sim/twilio_rest.hpp): the server's
+  /// twilio.rest_base_url points at it and every caller registers with it.
+  bool rest_standin = false;
+  /// The auth token the stand-in expects ("" : the server's); another one
+  /// makes it refuse the server's requests (401, 20003).
+  std::string rest_auth_token;
 };
 
 /// The business every test calls.
@@ -96,6 +102,8 @@ public:
   /// A new server on the same database (after stop_server()).
   void start_server();
   sim::realtime_peer& peer() { return *peer_; }
+  /// The REST stand-in (null unless e2e_options::rest_standin).
+  const std::shared_ptr<sim::twilio_rest>& rest() const { return rest_; }
   boost::asio::io_context& io(); ///< the simulators' event loop
   const sim::clip_library& clips() const { return clips_; }
   const std::string& db_path() const { return db_path_; }
@@ -108,6 +116,7 @@ private:
   sim::clip_library clips_;
   std::unique_ptr<net::io_runtime> io_;
   std::shared_ptr<sim::realtime_peer> peer_;
+  std::shared_ptr<sim::twilio_rest> rest_;
   std::string ca_file_;
   uint16_t push_port_ = 0;
   std::shared_ptr<net::http_server> push_server_;
