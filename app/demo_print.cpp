@@ -20,6 +20,8 @@ void print_card(const storage::job& j) {
             << "\n"
             << "  Urgency:    " << j.details.urgency << "\n"
             << "  Summary:    " << j.summary << "\n";
+  if (j.transfer.transferred())
+    std::cout << "  Transfer:   " << j.transfer.describe() << "\n";
   if (!j.recording_url.empty())
     std::cout << "  Voicemail:  " << j.recording_url << " (" << j.recording_duration_s << " s)\n";
   std::cout << "  Cost:       " << text::usd(j.cost_usd)

@@ -54,6 +54,66 @@ std::string first_of(std::initializer_list<std::string> reasons) {
   return {};
 }
 
+/// The caller was put through (`reason`), the person answered or not.
+std::string transferred(const outcome& o, const std::string& reason, bool answered) {
+  if (!o.job)
+    return "no job card was stored";
+  const auto& t = o.job->transfer;
+  if (t.reason != reason)
+    return "the job card's transfer reason is '" + t.reason + "', not '" + reason + "'";
+  if (t.human_answered() != answered)
+    return "the job card says " + t.describe();
+  if (o.rest.size() != 1 || o.rest[0].status != 200)
+    return "the bridge did not make exactly one accepted REST update (<Dial>)";
+  return {};
+}
+
+// -- scripts ---------------------------------------------------------------------------
+
+sim::script_turn turn(std::string text, std::string clip,
+                      std::vector<sim::scripted_function_call> calls, std::string reply,
+                      std::string reply_clip) {
+  sim::script_turn t;
+  t.caller_text = std::move(text);
+  t.caller_clip = std::move(clip);
+  t.calls = std::move(calls);
+  t.reply_text = std::move(reply);
+  t.reply_clip = std::move(reply_clip);
+  return t;
+}
+
+/// The leaking sink, then the caller asks for a person (`keys`: by the
+/// transfer key instead of words). The stream ends with the transfer: the
+/// last turn is never reached.
+sim::call_script asks_for_a_person(bool by_key) {
+  sim::call_script s;
+  s.caller_number = caller_number;
+  s.assistant_hangs_up = false;
+  s.turns.push_back(
+      turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+           {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
+           "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+  if (by_key) {
+    auto keys = turn("", "", {}, "Of course. I'll put you through to someone now.", "handover");
+    keys.dtmf = "0";
+    s.turns.push_back(keys);
+  } else {
+    s.turns.push_back(turn("Actually, can I speak to a person, please?", "caller_person",
+                           {{"transfer_to_human", R"({"reason":"caller asked for a person"})"}},
+                           "Of course. I'll put you through to someone now.", "handover"));
+  }
+  auto never = turn("Hello?", "caller_4", {}, "You're welcome. Goodbye!", "reply_4");
+  never.pause_before_ms = 60'000;
+  s.turns.push_back(never);
+  return s;
+}
+
+/// The business takes transfers (at any hour: the demo runs whenever).
+void takes_transfers(storage::tenant& t) {
+  t.transfer_number = "+15557000111";
+  t.transfer_after_hours = true;
+}
+
 // -- the scenarios ----------------------------------------------------------------------
 
 scenario booking() {
@@ -131,10 +191,43 @@ scenario barge_in() {
   return s;
 }
 
+scenario transfer(std::string name, std::string summary, bool by_key, bool answers) {
+  scenario s;
+  s.name = std::move(name);
+  s.summary = std::move(summary);
+  s.calls = [by_key, answers](const std::string&) {
+    return std::vector<placed_call>{
+        {asks_for_a_person(by_key), 0, [answers](sim::caller_options& c) {
+           c.human.answers = answers;
+           c.human.answer_after_ms = 1'500;
+           c.human.talk_ms = 3'000;
+           c.human.no_answer_after_ms = 4'000;
+         }}};
+  };
+  s.tenant = takes_transfers;
+  // The card, its update with the <Dial> outcome, and (nobody answered) the recording.
+  s.pushes = answers ? 2 : 3;
+  s.check = [by_key, answers](const outcome& o) {
+    const std::string reason = by_key ? "dtmf" : "tool: caller asked for a person";
+    return first_of({all_calls_ok(o), ended(o, end_reason::transferred),
+                     transferred(o, reason, answers), answers ? "" : voicemail_left(o)});
+  };
+  return s;
+}
+
 } // namespace
 
 const std::vector<scenario>& scenarios() {
-  static const std::vector<scenario> all{booking(), voicemail(), busy(), barge_in()};
+  static const std::vector<scenario> all{
+      booking(),
+      transfer("transfer", "the caller asks for a person: put through, a person answers", false,
+               true),
+      transfer("transfer-noanswer", "the caller asks for a person; nobody answers: voicemail",
+               false, false),
+      transfer("dtmf", "the caller presses 0: put through to a person, who answers", true, true),
+      voicemail(),
+      busy(),
+      barge_in()};
   return all;
 }
 
