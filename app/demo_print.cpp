@@ -22,7 +22,8 @@ void print_card(const storage::job& j) {
             << "  Summary:    " << j.summary << "\n";
   if (!j.recording_url.empty())
     std::cout << "  Voicemail:  " << j.recording_url << " (" << j.recording_duration_s << " s)\n";
-  std::cout << "  Cost:       " << text::usd(j.cost_usd) << " (OpenAI usage, priced per response)\n";
+  std::cout << "  Cost:       " << text::usd(j.cost_usd)
+            << " (OpenAI usage, priced per response)\n";
 }
 
 void print_turns(const std::vector<storage::transcript_turn>& turns) {

@@ -74,9 +74,8 @@ scenario voicemail() {
   s.name = "voicemail";
   s.summary = "OpenAI cannot be reached at set-up: the caller leaves a voicemail";
   s.calls = [](const std::string& tomorrow) {
-    return std::vector<placed_call>{
-        {sim::demo_script(caller_number, tomorrow), 0,
-         [](sim::caller_options& c) { c.expect_stream_cut = true; }}};
+    return std::vector<placed_call>{{sim::demo_script(caller_number, tomorrow), 0,
+                                     [](sim::caller_options& c) { c.expect_stream_cut = true; }}};
   };
   s.peer = [](sim::peer_options& p) { p.refuse_connections = true; };
   s.tune = [](config& c) { // give up on OpenAI within about a second

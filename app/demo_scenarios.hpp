@@ -48,10 +48,10 @@ struct scenario {
   std::string name;
   std::string summary; ///< one line for --list
   std::function<std::vector<placed_call>(const std::string& tomorrow)> calls;
-  std::function<void(config&)> tune;             ///< the server's config
-  std::function<void(storage::tenant&)> tenant;  ///< the business, before it is stored
-  std::function<void(sim::peer_options&)> peer;  ///< the simulated OpenAI
-  std::size_t pushes = 1;                        ///< notifications the business should get
+  std::function<void(config&)> tune;                ///< the server's config
+  std::function<void(storage::tenant&)> tenant;     ///< the business, before it is stored
+  std::function<void(sim::peer_options&)> peer;     ///< the simulated OpenAI
+  std::size_t pushes = 1;                           ///< notifications the business should get
   std::function<std::string(const outcome&)> check; ///< "" when it went as expected, else why not
 };
 
