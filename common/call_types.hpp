@@ -44,6 +44,7 @@ enum class end_reason : uint8_t {
   shutdown,           ///< the server stopped while the call ran
   internal_error,     ///< one of the call's own actors failed (e.g. the transcript)
   over_limit,         ///< refused at the webhook, over a call limit: sent to voicemail
+  server_lost,        ///< the server died mid-call; finalized from the database at the next start
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

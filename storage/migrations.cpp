@@ -133,6 +133,28 @@ ALTER TABLE calls ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 )sql";
 
+// v6: write ahead (issue 14). Each call row names the node that runs it
+// ([server] node_id), so that a server that restarts finds the calls it left
+// open (no end reason) and finalizes them, server_lost. The booking details
+// recorded so far are kept per call as they land (a draft, deleted when the
+// job card is written), so that the card survives a crash.
+constexpr std::string_view v6 = R"sql(
+ALTER TABLE calls ADD COLUMN node_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX calls_open ON calls(node_id) WHERE end_reason = '';
+CREATE TABLE booking_drafts (
+  call_sid       TEXT PRIMARY KEY CHECK (call_sid <> ''),
+  customer_name  TEXT NOT NULL DEFAULT '',
+  callback_phone TEXT NOT NULL DEFAULT '',
+  service        TEXT NOT NULL DEFAULT '',
+  address        TEXT NOT NULL DEFAULT '',
+  preferred_date TEXT NOT NULL DEFAULT '',
+  preferred_time TEXT NOT NULL DEFAULT '',
+  urgency        TEXT NOT NULL DEFAULT '',
+  notes          TEXT NOT NULL DEFAULT '',
+  updated_at     INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -146,7 +168,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6};
   return all;
 }
 

@@ -61,6 +61,9 @@ struct call_record {
   double cost_usd = 0;      ///< usage priced as it arrived (receptionist/cost.hpp)
   int openai_reconnects = 0;
   int barge_ins = 0;
+  /// The server that ran the call ([server] node_id): its next start
+  /// finalizes the calls it left open (end reason server_lost).
+  std::string node_id;
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".

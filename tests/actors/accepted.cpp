@@ -27,4 +27,7 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(storage, load_call{"CA1"});                    // the registry's recovery of a call
   caf::anon_send(finalizer, recover_call{});                    // a call whose supervisor died
   caf::anon_send(storage, finalize_call{{}, {}, {}, {}, true}); // once
+  caf::anon_send(storage, save_booking_draft{"CA1", {}});       // write ahead: a tool actor
+  caf::anon_send(storage, set_call_status{"CA1", sb::call_status::in_progress, 1}); // a supervisor
+  caf::anon_send(storage, open_calls{"node-1"}); // the registry, at start
 }
