@@ -256,7 +256,7 @@ void finalize_lost(self_ptr self, lost_call l) {
   auto& st = self->state;
   recover_call r{std::move(l.call), std::move(l.tenant), {}};
   r.call.end_reason = end_reason::server_lost;
-  r.call.end_detail = "the server stopped mid-call; finalized at its next start";
+  r.call.end_detail = "the server stopped mid-call";
   r.call.ended_at_ms = 0; // unknown: the finalizer takes the last stored activity
   r.call.status = status_after(end_reason::server_lost, r.call.answered_at_ms != 0);
   if (st.svc.metrics)

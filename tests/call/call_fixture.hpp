@@ -44,6 +44,9 @@ struct e2e_options {
   std::function<void(config&)> tune; ///< adjust the server's config before start
   std::function<void(storage::tenant&)> tenant;  ///< adjust the business before it is stored
   std::optional<proto::token_usage> fixed_usage; ///< every response.done reports this usage
+  /// false: no server in this process; the test runs one (a child process,
+  /// from server_config()) and names it with set_server_url().
+  bool start_server = true;
 };
 
 /// The business every test calls.
@@ -96,6 +99,10 @@ public:
   /// A new server on the same database (after stop_server()).
   void start_server();
   sim::realtime_peer& peer() { return *peer_; }
+  /// The server's configuration (secrets included), for a server run elsewhere.
+  const config& server_config() const { return cfg_; }
+  /// Where callers reach a server not run by this fixture (start_server false).
+  void set_server_url(std::string url) { external_url_ = std::move(url); }
   boost::asio::io_context& io(); ///< the simulators' event loop
   const sim::clip_library& clips() const { return clips_; }
   const std::string& db_path() const { return db_path_; }
@@ -115,6 +122,7 @@ private:
   std::vector<std::string> pushes_;
   config cfg_;
   std::unique_ptr<app::server> server_;
+  std::string external_url_;
 };
 
 // -- scripts ------------------------------------------------------------------
