@@ -10,6 +10,7 @@ packages=(
   libcli11-dev openssl clang-format util-linux mount
   espeak-ng sox
   wrk gnuplot-nox
+  dpkg-dev
   chromium
 )
 
