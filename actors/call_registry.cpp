@@ -77,6 +77,7 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     return; // the route answered from the cache only once admitted
   }
   call.tenant_number = t.number;
+  call.node_id = st.svc.cfg->server.node_id; // a restart of this node finds it if left open
   auto twiml = stream_twiml(*st.svc.cfg, call, t);
   // Answer Twilio first (unless the route did already, from the tenant
   // cache): spawning the call's actors and starting the OpenAI connection
@@ -237,16 +238,31 @@ sessions_info sessions(const registry_state& st) {
   return out;
 }
 
-/// A call is over and written: shutdown waits for the last one.
-void call_gone(self_ptr self) {
+/// A call is over and written: shutdown waits for the last one. `live`: it
+/// was counted among the active calls (a call recovered at start was not).
+void call_gone(self_ptr self, bool live = true) {
   auto& st = self->state;
-  if (st.svc.metrics)
+  if (st.svc.metrics && live)
     st.svc.metrics->active_calls.dec();
   if (st.calls.empty() && st.recovering == 0) {
     for (auto& p : st.drained)
       p.deliver(drained_atom::value);
     st.drained.clear();
   }
+}
+
+/// Finalizes a call nobody runs any more from what the database holds, in
+/// the background (actors/finalizer.hpp); shutdown waits for it.
+void finalize_stored(self_ptr self, recover_call r, bool live) {
+  auto& st = self->state;
+  ++st.recovering;
+  auto done = [self, live] {
+    --self->state.recovering;
+    call_gone(self, live);
+  };
+  auto fin = spawn_finalizer(self, st.svc, transcript_actor{}); // its turns are stored
+  self->request(fin, st.svc.cfg->call.finalize, std::move(r))
+      .then([done](int64_t) { done(); }, [done](caf::error&) { done(); });
 }
 
 /// Its supervisor died without finalizing the call (its children died with
@@ -268,14 +284,45 @@ void recover(self_ptr self, registry_state::answered a, const call_snapshot* las
              log::context{r.call.call_sid, r.tenant.name});
   if (st.svc.metrics)
     st.svc.metrics->call_ended(end_reason::internal_error);
-  ++st.recovering;
-  auto done = [self] {
-    --self->state.recovering;
-    call_gone(self);
-  };
-  auto fin = spawn_finalizer(self, st.svc, transcript_actor{}); // its turns are stored
-  self->request(fin, st.svc.cfg->call.finalize, std::move(r))
-      .then([done](int64_t) { done(); }, [done](caf::error&) { done(); });
+  finalize_stored(self, std::move(r), true);
+}
+
+/// A call this node left open when it died (issue 14): finalized as one
+/// whose supervisor died, server_lost, its job card from its booking draft.
+void finalize_lost(self_ptr self, lost_call l) {
+  auto& st = self->state;
+  recover_call r{std::move(l.call), std::move(l.tenant), {}};
+  r.call.end_reason = end_reason::server_lost;
+  r.call.end_detail = "the server stopped mid-call";
+  r.call.ended_at_ms = 0; // unknown: the finalizer takes the last stored activity
+  r.call.status = status_after(end_reason::server_lost, r.call.answered_at_ms != 0);
+  if (st.svc.metrics)
+    st.svc.metrics->call_ended(end_reason::server_lost);
+  finalize_stored(self, std::move(r), false);
+}
+
+/// At start: the calls this node left open are finalized in the background;
+/// webhooks are answered meanwhile. Its first message to storage, so that no
+/// call begun since is among them (and a live one is skipped regardless).
+void recover_lost_calls(self_ptr self) {
+  auto& st = self->state;
+  if (!st.svc.storage)
+    return;
+  const auto& node = st.svc.cfg->server.node_id;
+  self->request(st.svc.storage, st.svc.cfg->call.storage_write, open_calls{node})
+      .then(
+          [self, node](std::vector<lost_call>& lost) {
+            if (!lost.empty())
+              log::warn("RealtimeServer", "Node " + node + " left " + std::to_string(lost.size()) +
+                                              " calls open when it last stopped; finalizing them");
+            for (auto& l : lost)
+              if (self->state.calls.count(l.call.call_sid) == 0)
+                finalize_lost(self, std::move(l));
+          },
+          [](caf::error& e) {
+            log::error("RealtimeServer", "Could not look for calls left open: " + describe(e) +
+                                             "; they will be finalized at the next start");
+          });
 }
 
 void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
@@ -307,6 +354,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
   if (self->state.svc.notifier)
     self->send(self->state.svc.notifier, health_sink_atom::value, sink);
   self->set_down_handler([self](caf::down_msg& dm) { on_supervisor_down(self, dm); });
+  recover_lost_calls(self);
   return {
       [self](inbound_call& in) { on_inbound(self, in); },
       [self](refused_call& r) { store_refused(self, std::move(r)); },

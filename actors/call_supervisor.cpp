@@ -9,6 +9,7 @@
 #include "actors/tool_call.hpp"
 #include "actors/transcript.hpp"
 #include "actors/twilio_socket.hpp"
+#include "actors/write_ahead.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/session.hpp"
@@ -282,6 +283,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   st.call.answered_at_ms = now_ms();
   st.call.status = call_status::in_progress;
   st.phase = call_phase::in_progress;
+  write_ahead::status(st.svc, st.call);
   if (st.openai_unavailable)
     give_up_stream(self);
   publish(self);

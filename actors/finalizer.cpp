@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace sb::actors {
 
 namespace {
@@ -46,12 +48,23 @@ void write(self_ptr self, finalize_request a, promise rp) {
           });
 }
 
-/// The stored row is the base: it knows what the webhook and the recording
-/// callback wrote; `known` adds how the call ended and what the registry saw.
-storage::call_record merged(storage::call_record stored, const storage::call_record& known) {
+/// When a call with no known end (its server died) last did anything on
+/// record: its last stored turn, else its answer, else its webhook.
+int64_t last_activity(const stored_call& s) {
+  int64_t t = std::max(s.call.started_at_ms, s.call.answered_at_ms);
+  for (const auto& turn : s.turns)
+    t = std::max(t, turn.ended_at_ms);
+  return t;
+}
+
+/// The stored row is the base: it knows what the webhook, the write-ahead
+/// status and the recording callback wrote; `known` adds how the call ended
+/// and what the registry saw. An end time of 0 is not known (server_lost).
+storage::call_record merged(const stored_call& s, const storage::call_record& known) {
+  auto stored = s.call;
   stored.end_reason = known.end_reason;
   stored.end_detail = known.end_detail;
-  stored.ended_at_ms = known.ended_at_ms;
+  stored.ended_at_ms = known.ended_at_ms != 0 ? known.ended_at_ms : last_activity(s);
   stored.status = known.status;
   if (stored.answered_at_ms == 0)
     stored.answered_at_ms = known.answered_at_ms;
@@ -75,15 +88,19 @@ void recover(self_ptr self, recover_call r, promise rp) {
               return self->quit();
             }
             log::warn("RealtimeServer",
-                      "Call " + sid + " lost its supervisor (" + r.call.end_detail +
+                      "Call " + sid + " was left open (" + r.call.end_detail +
                           "); finalizing it from the " + "database (" +
                           std::to_string(s.turns.size()) + " turns stored)",
                       self->state.svc.log);
-            auto call = s.found ? merged(std::move(s.call), r.call) : std::move(r.call);
-            write(self, {std::move(call), std::move(r.tenant), std::move(r.booking)}, rp);
+            auto call = s.found ? merged(s, r.call) : std::move(r.call);
+            // The booking the registry last saw, else the one written ahead.
+            auto booking = r.booking.empty() ? std::move(s.draft) : std::move(r.booking);
+            write(self, {std::move(call), std::move(r.tenant), std::move(booking)}, rp);
           },
           [self, r, rp](caf::error&) mutable {
             // Storage is failing (logged there): the write says whether it still is.
+            if (r.call.ended_at_ms == 0)
+              r.call.ended_at_ms = now_ms();
             write(self, {std::move(r.call), std::move(r.tenant), std::move(r.booking)}, rp);
           });
 }

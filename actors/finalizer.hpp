@@ -10,8 +10,11 @@
 //
 // It also finalizes a call whose supervisor died (recover_call, from the
 // registry): the call row as stored, with end reason internal_error, and the
-// job card from the booking the supervisor last published; the transcript
-// turns are in the database already.
+// job card from the booking the supervisor last published, else from the
+// call's booking draft (written ahead); the transcript turns are in the
+// database already. The same path finalizes the calls a crashed server left
+// open (end reason server_lost, at its next start), ended at their last
+// stored activity.
 
 #include "actors/services.hpp"
 

@@ -46,7 +46,7 @@ template <class F> auto inspect(F& f, call_record& x) {
   return f(caf::meta::type_name("call_record"), x.call_sid, x.account_sid, x.tenant_number, x.from,
            x.to, x.started_at_ms, x.answered_at_ms, x.ended_at_ms, x.status, x.end_reason,
            x.end_detail, x.recording_url, x.recording_duration_s, x.usage, x.cost_usd,
-           x.openai_reconnects, x.barge_ins, x.transfer);
+           x.openai_reconnects, x.barge_ins, x.transfer, x.node_id);
 }
 
 template <class F> auto inspect(F& f, transcript_turn& x) {

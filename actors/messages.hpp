@@ -386,6 +386,30 @@ struct stored_call {
   bool found = false;
   storage::call_record call;
   std::vector<storage::transcript_turn> turns;
+  storage::booking draft; ///< the booking details written ahead (empty: none)
+};
+/// Write ahead (a tool actor, as record_booking_details lands): the call's
+/// booking details so far, so that its job card survives a crash.
+struct save_booking_draft {
+  std::string call_sid;
+  storage::booking booking;
+};
+/// Write ahead (a supervisor): the live call's status changed (the stream
+/// attached: in_progress, with its answer time). Answered false when no
+/// open call has that CallSid.
+struct set_call_status {
+  std::string call_sid;
+  call_status status = call_status::ringing;
+  int64_t answered_at_ms = 0;
+};
+/// The registry at start: the calls this node left open (the server died
+/// under them), each with its business; answered std::vector<lost_call>.
+struct open_calls {
+  std::string node_id;
+};
+struct lost_call {
+  storage::call_record call;
+  storage::tenant tenant; ///< empty number: the business is gone (no push)
 };
 struct jobs_on_day {
   std::string tenant_number;
@@ -636,7 +660,19 @@ template <class F> auto inspect(F& f, load_call& x) {
   return f(caf::meta::type_name("load_call"), x.call_sid);
 }
 template <class F> auto inspect(F& f, stored_call& x) {
-  return f(caf::meta::type_name("stored_call"), x.found, x.call, x.turns);
+  return f(caf::meta::type_name("stored_call"), x.found, x.call, x.turns, x.draft);
+}
+template <class F> auto inspect(F& f, save_booking_draft& x) {
+  return f(caf::meta::type_name("save_booking_draft"), x.call_sid, x.booking);
+}
+template <class F> auto inspect(F& f, set_call_status& x) {
+  return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms);
+}
+template <class F> auto inspect(F& f, open_calls& x) {
+  return f(caf::meta::type_name("open_calls"), x.node_id);
+}
+template <class F> auto inspect(F& f, lost_call& x) {
+  return f(caf::meta::type_name("lost_call"), x.call, x.tenant);
 }
 template <class F> auto inspect(F& f, jobs_on_day& x) {
   return f(caf::meta::type_name("jobs_on_day"), x.tenant_number, x.date);

@@ -70,6 +70,38 @@ std::optional<int64_t> finalized_job(storage_state& st, const std::string& call_
   return (*job)->id;
 }
 
+/// The calls `node_id` left open, each with its business (looked up by the
+/// number the call was made to); a business removed since has no push URL.
+result<std::vector<lost_call>> lost_calls(storage::store& db, const std::string& node_id) {
+  auto open = db.open_calls(node_id);
+  if (!open)
+    return open.err();
+  std::vector<lost_call> out;
+  for (auto& c : *open) {
+    auto t = db.find_tenant(c.tenant_number.empty() ? c.to : c.tenant_number);
+    if (!t)
+      return t.err();
+    out.push_back({std::move(c), *t ? std::move(**t) : storage::tenant{}});
+  }
+  return out;
+}
+
+/// load_call's answer: the row, its turns and its booking draft.
+result<stored_call> stored(storage::store& db, const std::string& call_sid) {
+  auto call = db.get_call(call_sid);
+  if (!call)
+    return call.err();
+  if (!*call)
+    return stored_call{};
+  auto turns = db.turns_for(call_sid);
+  if (!turns)
+    return turns.err();
+  auto draft = db.booking_draft(call_sid);
+  if (!draft)
+    return draft.err();
+  return stored_call{true, std::move(**call), std::move(*turns), std::move(*draft)};
+}
+
 storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<storage::store> db) {
   self->state.db = std::move(db);
   auto& st = self->state;
@@ -116,15 +148,22 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return written(self, st.db->finalize_call(q.call, q.job, q.push_url, q.push_body));
       },
       [&st](load_call& q) -> caf::result<stored_call> {
-        auto call = st.db->get_call(q.call_sid);
-        if (!call)
-          return fail(call.err());
-        if (!*call)
-          return stored_call{};
-        auto turns = st.db->turns_for(q.call_sid);
-        if (!turns)
-          return fail(turns.err());
-        return stored_call{true, std::move(**call), std::move(*turns)};
+        auto r = stored(*st.db, q.call_sid);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [self, &st](save_booking_draft& q) {
+        return written(self, st.db->save_booking_draft(q.call_sid, q.booking));
+      },
+      [self, &st](set_call_status& q) {
+        return written(self, st.db->set_call_status(q.call_sid, q.status, q.answered_at_ms));
+      },
+      [&st](open_calls& q) -> caf::result<std::vector<lost_call>> {
+        auto r = lost_calls(*st.db, q.node_id);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
       },
       [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
         auto r = st.db->jobs_on(q.tenant_number, q.date);

@@ -1,6 +1,7 @@
 #include "actors/tool_call.hpp"
 
 #include "actors/introspect.hpp"
+#include "actors/write_ahead.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/test_fault.hpp"
@@ -42,6 +43,7 @@ void finish(self_ptr self, const tool_request& req, receptionist::tool_outcome o
   if (o.booking_changed) {
     r.has_booking = true;
     r.booking = self->state.booking;
+    write_ahead::booking(self->state.svc, r.booking);
   }
   r.duration_us = mono_us() - it->second;
   self->state.running.erase(it);

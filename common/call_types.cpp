@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, 5> phase_names{"connecting", "ringing", "
                                                       "ending", "finished"};
 constexpr std::array<std::string_view, 5> status_names{"ringing", "in_progress", "completed",
                                                        "failed", "no_stream"};
-constexpr std::array<std::string_view, 11> reason_names{"",
+constexpr std::array<std::string_view, 12> reason_names{"",
                                                         "caller_hangup",
                                                         "assistant_hangup",
                                                         "operator_hangup",
@@ -22,7 +22,8 @@ constexpr std::array<std::string_view, 11> reason_names{"",
                                                         "shutdown",
                                                         "internal_error",
                                                         "over_limit",
-                                                        "transferred"};
+                                                        "transferred",
+                                                        "server_lost"};
 
 constexpr std::array<std::string_view, 2> speaker_names{"caller", "assistant"};
 
@@ -93,7 +94,9 @@ std::ostream& operator<<(std::ostream& os, speaker x) {
 call_status status_after(end_reason why, bool answered) {
   if (!answered)
     return why == end_reason::no_stream ? call_status::no_stream : call_status::failed;
-  return why == end_reason::internal_error ? call_status::failed : call_status::completed;
+  // A lost server is a failure of ours, like an internal error.
+  bool ours = why == end_reason::internal_error || why == end_reason::server_lost;
+  return ours ? call_status::failed : call_status::completed;
 }
 
 } // namespace sb

@@ -45,6 +45,7 @@ enum class end_reason : uint8_t {
   internal_error,     ///< one of the call's own actors failed (e.g. the transcript)
   over_limit,         ///< refused at the webhook, over a call limit: sent to voicemail
   transferred,        ///< put through to a person: Twilio ended the stream for <Dial>
+  server_lost,        ///< the server died mid-call; finalized from the database at the next start
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

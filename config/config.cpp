@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -155,6 +156,16 @@ bool https_or_loopback_http(std::string_view url) {
   return false;
 }
 
+/// A node id is a name in logs and rows: short, and nothing to escape.
+bool valid_node_id(std::string_view id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+      return false;
+  return true;
+}
+
 void validate(const config& cfg, std::string_view source) {
   const auto& url = cfg.server.public_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
@@ -169,6 +180,8 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "server.tls_cert", "tls_cert and tls_key go together");
   if (cfg.server.io_threads < 1)
     fail(source, "server.io_threads", "must be at least 1");
+  if (!valid_node_id(cfg.server.node_id))
+    fail(source, "server.node_id", "must be 1-64 characters of A-Z a-z 0-9 . _ -");
   const auto& l = cfg.limits;
   for (auto [key, v] : {std::pair{"limits.max_calls", l.max_calls},
                         std::pair{"limits.tenant_max_concurrent", l.tenant_max_concurrent},
@@ -243,6 +256,7 @@ void read_server_and_twilio(key_reader& read, config& cfg) {
   read("server", "read_timeout_ms", s.read_timeout);
   read("server", "shutdown_grace_ms", s.shutdown_grace);
   read("server", "io_threads", s.io_threads);
+  read("server", "node_id", s.node_id);
 
   auto& t = cfg.twilio;
   read("twilio", "account_sid", t.account_sid);

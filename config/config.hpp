@@ -31,6 +31,10 @@ struct server_config {
   milliseconds read_timeout{10'000};   ///< a slow client is cut off after this
   milliseconds shutdown_grace{10'000}; ///< calls may wind down this long on SIGTERM
   int io_threads = 1;
+  /// This server's name in the database: each call row carries it, and at
+  /// start the server finalizes the calls its node left open (server_lost).
+  /// Stable across restarts; distinct per server when several share a database.
+  std::string node_id = "node-1";
 };
 
 struct twilio_config {

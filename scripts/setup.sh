@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   espeak-ng sox
   wrk gnuplot-nox
+  dpkg-dev
   chromium
 )
 

@@ -148,6 +148,26 @@ ALTER TABLE calls ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
+// v7: write ahead (issue 14). Each call row names the node that runs it
+// ([server] node_id), so that a server that restarts finds the calls it left
+// open (no end reason) and finalizes them, server_lost. The booking details
+// recorded so far are kept per call as they land (a draft, deleted when the
+// job card is written), so that the card survives a crash.
+constexpr std::string_view v7 = R"sql(
+ALTER TABLE calls ADD COLUMN node_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX calls_open ON calls(node_id) WHERE end_reason = '';
+CREATE TABLE booking_drafts (
+  call_sid       TEXT PRIMARY KEY CHECK (call_sid <> ''),
+  customer_name  TEXT NOT NULL DEFAULT '',
+  callback_phone TEXT NOT NULL DEFAULT '',
+  service        TEXT NOT NULL DEFAULT '',
+  address        TEXT NOT NULL DEFAULT '',
+  preferred_date TEXT NOT NULL DEFAULT '',
+  preferred_time TEXT NOT NULL DEFAULT '',
+  urgency        TEXT NOT NULL DEFAULT '',
+  notes          TEXT NOT NULL DEFAULT '',
+  updated_at     INTEGER NOT NULL DEFAULT 0
+);
 )sql";
 
 result<int> user_version(detail::database& db) {
@@ -163,7 +183,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7};
   return all;
 }
 

@@ -79,6 +79,9 @@ struct call_record {
   int openai_reconnects = 0;
   int barge_ins = 0;
   transfer_info transfer;
+  /// The server that ran the call ([server] node_id): its next start
+  /// finalizes the calls it left open (end reason server_lost).
+  std::string node_id;
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".

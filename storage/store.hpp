@@ -73,6 +73,21 @@ public:
   result<std::vector<call_record>> list_calls(int limit);
   result<std::vector<transcript_turn>> turns_for(const std::string& call_sid);
 
+  // -- write ahead and recovery (store_recovery.cpp) --
+  /// The booking details recorded so far on a live call, as each
+  /// record_booking_details lands; replaces the call's earlier draft. A call
+  /// finalized already keeps no draft (nothing is written).
+  status save_booking_draft(const std::string& call_sid, const booking& b);
+  /// The call's draft; empty when none (finalize_call deletes it).
+  result<booking> booking_draft(const std::string& call_sid);
+  /// A live call's status as it changes (in_progress when the stream
+  /// attaches, with its answer time); a call ended already is not touched.
+  /// false: no open call with that CallSid.
+  result<bool> set_call_status(const std::string& call_sid, call_status s, int64_t answered_at_ms);
+  /// The calls `node_id` left open (no end reason), oldest first. Rows with
+  /// no node (written before schema v6) count as this node's.
+  result<std::vector<call_record>> open_calls(const std::string& node_id);
+
   // -- jobs --
   result<std::vector<job>> list_jobs(int limit);
   result<std::optional<job>> get_job(int64_t id);

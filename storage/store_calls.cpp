@@ -16,11 +16,11 @@ constexpr const char* call_columns =
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
     "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd, "
-    "transfer_reason, transfer_status";
+    "transfer_reason, transfer_status, node_id";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -46,6 +46,7 @@ constexpr const char* call_upsert =
     " tokens_input_cached_text = excluded.tokens_input_cached_text,"
     " tokens_input_cached_audio = excluded.tokens_input_cached_audio,"
     " cost_usd = excluded.cost_usd,"
+    " node_id = iif(excluded.node_id <> '', excluded.node_id, node_id),"
     " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins,"
     " transfer_reason = iif(excluded.transfer_reason <> '', excluded.transfer_reason,"
     "                       transfer_reason),"
@@ -80,6 +81,7 @@ void bind_call(query& q, const call_record& c) {
   q.bind_int(20, c.usage.input_cached_text).bind_int(21, c.usage.input_cached_audio);
   q.bind_double(22, c.cost_usd);
   q.bind_text(23, c.transfer.reason).bind_text(24, c.transfer.status);
+  q.bind_text(25, c.node_id);
 }
 
 call_record read_call(const query& q) {
@@ -108,10 +110,23 @@ call_record read_call(const query& q) {
   c.cost_usd = q.double_at(21);
   c.transfer.reason = q.text_at(22);
   c.transfer.status = q.text_at(23);
+  c.node_id = q.text_at(24);
   return c;
 }
 
 } // namespace
+
+namespace detail {
+
+std::string select_calls(std::string_view rest) {
+  return std::string("SELECT ") + call_columns + " FROM calls " + std::string(rest);
+}
+
+call_record read_call_row(const query& q) {
+  return read_call(q);
+}
+
+} // namespace detail
 
 status store::begin_call(const call_record& c) {
   // Twilio retries a webhook that timed out with the same CallSid: the
@@ -228,6 +243,10 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
     return error{"sqlite", "save job of " + c.call_sid + ": no id returned"};
   int64_t job_id = ins->int_at(0);
   if (auto s = ins->run(); !s)
+    return s.err();
+
+  // The job card holds the booking now: the call's draft has served.
+  if (auto s = detail::drop_booking_draft(db, c.call_sid); !s)
     return s.err();
 
   if (!push_url.empty()) {

@@ -6,6 +6,8 @@
 #include "storage/store.hpp"
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace sb::storage {
@@ -24,6 +26,14 @@ template <class T, class Read> result<std::vector<T>> collect(query& q, Read rea
     out.push_back(read(q));
   }
 }
+
+/// "SELECT <every call column> FROM calls <rest>", read by read_call_row
+/// (store_calls.cpp).
+std::string select_calls(std::string_view rest);
+call_record read_call_row(const query& q);
+
+/// Deletes the call's booking draft (store_recovery.cpp); part of finalize_call.
+status drop_booking_draft(database& db, const std::string& call_sid);
 
 } // namespace detail
 

@@ -35,4 +35,7 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(registry, operator_transfer{"CA1"});
   caf::anon_send(registry, transfer_ended{"CA1", "no-answer"});
   caf::anon_send(storage, set_transfer_status{"CA1", "completed", false});
+  caf::anon_send(storage, save_booking_draft{"CA1", {}}); // write ahead: a tool actor
+  caf::anon_send(storage, set_call_status{"CA1", sb::call_status::in_progress, 1}); // a supervisor
+  caf::anon_send(storage, open_calls{"node-1"}); // the registry, at start
 }

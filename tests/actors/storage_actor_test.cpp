@@ -93,3 +93,37 @@ BOOST_FIXTURE_TEST_CASE(load_call_reads_the_call_so_far, fixture) {
   BOOST_REQUIRE(s.turns.size() == 1u);
   BOOST_TEST(s.turns[0].text == "Hello");
 }
+
+// Write ahead (issue 14): the tool actor's booking draft and the
+// supervisor's status reach the database through this actor, and a
+// restart's recovery reads them back: load_call carries the draft,
+// open_calls names each call a node left open with its business.
+BOOST_FIXTURE_TEST_CASE(write_ahead_is_read_back_by_the_recovery, fixture) {
+  storage::tenant t;
+  t.number = "+15551230000";
+  t.name = "Bright Plumbing";
+  t.push_url = "http://127.0.0.1:9/jobs";
+  BOOST_REQUIRE(db->add_tenant(t));
+  storage::call_record begun;
+  begun.call_sid = "CA1";
+  begun.to = begun.tenant_number = t.number;
+  begun.node_id = "node-a";
+  ask<stored_atom>(begin_call{begun});
+  storage::booking b;
+  b.customer_name = "Dana Smith";
+  b.address = "12 Elm Street";
+  ask<stored_atom>(save_booking_draft{"CA1", b});
+  BOOST_TEST(ask<bool>(set_call_status{"CA1", call_status::in_progress, 1234}));
+
+  auto s = ask<stored_call>(load_call{"CA1"});
+  BOOST_TEST(s.call.status == call_status::in_progress);
+  BOOST_TEST(s.call.answered_at_ms == 1234);
+  BOOST_TEST(s.draft.customer_name == "Dana Smith");
+  BOOST_TEST(s.draft.address == "12 Elm Street");
+
+  auto lost = ask<std::vector<lost_call>>(open_calls{"node-a"});
+  BOOST_REQUIRE(lost.size() == 1u);
+  BOOST_TEST(lost[0].call.call_sid == "CA1");
+  BOOST_TEST(lost[0].tenant.push_url == t.push_url);
+  BOOST_TEST(ask<std::vector<lost_call>>(open_calls{"node-b"}).empty());
+}

@@ -139,7 +139,8 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   }
   if (options_.tune)
     options_.tune(cfg_);
-  start_server();
+  if (options_.start_server)
+    start_server();
 }
 
 e2e_env::~e2e_env() {
@@ -168,6 +169,8 @@ boost::asio::io_context& e2e_env::io() {
 }
 
 std::string e2e_env::server_url() const {
+  if (!server_)
+    return external_url_;
   return "http://127.0.0.1:" + std::to_string(server_->port());
 }
 

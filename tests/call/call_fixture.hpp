@@ -50,6 +50,9 @@ struct e2e_options {
   /// The auth token the stand-in expects ("" : the server's); another one
   /// makes it refuse the server's requests (401, 20003).
   std::string rest_auth_token;
+  /// false: no server in this process; the test runs one (a child process,
+  /// from server_config()) and names it with set_server_url().
+  bool start_server = true;
 };
 
 /// The business every test calls.
@@ -104,6 +107,10 @@ public:
   sim::realtime_peer& peer() { return *peer_; }
   /// The REST stand-in (null unless e2e_options::rest_standin).
   const std::shared_ptr<sim::twilio_rest>& rest() const { return rest_; }
+  /// The server's configuration (secrets included), for a server run elsewhere.
+  const config& server_config() const { return cfg_; }
+  /// Where callers reach a server not run by this fixture (start_server false).
+  void set_server_url(std::string url) { external_url_ = std::move(url); }
   boost::asio::io_context& io(); ///< the simulators' event loop
   const sim::clip_library& clips() const { return clips_; }
   const std::string& db_path() const { return db_path_; }
@@ -124,6 +131,7 @@ private:
   std::vector<std::string> pushes_;
   config cfg_;
   std::unique_ptr<app::server> server_;
+  std::string external_url_;
 };
 
 // -- scripts ------------------------------------------------------------------

@@ -1,0 +1,184 @@
+// A killed server loses no job card (issue 14): the real `switchboard serve`
+// as a child process on a SQLite file, callers in conversation with it,
+// SIGKILL mid-call; started again on the same database it finalizes every
+// call it left open (server_lost) with the booking details given before the
+// kill, and the business gets each push once; a second restart finalizes
+// nothing again.
+#define BOOST_TEST_MODULE e2e_crash
+#include <boost/test/unit_test.hpp>
+
+#include "bench/server_process.hpp"
+#include "tests/call/call_fixture.hpp"
+
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <map>
+#include <thread>
+
+using namespace sb;
+using namespace sb::test;
+
+namespace {
+
+/// A booking call long enough to be killed in: the details are recorded on
+/// the first turn, three more turns follow.
+sim::call_script long_booking(const std::string& number, const std::string& customer) {
+  sim::call_script s;
+  s.caller_number = number;
+  s.greeting_clip = "one_moment";
+  s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+                              {full_booking(customer, "7 Crash Road", number)},
+                              "I'm sorry to hear that. Can I get your name and the address?",
+                              "reply_1"));
+  s.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2", {},
+                              "Thanks, Jane. When would you like us to come?", "reply_2"));
+  s.turns.push_back(make_turn("Tomorrow at ten in the morning, if possible.", "caller_3", {},
+                              "Tomorrow at ten works.", "reply_3"));
+  s.turns.push_back(
+      make_turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4"));
+  return s;
+}
+
+/// The fixture's business, peer and push endpoint, with `switchboard serve`
+/// run as a child process on the fixture's database (config file + secrets
+/// in the environment, as an operator runs it).
+struct crash_env {
+  std::vector<sim::call_script> scripts;
+  e2e_env env{[this] {
+    e2e_options o;
+    o.scripts = scripts;
+    o.start_server = false;
+    return o;
+  }()};
+  std::string dir = env.db_path().substr(0, env.db_path().rfind('/'));
+  uint16_t port = bench::free_port();
+  int starts = 0;
+
+  explicit crash_env(std::vector<sim::call_script> s) : scripts(std::move(s)) {
+    const auto& c = env.server_config();
+    std::ofstream f{dir + "/config.toml"};
+    f << "[server]\nbind_address = \"127.0.0.1\"\nport = " << port << "\npublic_url = \""
+      << c.server.public_url << "\"\nshutdown_grace_ms = 1000\nnode_id = \"crash-node\"\n"
+      << "[openai]\nrealtime_url = \"" << c.openai.realtime_url << "\"\nca_file = \""
+      << c.openai.ca_file << "\"\n[storage]\npath = \"" << c.storage.path << "\"\n"
+      << "[notifier]\npoll_interval_ms = 200\ninitial_backoff_ms = 200\n";
+    env.set_server_url("http://127.0.0.1:" + std::to_string(port));
+  }
+
+  /// Starts the server; its log is stderr-<n>.log in the temp dir.
+  bench::server_process start() {
+    const auto& c = env.server_config();
+    bench::env_list vars{{"TWILIO_AUTH_TOKEN", c.twilio.auth_token},
+                         {"TWILIO_ACCOUNT_SID", c.twilio.account_sid},
+                         {"OPENAI_API_KEY", c.openai.api_key},
+                         {"SWITCHBOARD_LOG_LEVEL", "info"}};
+    auto p = bench::server_process::start(SB_SWITCHBOARD_BIN, dir + "/config.toml", vars, port,
+                                          log_path(++starts));
+    if (!p)
+      BOOST_FAIL(p.err().message);
+    return std::move(*p);
+  }
+
+  std::string log_path(int n) const { return dir + "/server-" + std::to_string(n) + ".log"; }
+
+  std::string log(int n) const {
+    std::ifstream in{log_path(n)};
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+};
+
+/// Waits (bounded) until `done` holds, polling the database.
+template <class Pred> bool eventually(Pred done, std::chrono::milliseconds bound) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return true;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_killed_server_finalizes_its_calls_at_the_next_start_once) {
+  crash_env e{{long_booking("+15550001001", "Ann Alder"), long_booking("+15550001002", "Ben Birch"),
+               long_booking("+15550001003", "Cy Cedar")}};
+  const auto& scripts = e.scripts;
+  auto server = e.start();
+
+  // -- three calls, killed once each has had its booking recorded and the
+  //    reply after it (greeting, caller, reply: three turns stored) --
+  std::vector<std::future<sim::caller_result>> callers;
+  for (const auto& s : scripts) {
+    auto done = std::make_shared<std::promise<sim::caller_result>>();
+    callers.push_back(done->get_future());
+    sim::run_caller(e.env.io(), e.env.caller_for(s),
+                    [done](sim::caller_result r) { done->set_value(std::move(r)); });
+  }
+  bool talking = eventually(
+      [&] {
+        auto calls = e.env.calls();
+        int ready = 0;
+        for (const auto& c : calls)
+          ready += e.env.turns(c.call_sid).size() >= 3;
+        return calls.size() == scripts.size() && ready == static_cast<int>(scripts.size());
+      },
+      60s);
+  BOOST_REQUIRE_MESSAGE(talking, "the calls did not get past their first turn");
+  ::kill(server.pid(), SIGKILL);
+  for (auto& f : callers) // each caller hears its line drop (its Redirect finds nobody)
+    BOOST_REQUIRE(f.wait_for(30s) == std::future_status::ready);
+  for (const auto& c : e.env.calls()) {
+    BOOST_TEST(c.end_reason == end_reason::none); // left open by the kill
+    BOOST_TEST(c.status == call_status::in_progress);
+    BOOST_TEST(c.node_id == "crash-node");
+  }
+  BOOST_TEST(e.env.pushes().empty());
+
+  // -- started again on the same database: every call finalized, once --
+  server = e.start();
+  bool finalized = eventually(
+      [&] {
+        for (const auto& c : e.env.calls())
+          if (c.end_reason == end_reason::none)
+            return false;
+        return true;
+      },
+      20s);
+  BOOST_REQUIRE_MESSAGE(finalized, "the calls left open were not finalized");
+  BOOST_REQUIRE(e.env.wait_for_pushes(scripts.size(), 20s));
+  std::map<std::string, int64_t> job_ids;
+  for (const auto& s : scripts) {
+    auto calls = e.env.calls();
+    auto it = std::find_if(calls.begin(), calls.end(),
+                           [&](const auto& c) { return c.from == s.caller_number; });
+    BOOST_REQUIRE(it != calls.end());
+    BOOST_TEST(it->end_reason == end_reason::server_lost);
+    BOOST_TEST(it->status == call_status::failed);
+    BOOST_TEST(it->ended_at_ms >= it->answered_at_ms);
+    auto job = e.env.job(it->call_sid);
+    BOOST_REQUIRE(job);
+    for (const auto& [field, value] : expected_booking(s))
+      BOOST_TEST(booking_field(job->details, field) == value, field);
+    job_ids[it->call_sid] = job->id;
+  }
+
+  // -- a second restart finalizes nothing twice --
+  BOOST_TEST(server.stop() == 0);
+  server = e.start();
+  std::this_thread::sleep_for(2s); // ten notifier polls, and the recovery's look-up
+  BOOST_TEST(e.env.pushes().size() == scripts.size());
+  BOOST_TEST(e.env.outbox().size() == scripts.size());
+  for (const auto& [sid, id] : job_ids)
+    BOOST_TEST(e.env.job(sid)->id == id);
+  BOOST_TEST(e.log(2).find("calls open when it last stopped") != std::string::npos);
+  BOOST_TEST(e.log(3).find("calls open when it last stopped") == std::string::npos);
+  BOOST_TEST(e.log(3).find("was left open") == std::string::npos);
+  std::map<std::string, int> pushes_per_call;
+  for (const auto& body : e.env.pushes())
+    for (const auto& [sid, id] : job_ids)
+      pushes_per_call[sid] += body.find(sid) != std::string::npos;
+  for (const auto& [sid, id] : job_ids)
+    BOOST_TEST(pushes_per_call[sid] == 1, sid);
+}
