@@ -148,6 +148,8 @@ ALTER TABLE calls ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN transfer_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN transfer_status TEXT NOT NULL DEFAULT '';
+)sql";
+
 // v7: write ahead (issue 14). Each call row names the node that runs it
 // ([server] node_id), so that a server that restarts finds the calls it left
 // open (no end reason) and finalizes them, server_lost. The booking details
