@@ -173,6 +173,15 @@ void after_transfer(const actors::services& svc, const proto::form_params& form,
        proto::verb_hangup()})));
 }
 
+/// The value of `name` in the target's query ("" when absent or malformed).
+std::string query_value(const std::string& target, std::string_view name) {
+  auto q = target.find('?');
+  if (q == std::string::npos)
+    return {};
+  auto params = proto::parse_form(std::string_view{target}.substr(q + 1));
+  return params ? proto::form_value(*params, name) : std::string{};
+}
+
 /// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
 /// stream has ended, what next. The supervisor said so before it closed the
 /// stream (call_next): voicemail, or (anything else, a call this server does
@@ -186,9 +195,10 @@ void call_next_route(const actors::services& svc, http_request& req, net::respon
   auto sid = proto::form_value(*form, "CallSid");
   if (sid.empty())
     return respond(http_response::text(400, "CallSid is required"));
-  if (req.target.find("after=transfer") != std::string::npos)
+  const auto after = query_value(req.target, "after");
+  if (after == "transfer")
     return after_transfer(svc, *form, std::move(respond));
-  if (req.target.find("after=voicemail") != std::string::npos)
+  if (after == "voicemail")
     return respond(http_response::xml(proto::twiml_response(
         {proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));
   auto cfg = svc.cfg;
