@@ -12,15 +12,17 @@ constexpr std::array<std::string_view, 5> phase_names{"connecting", "ringing", "
                                                       "ending", "finished"};
 constexpr std::array<std::string_view, 5> status_names{"ringing", "in_progress", "completed",
                                                        "failed", "no_stream"};
-constexpr std::array<std::string_view, 9> reason_names{"",
-                                                       "caller_hangup",
-                                                       "assistant_hangup",
-                                                       "operator_hangup",
-                                                       "twilio_socket_lost",
-                                                       "openai_unavailable",
-                                                       "no_stream",
-                                                       "shutdown",
-                                                       "internal_error"};
+constexpr std::array<std::string_view, 11> reason_names{"",
+                                                        "caller_hangup",
+                                                        "assistant_hangup",
+                                                        "operator_hangup",
+                                                        "twilio_socket_lost",
+                                                        "openai_unavailable",
+                                                        "no_stream",
+                                                        "shutdown",
+                                                        "internal_error",
+                                                        "max_duration",
+                                                        "caller_silent"};
 
 constexpr std::array<std::string_view, 2> speaker_names{"caller", "assistant"};
 

@@ -43,6 +43,8 @@ enum class end_reason : uint8_t {
   no_stream,          ///< the stream never attached
   shutdown,           ///< the server stopped while the call ran
   internal_error,     ///< one of the call's own actors failed (e.g. the transcript)
+  max_duration,       ///< the tenant's longest call: warned, wrapped up, hung up after playout
+  caller_silent,      ///< the caller said nothing, even when asked "are you still there?"
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

@@ -25,6 +25,10 @@ struct tenant {
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
   int max_concurrent = 0;   ///< live calls at once; 0: config limits.tenant_max_concurrent
   int calls_per_minute = 0; ///< calls admitted in any 60 s; 0: limits.tenant_calls_per_minute
+  int64_t max_call_ms = 0;  ///< the longest call; 0: config timeouts.max_call
+  int64_t silence_ms = 0;   ///< caller silence before "are you there?"; 0: timeouts.silence
+  int64_t stream_attach_ms =
+      0; ///< the Media Stream must attach by then; 0: twilio.stream_attach_timeout
 };
 
 /// The job card's details, as gathered by record_booking_details.
@@ -60,6 +64,7 @@ struct call_record {
   proto::token_usage usage; ///< the sum of every response.done's usage
   double cost_usd = 0;      ///< usage priced as it arrived (receptionist/cost.hpp)
   int openai_reconnects = 0;
+  int openai_recycles = 0; ///< moves to a fresh Realtime session before its 60-minute limit
   int barge_ins = 0;
 };
 

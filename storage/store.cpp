@@ -37,7 +37,7 @@ namespace {
 
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
-    "max_concurrent, calls_per_minute";
+    "max_concurrent, calls_per_minute, max_call_ms, silence_ms, stream_attach_ms";
 
 tenant read_tenant(const query& q) {
   tenant t;
@@ -53,6 +53,9 @@ tenant read_tenant(const query& q) {
   t.hours = q.text_at(9);
   t.max_concurrent = static_cast<int>(q.int_at(10));
   t.calls_per_minute = static_cast<int>(q.int_at(11));
+  t.max_call_ms = q.int_at(12);
+  t.silence_ms = q.int_at(13);
+  t.stream_attach_ms = q.int_at(14);
   return t;
 }
 
@@ -61,8 +64,8 @@ tenant read_tenant(const query& q) {
 status store::add_tenant(const tenant& t) {
   auto q = impl_->db->prepare(
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
-      "push_url, hours, created_at, max_concurrent, calls_per_minute) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+      "push_url, hours, created_at, max_concurrent, calls_per_minute, max_call_ms, silence_ms, "
+      "stream_attach_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -70,6 +73,7 @@ status store::add_tenant(const tenant& t) {
   q->bind_text(4, t.context).bind_text(5, t.timezone).bind_text(6, t.language);
   q->bind_text(7, t.voice).bind_text(8, t.push_url).bind_text(9, t.hours);
   q->bind_int(10, now_ms()).bind_int(11, t.max_concurrent).bind_int(12, t.calls_per_minute);
+  q->bind_int(13, t.max_call_ms).bind_int(14, t.silence_ms).bind_int(15, t.stream_attach_ms);
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

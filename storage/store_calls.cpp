@@ -15,11 +15,12 @@ constexpr const char* call_columns =
     "call_sid, account_sid, tenant_number, from_number, to_number, started_at, answered_at, "
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
-    "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd";
+    "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd, "
+    "openai_recycles";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22)";
+    "?19, ?20, ?21, ?22, ?23)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -45,7 +46,8 @@ constexpr const char* call_upsert =
     " tokens_input_cached_text = excluded.tokens_input_cached_text,"
     " tokens_input_cached_audio = excluded.tokens_input_cached_audio,"
     " cost_usd = excluded.cost_usd,"
-    " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins";
+    " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins,"
+    " openai_recycles = excluded.openai_recycles";
 
 void read_end_reason(call_record& c, const std::string& text) {
   auto colon = text.find(':');
@@ -72,6 +74,7 @@ void bind_call(query& q, const call_record& c) {
   q.bind_int(18, c.openai_reconnects).bind_int(19, c.barge_ins);
   q.bind_int(20, c.usage.input_cached_text).bind_int(21, c.usage.input_cached_audio);
   q.bind_double(22, c.cost_usd);
+  q.bind_int(23, c.openai_recycles);
 }
 
 call_record read_call(const query& q) {
@@ -98,6 +101,7 @@ call_record read_call(const query& q) {
   c.usage.input_cached_text = q.int_at(19);
   c.usage.input_cached_audio = q.int_at(20);
   c.cost_usd = q.double_at(21);
+  c.openai_recycles = static_cast<int>(q.int_at(22));
   return c;
 }
 
