@@ -23,4 +23,14 @@ std::string greeting_instructions(const storage::tenant& tenant);
 /// response.instructions for the short acknowledgement while a slow tool runs.
 std::string acknowledgement_instructions();
 
+// -- timeouts (actors/call_timers.cpp): each a response.create's instructions --
+/// The call is near its longest time: the caller is told to wrap up.
+std::string max_call_warning_instructions();
+/// The call's time is up: a goodbye, after which the line hangs up.
+std::string max_call_goodbye_instructions();
+/// The caller has been silent: "are you still there?"
+std::string still_there_instructions();
+/// Still silent after being asked: a polite goodbye, then the line hangs up.
+std::string silent_goodbye_instructions();
+
 } // namespace sb::receptionist
