@@ -87,6 +87,23 @@ struct call_state {
   int64_t caller_turn_started_ms = 0;
 
   end_reason ending = end_reason::none; ///< set once: the call is ending
+  /// Why the call ends once hangup_requested has played out: the end_call
+  /// tool's assistant_hangup, or a timeout's max_duration / caller_silent.
+  end_reason hangup_reason = end_reason::assistant_hangup;
+
+  // timeouts (call_timers.cpp)
+  bool caller_speaking = false;         ///< speech_started seen, speech_stopped not yet
+  int64_t caller_transcript_due_ms = 0; ///< speech_stopped at; 0: its transcript is in
+  int64_t last_activity_ms = 0;         ///< caller speech or assistant audio last seen
+  bool asked_if_there = false;          ///< "are you still there?" was asked, no answer yet
+  bool max_call_reached = false;
+
+  // moving to a fresh Realtime session before its time limit (session_recycle.cpp)
+  openai_socket_actor standby; ///< configured, not yet carrying the call
+  bool standby_ready = false;
+  bool switching = false;   ///< the transcript to replay has been asked for
+  int session_gen = 0;      ///< one per live session: stale timers are ignored
+  int standby_failures = 0; ///< consecutive
 
   // transfer and keypad (issue 13)
   transfer_progress transfer;
@@ -114,7 +131,36 @@ void report_call(sup_ptr self, int64_t job_id = 0);
 void report_line(sup_ptr self, std::string kind, std::string text, int latency_ms = -1,
                  std::string item_id = {});
 
+/// Spawns an OpenAI socket child: the live one (st.openai), or a standby.
+openai_socket_actor spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect,
+                                 bool standby = false);
+
+// call_timers.cpp: the longest call, the silent caller, the stream that never attaches
+/// The tenant's stream attach timeout (else [twilio] stream_attach_timeout_ms).
+std::chrono::milliseconds stream_attach_timeout(const call_state& st);
+/// The stream attached: the longest-call and silence timers start.
+void start_call_timers(sup_ptr self);
+void on_max_call(sup_ptr self, int stage);
+void on_silence_tick(sup_ptr self);
+/// Every Realtime event passes here first: who is speaking, for the timers
+/// and for choosing a moment between turns.
+void note_activity(sup_ptr self, proto::rt_type type);
+/// response.create with `instructions` unless a response is active or tool
+/// outputs are due (the service would refuse it); false: not sent, try later.
+bool prompt_now(sup_ptr self, const std::string& instructions);
+
+// session_recycle.cpp: a fresh Realtime session before the 60-minute limit
+/// A live session is configured: its time limit starts (a standby of the
+/// previous session, if any, is dropped).
+void arm_session_limit(sup_ptr self);
+void on_recycle(sup_ptr self, int generation);
+void on_standby_ready(sup_ptr self);
+void on_standby_down(sup_ptr self, const caf::error& reason);
+
 // call_turns.cpp
+/// The conversation so far (booking and turns) as items for a new session.
+void replay_conversation(sup_ptr self, const openai_socket_actor& to,
+                         const transcript_so_far& so_far);
 void on_realtime(sup_ptr self, realtime_event& e);
 void on_tool_result(sup_ptr self, tool_result& r);
 void on_first_audio(sup_ptr self, const first_audio_sent& f);

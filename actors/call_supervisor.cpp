@@ -148,13 +148,8 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
           });
 }
 
-} // namespace detail
-
-namespace {
-
-using namespace detail;
-
-void spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect) {
+openai_socket_actor spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect,
+                                 bool standby) {
   auto& st = self->state;
   openai_socket_args args;
   args.session = receptionist::session_for(st.tenant, st.call.from, st.svc.cfg->openai);
@@ -164,10 +159,20 @@ void spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect)
   args.delay = delay;
   args.reconnect = reconnect;
   args.relay = st.relay;
-  st.openai = spawn_openai_socket(self, st.svc, std::move(args),
-                                  caf::actor_cast<call_supervisor_actor>(self));
-  st.children.insert(st.openai.address());
+  args.standby = standby;
+  auto socket = spawn_openai_socket(self, st.svc, std::move(args),
+                                    caf::actor_cast<call_supervisor_actor>(self));
+  st.children.insert(socket.address());
+  if (!standby)
+    st.openai = socket;
+  return socket;
 }
+
+} // namespace detail
+
+namespace {
+
+using namespace detail;
 
 void spawn_tools(sup_ptr self) {
   auto& st = self->state;
@@ -258,7 +263,7 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
   if (st.openai_unavailable)
     return end_call(self, end_reason::openai_unavailable);
   if (st.hangup_requested)
-    return end_call(self, end_reason::assistant_hangup);
+    return end_call(self, st.hangup_reason);
   if (st.transfer.at == transfer_progress::step::dialing) // Twilio ended it for <Dial>
     return end_call(self, end_reason::transferred);
   if (st.stream_stopped)
@@ -286,6 +291,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   write_ahead::status(st.svc, st.call);
   if (st.openai_unavailable)
     give_up_stream(self);
+  start_call_timers(self);
   publish(self);
 }
 
@@ -298,6 +304,8 @@ void on_child_down(sup_ptr self, caf::down_msg& dm) {
     return on_twilio_down(self, dm.reason);
   if (st.tools && dm.source == st.tools.address())
     return on_tools_down(self, dm.reason);
+  if (st.standby && dm.source == st.standby.address())
+    return on_standby_down(self, dm.reason);
   if (st.transcript && dm.source == st.transcript.address()) {
     st.transcript = nullptr;
     end_call(self, end_reason::internal_error, "transcript actor failed");
@@ -324,7 +332,7 @@ void start_call(sup_ptr self) {
   spawn_tools(self);
   spawn_openai(self, std::chrono::milliseconds{0}, false); // pre-connect
   st.phase = call_phase::ringing;
-  self->delayed_send(self, st.svc.cfg->twilio.stream_attach_timeout, timeout_atom::value);
+  self->delayed_send(self, stream_attach_timeout(st), timeout_atom::value);
   self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
   // The children are linked so that they die with this actor (both sockets
   // close); a child's own exit reaches here through the link as well as its
@@ -349,7 +357,12 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
       self, st.svc, "call_supervisor", &st.stats,
       [self] { return std::string{to_string(self->state.phase)}; },
       [self](stream_arrived& s) { attach_stream(self, s); },
-      [self](openai_session_ready& r) { on_session_ready(self, r); },
+      [self](openai_session_ready& r) {
+        if (r.standby)
+          return on_standby_ready(self);
+        arm_session_limit(self);
+        on_session_ready(self, r);
+      },
       [self](realtime_event& e) { on_realtime(self, e); },
       [self](first_audio_sent& f) { on_first_audio(self, f); },
       [self](stream_stopped) { self->state.stream_stopped = true; },
@@ -367,6 +380,9 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
         end_call(self,
                  st.openai_unavailable ? end_reason::openai_unavailable : end_reason::no_stream);
       },
+      [self](max_call_atom, int stage) { on_max_call(self, stage); },
+      [self](silence_atom) { on_silence_tick(self); },
+      [self](recycle_atom, int generation) { on_recycle(self, generation); },
       [self](hangup_atom) {
         auto& st = self->state;
         if (st.twilio) {

@@ -6,10 +6,14 @@
 //   openai socket  dropped      -> respawned with backoff; session.update
 //                                  re-sent and the conversation replayed
 //   openai socket  never up     -> the caller hears an apology, the call ends
+//   openai socket  near its     -> a standby is configured, replayed and switched
+//                  time limit      to between turns (session_recycle.cpp)
 //   twilio socket  ends         -> the call ends (caller_hangup, or twilio socket lost)
 //   tool call      fails        -> respawned with the booking so far; each call
 //                                  it had pending is answered with an error output
 //   transcript     fails        -> the call ends (internal_error)
+// Its timers (call_timers.cpp): the stream must attach, the longest call is
+// warned then wrapped up, a silent caller is asked then the call ends.
 // Ending stops input, flushes the transcript, and has the finalizer write
 // the call record and job card; then the supervisor quits.
 // The children are linked to it as well as monitored: if the supervisor dies

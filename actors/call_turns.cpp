@@ -133,21 +133,7 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
       .then(
           [self](transcript_so_far& so_far) {
             auto& st = self->state;
-            if (!st.booking.empty())
-              send_openai(self,
-                          proto::build_message_item(
-                              "system", "Booking details recorded so far (before a reconnect): " +
-                                            st.booking.customer_name + ", " + st.booking.service +
-                                            ", " + st.booking.address + ", " +
-                                            st.booking.preferred_date + " " +
-                                            st.booking.preferred_time));
-            for (const auto& t : so_far.turns)
-              send_openai(self, proto::build_message_item(
-                                    t.role == speaker::caller ? "user" : "assistant", t.text));
-            log::info("RealtimeServer",
-                      "Replayed " + std::to_string(so_far.turns.size()) +
-                          " turns to the new OpenAI session of " + st.call.call_sid,
-                      st.svc.log);
+            replay_conversation(self, st.openai, so_far);
             if (!so_far.turns.empty() && so_far.turns.back().role == speaker::caller)
               st.response_wanted = true;
             if (!st.pending_tools.empty())
@@ -158,10 +144,33 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   publish(self);
 }
 
+void replay_conversation(sup_ptr self, const openai_socket_actor& to,
+                         const transcript_so_far& so_far) {
+  auto& st = self->state;
+  auto send = [&](std::string json) {
+    ++st.stats.out;
+    self->send(to, openai_send{std::move(json)});
+  };
+  if (!st.booking.empty())
+    send(proto::build_message_item("system", "Booking details recorded so far (before a "
+                                             "reconnect): " +
+                                                 st.booking.customer_name + ", " +
+                                                 st.booking.service + ", " + st.booking.address +
+                                                 ", " + st.booking.preferred_date + " " +
+                                                 st.booking.preferred_time));
+  for (const auto& t : so_far.turns)
+    send(proto::build_message_item(t.role == speaker::caller ? "user" : "assistant", t.text));
+  log::info("RealtimeServer",
+            "Replayed " + std::to_string(so_far.turns.size()) +
+                " turns to the new OpenAI session of " + st.call.call_sid,
+            st.svc.log);
+}
+
 void on_realtime(sup_ptr self, realtime_event& e) {
   auto& st = self->state;
   auto& ev = e.ev;
   using proto::rt_type;
+  note_activity(self, ev.type);
   switch (ev.type) {
   case rt_type::speech_started:
     st.caller_turn_started_ms = now_ms();

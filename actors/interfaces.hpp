@@ -105,6 +105,9 @@ using call_supervisor_actor = caf::typed_actor<
     reacts_to<tool_result>,                 ///< tool call
     reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
     reacts_to<timeout_atom>,                ///< self: the stream did not attach in time
+    reacts_to<max_call_atom, int>,          ///< self: the longest call, by stage (call_timers.cpp)
+    reacts_to<silence_atom>,                ///< self: check the caller's silence
+    reacts_to<recycle_atom, int>,           ///< self: session generation near its limit
     reacts_to<hangup_atom>,                 ///< registry: an operator ends the call
     reacts_to<shutdown_atom>>               ///< registry: the server is stopping
     ::extend_with<introspected_actor>;
@@ -122,7 +125,8 @@ using openai_socket_actor =
                      reacts_to<openai_connected>, ///< the io thread: the handshake finished
                      reacts_to<realtime_event>,   ///< the io thread: a parsed server event
                      reacts_to<socket_closed>,    ///< its socket closed
-                     reacts_to<openai_send>>      ///< supervisor: send this client event
+                     reacts_to<openai_send>,      ///< supervisor: send this client event
+                     reacts_to<take_over_atom>> ///< supervisor: a standby becomes the live session
     ::extend_with<introspected_actor>;
 
 /// One call's function calls (actors/tool_call.hpp).

@@ -51,6 +51,16 @@ using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 /// End this call as an operator asked (console, server::hang_up).
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
+/// The supervisor's own timer: the call's longest time is near (stage 0:
+/// warn the caller), reached (1: wrap up), or past its wrap-up grace (2).
+using max_call_atom = caf::atom_constant<caf::atom("maxcall")>;
+/// The supervisor's own timer: look whether the line has been silent too long.
+using silence_atom = caf::atom_constant<caf::atom("silence")>;
+/// The supervisor's own timer: the Realtime session is near its time limit;
+/// move the call to a fresh one (actors/session_recycle.cpp).
+using recycle_atom = caf::atom_constant<caf::atom("recycle")>;
+/// Supervisor -> a standby OpenAI socket: become the call's live session now.
+using take_over_atom = caf::atom_constant<caf::atom("takeover")>;
 /// The registry's health figures.
 using health_atom = caf::atom_constant<caf::atom("health")>;
 /// Storage and the notifier: report what the health check needs to this actor.
@@ -103,6 +113,9 @@ struct realtime_event {
 /// The Realtime session is configured (session.updated seen).
 struct openai_session_ready {
   bool reconnect = false; ///< a second or later connection of this call
+  /// A standby session opened before the live one's time limit: configured,
+  /// but not carrying the call until take_over_atom.
+  bool standby = false;
 };
 
 /// Send this client event (already-built JSON) to OpenAI.
@@ -531,7 +544,7 @@ template <class F> auto inspect(F& f, realtime_event& x) {
            x.upstream_bridge_us);
 }
 template <class F> auto inspect(F& f, openai_session_ready& x) {
-  return f(caf::meta::type_name("openai_session_ready"), x.reconnect);
+  return f(caf::meta::type_name("openai_session_ready"), x.reconnect, x.standby);
 }
 template <class F> auto inspect(F& f, openai_send& x) {
   return f(caf::meta::type_name("openai_send"), x.json);

@@ -18,6 +18,7 @@ struct openai_state {
   call_supervisor_actor supervisor;
   net::ws_connection_ptr conn;
   bool ready = false;
+  bool live = true; ///< false while a standby (args.standby) has not taken over
   actor_stats stats;
   static inline const char* name = "openai_socket";
 };
@@ -70,10 +71,22 @@ void on_event(self_ptr self, realtime_event& e) {
   auto& st = self->state;
   if (e.ev.type == proto::rt_type::session_updated && !st.ready) {
     st.ready = true;
-    log::info("RealtimeServer", "Session configured for " + st.args.call_sid, st.svc.log);
+    log::info("RealtimeServer",
+              std::string{st.live ? "Session" : "Standby session"} + " configured for " +
+                  st.args.call_sid,
+              st.svc.log);
     ++st.stats.out;
-    self->send(st.supervisor, openai_session_ready{st.args.reconnect});
-    st.args.relay->openai_ready();
+    self->send(st.supervisor, openai_session_ready{st.args.reconnect, !st.live});
+    if (st.live)
+      st.args.relay->openai_ready();
+    return;
+  }
+  if (!st.live) { // a standby's events (the replayed items' echoes) concern nobody yet
+    if (e.ev.type == proto::rt_type::error)
+      log::warn("RealtimeServer",
+                "OpenAI error on the standby session of " + st.args.call_sid + ": " +
+                    e.ev.error_code + ": " + e.ev.error_message,
+                st.svc.log);
     return;
   }
   if (e.ev.type == proto::rt_type::speech_stopped && e.ev.audio_end_ms >= 0) {
@@ -100,6 +113,7 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
   st.svc = std::move(svc);
   st.args = std::move(args);
   st.supervisor = std::move(sup);
+  st.live = !st.args.standby;
   st.stats.relayed_in = &st.args.relay->frames_down();
   st.stats.relayed_out = &st.args.relay->frames_up();
   if (st.args.delay.count() > 0)
@@ -131,13 +145,23 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
         });
         log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid,
                   st.svc.log);
-        st.args.relay->attach_openai(st.conn); // holds caller audio until session.updated
+        if (st.live)                             // a standby joins the audio path at take_over_atom
+          st.args.relay->attach_openai(st.conn); // holds caller audio until session.updated
         st.conn->send_text(proto::build_session_update(st.args.session));
       },
       [self](realtime_event& e) { on_event(self, e); },
       [self](openai_send& m) {
         if (self->state.conn)
           self->state.conn->send_text(std::move(m.json));
+      },
+      [self](take_over_atom) {
+        auto& st = self->state;
+        if (st.live || !st.conn)
+          return;
+        st.live = true; // the replayed items were written before this, in mailbox order
+        st.args.relay->switch_openai(st.conn);
+        log::info("RealtimeServer", "The standby session took over " + st.args.call_sid,
+                  st.svc.log);
       },
       [self](socket_closed& c) {
         std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;

@@ -8,7 +8,8 @@
 //
 // Its messages: openai_socket_actor in actors/interfaces.hpp; it tells the
 // supervisor openai_session_ready and realtime_event, and the registry
-// openai_observation (for the health check). Exits with
+// openai_observation (for the health check). A standby socket stays off the
+// call's audio path until take_over_atom, then carries on as the live one. Exits with
 // call_error::openai_unavailable or openai_socket_lost when the connection
 // fails or drops, so that the supervisor can decide to reconnect.
 
@@ -25,6 +26,10 @@ struct openai_socket_args {
   std::string call_sid;
   std::chrono::milliseconds delay{0}; ///< wait before connecting (reconnect backoff)
   bool reconnect = false;
+  /// A standby for a session near its time limit (actors/session_recycle.cpp):
+  /// it connects and configures, but carries no audio and forwards no events
+  /// until the supervisor sends take_over_atom.
+  bool standby = false;
   relay::media_relay_ptr relay; ///< the call's audio path
 };
 

@@ -48,6 +48,10 @@ struct args {
   std::string number;
   int limit = 20;
   std::string job_id;
+  // Timeouts in seconds on the command line, stored in ms (0: config default).
+  int max_call_s = 0;
+  int silence_s = 0;
+  int stream_attach_s = 0;
 };
 
 struct context {
@@ -300,7 +304,22 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
       ->capture_default_str();
   add->add_option("--transfer-message", t.transfer_message,
                   "What the assistant says before transferring (default: config transfer.message)");
-  add->callback([a, cx] { tenants_add(*cx, a->tenant); });
+  add->add_option("--max-call-s", a->max_call_s,
+                  "The longest call, in seconds: warned, then wrapped up (0: config timeouts)")
+      ->check(CLI::NonNegativeNumber);
+  add->add_option("--silence-s", a->silence_s,
+                  "Caller silence before \"are you still there?\", and again before the call "
+                  "ends, in seconds (0: config timeouts)")
+      ->check(CLI::NonNegativeNumber);
+  add->add_option("--stream-attach-s", a->stream_attach_s,
+                  "The Media Stream must attach within this many seconds (0: config twilio)")
+      ->check(CLI::NonNegativeNumber);
+  add->callback([a, cx] {
+    a->tenant.max_call_ms = 1000LL * a->max_call_s;
+    a->tenant.silence_ms = 1000LL * a->silence_s;
+    a->tenant.stream_attach_ms = 1000LL * a->stream_attach_s;
+    tenants_add(*cx, a->tenant);
+  });
 
   tenants->add_subcommand("list", "List tenants")->callback([cx] { tenants_list(*cx); });
 

@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, 5> phase_names{"connecting", "ringing", "
                                                       "ending", "finished"};
 constexpr std::array<std::string_view, 5> status_names{"ringing", "in_progress", "completed",
                                                        "failed", "no_stream"};
-constexpr std::array<std::string_view, 12> reason_names{"",
+constexpr std::array<std::string_view, 14> reason_names{"",
                                                         "caller_hangup",
                                                         "assistant_hangup",
                                                         "operator_hangup",
@@ -23,7 +23,9 @@ constexpr std::array<std::string_view, 12> reason_names{"",
                                                         "internal_error",
                                                         "over_limit",
                                                         "transferred",
-                                                        "server_lost"};
+                                                        "server_lost",
+                                                        "max_duration",
+                                                        "caller_silent"};
 
 constexpr std::array<std::string_view, 2> speaker_names{"caller", "assistant"};
 

@@ -46,6 +46,8 @@ enum class end_reason : uint8_t {
   over_limit,         ///< refused at the webhook, over a call limit: sent to voicemail
   transferred,        ///< put through to a person: Twilio ended the stream for <Dial>
   server_lost,        ///< the server died mid-call; finalized from the database at the next start
+  max_duration,       ///< the tenant's longest call: warned, wrapped up, hung up after playout
+  caller_silent,      ///< the caller said nothing, even when asked "are you still there?"
 };
 
 /// Errors the call's actors exit with or reply (registered with CAF as

@@ -282,6 +282,7 @@ void read_openai(key_reader& read, config& cfg) {
   read("openai", "max_reconnects", o.max_reconnects);
   read("openai", "reconnect_backoff_ms", o.reconnect_backoff);
   read("openai", "max_frame_bytes", o.max_frame_bytes);
+  read("openai", "session_max_ms", o.session_max);
 }
 
 void read_call_and_health(key_reader& read, config& cfg) {
@@ -311,6 +312,11 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("limits", "tenant_calls_per_minute", l.tenant_calls_per_minute);
   read("limits", "busy_message", l.busy_message);
   read("limits", "over_limit_voicemail", l.over_limit_voicemail);
+
+  auto& t = cfg.timeouts;
+  read("timeouts", "max_call_ms", t.max_call);
+  read("timeouts", "max_call_warning_ms", t.max_call_warning);
+  read("timeouts", "silence_ms", t.silence);
 
   auto& v = cfg.voicemail;
   read("voicemail", "enabled", v.enabled);

@@ -67,6 +67,10 @@ struct openai_config {
   int max_reconnects = 5;              ///< per call
   milliseconds reconnect_backoff{250}; ///< doubled after each failed attempt
   std::size_t max_frame_bytes = 1024 * 1024;
+  /// A Realtime session ends after 60 minutes (docs/protocols.md 3a): after
+  /// this long the call moves to a fresh session between turns
+  /// (actors/session_recycle.cpp). 0: never.
+  milliseconds session_max{55 * 60'000};
 };
 
 struct storage_config {
@@ -119,6 +123,16 @@ struct health_config {
   milliseconds storage_window{60'000};  ///< (the last write failing is enough on its own)
   int outbox_pending = 100;             ///< more notifications than this wait for delivery
   milliseconds outbox_max_age{300'000}; ///< the oldest undelivered notification is older
+};
+
+/// How long a call may go on (actors/call_timers.cpp). A tenant's own values
+/// (switchboard tenants add --max-call-s / --silence-s) replace these; 0: off.
+struct timeouts_config {
+  milliseconds max_call{30 * 60'000};    ///< the longest call: then wrapped up and hung up
+  milliseconds max_call_warning{60'000}; ///< the caller is told this long before max_call
+  /// No caller speech and no assistant audio this long: "are you still
+  /// there?"; as long again: a goodbye, and the call ends (caller_silent).
+  milliseconds silence{20'000};
 };
 
 /// Who may ring through (actors/admission.hpp). 0: no limit. A tenant's own
@@ -209,6 +223,7 @@ struct config {
   call_config call;
   health_config health;
   limits_config limits;
+  timeouts_config timeouts;
   voicemail_config voicemail;
   transfer_config transfer;
   prices_config prices;

@@ -76,6 +76,7 @@ void call_json(writer& w, const call_view& c, int64_t now, bool finished) {
   num(w, "turns", r.turns);
   num(w, "bargeIns", call.barge_ins);
   num(w, "reconnects", call.openai_reconnects);
+  num(w, "recycles", call.openai_recycles);
   str(w, "endReason", storage::end_reason_text(call));
   num(w, "jobId", r.job_id);
   w.Key("booking");

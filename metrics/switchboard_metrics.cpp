@@ -21,6 +21,9 @@ switchboard_metrics::switchboard_metrics()
     : active_calls(reg.get_gauge("switchboard_active_calls", "Calls in progress")),
       openai_reconnects(reg.get_counter("switchboard_openai_reconnects_total",
                                         "OpenAI Realtime legs re-established after a drop")),
+      openai_recycles(
+          reg.get_counter("switchboard_openai_recycles_total",
+                          "Calls moved to a fresh OpenAI Realtime session before its time limit")),
       barge_ins(reg.get_counter("switchboard_barge_ins_total",
                                 "Times a caller interrupted the assistant")),
       bytes_caller_to_openai(

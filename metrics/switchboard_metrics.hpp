@@ -20,6 +20,7 @@ public:
 
   gauge& active_calls;
   counter& openai_reconnects;
+  counter& openai_recycles; ///< calls moved to a fresh Realtime session before its time limit
   counter& barge_ins;
   counter& bytes_caller_to_openai;     ///< decoded mu-law bytes relayed upstream
   counter& bytes_openai_to_caller;     ///< decoded mu-law bytes relayed downstream

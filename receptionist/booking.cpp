@@ -89,6 +89,9 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
         j.summary += " " + m;
       j.summary += ")";
     }
+    // A call cut short by a timeout says so: the business may want to call back.
+    if (call.end_reason == end_reason::max_duration || call.end_reason == end_reason::caller_silent)
+      j.summary += " (call ended: " + std::string{to_string(call.end_reason)} + ")";
   }
   if (j.transfer.transferred()) {
     j.status = "needs_review"; // a person took (or was meant to take) it over

@@ -53,4 +53,27 @@ std::string keys_pressed_text(const std::string& digits) {
   return "The caller pressed the keys: " + digits;
 }
 
+std::string max_call_warning_instructions() {
+  return "The call must end shortly. In one short sentence, tell the caller that we need to wrap "
+         "up in a minute, and ask whether there is anything else urgent, e.g. \"We'll need to "
+         "wrap up in a minute; is there anything else I should note?\"";
+}
+
+std::string max_call_goodbye_instructions() {
+  return "The call's time is up. In one short sentence, say that someone will follow up and say "
+         "goodbye, e.g. \"We're out of time; we'll follow up with you shortly. Goodbye!\" Do "
+         "not ask any question.";
+}
+
+std::string still_there_instructions() {
+  return "The caller has been silent for a while. Ask briefly whether they are still there, "
+         "e.g. \"Are you still there?\"";
+}
+
+std::string silent_goodbye_instructions() {
+  return "The caller is still silent. Politely say you will end the call now and that they are "
+         "welcome to call back, e.g. \"I can't hear you, so I'll end the call now. Please call "
+         "back any time. Goodbye!\" Do not ask any question.";
+}
+
 } // namespace sb::receptionist

@@ -30,4 +30,14 @@ std::string handover_instructions(const std::string& line);
 /// The user input_text item for keys the caller pressed ("0412555123").
 std::string keys_pressed_text(const std::string& digits);
 
+// -- timeouts (actors/call_timers.cpp): each a response.create's instructions --
+/// The call is near its longest time: the caller is told to wrap up.
+std::string max_call_warning_instructions();
+/// The call's time is up: a goodbye, after which the line hangs up.
+std::string max_call_goodbye_instructions();
+/// The caller has been silent: "are you still there?"
+std::string still_there_instructions();
+/// Still silent after being asked: a polite goodbye, then the line hangs up.
+std::string silent_goodbye_instructions();
+
 } // namespace sb::receptionist

@@ -71,6 +71,11 @@ barge_in_cut media_relay::barge_in() {
   return cut;
 }
 
+bool media_relay::playing() const {
+  std::lock_guard lock{mutex_};
+  return !held_out_.empty() || playout_.playing();
+}
+
 void media_relay::hang_up_after_playout() {
   std::lock_guard lock{mutex_};
   hanging_up_ = true;
@@ -103,20 +108,19 @@ void media_relay::play_then_hang_up(std::string_view audio) {
 
 void media_relay::attach_openai(net::ws_connection_ptr conn) {
   std::lock_guard lock{mutex_};
-  openai_ = std::move(conn);
-  ready_ = false;
-  session_bytes_ = 0; // audio_end_ms counts from the start of each session
-  recent_.clear();
+  new_session(std::move(conn));
 }
 
 void media_relay::openai_ready() {
   std::lock_guard lock{mutex_};
-  if (!openai_)
-    return;
-  ready_ = true;
-  for (auto& h : held_in_)
-    send_up(h.payload_b64, h.received_us);
-  held_in_.clear();
+  if (openai_)
+    go_live();
+}
+
+void media_relay::switch_openai(net::ws_connection_ptr conn) {
+  std::lock_guard lock{mutex_};
+  new_session(std::move(conn));
+  go_live();
 }
 
 void media_relay::detach_openai(const net::ws_connection_ptr& conn) {
@@ -147,6 +151,20 @@ media_relay::frame_times media_relay::locate_input(int64_t audio_end_ms) const {
 }
 
 // -- with the mutex held --
+
+void media_relay::new_session(net::ws_connection_ptr conn) {
+  openai_ = std::move(conn);
+  ready_ = false;
+  session_bytes_ = 0; // audio_end_ms counts from the start of each session
+  recent_.clear();
+}
+
+void media_relay::go_live() {
+  ready_ = true;
+  for (auto& h : held_in_) // caller audio held while no session was ready
+    send_up(h.payload_b64, h.received_us);
+  held_in_.clear();
+}
 
 void media_relay::send_up(std::string_view payload_b64, int64_t received_us) {
   openai_->send_text(proto::build_input_audio_append(payload_b64));

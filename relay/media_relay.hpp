@@ -74,6 +74,10 @@ public:
   /// the latest frame's stream time (protocol/playout.cpp).
   barge_in_cut barge_in();
 
+  /// Assistant audio is queued or playing at the caller (its marks not all
+  /// echoed): the line is not silent (actors/call_timers.cpp).
+  bool playing() const;
+
   /// Close the Twilio socket once the audio sent so far has played.
   void hang_up_after_playout();
 
@@ -92,6 +96,12 @@ public:
 
   /// session.updated: held caller audio goes out, then the live stream.
   void openai_ready();
+
+  /// A standby session, configured and replayed, takes the call over: from
+  /// the next caller frame on, audio goes to `conn` (actors/session_recycle.cpp).
+  /// One step under the mutex, so that every frame goes to exactly one
+  /// session: none is lost or sent twice in the switch.
+  void switch_openai(net::ws_connection_ptr conn);
 
   /// `conn` is gone: caller audio is held again (if it is still the current one).
   void detach_openai(const net::ws_connection_ptr& conn);
@@ -129,6 +139,8 @@ private:
     int64_t sent_us;
   };
 
+  void new_session(net::ws_connection_ptr conn); // mutex held: caller audio held from now
+  void go_live();                                // mutex held: held audio out, then live
   void send_up(std::string_view payload_b64, int64_t received_us); // mutex held
   void send_down(const std::string& item_id, std::string_view payload_b64,
                  int64_t received_us); // mutex held

@@ -146,8 +146,11 @@ void call_runner::on_close(const std::string& reason) {
   res_.server_hung_up = true;
   event_locked("server hung up");
   const bool last_turn = opt_.script.turns.empty() || turn_ + 1 >= opt_.script.turns.size();
-  const bool expected = opt_.script.assistant_hangs_up && last_turn &&
-                        ((phase_ == phase::awaiting_reply && heard_) || phase_ == phase::ending);
+  const bool expected =
+      (opt_.script.assistant_hangs_up && last_turn &&
+       ((phase_ == phase::awaiting_reply && heard_) || phase_ == phase::ending)) ||
+      (opt_.script.stays_on_line && last_turn &&
+       (phase_ == phase::awaiting_reply || phase_ == phase::ending));
   if (!expected) {
     // Twilio runs what follows </Connect> however the stream ended; the
     // call still counts as failed unless the test expects the cut.

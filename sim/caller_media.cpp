@@ -227,6 +227,11 @@ void call_runner::advance_conversation_locked() {
   case phase::greeting:
     if (heard_ && quiet_ms_ >= greeting_quiet_ms) {
       event_locked("greeting finished playing");
+      if (turns.empty() && opt_.script.stays_on_line) {
+        event_locked("caller goes silent and stays on the line");
+        phase_ = phase::ending; // until the server hangs up
+        return;
+      }
       if (turns.empty())
         return finish_locked(true, {});
       phase_ = phase::pause;
@@ -265,8 +270,10 @@ void call_runner::advance_conversation_locked() {
       ++turn_;
       return;
     }
-    if (opt_.script.assistant_hangs_up) {
-      phase_ = phase::ending; // the server closes the stream (end_call)
+    if (opt_.script.assistant_hangs_up || opt_.script.stays_on_line) {
+      if (opt_.script.stays_on_line)
+        event_locked("caller goes silent and stays on the line");
+      phase_ = phase::ending; // the server closes the stream (end_call, a timeout)
       return;
     }
     return send_stop_locked();

@@ -248,6 +248,8 @@ void peer_session::apply_session() {
   if (!script_claimed_ && script_) {
     script_claimed_ = true;
     first_connection_ = shared_->first_for_caller(script_->caller_number);
+    shared_->update(
+        [&](peer_stats& st) { st.caller_by_connection[conn_number_] = script_->caller_number; });
   }
 }
 
@@ -284,11 +286,12 @@ void peer_session::on_append(const rapidjson::Document& ev) {
     (*cfg_.on_audio_received)(script_ ? script_->caller_number : no_number(), conn_number_,
                               audio_bytes_in_, bytes, rx_us_);
   audio_bytes_in_ += static_cast<int64_t>(bytes.size());
-  shared_->update(
-      [n = bytes.size(), &caller = script_ ? script_->caller_number : no_number()](peer_stats& s) {
-        s.audio_bytes_received += n;
-        s.audio_received_by_caller[caller] += static_cast<int64_t>(n);
-      });
+  shared_->update([n = bytes.size(), conn = conn_number_,
+                   &caller = script_ ? script_->caller_number : no_number()](peer_stats& s) {
+    s.audio_bytes_received += n;
+    s.audio_received_by_caller[caller] += static_cast<int64_t>(n);
+    s.audio_received_by_connection[conn] += static_cast<int64_t>(n);
+  });
   vad_.feed(bytes, [this](const energy_vad::event& e) {
     if (e.kind == energy_vad::event::started)
       on_speech_started(e.audio_ms);

@@ -79,6 +79,9 @@ public:
   bool wants_close() const { return close_; } ///< send queued frames, then close
   bool wants_drop() const { return drop_; }   ///< close abruptly (fault injection)
   const call_script* script() const { return script_; }
+  int connection() const { return conn_number_; }
+  /// A response is active or the caller is mid-utterance.
+  bool mid_turn() const { return active_.has_value() || vad_.in_speech(); }
 
 private:
   // -- conversation model --

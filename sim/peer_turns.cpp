@@ -178,6 +178,10 @@ void peer_session::on_item_create(const rapidjson::Document& ev) {
     emit(sb);
   }
   rec.text = rec.type == "message" ? transcript : arguments;
+  if (rec.type == "message")
+    shared_->update([&](peer_stats& s) {
+      s.items_created_by_connection[conn_number_].push_back(rec.role + ": " + transcript);
+    });
   items_.push_back(rec);
   last_item_id_ = rec.id;
 }

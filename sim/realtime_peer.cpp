@@ -71,7 +71,12 @@ private:
     std::lock_guard lock(mu_);
     if (!closed_) { // not our own close: the client's (or its TCP connection went)
       std::string caller = session_.script() ? session_.script()->caller_number : "";
-      shared_->update([&](peer_stats& s) { ++s.closed_by_client[caller]; });
+      bool mid_turn = session_.mid_turn();
+      shared_->update([&](peer_stats& s) {
+        ++s.closed_by_client[caller];
+        if (mid_turn)
+          s.closed_mid_turn.push_back(session_.connection());
+      });
     }
     closed_ = true;
     timer_.cancel();

@@ -85,6 +85,14 @@ struct peer_stats {
   /// audio_bytes_received and audio_bytes_sent by caller number, the same way.
   std::map<std::string, int64_t> audio_received_by_caller;
   std::map<std::string, int64_t> audio_sent_by_caller;
+  // -- per connection (numbered from 1), for session recycling --
+  std::map<int, std::string> caller_by_connection; ///< once session.update picked a script
+  std::map<int, int64_t> audio_received_by_connection;
+  /// "role: text" of each message item the client created (a replayed conversation).
+  std::map<int, std::vector<std::string>> items_created_by_connection;
+  /// Connections the client closed while a response was active or the caller
+  /// was mid-utterance (VAD in speech): not between turns.
+  std::vector<int> closed_mid_turn;
 };
 
 class realtime_peer {

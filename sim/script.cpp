@@ -74,6 +74,11 @@ result<call_script> parse_script(const std::string& json) {
   call_script s;
   s.caller_number = string_or(doc, "caller_number", s.caller_number);
   s.greeting_clip = string_or(doc, "greeting_clip", s.greeting_clip);
+  if (auto it = doc.FindMember("stays_on_line"); it != doc.MemberEnd()) {
+    if (!it->value.IsBool())
+      return error{"bad_script", "stays_on_line must be a boolean"};
+    s.stays_on_line = it->value.GetBool();
+  }
   if (auto it = doc.FindMember("assistant_hangs_up"); it != doc.MemberEnd()) {
     if (!it->value.IsBool())
       return error{"bad_script", "assistant_hangs_up must be a boolean"};

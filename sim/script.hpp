@@ -43,6 +43,10 @@ struct call_script {
   /// After the last reply, the peer calls end_call and the caller expects the
   /// server to hang up (close the stream). false: the caller sends `stop`.
   bool assistant_hangs_up = true;
+  /// After the script (the greeting when it has no turns), the caller goes
+  /// silent and stays on the line, sending silence, until the server hangs
+  /// up (a timeout's test); the server's hang-up is then expected.
+  bool stays_on_line = false;
 };
 
 /// The demo's booking conversation (leaking sink, name, address, tomorrow 10:00).

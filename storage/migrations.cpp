@@ -172,6 +172,17 @@ CREATE TABLE booking_drafts (
 );
 )sql";
 
+// v8: per-tenant timeouts (actors/call_timers.cpp; 0 takes config
+// [timeouts] / [twilio]), and the call's moves to a fresh Realtime session
+// before the service's 60-minute limit (actors/session_recycle.cpp).
+constexpr std::string_view v8 = R"sql(
+ALTER TABLE tenants ADD COLUMN max_call_ms INTEGER NOT NULL DEFAULT 0 CHECK (max_call_ms >= 0);
+ALTER TABLE tenants ADD COLUMN silence_ms INTEGER NOT NULL DEFAULT 0 CHECK (silence_ms >= 0);
+ALTER TABLE tenants ADD COLUMN stream_attach_ms INTEGER NOT NULL DEFAULT 0
+  CHECK (stream_attach_ms >= 0);
+ALTER TABLE calls ADD COLUMN openai_recycles INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -185,7 +196,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8};
   return all;
 }
 

@@ -28,6 +28,10 @@ struct tenant {
   std::string transfer_number; ///< where a transfer dials (E.164); empty: no transfers
   bool transfer_after_hours = false; ///< transfer outside `hours` too
   std::string transfer_message;      ///< the hand-over line; empty: config transfer.message
+  int64_t max_call_ms = 0;           ///< the longest call; 0: config timeouts.max_call
+  int64_t silence_ms = 0; ///< caller silence before "are you there?"; 0: timeouts.silence
+  int64_t stream_attach_ms =
+      0; ///< the Media Stream must attach by then; 0: twilio.stream_attach_timeout
 };
 
 /// Why a call was transferred and how it went (migration v6): a call
@@ -77,6 +81,7 @@ struct call_record {
   proto::token_usage usage; ///< the sum of every response.done's usage
   double cost_usd = 0;      ///< usage priced as it arrived (receptionist/cost.hpp)
   int openai_reconnects = 0;
+  int openai_recycles = 0; ///< moves to a fresh Realtime session before its 60-minute limit
   int barge_ins = 0;
   transfer_info transfer;
   /// The server that ran the call ([server] node_id): its next start

@@ -37,7 +37,8 @@ namespace {
 
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
-    "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message";
+    "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message, "
+    "max_call_ms, silence_ms, stream_attach_ms";
 
 tenant read_tenant(const query& q) {
   tenant t;
@@ -56,6 +57,9 @@ tenant read_tenant(const query& q) {
   t.transfer_number = q.text_at(12);
   t.transfer_after_hours = q.int_at(13) != 0;
   t.transfer_message = q.text_at(14);
+  t.max_call_ms = q.int_at(15);
+  t.silence_ms = q.int_at(16);
+  t.stream_attach_ms = q.int_at(17);
   return t;
 }
 
@@ -65,8 +69,8 @@ status store::add_tenant(const tenant& t) {
   auto q = impl_->db->prepare(
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
       "push_url, hours, created_at, max_concurrent, calls_per_minute, transfer_number, "
-      "transfer_after_hours, transfer_message) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+      "transfer_after_hours, transfer_message, max_call_ms, silence_ms, stream_attach_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -76,6 +80,7 @@ status store::add_tenant(const tenant& t) {
   q->bind_int(10, now_ms()).bind_int(11, t.max_concurrent).bind_int(12, t.calls_per_minute);
   q->bind_text(13, t.transfer_number).bind_int(14, t.transfer_after_hours ? 1 : 0);
   q->bind_text(15, t.transfer_message);
+  q->bind_int(16, t.max_call_ms).bind_int(17, t.silence_ms).bind_int(18, t.stream_attach_ms);
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

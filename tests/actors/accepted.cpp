@@ -9,10 +9,15 @@ using namespace sb::actors;
 
 void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_actor transcript,
               storage_actor storage, call_registry_actor registry, notifier_actor notifier,
-              slot_holds_actor holds, finalizer_actor finalizer) {
+              slot_holds_actor holds, finalizer_actor finalizer, openai_socket_actor openai) {
   caf::anon_send(sup, stream_stopped{});
   caf::anon_send(sup, dtmf_digit{"5"});
+  caf::anon_send(sup, max_call_atom::value, 0);
+  caf::anon_send(sup, silence_atom::value);
+  caf::anon_send(sup, recycle_atom::value, 1);
+  caf::anon_send(sup, openai_session_ready{true, true});
   caf::anon_send(twilio, hangup_after_playout{});
+  caf::anon_send(openai, take_over_atom::value); // a standby session takes the call over
   caf::anon_send(transcript, caller_said{});
   caf::anon_send(storage, append_turn{});
   caf::anon_send(registry, openai_observation{true});

@@ -296,4 +296,27 @@ BOOST_AUTO_TEST_CASE(refuses_an_upgrade_on_another_path) {
   BOOST_TEST(r.http_status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(a_tenants_own_stream_attach_timeout_replaces_the_default) {
+  // The default would wait 30 s; this tenant's calls wait 800 ms.
+  test_server s{[](sb::config& c) { c.twilio.stream_attach_timeout = 30'000ms; }};
+  const std::string quick = "+15557770000";
+  {
+    sb::storage::tenant t;
+    t.number = quick;
+    t.name = "Quick Plumbing";
+    t.stream_attach_ms = 800;
+    BOOST_REQUIRE(s.open_store()->add_tenant(t).ok());
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form("CAquick", quick)).status, 200);
+  auto call = s.wait_for_call(
+      "CAquick", [](const auto& c) { return c.ended_at_ms > 0; }, 10s);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->ended_at_ms > 0);
+  BOOST_TEST(call->end_reason == sb::end_reason::no_stream);
+  BOOST_TEST(call->tenant_number == quick);
+  BOOST_TEST((waited >= 700ms));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
