@@ -191,6 +191,32 @@ scenario barge_in() {
   return s;
 }
 
+scenario idle() {
+  scenario s;
+  s.name = "idle";
+  s.summary = "the caller goes silent: asked \"are you still there?\", then the call ends";
+  s.calls = [](const std::string&) {
+    sim::call_script script;
+    script.caller_number = caller_number;
+    script.assistant_hangs_up = false;
+    script.stays_on_line = true;
+    script.turns.push_back(turn(
+        "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+        {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
+        "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+    return std::vector<placed_call>{{script, 0, {}}};
+  };
+  s.tenant = [](storage::tenant& t) { t.silence_ms = 4'000; }; // the default is 20 s
+  s.check = [](const outcome& o) {
+    if (auto e = first_of({all_calls_ok(o), ended(o, end_reason::caller_silent)}); !e.empty())
+      return e;
+    if (!o.job || o.job->details.service.empty())
+      return std::string{"the job card lost what the caller said before going silent"};
+    return std::string{};
+  };
+  return s;
+}
+
 scenario transfer(std::string name, std::string summary, bool by_key, bool answers) {
   scenario s;
   s.name = std::move(name);
@@ -227,6 +253,7 @@ const std::vector<scenario>& scenarios() {
       transfer("dtmf", "the caller presses 0: put through to a person, who answers", true, true),
       voicemail(),
       busy(),
+      idle(),
       barge_in()};
   return all;
 }

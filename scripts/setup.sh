@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   espeak-ng sox
   wrk gnuplot-nox
-  dpkg-dev
+  dpkg-dev file
   chromium
 )
 

@@ -154,8 +154,8 @@ BOOST_AUTO_TEST_CASE(demo_lists_its_scenarios_and_refuses_an_unknown_one) {
   cli_env e;
   auto list = e.run({"demo", "--list"});
   BOOST_TEST(list.exit_code == 0);
-  for (const char* name :
-       {"booking", "transfer", "transfer-noanswer", "dtmf", "voicemail", "busy", "barge-in"})
+  for (const char* name : {"booking", "transfer", "transfer-noanswer", "dtmf", "voicemail", "busy",
+                           "idle", "barge-in"})
     BOOST_TEST(contains(list.out, std::string{"  "} + name + " "), name);
   auto unknown = e.run({"demo", "--scenario", "no-such-thing"});
   BOOST_TEST(unknown.exit_code == 2);
