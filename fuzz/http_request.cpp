@@ -11,22 +11,21 @@
 namespace {
 
 sb::fuzz::server_harness& harness() {
-  static sb::fuzz::server_harness h{[] {
-                                      sb::net::http_server_options o;
-                                      o.max_header_bytes = 2048;
-                                      o.max_body_bytes = 4096;
-                                      return o;
-                                    }(),
-                                    [] {
-                                      sb::net::http_handlers h;
-                                      h.on_request = [](sb::net::http_request req,
-                                                        sb::net::responder respond) {
-                                        auto form = sb::proto::parse_form(req.body);
-                                        respond(sb::net::http_response::text(
-                                            form ? 200 : 400, form ? "ok" : "bad form"));
-                                      };
-                                      return h;
-                                    }()};
+  static sb::fuzz::server_harness h{
+      [] {
+        sb::net::http_server_options o;
+        o.max_header_bytes = 2048;
+        o.max_body_bytes = 4096;
+        return o;
+      }(),
+      [] {
+        sb::net::http_handlers h;
+        h.on_request = [](sb::net::http_request req, sb::net::responder respond) {
+          auto form = sb::proto::parse_form(req.body);
+          respond(sb::net::http_response::text(form ? 200 : 400, form ? "ok" : "bad form"));
+        };
+        return h;
+      }()};
   return h;
 }
 

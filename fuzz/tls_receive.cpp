@@ -12,23 +12,22 @@
 namespace {
 
 sb::fuzz::server_harness& harness() {
-  static sb::fuzz::server_harness h{[] {
-                                      auto ca = sb::net::make_test_ca("fuzz CA");
-                                      auto cert = sb::net::make_server_cert(ca, {"localhost"},
-                                                                            {"127.0.0.1"});
-                                      sb::net::http_server_options o;
-                                      o.tls_cert_pem = cert.cert_pem;
-                                      o.tls_key_pem = cert.key_pem;
-                                      return o;
-                                    }(),
-                                    [] {
-                                      sb::net::http_handlers h;
-                                      h.on_request = [](sb::net::http_request,
-                                                        sb::net::responder respond) {
-                                        respond(sb::net::http_response::text(200, "ok"));
-                                      };
-                                      return h;
-                                    }()};
+  static sb::fuzz::server_harness h{
+      [] {
+        auto ca = sb::net::make_test_ca("fuzz CA");
+        auto cert = sb::net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});
+        sb::net::http_server_options o;
+        o.tls_cert_pem = cert.cert_pem;
+        o.tls_key_pem = cert.key_pem;
+        return o;
+      }(),
+      [] {
+        sb::net::http_handlers h;
+        h.on_request = [](sb::net::http_request, sb::net::responder respond) {
+          respond(sb::net::http_response::text(200, "ok"));
+        };
+        return h;
+      }()};
   return h;
 }
 

@@ -19,27 +19,28 @@ constexpr std::string_view upgrade = "GET /telephony/realtime-stream HTTP/1.1\r\
                                      "Sec-WebSocket-Version: 13\r\n\r\n";
 
 sb::fuzz::server_harness& harness() {
-  static sb::fuzz::server_harness h{[] {
-                                      sb::net::http_server_options o;
-                                      o.ws.max_frame_bytes = 4096;
-                                      return o;
-                                    }(),
-                                    [] {
-                                      sb::net::http_handlers h;
-                                      h.on_upgrade = [](const sb::net::http_request&,
-                                                        const sb::net::ws_connection_ptr& conn)
-                                          -> std::optional<sb::net::http_response> {
-                                        sb::net::ws_handlers wh;
-                                        wh.on_text = [](std::string&& frame) {
-                                          (void)sb::proto::parse_twilio_event(frame);
-                                          return true;
-                                        };
-                                        wh.on_close = [](const std::string&) {};
-                                        conn->set_handlers(std::move(wh));
-                                        return std::nullopt;
-                                      };
-                                      return h;
-                                    }()};
+  static sb::fuzz::server_harness h{
+      [] {
+        sb::net::http_server_options o;
+        o.ws.max_frame_bytes = 4096;
+        return o;
+      }(),
+      [] {
+        sb::net::http_handlers h;
+        h.on_upgrade =
+            [](const sb::net::http_request&,
+               const sb::net::ws_connection_ptr& conn) -> std::optional<sb::net::http_response> {
+          sb::net::ws_handlers wh;
+          wh.on_text = [](std::string&& frame) {
+            (void)sb::proto::parse_twilio_event(frame);
+            return true;
+          };
+          wh.on_close = [](const std::string&) {};
+          conn->set_handlers(std::move(wh));
+          return std::nullopt;
+        };
+        return h;
+      }()};
   return h;
 }
 
