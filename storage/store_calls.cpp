@@ -56,6 +56,28 @@ constexpr const char* call_upsert =
     " transfer_status = iif(excluded.transfer_status IN ('', 'dialing') AND transfer_status <> '',"
     "                       transfer_status, excluded.transfer_status)";
 
+/// The recording on the call's row, if one arrived before the card was
+/// written, goes on the card (job `id`).
+status card_takes_waiting_recording(detail::database& db, const call_record& c, const job& j,
+                                    int64_t id) {
+  auto q = db.prepare("SELECT recording_url, recording_duration_s FROM calls WHERE call_sid = ?1",
+                      "recording of " + c.call_sid);
+  if (!q)
+    return q.err();
+  q->bind_text(1, c.call_sid);
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  if (!*row || q->text_at(0).empty())
+    return ok_status();
+  job card = j;
+  card.id = id;
+  card.call_sid = c.call_sid;
+  if (card.caller.empty())
+    card.caller = c.from;
+  return detail::mark_voicemail(db, card, q->text_at(0), static_cast<int>(q->int_at(1)));
+}
+
 void read_end_reason(call_record& c, const std::string& text) {
   auto colon = text.find(':');
   auto code = text.substr(0, colon);
@@ -246,6 +268,11 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
     return error{"sqlite", "save job of " + c.call_sid + ": no id returned"};
   int64_t job_id = ins->int_at(0);
   if (auto s = ins->run(); !s)
+    return s.err();
+
+  // A voicemail whose recording callback came before this finalize waits on
+  // the call's row (record_voicemail): the card is a voicemail now.
+  if (auto s = card_takes_waiting_recording(db, c, j, job_id); !s)
     return s.err();
 
   // The job card holds the booking now: the call's draft has served.

@@ -35,6 +35,10 @@ call_record read_call_row(const query& q);
 /// Deletes the call's booking draft (store_recovery.cpp); part of finalize_call.
 status drop_booking_draft(database& db, const std::string& call_sid);
 
+/// `j` (stored, with its id) becomes a voicemail card: kind, the recording,
+/// needs_review and a summary that says so; written to its row.
+status mark_voicemail(database& db, job& j, const std::string& url, int duration_s);
+
 } // namespace detail
 
 struct store::impl {

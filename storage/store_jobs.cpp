@@ -254,6 +254,23 @@ store::set_transfer_status(const std::string& call_sid, const std::string& dial_
 
 // -- voicemail ----------------------------------------------------------------
 
+status detail::mark_voicemail(database& db, job& j, const std::string& url, int duration_s) {
+  j.kind = "voicemail";
+  j.recording_url = url;
+  j.recording_duration_s = duration_s;
+  j.status = "needs_review";
+  j.summary = "Voicemail (" + std::to_string(duration_s) + " s) from " + j.caller +
+              ": listen to it and call back.";
+  auto up = db.prepare("UPDATE jobs SET kind = ?2, recording_url = ?3, recording_duration_s = ?4,"
+                       " status = ?5, summary = ?6 WHERE id = ?1",
+                       "voicemail on job of " + j.call_sid);
+  if (!up)
+    return up.err();
+  up->bind_int(1, j.id).bind_text(2, j.kind).bind_text(3, url).bind_int(4, duration_s);
+  up->bind_text(5, j.status).bind_text(6, j.summary);
+  return up->run();
+}
+
 result<store::recording_outcome>
 store::record_voicemail(const std::string& call_sid, const std::string& url, int duration_s,
                         bool live,
@@ -276,20 +293,7 @@ store::record_voicemail(const std::string& call_sid, const std::string& url, int
     return recording_outcome::on_call;
   }
   job j = std::move(**card);
-  j.kind = "voicemail";
-  j.recording_url = url;
-  j.recording_duration_s = duration_s;
-  j.status = "needs_review";
-  j.summary = "Voicemail (" + std::to_string(duration_s) + " s) from " + j.caller +
-              ": listen to it and call back.";
-  auto up = db.prepare("UPDATE jobs SET kind = ?2, recording_url = ?3, recording_duration_s = ?4,"
-                       " status = ?5, summary = ?6 WHERE id = ?1",
-                       "voicemail on job of " + call_sid);
-  if (!up)
-    return up.err();
-  up->bind_int(1, j.id).bind_text(2, j.kind).bind_text(3, url).bind_int(4, duration_s);
-  up->bind_text(5, j.status).bind_text(6, j.summary);
-  if (auto s = up->run(); !s)
+  if (auto s = detail::mark_voicemail(db, j, url, duration_s); !s)
     return s.err();
   auto t = find_tenant(j.tenant_number);
   if (!t)
