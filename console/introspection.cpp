@@ -15,13 +15,15 @@ namespace sb::console {
 
 namespace {
 
-constexpr std::chrono::milliseconds push_interval{250};
+/// How often the feed's subscribers get the view, when it changed.
+constexpr std::chrono::milliseconds default_push_interval{250};
 
 struct introspection_state {
   console_view view;
   std::set<std::string> finished_sids; ///< late reports of these are dropped
   std::vector<net::ws_connection_ptr> subscribers;
   bool dirty = false;
+  std::chrono::milliseconds push_interval = default_push_interval;
   static inline const char* name = "introspection";
 };
 
@@ -89,7 +91,11 @@ void on_call_report(self_ptr self, actors::call_report& r) {
   }
 }
 
-actors::introspection_actor::behavior_type introspection(self_ptr self) {
+// The push interval is a spawn argument: CAF 0.17's spawn of a function
+// actor without arguments dereferences a null pointer (UBSan, docs/stack.md).
+actors::introspection_actor::behavior_type introspection(self_ptr self,
+                                                         std::chrono::milliseconds push_interval) {
+  self->state.push_interval = push_interval;
   self->delayed_send(self, push_interval, actors::tick_atom::value);
   return {
       [self](actors::actor_report& r) {
@@ -106,7 +112,7 @@ actors::introspection_actor::behavior_type introspection(self_ptr self) {
       [self](actors::tick_atom) {
         if (self->state.dirty)
           push(self);
-        self->delayed_send(self, push_interval, actors::tick_atom::value);
+        self->delayed_send(self, self->state.push_interval, actors::tick_atom::value);
       },
       [self](actors::feed_subscribe& s) {
         auto& st = self->state;
@@ -135,7 +141,7 @@ actors::introspection_actor::behavior_type introspection(self_ptr self) {
 } // namespace
 
 actors::introspection_actor spawn_introspection(caf::actor_system& sys) {
-  return sys.spawn(introspection);
+  return sys.spawn(introspection, default_push_interval);
 }
 
 } // namespace sb::console
