@@ -197,6 +197,8 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "transfer.dtmf_digit", "must be one of 0-9, * or #, or empty");
   if (x.dial_timeout_s < 5 || x.dial_timeout_s > 600)
     fail(source, "transfer.dial_timeout_s", "must be 5 to 600 (Twilio's range)");
+  if (cfg.console.session_idle.count() < 1000 || cfg.console.session_max.count() < 1000)
+    fail(source, "console.session_idle_ms", "session_idle_ms and session_max_ms must be >= 1000");
 }
 
 } // namespace
@@ -358,6 +360,8 @@ void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& 
 
   read("console", "metrics_own_port", cfg.console.metrics_own_port);
   read("console", "metrics_port", cfg.console.metrics_port);
+  read("console", "session_idle_ms", cfg.console.session_idle);
+  read("console", "session_max_ms", cfg.console.session_max);
 
   read("debug", "realtime", cfg.debug.realtime);
   read("debug", "twilio", cfg.debug.twilio);

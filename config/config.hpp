@@ -195,6 +195,11 @@ struct console_config {
   /// a private network).
   bool metrics_own_port = false;
   uint16_t metrics_port = 9464; ///< with metrics_own_port; 0: an ephemeral port
+  /// A session unused this long is over (an open console page keeps its
+  /// session in use: it checks it every minute).
+  milliseconds session_idle{30 * 60'000};
+  /// A session is over this long after its login, used or not.
+  milliseconds session_max{12 * 3'600'000};
 };
 
 struct debug_config {

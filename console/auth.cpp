@@ -25,7 +25,8 @@ std::string trim(std::string_view s) {
 
 } // namespace
 
-console_auth::console_auth(const std::string& token) : enabled_(!token.empty()) {
+console_auth::console_auth(const std::string& token, int64_t idle_ms, int64_t max_ms)
+    : enabled_(!token.empty()), idle_ms_(idle_ms), max_ms_(max_ms) {
   if (enabled_)
     sha256(token, digest_);
 }
@@ -38,7 +39,7 @@ bool console_auth::token_matches(std::string_view candidate) const {
   return CRYPTO_memcmp(d, digest_, sizeof d) == 0;
 }
 
-std::string console_auth::new_session() {
+std::string console_auth::new_session(int64_t now_ms) {
   unsigned char raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1)
     throw std::runtime_error("RAND_bytes failed");
@@ -49,7 +50,7 @@ std::string console_auth::new_session() {
     id += hex[c & 15];
   }
   std::lock_guard<std::mutex> g{mtx_};
-  sessions_.insert(id);
+  sessions_[id] = session{now_ms, now_ms};
   order_.push_back(id);
   while (order_.size() > max_sessions) {
     sessions_.erase(order_.front());
@@ -63,14 +64,29 @@ void console_auth::end_session(const std::string& id) {
   sessions_.erase(id);
 }
 
-bool console_auth::has_session(const net::http_request& req) const {
+bool console_auth::has_session(const net::http_request& req, int64_t now_ms) {
   if (!enabled_)
     return false;
   auto id = cookie_value(req.header("Cookie"), cookie_name);
   if (id.empty())
     return false;
   std::lock_guard<std::mutex> g{mtx_};
-  return sessions_.count(id) != 0;
+  auto it = sessions_.find(id);
+  if (it == sessions_.end())
+    return false;
+  auto& s = it->second;
+  if (now_ms - s.used_ms >= idle_ms_ || now_ms - s.login_ms >= max_ms_) {
+    sessions_.erase(it); // its id stays in order_ until pushed out: harmless
+    return false;
+  }
+  s.used_ms = now_ms;
+  return true;
+}
+
+int64_t console_auth::session_end_ms(const std::string& id) const {
+  std::lock_guard<std::mutex> g{mtx_};
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? 0 : it->second.login_ms + max_ms_;
 }
 
 bool console_auth::has_bearer(const net::http_request& req) const {
@@ -81,10 +97,13 @@ bool console_auth::has_bearer(const net::http_request& req) const {
   return token_matches(std::string_view{h}.substr(prefix.size()));
 }
 
-std::string console_auth::cookie_for(const std::string& session_id) {
+std::string console_auth::cookie_for(const std::string& session_id, bool secure) {
   // HttpOnly: page scripts cannot read it; SameSite=Strict: no other site's
-  // page can make the browser send it (the end-call POST needs no CSRF token).
-  return std::string{cookie_name} + "=" + session_id + "; HttpOnly; SameSite=Strict; Path=/";
+  // page can make the browser send it (and the Origin check refuses their
+  // POSTs besides). Secure: over https the browser never sends it in clear.
+  // No Max-Age: the server ends the session (idle, max), the browser at exit.
+  return std::string{cookie_name} + "=" + session_id + "; HttpOnly; SameSite=Strict; Path=/" +
+         (secure ? "; Secure" : "");
 }
 
 std::string console_auth::cookie_value(std::string_view header, std::string_view name) {

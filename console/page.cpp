@@ -44,6 +44,9 @@ button.transfer-call { background:#1f6feb; margin-right:6px; }
 .login input { width:100%; padding:8px; margin:8px 0; background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:6px; }
 .login button { background:#238636; width:100%; }
 .error { color:var(--bad); }
+#logout { margin-left:auto; }
+#logout button { background:#30363d; }
+.hidden { display:none; }
 )CSS";
 
 constexpr std::string_view body = R"HTML(
@@ -51,7 +54,7 @@ constexpr std::string_view body = R"HTML(
   <h1>Switchboard console</h1>
   <span><span id="feed-dot" class="dot"></span> <span id="feed-status">connecting…</span></span>
   <span class="kv">active calls <b id="active-count">0</b></span>
-  <form method="post" action="/console/logout" style="margin-left:auto"><button style="background:#30363d">Log out</button></form>
+  <form id="logout" method="post" action="/console/logout"><button>Log out</button></form>
 </header>
 <main>
   <h2>Active calls</h2>
@@ -150,7 +153,7 @@ function render(snap) {
   const live = new Set(snap.calls.map(c => c.callSid));
   document.querySelectorAll('#calls section.call').forEach(el => { if (!live.has(el.dataset.sid)) el.remove(); });
   snap.calls.forEach(renderCall);
-  document.getElementById('no-calls').style.display = snap.calls.length ? 'none' : '';
+  document.getElementById('no-calls').classList.toggle('hidden', snap.calls.length > 0);
   document.getElementById('active-count').textContent = snap.calls.length;
   renderFinished(snap.finished);
 }
@@ -190,17 +193,26 @@ function connect() {
   };
 }
 connect();
+
+// An open page keeps its session in use, and learns within a minute that
+// it has ended (idle or max lifetime: console.session_*_ms): back to login.
+setInterval(async () => {
+  const r = await fetch('/console', { method: 'HEAD' }).catch(() => null);
+  if (r && r.status === 401) location.reload();
+}, 60000);
 )JS";
 
+// No inline script or style anywhere: the Content-Security-Policy
+// (console/routes.cpp) allows only /console/app.js and /console/app.css.
+constexpr std::string_view head =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<link rel=\"stylesheet\" href=\"/console/app.css\">";
+
 std::string assemble() {
-  std::string s = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<title>Switchboard console</title><style>";
-  s += style;
-  s += "</style></head><body>";
+  std::string s{head};
+  s += "<title>Switchboard console</title></head><body>";
   s += body;
-  s += "<script>";
-  s += script;
-  s += "</script></body></html>\n";
+  s += "<script src=\"/console/app.js\"></script></body></html>\n";
   return s;
 }
 
@@ -211,11 +223,18 @@ std::string_view console_page() {
   return page;
 }
 
+std::string_view console_script() {
+  return script;
+}
+
+std::string_view console_style() {
+  return style;
+}
+
 std::string login_page(const std::string& error) {
-  std::string s = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<title>Switchboard console: log in</title><style>";
-  s += style;
-  s += "</style></head><body><form class=\"login\" method=\"post\" action=\"/console/login\">"
+  std::string s{head};
+  s += "<title>Switchboard console: log in</title></head><body><form class=\"login\" "
+       "method=\"post\" action=\"/console/login\">"
        "<h1>Switchboard console</h1>";
   if (!error.empty())
     s += "<p class=\"error\">" + proto::xml_escape(error) + "</p>";

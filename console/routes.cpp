@@ -7,9 +7,11 @@
 #include "console/auth.hpp"
 #include "console/introspection.hpp"
 #include "console/login_throttle.hpp"
+#include "console/origin.hpp"
 #include "console/page.hpp"
 #include "protocol/form.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <caf/all.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -30,6 +32,73 @@ http_response html(int status, std::string body) {
   r.headers.emplace_back("Cache-Control", "no-store");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   return r;
+}
+
+/// Every console response: no script, style, frame or connection but the
+/// console's own (its page has no inline code: console/page.hpp), never
+/// framed, no Referer to another site, no content sniffing (issue 15).
+/// Referrer-Policy is same-origin, not no-referrer: under no-referrer a
+/// browser sends "Origin: null" with a form's POST (Fetch, "append a request
+/// Origin header"), and the login and logout forms need their Origin.
+void add_security_headers(http_response& r) {
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; script-src 'self'; style-src 'self'; "
+                         "connect-src 'self'; img-src 'self'; form-action 'self'; "
+                         "base-uri 'none'; frame-ancestors 'none'");
+  r.headers.emplace_back("Referrer-Policy", "same-origin");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+}
+
+/// The compiled-in script or stylesheet.
+http_response asset(const char* type, std::string_view body) {
+  http_response r;
+  r.content_type = type;
+  r.body = std::string{body};
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+/// The Origin's value is the client's text: not logged.
+void log_refused_origin(const http_request& req) {
+  log::warn(
+      "Console",
+      "Refused a console " + req.method + " " + std::string{req.path()} + " from " + req.remote +
+          (req.header("Origin").empty() ? ": no Origin" : ": its Origin is not this server's"));
+}
+
+void refuse_origin(const http_request& req, const net::responder& respond) {
+  log_refused_origin(req);
+  respond(http_response::json(403, R"({"ok":false,"error":"origin not allowed"})"));
+}
+
+void hang_up_call(const actors::services& svc, const std::string& sid, net::responder respond) {
+  log::info("Console", "Operator ends call " + sid);
+  actors::ask<bool>(
+      svc.registry, svc.cfg->call.registry_query,
+      [respond](bool live) {
+        respond(live ? http_response::json(202, R"({"ok":true})")
+                     : http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
+      },
+      [respond](caf::error&) {
+        respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
+      },
+      actors::operator_hangup{sid});
+}
+
+/// A timer that closes the feed `conn` at `end_ms`, its session's end. An
+/// open feed is the session in use (no idle end), but it ends with the
+/// session's max lifetime; the page's next check then finds the session gone.
+std::shared_ptr<boost::asio::steady_timer>
+close_at(boost::asio::io_context* io, const net::ws_connection_ptr& conn, int64_t end_ms) {
+  if (io == nullptr || end_ms == 0)
+    return nullptr;
+  auto t = std::make_shared<boost::asio::steady_timer>(
+      *io, std::chrono::milliseconds{std::max<int64_t>(0, end_ms - now_ms())});
+  t->async_wait([w = std::weak_ptr<net::ws_connection>{conn}](boost::system::error_code ec) {
+    if (auto c = w.lock(); c && !ec)
+      c->close();
+  });
+  return t;
 }
 
 http_response metrics_response(const metrics::switchboard_metrics* m) {
@@ -82,74 +151,87 @@ void transfer_call(const actors::services& svc, const std::string& sid, net::res
 } // namespace
 
 console_routes::console_routes(const actors::services& svc)
-    : svc_(svc), auth_(std::make_unique<console_auth>(svc.cfg->console.token)),
-      logins_(std::make_unique<login_throttle>()) {}
+    : svc_(svc), auth_(std::make_unique<console_auth>(svc.cfg->console.token,
+                                                      svc.cfg->console.session_idle.count(),
+                                                      svc.cfg->console.session_max.count())),
+      logins_(std::make_unique<login_throttle>()),
+      origins_(std::make_unique<origin_policy>(svc.cfg->server.public_url,
+                                               !svc.cfg->server.tls_cert.empty() &&
+                                                   !svc.cfg->server.tls_key.empty())) {}
 
 console_routes::~console_routes() = default;
 
-bool console_routes::on_request(const http_request& req, net::responder& respond) {
+bool console_routes::on_request(const http_request& req, net::responder& respond_in) {
   const std::string_view path = req.path();
-  if (path == "/metrics") {
-    if (svc_.cfg->console.metrics_own_port || !auth_->enabled()) {
-      respond(http_response::text(404, "not found"));
-      return true;
-    }
-    if (!auth_->has_session(req) && !auth_->has_bearer(req)) {
-      auto r = http_response::text(401, "unauthorized");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"switchboard\"");
-      respond(std::move(r));
-      return true;
-    }
-    respond(metrics_response(svc_.metrics.get()));
-    return true;
-  }
-  if (path != "/console" && !starts_with(path, "/console/"))
+  if (path != "/metrics" && path != "/console" && !starts_with(path, "/console/"))
     return false;
-  if (!auth_->enabled()) {
+  net::responder respond = [r = std::move(respond_in)](http_response res) {
+    add_security_headers(res);
+    r(std::move(res));
+  };
+  if (path == "/metrics")
+    serve_metrics(req, respond);
+  else if (!auth_->enabled())
     respond(http_response::text(404, "console disabled: set SWITCHBOARD_CONSOLE_TOKEN"));
-    return true;
+  else if (req.method == "GET" && (path == "/console/app.js" || path == "/console/app.css"))
+    respond(path == "/console/app.js" ? asset("text/javascript; charset=utf-8", console_script())
+                                      : asset("text/css; charset=utf-8", console_style()));
+  else if (req.method != "GET" && req.method != "HEAD" && !origins_->allows(req))
+    refuse_origin(req, respond);
+  else if (path == "/console/login")
+    log_in(req, respond);
+  else if (!auth_->has_session(req, now_ms()))
+    respond(path == "/console" && req.method != "POST"
+                ? html(401, login_page())
+                : http_response::json(401, R"({"ok":false,"error":"log in first"})"));
+  else
+    serve_session(req, respond);
+  return true;
+}
+
+void console_routes::serve_metrics(const http_request& req, const net::responder& respond) {
+  if (svc_.cfg->console.metrics_own_port || !auth_->enabled())
+    return respond(http_response::text(404, "not found"));
+  if (!auth_->has_session(req, now_ms()) && !auth_->has_bearer(req)) {
+    auto r = http_response::text(401, "unauthorized");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"switchboard\"");
+    return respond(std::move(r));
   }
-  if (path == "/console/login") {
-    if (req.method != "POST") {
-      respond(html(405, login_page()));
-      return true;
-    }
-    auto address = login_throttle::address_of(req.remote);
-    if (auto wait = logins_->wait_ms(address, now_ms()); wait > 0) {
-      // Refused before the token is even looked at: guessing costs time.
-      auto r = html(429, login_page("Too many wrong tokens: try again in " +
-                                    std::to_string((wait + 999) / 1000) + " s."));
-      r.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
-      respond(std::move(r));
-      return true;
-    }
-    auto form = proto::parse_form(req.body);
-    std::string token = form ? proto::form_value(*form, "token") : "";
-    if (!auth_->token_matches(token)) {
-      auto delay = logins_->failed(address, now_ms());
-      log::warn(
-          "Console",
-          "Refused a console login from " + address +
-              (delay > 0 ? "; next attempt allowed in " + std::to_string(delay) + " ms" : ""));
-      respond(html(401, login_page("Wrong token.")));
-      return true;
-    }
-    logins_->succeeded(address);
-    auto r = http_response::text(303, "");
-    r.headers.emplace_back("Location", "/console");
-    r.headers.emplace_back("Set-Cookie", console_auth::cookie_for(auth_->new_session()));
-    r.headers.emplace_back("Cache-Control", "no-store");
-    log::info("Console", "Operator logged in from " + req.remote);
-    respond(std::move(r));
-    return true;
+  respond(metrics_response(svc_.metrics.get()));
+}
+
+void console_routes::log_in(const http_request& req, const net::responder& respond) {
+  if (req.method != "POST")
+    return respond(html(405, login_page()));
+  auto address = login_throttle::address_of(req.remote);
+  if (auto wait = logins_->wait_ms(address, now_ms()); wait > 0) {
+    // Refused before the token is even looked at: guessing costs time.
+    auto r = html(429, login_page("Too many wrong tokens: try again in " +
+                                  std::to_string((wait + 999) / 1000) + " s."));
+    r.headers.emplace_back("Retry-After", std::to_string((wait + 999) / 1000));
+    return respond(std::move(r));
   }
-  if (!auth_->has_session(req)) {
-    if (path == "/console" && req.method == "GET")
-      respond(html(401, login_page()));
-    else
-      respond(http_response::json(401, R"({"ok":false,"error":"log in first"})"));
-    return true;
+  auto form = proto::parse_form(req.body);
+  std::string token = form ? proto::form_value(*form, "token") : "";
+  if (!auth_->token_matches(token)) {
+    auto delay = logins_->failed(address, now_ms());
+    log::warn("Console",
+              "Refused a console login from " + address +
+                  (delay > 0 ? "; next attempt allowed in " + std::to_string(delay) + " ms" : ""));
+    return respond(html(401, login_page("Wrong token.")));
   }
+  logins_->succeeded(address);
+  auto r = http_response::text(303, "");
+  r.headers.emplace_back("Location", "/console");
+  r.headers.emplace_back("Set-Cookie", console_auth::cookie_for(auth_->new_session(now_ms()),
+                                                                origins_->over_https(req)));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  log::info("Console", "Operator logged in from " + req.remote);
+  respond(std::move(r));
+}
+
+void console_routes::serve_session(const http_request& req, const net::responder& respond) {
+  const std::string_view path = req.path();
   if (path == "/console" || path == "/console/") {
     respond(html(200, std::string{console_page()}));
   } else if (path == "/console/logout" && req.method == "POST") {
@@ -157,41 +239,45 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     auto r = http_response::text(303, "");
     r.headers.emplace_back("Location", "/console");
     r.headers.emplace_back("Set-Cookie", std::string{cookie_name} +
-                                             "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/");
+                                             "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/" +
+                                             (origins_->over_https(req) ? "; Secure" : ""));
     respond(std::move(r));
   } else if (auto to = call_action_sid(path, "/transfer"); !to.empty() && req.method == "POST") {
-    transfer_call(svc_, to, std::move(respond));
+    transfer_call(svc_, to, respond);
   } else if (auto sid = call_action_sid(path, "/end"); !sid.empty() && req.method == "POST") {
-    log::info("Console", "Operator ends call " + sid);
-    actors::ask<bool>(
-        svc_.registry, svc_.cfg->call.registry_query,
-        [respond](bool live) {
-          respond(live ? http_response::json(202, R"({"ok":true})")
-                       : http_response::json(404, R"({"ok":false,"error":"no such live call"})"));
-        },
-        [respond](caf::error&) {
-          respond(http_response::json(503, R"({"ok":false,"error":"registry did not answer"})"));
-        },
-        actors::operator_hangup{sid});
+    hang_up_call(svc_, sid, respond);
   } else {
     respond(http_response::text(404, "not found"));
   }
-  return true;
 }
 
 std::optional<std::optional<http_response>>
 console_routes::on_upgrade(const http_request& req, const net::ws_connection_ptr& conn) {
   if (req.path() != "/console/feed")
     return std::nullopt;
+  auto refuse = [](http_response r) {
+    add_security_headers(r);
+    return std::optional<http_response>{std::move(r)};
+  };
   if (!auth_->enabled())
-    return std::optional<http_response>{http_response::text(404, "console disabled")};
-  if (!auth_->has_session(req))
-    return std::optional<http_response>{http_response::text(401, "unauthorized")};
+    return refuse(http_response::text(404, "console disabled"));
+  if (!origins_->allows(req)) {
+    log_refused_origin(req);
+    return refuse(http_response::text(403, "origin not allowed"));
+  }
+  if (!auth_->has_session(req, now_ms()))
+    return refuse(http_response::text(401, "unauthorized"));
   auto sink = svc_.introspection;
   auto id = reinterpret_cast<std::uintptr_t>(conn.get());
-  conn->set_handlers(net::ws_handlers{
-      [](std::string&&) { return true; }, // the feed is one-way
-      [sink, id](const std::string&) { caf::anon_send(sink, actors::feed_unsubscribe{id}); }});
+  auto ends = close_at(
+      svc_.io, conn,
+      auth_->session_end_ms(console_auth::cookie_value(req.header("Cookie"), cookie_name)));
+  conn->set_handlers(net::ws_handlers{[](std::string&&) { return true; }, // the feed is one-way
+                                      [sink, id, ends](const std::string&) {
+                                        if (ends)
+                                          ends->cancel();
+                                        caf::anon_send(sink, actors::feed_unsubscribe{id});
+                                      }});
   caf::anon_send(sink, actors::feed_subscribe{conn});
   return std::optional<http_response>{std::nullopt};
 }

@@ -7,8 +7,12 @@
 //   GET  /console/feed (WebSocket)  the live feed: JSON snapshots (console/view.hpp)
 //   GET  /metrics                   Prometheus text (session cookie or Bearer token),
 //                                   unless console.metrics_own_port moves it
-// Every console endpoint but login answers 401 without a session; with no
-// console token configured, all of them answer 404 (console disabled).
+//   GET  /console/app.js, app.css   the page's script and stylesheet (no session needed)
+// Every console endpoint but login and those two answers 401 without a
+// session (or an expired one); with no console token configured, all of
+// them answer 404 (console disabled). Every response carries the security
+// headers (CSP, Referrer-Policy, nosniff); every POST and the feed's upgrade
+// must carry this server's Origin (console/origin.hpp), else 403.
 
 #include "actors/services.hpp"
 #include "net/http_server.hpp"
@@ -21,6 +25,7 @@ namespace sb::console {
 class login_throttle;
 
 class console_auth;
+class origin_policy;
 
 class console_routes {
 public:
@@ -37,9 +42,15 @@ public:
                                                               const net::ws_connection_ptr& conn);
 
 private:
+  void serve_metrics(const net::http_request& req, const net::responder& respond);
+  void log_in(const net::http_request& req, const net::responder& respond);
+  /// What a logged-in operator may ask for.
+  void serve_session(const net::http_request& req, const net::responder& respond);
+
   actors::services svc_;
   std::unique_ptr<console_auth> auth_;
   std::unique_ptr<login_throttle> logins_;
+  std::unique_ptr<origin_policy> origins_;
 };
 
 /// Handlers for the separate, unauthenticated metrics listener: GET /metrics only.

@@ -1,6 +1,7 @@
 #include "console/top.hpp"
 
 #include "console/auth.hpp"
+#include "console/origin.hpp"
 #include "net/http_client.hpp"
 #include "net/io.hpp"
 #include "net/ws_client.hpp"
@@ -134,6 +135,8 @@ login_result log_in(boost::asio::io_context& io, const top_options& opt, std::os
   login.url = opt.url + "/console/login";
   login.content_type = "application/x-www-form-urlencoded";
   login.body = proto::encode_form({{"token", opt.token}});
+  // The console refuses a POST without this server's Origin (console/origin.hpp).
+  login.headers.emplace_back("Origin", normalized_origin(opt.url));
   auto lp = std::make_shared<std::promise<net::http_client_result>>();
   auto lf = lp->get_future();
   net::http_send(io, login, [lp](net::http_client_result r) { lp->set_value(std::move(r)); });
@@ -173,6 +176,7 @@ net::ws_connect_result open_feed(boost::asio::io_context& io, const top_options&
                                               : "ws://" + opt.url.substr(7)) +
            "/console/feed";
   wo.headers.emplace_back("Cookie", std::string{cookie_name} + "=" + session);
+  wo.headers.emplace_back("Origin", normalized_origin(opt.url));
   wo.limits.max_frame_bytes = 16 * 1024 * 1024;
   net::ws_handlers h{[fs](std::string&& text) {
                        std::lock_guard<std::mutex> g{fs->mtx};

@@ -88,6 +88,13 @@ try {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 
+  // Every Content-Security-Policy violation the browser reports (issue 15:
+  // the console has no inline code, so there must be none).
+  const cspViolations = [];
+  ctx.on('page', p => p.on('console', m => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  }));
+
   await step('without the cookie the page and the feed are refused', async () => {
     assert.equal((await ctx.cookies()).length, 0);
     const page = await ctx.newPage();
@@ -124,6 +131,20 @@ try {
     assert.notEqual(c.value, token);
   });
 
+  await step('the stylesheet and script load under the CSP; inline code does not run', async () => {
+    // The served stylesheet applies (--bg: #0f1419 on body).
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(15, 20, 25)');
+    const ran = await page.evaluate(() => new Promise(resolve => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true;';
+      document.body.appendChild(s);
+      setTimeout(() => resolve(window.__inlineRan === true), 200);
+    }));
+    assert.equal(ran, false, 'an inline script ran: the CSP does not forbid it');
+    assert.equal(cspViolations.length, 1, 'only the injected script is refused: ' + cspViolations.join(' | '));
+    cspViolations.length = 0;
+  });
+
   let sid;
   await step('the call appears with its actor tree and transcript lines arriving', async () => {
     driver.stdin.write('call\n');
@@ -154,6 +175,7 @@ try {
     assert.ok(Number((await card.textContent()).match(/job #(\d+)/)[1]) > 0, 'job card stored');
     await driverLine('CALL_DONE ' + sid, 30000);
     await page.screenshot({ path: join(artifacts, 'console-finished-call.png') });
+    assert.deepEqual(cspViolations, [], 'the console broke its own CSP');
   });
 } catch (e) {
   if (failed === 0) { failed++; console.log('not ok - setup\n  ' + (e.stack || e)); }

@@ -2,6 +2,7 @@
 // Test clients for the console: HTTP with an optional session cookie, the
 // login, and a feed subscriber that keeps every snapshot it receives.
 
+#include "console/origin.hpp"
 #include "net/http_client.hpp"
 #include "net/ws_client.hpp"
 
@@ -42,6 +43,8 @@ inline net::http_client_result send(boost::asio::io_context& io, net::http_clien
   return f.get();
 }
 
+/// A request as the console page makes it: with the Origin of `url`, unless
+/// `extra` names an Origin (an empty one: none at all).
 inline net::http_client_result request(boost::asio::io_context& io, const std::string& method,
                                        const std::string& url, const std::string& cookie = "",
                                        const std::string& body = "", net::header_list extra = {}) {
@@ -50,6 +53,12 @@ inline net::http_client_result request(boost::asio::io_context& io, const std::s
   r.url = url;
   r.content_type = body.empty() ? "" : "application/x-www-form-urlencoded";
   r.body = body;
+  auto origin =
+      std::find_if(extra.begin(), extra.end(), [](const auto& h) { return h.first == "Origin"; });
+  if (origin == extra.end())
+    extra.emplace_back("Origin", console::normalized_origin(url));
+  else if (origin->second.empty())
+    extra.erase(origin);
   r.headers = std::move(extra);
   if (!cookie.empty())
     r.headers.emplace_back("Cookie", "sb_console=" + cookie);
@@ -72,9 +81,13 @@ inline std::string login(boost::asio::io_context& io, const std::string& base,
 class feed_client {
 public:
   /// Connects; `status` gets the refused upgrade's HTTP status (0: connected).
-  feed_client(boost::asio::io_context& io, const std::string& base, const std::string& cookie) {
+  /// `origin`: the Origin header ("-": base's, as a browser sends; "": none).
+  feed_client(boost::asio::io_context& io, const std::string& base, const std::string& cookie,
+              const std::string& origin = "-") {
     net::ws_client_options o;
     o.url = "ws://" + base.substr(7) + "/console/feed";
+    if (!origin.empty())
+      o.headers.emplace_back("Origin", origin == "-" ? console::normalized_origin(base) : origin);
     if (!cookie.empty())
       o.headers.emplace_back("Cookie", "sb_console=" + cookie);
     o.limits.max_frame_bytes = 16 * 1024 * 1024;
@@ -102,6 +115,12 @@ public:
   }
 
   int status = 0;
+
+  /// The server closed the feed.
+  bool closed() const {
+    std::lock_guard<std::mutex> g{state_->mtx};
+    return state_->closed;
+  }
 
   std::vector<std::string> frames() const {
     std::lock_guard<std::mutex> g{state_->mtx};

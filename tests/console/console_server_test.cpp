@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(refuses_page_feed_actions_and_metrics_without_a_session) {
   auto page = request(env.io(), "GET", base + "/console");
   BOOST_TEST(page.status == 401);
   BOOST_TEST(page.body.find("action=\"/console/login\"") != std::string::npos); // the login form
-  BOOST_TEST(page.body.find("/console/feed") == std::string::npos);             // not the console
+  BOOST_TEST(page.body.find("/console/app.js") == std::string::npos);           // not the console
   BOOST_TEST(request(env.io(), "POST", base + "/console/calls/CA1/end").status == 401);
   BOOST_TEST(request(env.io(), "GET", base + "/metrics").status == 401);
   BOOST_TEST(request(env.io(), "GET", base + "/console", "forged-session-id").status == 401);
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(login_sets_an_httponly_samesite_session_cookie_that_opens_t
   auto page = request(env.io(), "GET", base + "/console", session);
   BOOST_TEST(page.status == 200);
   BOOST_TEST(header_of(page, "Content-Type").find("text/html") == 0u);
-  BOOST_TEST(page.body.find("/console/feed") != std::string::npos);
+  BOOST_TEST(page.body.find("/console/app.js") != std::string::npos);
   BOOST_TEST(request(env.io(), "GET", base + "/metrics", session).status == 200);
   auto bearer = request(env.io(), "GET", base + "/metrics", "", "",
                         {{"Authorization", std::string{"Bearer "} + token}});
