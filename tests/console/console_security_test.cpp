@@ -92,8 +92,8 @@ BOOST_AUTO_TEST_CASE(posts_and_the_feed_upgrade_need_this_servers_origin) {
                          {{"Origin", std::string{public_url} + ":443"}});
   BOOST_TEST(proxied.status == 303);
   auto session = login(io, base, token);
-  for (const char* action : {"/console/calls/CA1/end", "/console/calls/CA1/transfer",
-                             "/console/logout"}) {
+  for (const char* action :
+       {"/console/calls/CA1/end", "/console/calls/CA1/transfer", "/console/logout"}) {
     BOOST_TEST_INFO(action);
     BOOST_TEST(request(io, "POST", base + action, session, "", none).status == 403);
     BOOST_TEST(request(io, "POST", base + action, session, "", evil).status == 403);
