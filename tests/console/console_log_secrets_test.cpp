@@ -61,8 +61,8 @@ void use_the_console(console_env& env) {
   auto session = login(io, base, console_token);
   feed_client feed{io, base, session};
   BOOST_TEST(feed.status == 0);
-  auto bearer = request(io, "GET", base + "/metrics", "", "",
-                        {{"Authorization", "Bearer " + console_token}});
+  auto bearer =
+      request(io, "GET", base + "/metrics", "", "", {{"Authorization", "Bearer " + console_token}});
   BOOST_TEST(bearer.status == 200);
   BOOST_TEST(feed.wait_for([](const rapidjson::Document& d) { return d["calls"].Size() == 1; },
                            60s) != "");
