@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -73,6 +74,16 @@ machine_info read_machine_info() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   m.date_utc = buf;
   return m;
+}
+
+bool write_text_file(const std::string& path, const std::string& text) {
+  if (path.empty())
+    return true;
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent);
+  std::ofstream f(path);
+  f << text;
+  return static_cast<bool>(f);
 }
 
 } // namespace sb::bench

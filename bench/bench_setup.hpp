@@ -34,4 +34,8 @@ struct machine_info {
 };
 machine_info read_machine_info();
 
+/// Writes `text` to `path` (its folder made if missing); true when written
+/// or when `path` is empty (nothing asked for).
+bool write_text_file(const std::string& path, const std::string& text);
+
 } // namespace sb::bench

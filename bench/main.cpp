@@ -4,6 +4,7 @@
 //   switchboard-bench --webhook-rate 500 --duration 30 --out results/webhook.json
 // Exit code: 0 when no call failed and no byte was lost or duplicated.
 
+#include "bench/bench_setup.hpp"
 #include "bench/load_harness.hpp"
 #include "bench/report.hpp"
 #include "bench/webhook_check.hpp"
@@ -30,16 +31,6 @@ std::string default_switchboard(const char* argv0) {
     if (fs::exists(p))
       return p.string();
   return "switchboard";
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  if (path.empty())
-    return true;
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
-  std::ofstream f(path);
-  f << text << "\n";
-  return static_cast<bool>(f);
 }
 
 } // namespace
@@ -100,7 +91,7 @@ int main(int argc, char** argv) {
     std::string summary;
     const std::string json = sb::bench::run_webhook_check(w, summary);
     std::cout << summary;
-    return write_file(out, json) ? 0 : 1;
+    return sb::bench::write_text_file(out, json + "\n") ? 0 : 1;
   }
   if (!ramp.empty()) {
     o.ramp = true;
@@ -112,7 +103,8 @@ int main(int argc, char** argv) {
   }
   const auto r = sb::bench::run_load(o);
   std::cout << sb::bench::summary_text(r);
-  if (!write_file(out, sb::bench::to_json(r)) || !write_file(dat, sb::bench::to_dat(r))) {
+  if (!sb::bench::write_text_file(out, sb::bench::to_json(r) + "\n") ||
+      !sb::bench::write_text_file(dat, sb::bench::to_dat(r) + "\n")) {
     std::cerr << "cannot write " << out << "\n";
     return 1;
   }

@@ -4,6 +4,7 @@
 //   switchboard-soak --calls 100 --minutes 30 --out results/soak.json --dat results/soak.dat
 // Exit code 0: no call failed, RSS and fds flat within noise.
 
+#include "bench/bench_setup.hpp"
 #include "bench/soak/soak.hpp"
 #include "common/log.hpp"
 
@@ -20,16 +21,6 @@ std::string sibling_switchboard() {
   const auto self = std::filesystem::canonical("/proc/self/exe", ec);
   const auto p = self.parent_path().parent_path() / "app" / "switchboard";
   return !ec && std::filesystem::exists(p) ? p.string() : "switchboard";
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  if (path.empty())
-    return true;
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
-  std::ofstream f(path);
-  f << text;
-  return static_cast<bool>(f);
 }
 
 } // namespace
@@ -59,7 +50,8 @@ int main(int argc, char** argv) {
   }
   const auto r = sb::bench::run_soak(o);
   std::cout << sb::bench::soak_summary(r);
-  if (!write_file(out, sb::bench::soak_json(r) + "\n") || !write_file(dat, sb::bench::soak_dat(r)))
+  if (!sb::bench::write_text_file(out, sb::bench::soak_json(r) + "\n") ||
+      !sb::bench::write_text_file(dat, sb::bench::soak_dat(r)))
     return 1;
   const bool ok = r.error.empty() && r.calls_failed == 0 && r.calls_ended > 0 && r.rss_trend.flat &&
                   r.fd_trend.flat;
