@@ -40,6 +40,12 @@ public:
   /// Sends a close frame after the queued frames; thread-safe, idempotent.
   virtual void close() = 0;
 
+  /// Resets the TCP connection: SO_LINGER {on, 0} then close, so the kernel
+  /// sends RST instead of FIN and nothing queued is written; thread-safe,
+  /// idempotent. The stand-ins use it to fake a network fault (issue 14.5);
+  /// on_close runs with reason "aborted".
+  virtual void abort() = 0;
+
   /// Replaces the handlers; thread-safe (takes effect on the strand, before
   /// the next frame is delivered).
   virtual void set_handlers(ws_handlers handlers) = 0;

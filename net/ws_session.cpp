@@ -107,6 +107,20 @@ template <class Stream> void ws_session<Stream>::close() {
   });
 }
 
+template <class Stream> void ws_session<Stream>::abort() {
+  asio::post(strand_, [self = this->shared_from_this()] {
+    if (self->finished_ || !self->ws_)
+      return;
+    // Linger on with a zero timeout: close() discards the send buffer and
+    // the kernel answers with RST (the peer reads ECONNRESET), as when a
+    // NAT box or a crashed host drops the connection.
+    error_code ignored;
+    auto& sock = beast::get_lowest_layer(*self->ws_);
+    sock.set_option(asio::socket_base::linger(true, 0), ignored);
+    self->finish("aborted");
+  });
+}
+
 template <class Stream> void ws_session<Stream>::set_handlers(ws_handlers handlers) {
   // dispatch: from on_upgrade (already on the strand) this runs at once, so
   // the handlers are in place before the handshake completes.

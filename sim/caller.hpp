@@ -56,6 +56,9 @@ struct caller_options {
   bool expect_stream_cut = false;
   /// Vanish (drop TCP, no stop) once this many replies have finished playing (-1: never).
   int vanish_after_turns = -1;
+  /// With vanish_after_turns: reset the TCP connection (RST, as a network
+  /// fault does) instead of closing it (net's ws_connection::abort()).
+  bool vanish_with_reset = false;
   /// Print the call as it happens (the demo).
   std::function<void(const std::string& line)> on_event;
 

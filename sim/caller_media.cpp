@@ -260,8 +260,13 @@ void call_runner::advance_conversation_locked() {
     ++replies_finished_;
     event_locked("assistant finished playing");
     if (opt_.vanish_after_turns >= 0 && replies_finished_ >= opt_.vanish_after_turns) {
-      event_locked("caller vanishes (no stop)");
+      event_locked(opt_.vanish_with_reset ? "caller's connection is reset (no stop)"
+                                          : "caller vanishes (no stop)");
       closing_ = true;
+      if (opt_.vanish_with_reset && conn_) {
+        conn_->abort();
+        conn_.reset();
+      }
       return finish_locked(true, {});
     }
     if (has_next) {

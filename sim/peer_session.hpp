@@ -54,6 +54,7 @@ struct peer_session_config {
   int delta_ms = 100;
   int drop_after_responses = -1;
   bool send_garbage_after_session = false;                        ///< see peer_options
+  bool drop_with_reset = false;                                   ///< see peer_options
   bool record_client_events = true;                               ///< see peer_options
   const std::optional<proto::token_usage>* fixed_usage = nullptr; ///< see peer_options
   const peer_options::audio_hook* on_audio_received = nullptr;    ///< may be null or empty

@@ -23,7 +23,8 @@ class peer_connection : public std::enable_shared_from_this<peer_connection> {
 public:
   peer_connection(asio::io_context& io, peer_session_config cfg,
                   std::shared_ptr<peer_shared> shared, int interval_ms)
-      : session_(cfg, shared), shared_(std::move(shared)), timer_(io), interval_ms_(interval_ms) {}
+      : session_(cfg, shared), shared_(std::move(shared)), timer_(io), interval_ms_(interval_ms),
+        reset_on_drop_(cfg.drop_with_reset) {}
 
   void attach(const net::ws_connection_ptr& conn, bool beta) {
     std::lock_guard lock(mu_);
@@ -89,9 +90,12 @@ private:
     for (auto& f : session_.take_output())
       conn_->send_text(std::move(f));
     if (session_.wants_drop() || session_.wants_close()) {
-      // net has no abort: close() after the queued frames is the closest
-      // to the TCP connection vanishing; nothing more is read or sent.
-      conn_->close();
+      // A drop either resets the TCP connection (RST: a network fault) or
+      // closes it after the queued frames; nothing more is read or sent.
+      if (session_.wants_drop() && reset_on_drop_)
+        conn_->abort();
+      else
+        conn_->close();
       closed_ = true;
       timer_.cancel();
       return;
@@ -115,6 +119,7 @@ private:
   std::shared_ptr<peer_shared> shared_;
   asio::steady_timer timer_;
   int interval_ms_;
+  bool reset_on_drop_ = false; ///< peer_options::drop_with_reset
   net::ws_connection_ptr conn_;
   bool closed_ = false;
   bool timer_armed_ = false;
@@ -186,6 +191,7 @@ private:
     peer_session_config cfg{&options_.clips, &options_.scripts, options_.delta_ms,
                             options_.drop_after_responses};
     cfg.send_garbage_after_session = options_.send_garbage_after_session;
+    cfg.drop_with_reset = options_.drop_with_reset;
     cfg.record_client_events = options_.record_client_events;
     cfg.fixed_usage = &options_.fixed_usage;
     cfg.on_audio_received = &options_.on_audio_received;

@@ -37,6 +37,9 @@ struct peer_options {
   /// response.done (-1: never). Only the first connection of a caller is
   /// dropped, so the bridge's reconnect can finish the call.
   int drop_after_responses = -1;
+  /// With drop_after_responses: reset the TCP connection (RST) rather than
+  /// closing it (net's ws_connection::abort()), as a network fault does.
+  bool drop_with_reset = false;
   /// Answer every upgrade with HTTP 503 (OpenAI unreachable).
   bool refuse_connections = false;
   /// Right after each session.updated, send a frame that is not JSON, an

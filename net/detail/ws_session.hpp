@@ -46,6 +46,7 @@ public:
   // -- ws_connection --
   void send_text(std::string frame) override;
   void close() override;
+  void abort() override;
   void set_handlers(ws_handlers handlers) override;
   void resume_reading() override;
   std::size_t queued_bytes() const override { return queued_bytes_.load(); }

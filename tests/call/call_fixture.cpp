@@ -89,6 +89,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   po.clips = clips_;
   po.scripts = options_.scripts;
   po.drop_after_responses = options_.drop_after_responses;
+  po.drop_with_reset = options_.drop_with_reset;
   po.refuse_connections = options_.refuse_connections;
   po.send_garbage_after_session = options_.send_garbage_after_session;
   po.fixed_usage = options_.fixed_usage;

@@ -37,6 +37,7 @@ using namespace std::chrono_literals;
 struct e2e_options {
   std::vector<sim::call_script> scripts; ///< what the peer plays (by caller number)
   int drop_after_responses = -1;         ///< peer fault injection
+  bool drop_with_reset = false;          ///< ... by TCP reset (sim::peer_options)
   bool refuse_connections = false;       ///< peer answers every upgrade with 503
   bool send_garbage_after_session = false;
   bool trust_peer = true;            ///< false: the server trusts another CA than the peer's

@@ -9,6 +9,10 @@
 #define BOOST_TEST_MODULE e2e_openai_faults
 #include <boost/test/unit_test.hpp>
 
+#include "common/log.hpp"
+
+#include <atomic>
+
 using namespace sb;
 using namespace sb::test;
 
@@ -90,13 +94,10 @@ void expect_apology_and_review(e2e_env& env, const sim::caller_result& r) {
   expect_review(env, r);
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
-  auto script = two_turn_script("+15557650004");
-  // Responses: the greeting, then the record_booking_details call: the
-  // connection drops right after it, with the tool call outstanding.
-  e2e_env env({.scripts = {script}, .drop_after_responses = 2});
+/// A call whose OpenAI connection dropped after the booking tool call: it
+/// reconnected and completed, with the whole job card and each caller turn
+/// stored once.
+void expect_reconnected_call(e2e_env& env, const sim::call_script& script) {
   auto r = env.call(script);
   BOOST_TEST_INFO("caller error: " << r.error);
   BOOST_TEST(r.ok);
@@ -124,6 +125,40 @@ BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
                  return s.role == sb::speaker::caller && s.text == t.caller_text;
                }) == 1);
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(openai_drop_mid_call_reconnects_and_completes) {
+  auto script = two_turn_script("+15557650004");
+  // Responses: the greeting, then the record_booking_details call: the
+  // connection drops right after it, with the tool call outstanding.
+  e2e_env env({.scripts = {script}, .drop_after_responses = 2});
+  expect_reconnected_call(env, script);
+}
+
+// Disabled: it fails today (issue 14.5 finding, not yet fixed): after the
+// reset the call ends caller_silent and no caller turn is stored, where the
+// same drop as a clean close (the test above) completes. An RST discards
+// the peer's unsent frames; the replacement session does not recover from
+// that. Run it with --run_test=openai_tcp_reset_mid_call_reconnects_and_completes.
+BOOST_AUTO_TEST_CASE(openai_tcp_reset_mid_call_reconnects_and_completes,
+                     *boost::unit_test::disabled()) {
+  // Issue 14.5: the same drop as a TCP reset (RST, no close frame, no FIN),
+  // as a network fault ends it: the session is replaced as on a drop.
+  std::atomic<bool> saw_reset{false};
+  log::set_sink([&](std::string_view line) {
+    if (line.find("reset by peer") != std::string_view::npos)
+      saw_reset = true;
+  });
+  {
+    auto script = two_turn_script("+15557650014");
+    e2e_env env({.scripts = {script}, .drop_after_responses = 2, .drop_with_reset = true});
+    log::set_level(log::level::info); // the socket's close reason is logged at info
+    expect_reconnected_call(env, script);
+  }
+  log::set_sink({});
+  BOOST_TEST(saw_reset.load()); // the server's read failed with ECONNRESET
 }
 
 BOOST_AUTO_TEST_CASE(openai_unreachable_at_start_sends_the_caller_to_voicemail) {

@@ -42,11 +42,10 @@ void speak(raw_twilio& tw, const std::string& audio, int silence_ms) {
   }
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
+/// The two-turn booking call twilio_drop_mid_call and its reset variant run.
+sim::call_script leaking_sink_script(const std::string& number) {
   sim::call_script script;
-  script.caller_number = "+15557650006";
+  script.caller_number = number;
   script.greeting_clip = "one_moment";
   script.turns.push_back(make_turn(
       "Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
@@ -54,10 +53,12 @@ BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
       "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
   script.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
                                    {}, "Thanks, Jane. When would you like us to come?", "reply_2"));
-  e2e_env env({.scripts = {script}});
-  auto opts = env.caller_for(script);
-  opts.vanish_after_turns = 1; // closes the stream after reply_1, without `stop`
-  auto r = env.call(opts);
+  return script;
+}
+
+/// The caller's leg went away after reply_1 without `stop`: the call is
+/// finalized as twilio_socket_lost with a card holding what was recorded.
+storage::call_record expect_lost_stream(e2e_env& env, const sim::caller_result& r) {
   BOOST_TEST_INFO("caller error: " << r.error);
   BOOST_TEST(r.ok);
   BOOST_REQUIRE(env.wait_for_no_calls());
@@ -74,6 +75,29 @@ BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
   BOOST_TEST(job->details.customer_name.empty());
   BOOST_TEST(env.outbox().size() == 1u);
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+  return *call;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(twilio_drop_mid_call) {
+  auto script = leaking_sink_script("+15557650006");
+  e2e_env env({.scripts = {script}});
+  auto opts = env.caller_for(script);
+  opts.vanish_after_turns = 1; // closes the stream after reply_1, without `stop`
+  expect_lost_stream(env, env.call(opts));
+}
+
+BOOST_AUTO_TEST_CASE(twilio_tcp_reset_mid_call) {
+  // Issue 14.5: the caller's leg is reset (RST) rather than closed; the
+  // end reason says the stream was lost, and how.
+  auto script = leaking_sink_script("+15557650016");
+  e2e_env env({.scripts = {script}});
+  auto opts = env.caller_for(script);
+  opts.vanish_after_turns = 1;
+  opts.vanish_with_reset = true;
+  auto call = expect_lost_stream(env, env.call(opts));
+  BOOST_TEST(call.end_detail.find("reset") != std::string::npos, call.end_detail);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {

@@ -316,3 +316,26 @@ BOOST_AUTO_TEST_CASE(closes_even_if_the_peer_never_answers_the_close_frame) {
   BOOST_CHECK_EQUAL(server_side.first_close(), "close timeout");
   BOOST_CHECK(eventually([&] { return s.server->open_connections() == 0; }));
 }
+
+BOOST_AUTO_TEST_CASE(abort_resets_the_connection_so_the_peer_reads_econnreset) {
+  // Issue 14.5: the stand-ins fake a network fault with abort(): the kernel
+  // sends RST, so the other side fails its read with "connection reset"
+  // rather than seeing a close frame or a clean FIN.
+  recorder server_side;
+  ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
+  recorder client_side;
+  ws_client_options o;
+  o.url = s.url();
+  auto r = connect(s.io, o, client_side.handlers());
+  BOOST_REQUIRE(r.conn);
+  r.conn->send_text("before the fault");
+  BOOST_REQUIRE(eventually([&] { return server_side.frame_count() == 1; }));
+  r.conn->abort();
+  r.conn->abort(); // idempotent
+  BOOST_REQUIRE(eventually([&] { return server_side.close_count() == 1; }));
+  BOOST_REQUIRE(eventually([&] { return client_side.close_count() == 1; }));
+  BOOST_TEST(client_side.first_close() == "aborted");
+  BOOST_TEST_INFO("server saw: " << server_side.first_close());
+  BOOST_TEST(server_side.first_close().find("reset") != std::string::npos);
+  BOOST_CHECK(eventually([&] { return s.server->open_connections() == 0; }));
+}
