@@ -7,6 +7,7 @@
 
 #include "common/result.hpp"
 #include "storage/records.hpp"
+#include "storage/report.hpp"
 
 #include <functional>
 #include <memory>
@@ -94,6 +95,10 @@ public:
   result<std::optional<job>> job_for_call(const std::string& call_sid);
   /// Jobs of a tenant on `date` (YYYY-MM-DD) with a preferred_time set.
   result<std::vector<job>> jobs_on(const std::string& tenant_number, const std::string& date);
+
+  // -- reports (store_reports.cpp) --
+  /// One tenant's calls per day or week, oldest first (storage/report.hpp).
+  result<std::vector<report_row>> report(const std::string& tenant_number, report_period p);
 
   // -- notification outbox --
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);
