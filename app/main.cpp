@@ -1,9 +1,11 @@
-// switchboard: the single binary. Subcommands: serve, demo, top, tenants, calls, jobs, report.
+// switchboard: the single binary. Subcommands: serve, demo, top, tenants, calls, jobs, report,
+// variants.
 
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
 #include "app/report_command.hpp"
 #include "app/server.hpp"
+#include "app/variant_commands.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
 #include "console/top.hpp"
@@ -80,6 +82,8 @@ int main(int argc, char** argv) {
   sb::app::add_admin_commands(
       app, [&] { return load(config_path).storage.path; }, exit_code);
   sb::app::add_report_command(
+      app, [&] { return load(config_path).storage.path; }, exit_code);
+  sb::app::add_variant_commands(
       app, [&] { return load(config_path).storage.path; }, exit_code);
 
   try {

@@ -27,9 +27,8 @@ namespace {
 /// SQLite's bucket of a call's start: the UTC day, or the Monday that
 /// starts its week ('weekday 0' moves to the coming Sunday, or stays on one).
 std::string bucket_sql(report_period p) {
-  return p == report_period::day
-             ? "date(c.started_at / 1000, 'unixepoch')"
-             : "date(c.started_at / 1000, 'unixepoch', 'weekday 0', '-6 days')";
+  return p == report_period::day ? "date(c.started_at / 1000, 'unixepoch')"
+                                 : "date(c.started_at / 1000, 'unixepoch', 'weekday 0', '-6 days')";
 }
 
 status add_calls(detail::database& db, const std::string& tenant, report_period p,
@@ -94,8 +93,7 @@ status add_latencies(detail::database& db, const std::string& tenant, report_per
 
 } // namespace
 
-result<std::vector<report_row>> store::report(const std::string& tenant_number,
-                                              report_period p) {
+result<std::vector<report_row>> store::report(const std::string& tenant_number, report_period p) {
   std::map<std::string, report_row> rows;
   if (auto s = add_calls(*impl_->db, tenant_number, p, rows); !s)
     return s.err();

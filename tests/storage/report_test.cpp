@@ -3,6 +3,7 @@
 // the server writes them. The expected figures are computed here, from the
 // test's own list of the calls it made, not from the database.
 #include "app/report_command.hpp"
+#include "app/variant_commands.hpp"
 
 #define BOOST_TEST_MODULE report
 #include <boost/test/unit_test.hpp>
@@ -21,6 +22,30 @@
 #include <sstream>
 
 using sb::test::temp_dir;
+
+namespace sb::test {
+
+/// Runs `switchboard ARGS` (report and variants) with a fresh App, as
+/// main() does; the exit code and stdout. Shared with variants_test.cpp.
+std::pair<int, std::string> cli(const std::string& db, std::vector<std::string> argv) {
+  CLI::App app{"switchboard"};
+  int exit_code = -1;
+  sb::app::add_report_command(
+      app, [db] { return db; }, exit_code);
+  sb::app::add_variant_commands(
+      app, [db] { return db; }, exit_code);
+  argv.insert(argv.begin(), "switchboard");
+  std::vector<const char*> raw;
+  for (const auto& a : argv)
+    raw.push_back(a.c_str());
+  std::ostringstream out;
+  auto* old = std::cout.rdbuf(out.rdbuf());
+  app.parse(static_cast<int>(raw.size()), raw.data());
+  std::cout.rdbuf(old);
+  return {exit_code, out.str()};
+}
+
+} // namespace sb::test
 
 namespace {
 
@@ -93,27 +118,10 @@ made make_call(sb::storage::store& db, int i, std::mt19937& rng) {
   m.voicemail = !m.answered && rng() % 2 == 0;
   if (m.voicemail) {
     auto body = [](const sb::storage::job&, const sb::storage::tenant&) { return "{}"; };
-    BOOST_REQUIRE(db.record_voicemail(m.sid, "https://api.twilio.com/rec/" + m.sid, 12, false,
-                                      body));
+    BOOST_REQUIRE(
+        db.record_voicemail(m.sid, "https://api.twilio.com/rec/" + m.sid, 12, false, body));
   }
   return m;
-}
-
-/// Runs `switchboard ARGS` with a fresh App; stdout and the exit code.
-std::pair<int, std::string> run(const std::string& db, std::vector<std::string> argv) {
-  CLI::App app{"switchboard"};
-  int exit_code = -1;
-  sb::app::add_report_command(
-      app, [db] { return db; }, exit_code);
-  argv.insert(argv.begin(), "switchboard");
-  std::vector<const char*> raw;
-  for (const auto& a : argv)
-    raw.push_back(a.c_str());
-  std::ostringstream out;
-  auto* old = std::cout.rdbuf(out.rdbuf());
-  app.parse(static_cast<int>(raw.size()), raw.data());
-  std::cout.rdbuf(old);
-  return {exit_code, out.str()};
 }
 
 /// The CSV's rows by period, each row's fields by column name.
@@ -151,8 +159,7 @@ std::string percentile(std::vector<int> v, double p) {
 }
 
 /// Checks the report's rows against the calls, grouped by `key`.
-void check(const std::vector<made>& calls, const std::string& csv,
-           std::string made::*key) {
+void check(const std::vector<made>& calls, const std::string& csv, std::string made::*key) {
   std::map<std::string, std::vector<const made*>> groups;
   for (const auto& m : calls)
     groups[m.*key].push_back(&m);
@@ -169,8 +176,8 @@ void check(const std::vector<made>& calls, const std::string& csv,
       BOOST_TEST(r["booked"] == count(&made::booked));
       BOOST_TEST(r["transferred"] == count(&made::transferred));
       BOOST_TEST(r["voicemails"] == count(&made::voicemail));
-      long abandoned = std::count_if(ms.begin(), ms.end(),
-                                     [](auto m) { return !m->answered && !m->voicemail; });
+      long abandoned =
+          std::count_if(ms.begin(), ms.end(), [](auto m) { return !m->answered && !m->voicemail; });
       BOOST_TEST(r["abandoned"] == std::to_string(abandoned));
       std::vector<int> lat;
       int64_t tokens = 0;
@@ -216,24 +223,25 @@ struct report_fixture {
 BOOST_FIXTURE_TEST_SUITE(report, report_fixture)
 
 BOOST_AUTO_TEST_CASE(per_day_csv_matches_the_calls_made) {
-  auto [code, out] = run(db_path, {"report", "--tenant", "+15551230000", "--csv"});
+  auto [code, out] = sb::test::cli(db_path, {"report", "--tenant", "+15551230000", "--csv"});
   BOOST_TEST(code == 0);
   check(calls, out, &made::day);
 }
 
 BOOST_AUTO_TEST_CASE(per_week_by_tenant_id_matches_the_calls_made) {
-  auto [code, out] = run(db_path, {"report", "--tenant", "1", "--per", "week", "--csv"});
+  auto [code, out] = sb::test::cli(db_path, {"report", "--tenant", "1", "--per", "week", "--csv"});
   BOOST_TEST(code == 0);
   check(calls, out, &made::week);
 }
 
 BOOST_AUTO_TEST_CASE(table_and_errors) {
-  auto [code, out] = run(db_path, {"report", "--tenant", "+15551230000", "--per", "week"});
+  auto [code, out] =
+      sb::test::cli(db_path, {"report", "--tenant", "+15551230000", "--per", "week"});
   BOOST_TEST(code == 0);
   BOOST_TEST(out.find("PERIOD") != std::string::npos);
   BOOST_TEST(out.find("2025-12-08") != std::string::npos);
-  BOOST_TEST(run(db_path, {"report", "--tenant", "+19999999999"}).first == 1);
-  BOOST_TEST(run(db_path, {"report", "--tenant", "1", "--per", "month"}).first == 2);
+  BOOST_TEST(sb::test::cli(db_path, {"report", "--tenant", "+19999999999"}).first == 1);
+  BOOST_TEST(sb::test::cli(db_path, {"report", "--tenant", "1", "--per", "month"}).first == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
