@@ -17,7 +17,8 @@ using namespace sb::app::test;
 /// Posts the webhook for `sid` and returns the variant stored on its call.
 std::string variant_of_call(test_server& s, const std::string& sid) {
   BOOST_REQUIRE_EQUAL(s.post_form(inbound_path, inbound_form(sid)).status, 200);
-  auto call = s.wait_for_call(sid, [](const auto& c) { return !c.variant.empty(); }, 5s);
+  auto call = s.wait_for_call(
+      sid, [](const auto& c) { return !c.variant.empty(); }, 5s);
   BOOST_REQUIRE_MESSAGE(call.has_value(), sid << ": no variant stored");
   return call->variant;
 }
@@ -45,8 +46,7 @@ BOOST_AUTO_TEST_CASE(variants_reach_calls_without_a_restart) {
   // Retired while running: once the webhook's tenant cache entry has
   // expired, new calls only get the live one.
   BOOST_REQUIRE(db->retire_variant(tenant_number, "brisk").ok());
-  std::this_thread::sleep_for(
-      std::chrono::milliseconds(sb::actors::tenant_cache::ttl_ms + 200));
+  std::this_thread::sleep_for(std::chrono::milliseconds(sb::actors::tenant_cache::ttl_ms + 200));
   brisk_picked = false;
   for (int i = 0; i < 4; ++i) {
     std::string sid = "CAafter" + std::to_string(i);

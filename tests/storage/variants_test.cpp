@@ -142,7 +142,8 @@ BOOST_AUTO_TEST_CASE(two_hundred_calls_split_by_weight_and_reported) {
   BOOST_TEST(rows == 2);
 
   // Retired: new lookups no longer offer it; its calls still report.
-  BOOST_TEST(cli(db_path, {"variants", "retire", "--tenant", number, "--name", "brisk"}).first == 0);
+  BOOST_TEST(cli(db_path, {"variants", "retire", "--tenant", number, "--name", "brisk"}).first ==
+             0);
   auto after = (*db)->find_tenant(number);
   BOOST_TEST_REQUIRE((after && *after && (*after)->variants.size() == 1u));
   BOOST_TEST((*after)->variants[0].name == "warm");
