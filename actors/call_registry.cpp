@@ -5,6 +5,7 @@
 #include "actors/health_watch.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/variants.hpp"
 
 #include <caf/all.hpp>
 
@@ -78,7 +79,15 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   }
   call.tenant_number = t.number;
   call.node_id = st.svc.cfg->server.node_id; // a restart of this node finds it if left open
-  auto twiml = stream_twiml(*st.svc.cfg, call, t);
+  // The call's A/B variant, from its CallSid (receptionist/variants.hpp).
+  // The supervisor sees the tenant with the variant applied; the cache and
+  // the retry map keep the tenant as stored.
+  auto seen = tenant;
+  if (const auto* v = receptionist::pick_variant(call.call_sid, t.variants)) {
+    call.variant = v->name;
+    seen = std::make_shared<const storage::tenant>(receptionist::with_variant(t, *v));
+  }
+  auto twiml = stream_twiml(*st.svc.cfg, call, *seen);
   // Answer Twilio first (unless the route did already, from the tenant
   // cache): spawning the call's actors and starting the OpenAI connection
   // need not delay the webhook. The stream cannot overtake: stream_arrived
@@ -87,7 +96,7 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     respond(twiml);
   log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
                                    st.svc.cfg->stream_url());
-  auto sup = spawn_call_supervisor(self, st.svc, t, call);
+  auto sup = spawn_call_supervisor(self, st.svc, *seen, call);
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
   st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call};

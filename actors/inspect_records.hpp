@@ -27,11 +27,15 @@ template <class F> auto inspect(F& f, rt_event& x) {
 
 namespace sb::storage {
 
+template <class F> auto inspect(F& f, variant& x) {
+  return f(caf::meta::type_name("variant"), x.name, x.voice, x.greeting, x.instructions, x.weight);
+}
+
 template <class F> auto inspect(F& f, tenant& x) {
   return f(caf::meta::type_name("tenant"), x.id, x.number, x.name, x.greeting, x.context,
            x.timezone, x.language, x.voice, x.push_url, x.hours, x.max_concurrent,
            x.calls_per_minute, x.transfer_number, x.transfer_after_hours, x.transfer_message,
-           x.max_call_ms, x.silence_ms, x.stream_attach_ms);
+           x.max_call_ms, x.silence_ms, x.stream_attach_ms, x.variants);
 }
 
 template <class F> auto inspect(F& f, transfer_info& x) {
@@ -47,7 +51,7 @@ template <class F> auto inspect(F& f, call_record& x) {
   return f(caf::meta::type_name("call_record"), x.call_sid, x.account_sid, x.tenant_number, x.from,
            x.to, x.started_at_ms, x.answered_at_ms, x.ended_at_ms, x.status, x.end_reason,
            x.end_detail, x.recording_url, x.recording_duration_s, x.usage, x.cost_usd,
-           x.openai_reconnects, x.barge_ins, x.transfer, x.node_id, x.openai_recycles);
+           x.openai_reconnects, x.barge_ins, x.transfer, x.node_id, x.openai_recycles, x.variant);
 }
 
 template <class F> auto inspect(F& f, transcript_turn& x) {

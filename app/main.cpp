@@ -1,8 +1,11 @@
-// switchboard: the single binary. Subcommands: serve, demo, top, tenants, calls, jobs.
+// switchboard: the single binary. Subcommands: serve, demo, top, tenants, calls, jobs, report,
+// variants.
 
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
+#include "app/report_command.hpp"
 #include "app/server.hpp"
+#include "app/variant_commands.hpp"
 #include "common/log.hpp"
 #include "config/config.hpp"
 #include "console/top.hpp"
@@ -77,6 +80,10 @@ int main(int argc, char** argv) {
   top_cmd->add_flag("--once", top_opts.once, "Print one snapshot and exit");
 
   sb::app::add_admin_commands(
+      app, [&] { return load(config_path).storage.path; }, exit_code);
+  sb::app::add_report_command(
+      app, [&] { return load(config_path).storage.path; }, exit_code);
+  sb::app::add_variant_commands(
       app, [&] { return load(config_path).storage.path; }, exit_code);
 
   try {

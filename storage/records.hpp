@@ -7,8 +7,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sb::storage {
+
+/// A named A/B variant of a tenant's voice, greeting and instructions
+/// (issue 17.2); each call gets one, by weight (receptionist/variants.hpp).
+struct variant {
+  std::string name;
+  std::string voice;        ///< empty: the tenant's
+  std::string greeting;     ///< empty: the tenant's
+  std::string instructions; ///< added to the tenant's context
+  int weight = 1;           ///< > 0; a call's chance is weight / sum of weights
+};
 
 /// A business this server answers for, keyed by its Twilio number (the
 /// original design's `users` table).
@@ -32,6 +43,7 @@ struct tenant {
   int64_t silence_ms = 0; ///< caller silence before "are you there?"; 0: timeouts.silence
   int64_t stream_attach_ms =
       0; ///< the Media Stream must attach by then; 0: twilio.stream_attach_timeout
+  std::vector<variant> variants; ///< the live (not retired) A/B variants; empty: none
 };
 
 /// Why a call was transferred and how it went (migration v6): a call
@@ -87,6 +99,7 @@ struct call_record {
   /// The server that ran the call ([server] node_id): its next start
   /// finalizes the calls it left open (end reason server_lost).
   std::string node_id;
+  std::string variant; ///< the A/B variant the call got ("": none)
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".

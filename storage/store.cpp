@@ -125,7 +125,12 @@ result<std::optional<tenant>> store::find_tenant(const std::string& number) {
     return row.err();
   if (!*row)
     return std::optional<tenant>{};
-  return std::optional<tenant>{read_tenant(*q)};
+  tenant t = read_tenant(*q);
+  auto variants = variants_of(t.number);
+  if (!variants)
+    return variants.err();
+  t.variants = std::move(*variants);
+  return std::optional<tenant>{std::move(t)};
 }
 
 } // namespace sb::storage

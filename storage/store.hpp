@@ -7,6 +7,7 @@
 
 #include "common/result.hpp"
 #include "storage/records.hpp"
+#include "storage/report.hpp"
 
 #include <functional>
 #include <memory>
@@ -94,6 +95,20 @@ public:
   result<std::optional<job>> job_for_call(const std::string& call_sid);
   /// Jobs of a tenant on `date` (YYYY-MM-DD) with a preferred_time set.
   result<std::vector<job>> jobs_on(const std::string& tenant_number, const std::string& date);
+
+  // -- reports (store_reports.cpp) --
+  /// One tenant's calls per day or week, oldest first (storage/report.hpp).
+  result<std::vector<report_row>> report(const std::string& tenant_number, report_period p);
+
+  // -- A/B variants (store_variants.cpp) --
+  /// {"exists", ...}: the tenant has a live variant of that name.
+  status add_variant(const std::string& tenant_number, const variant& v);
+  /// false: no live variant of that name. Its calls keep reporting under it.
+  result<bool> retire_variant(const std::string& tenant_number, const std::string& name);
+  /// The live variants, oldest first (find_tenant fills tenant::variants).
+  result<std::vector<variant>> variants_of(const std::string& tenant_number);
+  /// Outcomes per variant name over all the tenant's calls.
+  result<std::vector<variant_outcome>> variant_report(const std::string& tenant_number);
 
   // -- notification outbox --
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);

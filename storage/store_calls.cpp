@@ -16,11 +16,11 @@ constexpr const char* call_columns =
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
     "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd, "
-    "transfer_reason, transfer_status, node_id, openai_recycles";
+    "transfer_reason, transfer_status, node_id, openai_recycles, variant";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -49,6 +49,7 @@ constexpr const char* call_upsert =
     " node_id = iif(excluded.node_id <> '', excluded.node_id, node_id),"
     " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins,"
     " openai_recycles = excluded.openai_recycles,"
+    " variant = iif(excluded.variant <> '', excluded.variant, variant),"
     " transfer_reason = iif(excluded.transfer_reason <> '', excluded.transfer_reason,"
     "                       transfer_reason),"
     // <Dial>'s outcome (set_transfer_status) may come before the call is
@@ -105,7 +106,7 @@ void bind_call(query& q, const call_record& c) {
   q.bind_double(22, c.cost_usd);
   q.bind_text(23, c.transfer.reason).bind_text(24, c.transfer.status);
   q.bind_text(25, c.node_id);
-  q.bind_int(26, c.openai_recycles);
+  q.bind_int(26, c.openai_recycles).bind_text(27, c.variant);
 }
 
 call_record read_call(const query& q) {
@@ -136,6 +137,7 @@ call_record read_call(const query& q) {
   c.transfer.status = q.text_at(23);
   c.node_id = q.text_at(24);
   c.openai_recycles = static_cast<int>(q.int_at(25));
+  c.variant = q.text_at(26);
   return c;
 }
 
