@@ -24,6 +24,11 @@ using promise = caf::typed_response_promise<int64_t>;
 void write(self_ptr self, finalize_request a, promise rp) {
   auto& svc = self->state.svc;
   auto job = receptionist::make_job(a.call, a.booking, now_ms());
+  job.analysis = a.analysis;
+  if (a.analysis_asked && a.analysis.empty()) { // failed or timed out: a person looks
+    job.status = "needs_review";
+    job.summary += " (no post-call analysis)";
+  }
   std::string body = a.tenant.push_url.empty() ? "" : receptionist::push_body(job, a.tenant);
   auto sid = a.call.call_sid;
   auto reason = storage::end_reason_text(a.call);

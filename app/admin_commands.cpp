@@ -254,6 +254,8 @@ void jobs_show(context& cx, const std::string& id_text) {
     card.emplace_back("Kind", j.kind);
   if (j.transfer.transferred())
     card.emplace_back("Transfer", j.transfer.describe());
+  if (!j.analysis.empty())
+    card.emplace_back("Analysis", j.analysis);
   if (!j.recording_url.empty())
     card.emplace_back("Recording",
                       j.recording_url + " (" + std::to_string(j.recording_duration_s) + " s)");

@@ -140,6 +140,10 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
       w.Bool(j.transfer.human_answered());
     w.EndObject();
   }
+  if (!j.analysis.empty()) { // actors/call_analysis.cpp: a JSON object, validated there
+    w.Key("analysis");
+    w.RawValue(j.analysis.c_str(), j.analysis.size(), rapidjson::kObjectType);
+  }
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");

@@ -183,6 +183,13 @@ ALTER TABLE tenants ADD COLUMN stream_attach_ms INTEGER NOT NULL DEFAULT 0
 ALTER TABLE calls ADD COLUMN openai_recycles INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v13 (version reserved for this branch; renumbered at merge): the post-call
+// analysis (actors/call_analysis.cpp) on the job card, as its JSON object
+// (intent, sentiment, summary); '' when none was made.
+constexpr std::string_view v13 = R"sql(
+ALTER TABLE jobs ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -196,7 +203,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v13};
   return all;
 }
 
