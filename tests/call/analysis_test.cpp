@@ -76,6 +76,11 @@ BOOST_AUTO_TEST_CASE(the_analysis_is_on_the_card_and_in_the_push) {
   BOOST_REQUIRE(push.HasMember("analysis"));
   BOOST_TEST(std::string{push["analysis"]["summary"].GetString()} == summary);
   BOOST_TEST(std::string{push["analysis"]["sentiment"].GetString()} == "positive");
+  // Issue 17.6: the booked slot rides along as iCalendar (tests/receptionist/ics_test.cpp).
+  BOOST_REQUIRE(push.HasMember("ics"));
+  std::string ics = push["ics"].GetString();
+  BOOST_TEST(ics.find("BEGIN:VEVENT\r\n") != std::string::npos, ics);
+  BOOST_TEST(ics.find("UID:" + r.call_sid + "@switchboard\r\n") != std::string::npos, ics);
 }
 
 void expect_review_within_timeout(reply r, const std::string& caller) {
