@@ -97,7 +97,8 @@ std::string job_ics(const storage::job& j, const std::string& business, int slot
   std::string summary = (b.service.empty() ? std::string{"Booking"} : b.service);
   if (!b.customer_name.empty())
     summary += " for " + b.customer_name;
-  std::string description = "Booked with " + business + " by phone.\nCaller: " + j.caller + "\nCallback: " + b.callback_phone;
+  std::string description = "Booked with " + business + " by phone.\nCaller: " + j.caller +
+                            "\nCallback: " + b.callback_phone;
   if (!b.notes.empty())
     description += "\nNotes: " + b.notes;
   std::string out;
@@ -108,9 +109,9 @@ std::string job_ics(const storage::job& j, const std::string& business, int slot
     out += ics_fold(line);
   // 3.8.4.7 UID: unique and stable: the call that booked it.
   out += ics_fold("UID:" + ics_escape(j.call_sid) + "@switchboard");
-  out += ics_fold("DTSTAMP:" + utc_stamp(now_ms)); // 3.8.7.2: UTC
-  out += ics_fold("DTSTART:" + start);             // 3.8.2.4
-  out += ics_fold("DTEND:" + end);                 // 3.8.2.2
+  out += ics_fold("DTSTAMP:" + utc_stamp(now_ms));           // 3.8.7.2: UTC
+  out += ics_fold("DTSTART:" + start);                       // 3.8.2.4
+  out += ics_fold("DTEND:" + end);                           // 3.8.2.2
   out += ics_fold("SUMMARY:" + ics_escape(summary));         // 3.8.1.12
   out += ics_fold("LOCATION:" + ics_escape(b.address));      // 3.8.1.7
   out += ics_fold("DESCRIPTION:" + ics_escape(description)); // 3.8.1.5
