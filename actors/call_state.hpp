@@ -87,6 +87,12 @@ struct call_state {
   int64_t caller_turn_started_ms = 0;
 
   end_reason ending = end_reason::none; ///< set once: the call is ending
+  /// The post-call analysis (call_analysis.cpp).
+  struct {
+    bool asked = false;   ///< requested as the call ended
+    bool waiting = false; ///< requested, no answer yet: finalizing waits
+    std::string json;     ///< the answer; empty: none (failed, timed out, not asked)
+  } analysis;
   /// Why the call ends once hangup_requested has played out: the end_call
   /// tool's assistant_hangup, or a timeout's max_duration / caller_silent.
   end_reason hangup_reason = end_reason::assistant_hangup;
@@ -124,6 +130,20 @@ void publish(sup_ptr self);
 /// stored after the reason.
 void end_call(sup_ptr self, end_reason reason, std::string detail = {});
 void send_openai(sup_ptr self, std::string json);
+/// The second half of end_call: flush and finalize, then quit.
+void finalize_call(sup_ptr self);
+
+// call_analysis.cpp: the post-call analysis, out of band on the session
+/// Asks for it if the call had a conversation and the session is up; false:
+/// not asked (finalize now).
+bool start_analysis(sup_ptr self);
+/// While it is awaited: takes every Realtime event (true), finalizing on its answer.
+bool on_analysis_event(sup_ptr self, const proto::rt_event& ev);
+/// No answer will come (timeout, session lost): finalize without it.
+void analysis_failed(sup_ptr self, const std::string& why);
+void analysis_over(sup_ptr self);
+/// The answer's JSON object (intent, sentiment, summary), canonical; "" if unusable.
+std::string parse_analysis(std::string_view text);
 /// The console's view of the call (to the introspection actor, if any).
 void report_call(sup_ptr self, int64_t job_id = 0);
 /// One line of the call's live log for the console: kind caller | assistant |

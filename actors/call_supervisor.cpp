@@ -124,17 +124,26 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
   if (st.svc.metrics)
     st.svc.metrics->call_ended(reason);
   report_line(self, "event", "call ended: " + why);
-  // Stop input first: no more audio or events from either socket.
-  if (st.openai)
-    self->send_exit(st.openai, caf::exit_reason::user_shutdown);
+  // Stop input first: no more audio from the caller. The Realtime session
+  // stays up for the post-call analysis, if it is asked (call_analysis.cpp).
   if (st.twilio)
     self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
   st.call.ended_at_ms = now_ms();
   st.call.status = status_after(reason, st.call.answered_at_ms != 0);
   publish(self);
-  // Then flush and finalize; quit when the record is written.
+  if (start_analysis(self))
+    return;
+  if (st.openai)
+    self->send_exit(st.openai, caf::exit_reason::user_shutdown);
+  finalize_call(self);
+}
+
+void finalize_call(sup_ptr self) {
+  auto& st = self->state;
+  // Flush and finalize; quit when the record is written.
   auto fin = spawn_finalizer(self, st.svc, st.transcript);
-  self->request(fin, st.svc.cfg->call.finalize, finalize_request{st.call, st.tenant, st.booking})
+  finalize_request req{st.call, st.tenant, st.booking, st.analysis.json, st.analysis.asked};
+  self->request(fin, st.svc.cfg->call.finalize, std::move(req))
       .then(
           [self](int64_t job_id) {
             self->state.phase = call_phase::finished;
@@ -207,7 +216,7 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   st.openai = nullptr;
   st.openai_ready = false;
   if (st.ending != end_reason::none)
-    return;
+    return analysis_failed(self, "the Realtime session closed");
   auto& health = st.health["openai_socket"];
   health.name = "openai_socket";
   health.last_error = describe(reason);
@@ -363,7 +372,13 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
         arm_session_limit(self);
         on_session_ready(self, r);
       },
-      [self](realtime_event& e) { on_realtime(self, e); },
+      [self](realtime_event& e) {
+        // Once ending, the session serves the post-call analysis only.
+        if (self->state.ending != end_reason::none)
+          on_analysis_event(self, e.ev);
+        else
+          on_realtime(self, e);
+      },
       [self](first_audio_sent& f) { on_first_audio(self, f); },
       [self](stream_stopped) { self->state.stream_stopped = true; },
       [self](dtmf_digit& d) { on_dtmf(self, d.digit); },
@@ -391,6 +406,7 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
         }
         end_call(self, end_reason::operator_hangup);
       },
+      [self](analysis_atom) { analysis_failed(self, "no answer in time"); },
       [self](shutdown_atom) { end_call(self, end_reason::shutdown); });
 }
 

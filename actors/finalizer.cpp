@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
+#include "receptionist/ics.hpp"
 
 #include <caf/all.hpp>
 
@@ -24,7 +25,15 @@ using promise = caf::typed_response_promise<int64_t>;
 void write(self_ptr self, finalize_request a, promise rp) {
   auto& svc = self->state.svc;
   auto job = receptionist::make_job(a.call, a.booking, now_ms());
-  std::string body = a.tenant.push_url.empty() ? "" : receptionist::push_body(job, a.tenant);
+  job.analysis = a.analysis;
+  if (a.analysis_asked && a.analysis.empty()) { // failed or timed out: a person looks
+    job.status = "needs_review";
+    job.summary += " (no post-call analysis)";
+  }
+  // A booked slot goes along as an iCalendar event (issue 17.6); "" : none.
+  auto ics = receptionist::job_ics(job, a.tenant.name, svc.cfg->tools.slot_minutes, now_ms());
+  std::string body =
+      a.tenant.push_url.empty() ? "" : receptionist::push_body_with_ics(job, a.tenant, ics);
   auto sid = a.call.call_sid;
   auto reason = storage::end_reason_text(a.call);
   self->request(svc.storage, svc.cfg->call.storage_write,

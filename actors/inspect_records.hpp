@@ -20,7 +20,7 @@ template <class F> auto inspect(F& f, rt_event& x) {
   return f(caf::meta::type_name("rt_event"), x.type, x.type_name, x.event_id, x.item_id,
            x.response_id, x.item_type, x.item_role, x.content_index, x.delta, x.text, x.call_id,
            x.name, x.arguments, x.audio_start_ms, x.audio_end_ms, x.response_status, x.usage,
-           x.error_type, x.error_code, x.error_message);
+           x.error_type, x.error_code, x.error_message, x.purpose, x.output_text);
 }
 
 } // namespace sb::proto
@@ -62,7 +62,7 @@ template <class F> auto inspect(F& f, transcript_turn& x) {
 template <class F> auto inspect(F& f, job& x) {
   return f(caf::meta::type_name("job"), x.id, x.call_sid, x.tenant_number, x.caller, x.details,
            x.status, x.summary, x.cost_usd, x.created_at_ms, x.kind, x.recording_url,
-           x.recording_duration_s, x.transfer);
+           x.recording_duration_s, x.transfer, x.analysis);
 }
 
 template <class F> auto inspect(F& f, outbox_entry& x) {

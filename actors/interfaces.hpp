@@ -109,6 +109,7 @@ using call_supervisor_actor = caf::typed_actor<
     reacts_to<silence_atom>,                ///< self: check the caller's silence
     reacts_to<recycle_atom, int>,           ///< self: session generation near its limit
     reacts_to<hangup_atom>,                 ///< registry: an operator ends the call
+    reacts_to<analysis_atom>,               ///< self: the post-call analysis timed out
     reacts_to<shutdown_atom>>               ///< registry: the server is stopping
     ::extend_with<introspected_actor>;
 

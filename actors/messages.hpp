@@ -37,6 +37,8 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// The transcript's reply to flush_atom: every turn is stored (or failed, logged).
 using flushed_atom = caf::atom_constant<caf::atom("flushed")>;
+/// The call supervisor's own timer: the post-call analysis took too long.
+using analysis_atom = caf::atom_constant<caf::atom("analysis")>;
 /// The notifier: check the outbox now (a job card was just written).
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 /// Storage's reply to a write: it is committed.
@@ -460,6 +462,10 @@ struct finalize_request {
   storage::call_record call;
   storage::tenant tenant;
   storage::booking booking;
+  /// The post-call analysis (JSON: intent, sentiment, summary); empty with
+  /// analysis_asked: it failed or timed out, and the card is for review.
+  std::string analysis;
+  bool analysis_asked = false;
 };
 
 /// Finalize a call whose supervisor died (registry -> finalizer): from the
@@ -704,7 +710,8 @@ template <class F> auto inspect(F& f, delivery_outcome& x) {
   return f(caf::meta::type_name("delivery_outcome"), x.entry, x.status, x.error);
 }
 template <class F> auto inspect(F& f, finalize_request& x) {
-  return f(caf::meta::type_name("finalize_request"), x.call, x.tenant, x.booking);
+  return f(caf::meta::type_name("finalize_request"), x.call, x.tenant, x.booking, x.analysis,
+           x.analysis_asked);
 }
 template <class F> auto inspect(F& f, recover_call& x) {
   return f(caf::meta::type_name("recover_call"), x.call, x.tenant, x.booking);

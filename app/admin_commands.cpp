@@ -1,4 +1,6 @@
 #include "app/admin_commands.hpp"
+#include "common/time.hpp"
+#include "receptionist/ics.hpp"
 
 #include "app/admin_text.hpp"
 #include "storage/store.hpp"
@@ -48,6 +50,8 @@ struct args {
   std::string number;
   int limit = 20;
   std::string job_id;
+  bool ics = false;      ///< jobs show --ics: the booked slot as iCalendar
+  int slot_minutes = 60; ///< its length ([tools] slot_minutes)
   // Timeouts in seconds on the command line, stored in ms (0: config default).
   int max_call_s = 0;
   int silence_s = 0;
@@ -219,7 +223,16 @@ void print_transcript(const std::vector<storage::transcript_turn>& turns, int64_
   }
 }
 
-void jobs_show(context& cx, const std::string& id_text) {
+/// The card's slot as RFC 5545 iCalendar on stdout (receptionist/ics.hpp).
+void print_ics(context& cx, const storage::job& j, int slot_minutes) {
+  auto ics = receptionist::job_ics(j, j.tenant_number, slot_minutes, now_ms());
+  if (ics.empty())
+    return cx.failure("jobs show: job " + std::to_string(j.id) + " has no booked date and time");
+  std::cout << ics;
+  cx.exit_code = 0;
+}
+
+void jobs_show(context& cx, const std::string& id_text, bool ics, int slot_minutes) {
   auto digits =
       !id_text.empty() && id_text.size() < 19 &&
       std::all_of(id_text.begin(), id_text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -235,6 +248,8 @@ void jobs_show(context& cx, const std::string& id_text) {
   if (!found->has_value())
     return cx.failure("jobs show: no job with id " + id_text);
   const storage::job& j = **found;
+  if (ics)
+    return print_ics(cx, j, slot_minutes);
   const storage::booking& b = j.details;
   std::vector<std::pair<std::string, std::string>> card{{"Caller", j.caller},
                                                         {"Customer name", b.customer_name},
@@ -254,6 +269,8 @@ void jobs_show(context& cx, const std::string& id_text) {
     card.emplace_back("Kind", j.kind);
   if (j.transfer.transferred())
     card.emplace_back("Transfer", j.transfer.describe());
+  if (!j.analysis.empty())
+    card.emplace_back("Analysis", j.analysis);
   if (!j.recording_url.empty())
     card.emplace_back("Recording",
                       j.recording_url + " (" + std::to_string(j.recording_duration_s) + " s)");
@@ -340,7 +357,10 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   jobs_ls->callback([a, cx] { jobs_list(*cx, a->limit); });
   auto* show = jobs->add_subcommand("show", "One job card and its call's transcript");
   show->add_option("id", a->job_id, "Job ID");
-  show->callback([a, cx] { jobs_show(*cx, a->job_id); });
+  show->add_flag("--ics", a->ics, "Print the booked slot as an iCalendar event (RFC 5545)");
+  show->add_option("--slot-minutes", a->slot_minutes, "The slot's length, for DTEND")
+      ->capture_default_str();
+  show->callback([a, cx] { jobs_show(*cx, a->job_id, a->ics, a->slot_minutes); });
 }
 
 } // namespace sb::app

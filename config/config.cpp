@@ -293,6 +293,7 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("call", "barge_in_query_ms", c.barge_in_query);
   read("call", "replay_query_ms", c.replay_query);
   read("call", "finalize_ms", c.finalize);
+  read("call", "analysis_ms", c.analysis);
   read("call", "flush_ms", c.flush);
   read("call", "storage_write_ms", c.storage_write);
   read("call", "tenant_lookup_ms", c.tenant_lookup);

@@ -104,8 +104,10 @@ struct call_config {
   milliseconds barge_in_query{2'000}; ///< supervisor -> twilio socket: what the caller heard
   milliseconds replay_query{
       5'000}; ///< supervisor -> transcript: the turns to replay after a reconnect
-  milliseconds finalize{30'000};      ///< supervisor -> finalizer: flush and write the job card
-  milliseconds flush{10'000};         ///< finalizer -> transcript: the last turns stored
+  milliseconds finalize{30'000}; ///< supervisor -> finalizer: flush and write the job card
+  milliseconds flush{10'000};    ///< finalizer -> transcript: the last turns stored
+  /// supervisor -> OpenAI: the post-call analysis answered (0: not asked)
+  milliseconds analysis{8'000};
   milliseconds storage_write{15'000}; ///< one write to storage (a turn, the final record)
   milliseconds tenant_lookup{5'000};  ///< registry -> storage: the webhook's tenant
   milliseconds registry_query{5'000}; ///< routes, console, server -> registry

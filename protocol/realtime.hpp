@@ -66,6 +66,15 @@ std::string build_response_create(std::string_view instructions = {});
 
 std::string build_response_cancel();
 
+/// The metadata.purpose of the post-call analysis response, so its
+/// response.done is told apart from the conversation's responses.
+inline constexpr std::string_view analysis_purpose = "post_call_analysis";
+/// response.create for the post-call analysis (docs/protocols.md 3,
+/// "Post-call analysis"): out of band (`conversation: "none"`: the answer is
+/// not added to the default conversation, which it still reads as context),
+/// text output only, `metadata.purpose` = analysis_purpose.
+std::string build_analysis_request(std::string_view instructions);
+
 // -- server events ------------------------------------------------------------
 
 enum class rt_type {
@@ -131,6 +140,9 @@ struct rt_event {
   std::string response_status; ///< response.done: completed, cancelled, failed, incomplete
   token_usage usage;           ///< response.done usage
   std::string error_type, error_code, error_message; ///< error events
+  /// response.done: response.metadata.purpose, and the text of its
+  /// output_text content parts (an out-of-band text response).
+  std::string purpose, output_text;
 };
 
 /// Errors: {"malformed_json"}, {"missing_field"} (no "type"). Unknown types

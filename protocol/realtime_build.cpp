@@ -214,6 +214,28 @@ std::string build_response_create(std::string_view instructions) {
   return finish(b);
 }
 
+std::string build_analysis_request(std::string_view instructions) {
+  rapidjson::StringBuffer b;
+  writer w(b);
+  w.StartObject();
+  key_str(w, "type", "response.create");
+  w.Key("response");
+  w.StartObject();
+  key_str(w, "conversation", "none");
+  w.Key("output_modalities");
+  w.StartArray();
+  w.String("text");
+  w.EndArray();
+  key_str(w, "instructions", instructions);
+  w.Key("metadata");
+  w.StartObject();
+  key_str(w, "purpose", analysis_purpose);
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  return finish(b);
+}
+
 std::string build_response_cancel() {
   return R"({"type":"response.cancel"})";
 }

@@ -85,6 +85,27 @@ void read_usage(const value& usage, token_usage& u) {
   }
 }
 
+/// An out-of-band text response: metadata.purpose, and its output_text parts
+/// (RealtimeResponse.output[].content[] in OpenAI's schema).
+void read_text_output(const value& response, rt_event& e) {
+  if (const value* meta = json::object(response, "metadata"))
+    json::copy_string(*meta, "purpose", e.purpose);
+  auto out = response.FindMember("output");
+  if (out == response.MemberEnd() || !out->value.IsArray())
+    return;
+  for (const auto& item : out->value.GetArray()) {
+    auto content = item.IsObject() ? item.FindMember("content") : item.MemberEnd();
+    if (!item.IsObject() || content == item.MemberEnd() || !content->value.IsArray())
+      continue;
+    for (const auto& part : content->value.GetArray())
+      if (part.IsObject() && json::string(part, "type") == "output_text") {
+        std::string text;
+        json::copy_string(part, "text", text);
+        e.output_text += text;
+      }
+  }
+}
+
 void read_error(const value& err, rt_event& e) {
   json::copy_string(err, "type", e.error_type);
   json::copy_string(err, "code", e.error_code); // may be null
@@ -135,6 +156,8 @@ result<rt_event> parse_server_event(std::string_view text) {
       json::copy_string(*response, "status", e.response_status);
       if (const value* usage = json::object(*response, "usage"))
         read_usage(*usage, e.usage);
+      if (e.type == rt_type::response_done)
+        read_text_output(*response, e);
     }
     break;
   case rt_type::error:

@@ -102,7 +102,8 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
 
 namespace {
 
-std::string push_json(const storage::job& j, const storage::tenant& t, const char* type) {
+std::string push_json(const storage::job& j, const storage::tenant& t, const char* type,
+                      std::string_view ics = {}) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w{buf};
   auto kv = [&](const char* k, const std::string& v) {
@@ -140,6 +141,14 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
       w.Bool(j.transfer.human_answered());
     w.EndObject();
   }
+  if (!j.analysis.empty()) { // actors/call_analysis.cpp: a JSON object, validated there
+    w.Key("analysis");
+    w.RawValue(j.analysis.c_str(), j.analysis.size(), rapidjson::kObjectType);
+  }
+  if (!ics.empty()) {
+    w.Key("ics");
+    w.String(ics.data(), static_cast<rapidjson::SizeType>(ics.size()));
+  }
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");
@@ -151,7 +160,12 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
 } // namespace
 
 std::string push_body(const storage::job& j, const storage::tenant& t) {
-  return push_json(j, t, j.kind == "voicemail" ? "voicemail.recorded" : "job.created");
+  return push_body_with_ics(j, t, {});
+}
+
+std::string push_body_with_ics(const storage::job& j, const storage::tenant& t,
+                               std::string_view ics) {
+  return push_json(j, t, j.kind == "voicemail" ? "voicemail.recorded" : "job.created", ics);
 }
 
 std::string push_update_body(const storage::job& j, const storage::tenant& t) {

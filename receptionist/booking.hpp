@@ -26,6 +26,9 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
 /// The push notification body (JSON) for a job card: type job.created, or
 /// voicemail.recorded for a voicemail. A transferred call's card carries
 /// "transfer": {"reason", "status", "humanAnswered"} (README, transfers).
+/// With `ics` non-empty (receptionist/ics.hpp), the booked slot goes along as "ics".
+std::string push_body_with_ics(const storage::job& j, const storage::tenant& t,
+                               std::string_view ics);
 std::string push_body(const storage::job& j, const storage::tenant& t);
 
 /// The same body with type job.updated: a card changed after it was pushed

@@ -59,6 +59,7 @@ struct peer_session_config {
   const std::optional<proto::token_usage>* fixed_usage = nullptr; ///< see peer_options
   const peer_options::audio_hook* on_audio_received = nullptr;    ///< may be null or empty
   const peer_options::audio_hook* on_audio_sent = nullptr;
+  peer_options::analysis_reply analysis = peer_options::analysis_reply::answer;
 };
 
 class peer_session {
@@ -127,6 +128,11 @@ private:
   void start_audio_response(std::string clip, std::string transcript, bool end_call, bool filler);
   void function_call_response(const scripted_function_call& call);
   void empty_response();
+  /// An out-of-band text response (peer_analysis.cpp): outside the
+  /// conversation, so no item joins items_ and `active_` is untouched.
+  void out_of_band_response(const rapidjson::Value& response);
+  void stream_text(const std::string& response_id, const std::string& item_id,
+                   const std::string& text);
   void finish_audio_response();
   void cancel_active(const char* reason);
   /// response.done; `output` writes the items of response.output.

@@ -229,6 +229,11 @@ void peer_session::on_truncate(const rapidjson::Document& ev) {
 }
 
 void peer_session::on_response_create(const rapidjson::Document& ev) {
+  // Out of band (conversation "none"): runs beside the conversation's own
+  // response, as the service allows.
+  if (auto r = ev.FindMember("response");
+      r != ev.MemberEnd() && r->value.IsObject() && str(r->value, "conversation") == "none")
+    return out_of_band_response(r->value);
   if (active_)
     return send_error("conversation_already_has_active_response",
                       "Conversation already has an active response in progress: " + active_->id +

@@ -196,6 +196,7 @@ private:
     cfg.fixed_usage = &options_.fixed_usage;
     cfg.on_audio_received = &options_.on_audio_received;
     cfg.on_audio_sent = &options_.on_audio_sent;
+    cfg.analysis = options_.analysis;
     auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms);
     {
       std::lock_guard lock(mu_);

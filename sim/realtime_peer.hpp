@@ -50,6 +50,11 @@ struct peer_options {
   /// the audio and text (a test of what the bridge does with it). Input
   /// counts include the cached ones, as the service reports them.
   std::optional<proto::token_usage> fixed_usage;
+  /// The post-call analysis (an out-of-band text response.create,
+  /// `conversation: "none"`): answered with JSON (answer), answered with
+  /// response.done status "failed" (fail), or never answered (ignore).
+  enum class analysis_reply { answer, fail, ignore };
+  analysis_reply analysis = analysis_reply::answer;
   /// Audio sent per output_audio.delta, in ms (real service: ~100-200 ms bursts).
   int delta_ms = 100;
   /// Pause between deltas (real service streams faster than real time).

@@ -183,11 +183,10 @@ ALTER TABLE tenants ADD COLUMN stream_attach_ms INTEGER NOT NULL DEFAULT 0
 ALTER TABLE calls ADD COLUMN openai_recycles INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-// v11 (reserved for branch lang; appended after v8 here, renumbered at
-// merge): A/B variants per tenant (issue 17.2). A retired variant keeps its
+// v9: A/B variants per tenant (issue 17.2). A retired variant keeps its
 // row (retired_at) so its calls still report under its name; a name is
 // unique among a tenant's live variants. Each call names the variant it got.
-constexpr std::string_view v11 = R"sql(
+constexpr std::string_view v9 = R"sql(
 CREATE TABLE tenant_variants (
   id            INTEGER PRIMARY KEY,
   tenant_number TEXT NOT NULL CHECK (tenant_number <> ''),
@@ -205,6 +204,13 @@ ALTER TABLE calls ADD COLUMN variant TEXT NOT NULL DEFAULT '';
 CREATE INDEX calls_tenant_variant ON calls(tenant_number, variant);
 )sql";
 
+// v10: the post-call
+// analysis (actors/call_analysis.cpp) on the job card, as its JSON object
+// (intent, sentiment, summary); '' when none was made.
+constexpr std::string_view v10 = R"sql(
+ALTER TABLE jobs ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -218,7 +224,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v11};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
   return all;
 }
 

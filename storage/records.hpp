@@ -134,6 +134,7 @@ struct job {
   std::string recording_url; ///< voicemail: Twilio's recording
   int recording_duration_s = 0;
   transfer_info transfer; ///< the call's (a transfer's outcome may arrive after the card)
+  std::string analysis;   ///< post-call analysis, JSON {intent, sentiment, summary}; "" : none
 };
 
 /// A push notification waiting to be delivered (at-least-once).

@@ -236,10 +236,10 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   auto ins = db.prepare(
       "INSERT INTO jobs (call_sid, tenant_number, caller, customer_name, callback_phone, "
       "service, address, preferred_date, preferred_time, urgency, notes, status, summary, "
-      "created_at, cost_usd, transfer_reason, transfer_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-      "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+      "created_at, cost_usd, transfer_reason, transfer_status, analysis) VALUES (?1, ?2, ?3, ?4, "
+      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
       // the call row's status: <Dial>'s outcome may be there already
-      " (SELECT transfer_status FROM calls WHERE call_sid = ?1))"
+      " (SELECT transfer_status FROM calls WHERE call_sid = ?1), ?17)"
       " ON CONFLICT (call_sid) DO UPDATE SET tenant_number = excluded.tenant_number,"
       " caller = excluded.caller, customer_name = excluded.customer_name,"
       " callback_phone = excluded.callback_phone, service = excluded.service,"
@@ -247,7 +247,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
       " preferred_time = excluded.preferred_time, urgency = excluded.urgency,"
       " notes = excluded.notes, status = excluded.status, summary = excluded.summary,"
       " cost_usd = excluded.cost_usd, transfer_reason = excluded.transfer_reason,"
-      " transfer_status = excluded.transfer_status"
+      " transfer_status = excluded.transfer_status, analysis = excluded.analysis"
       " RETURNING id",
       "save job of " + c.call_sid);
   if (!ins)
@@ -263,6 +263,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   ins->bind_text(13, j.summary).bind_int(14, j.created_at_ms != 0 ? j.created_at_ms : now);
   ins->bind_double(15, j.cost_usd);
   ins->bind_text(16, c.transfer.reason);
+  ins->bind_text(17, j.analysis);
   auto row = ins->step();
   if (!row)
     return row.err();

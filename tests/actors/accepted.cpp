@@ -14,6 +14,7 @@ void accepted(call_supervisor_actor sup, twilio_socket_actor twilio, transcript_
   caf::anon_send(sup, dtmf_digit{"5"});
   caf::anon_send(sup, max_call_atom::value, 0);
   caf::anon_send(sup, silence_atom::value);
+  caf::anon_send(sup, analysis_atom::value);
   caf::anon_send(sup, recycle_atom::value, 1);
   caf::anon_send(sup, openai_session_ready{true, true});
   caf::anon_send(twilio, hangup_after_playout{});

@@ -93,6 +93,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   po.refuse_connections = options_.refuse_connections;
   po.send_garbage_after_session = options_.send_garbage_after_session;
   po.fixed_usage = options_.fixed_usage;
+  po.analysis = options_.analysis;
   peer_ = must(sim::realtime_peer::start(io_->context(), std::move(po)), "realtime peer");
 
   // -- the business's push endpoint --

@@ -54,6 +54,8 @@ struct e2e_options {
   /// false: no server in this process; the test runs one (a child process,
   /// from server_config()) and names it with set_server_url().
   bool start_server = true;
+  /// How the peer answers the post-call analysis (sim/peer_analysis.cpp).
+  sim::peer_options::analysis_reply analysis = sim::peer_options::analysis_reply::answer;
 };
 
 /// The business every test calls.

@@ -89,7 +89,8 @@ BOOST_AUTO_TEST_CASE(slow_tool_gets_spoken_acknowledgement) {
     auto at = static_cast<std::ptrdiff_t>(i);
     if (p.type == "response.create" && p.instructions.find(tenant_greeting) != std::string::npos)
       greeting = at;
-    else if (p.type == "response.create" && !p.instructions.empty()) {
+    else if (p.type == "response.create" && !p.instructions.empty() &&
+             p.instructions.find("call has ended") == std::string::npos) { // not the analysis
       ++acks;
       if (ack < 0)
         ack = at;

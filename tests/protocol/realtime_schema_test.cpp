@@ -56,6 +56,13 @@ BOOST_AUTO_TEST_CASE(truncate_and_response_events_validate) {
   BOOST_TEST(check(build_response_cancel()) == "");
 }
 
+BOOST_AUTO_TEST_CASE(the_post_call_analysis_request_validates) {
+  auto event = build_analysis_request("Answer with JSON: intent, sentiment, summary.");
+  BOOST_TEST(check(event) == "");
+  BOOST_TEST(event.find(R"("conversation":"none")") != std::string::npos, event);
+  BOOST_TEST(event.find(R"("output_modalities":["text"])") != std::string::npos, event);
+}
+
 // -- the checker rejects what the live service rejects --------------------------
 
 BOOST_AUTO_TEST_CASE(rejects_the_beta_session_shape) {

@@ -28,6 +28,23 @@ constexpr std::string_view definitions_prefix = "#/definitions/";
 
 // -- rewrites -------------------------------------------------------------------
 
+/// An "open enum": oneOf [{type: string}, {type: string, enum: [...]}]
+/// (RealtimeResponseCreateParams.conversation: any string, the known ones
+/// listed). Every listed value matches both branches, so a strict oneOf
+/// refuses exactly the documented values ("auto", "none"); the intent is
+/// anyOf.
+bool open_string_enum(const Value& one_of) {
+  if (!one_of.IsArray() || one_of.Size() != 2)
+    return false;
+  for (const auto& s : one_of.GetArray()) {
+    auto t = s.IsObject() ? s.FindMember("type") : s.MemberEnd();
+    if (!s.IsObject() || t == s.MemberEnd() || !t->value.IsString() ||
+        std::string_view{t->value.GetString()} != "string")
+      return false;
+  }
+  return one_of[0].MemberCount() == 1 || one_of[1].MemberCount() == 1;
+}
+
 void rewrite(Value& v, allocator& a) {
   if (v.IsArray()) {
     for (auto& e : v.GetArray())
@@ -44,6 +61,8 @@ void rewrite(Value& v, allocator& a) {
     v.RemoveMember("const");
     v.AddMember("enum", values, a);
   }
+  if (auto o = v.FindMember("oneOf"); o != v.MemberEnd() && open_string_enum(o->value))
+    o->name.SetString("anyOf", a);
   if (auto n = v.FindMember("nullable");
       n != v.MemberEnd() && n->value.IsBool() && n->value.GetBool()) {
     v.RemoveMember("nullable");
