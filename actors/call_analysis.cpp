@@ -7,7 +7,6 @@
 
 #include "actors/call_state.hpp"
 #include "common/log.hpp"
-#include "receptionist/cost.hpp"
 
 #include <caf/all.hpp>
 #include <rapidjson/document.h>
@@ -77,8 +76,7 @@ bool on_analysis_event(sup_ptr self, const proto::rt_event& ev) {
   if (!st.analysis.waiting)
     return false;
   if (ev.type == proto::rt_type::response_done && ev.purpose == proto::analysis_purpose) {
-    st.call.usage += ev.usage; // priced as every response is (call_turns.cpp)
-    st.call.cost_usd += receptionist::cost_usd(ev.usage, st.svc.cfg->prices);
+    charge_usage(st, ev.usage); // priced and counted as every response is
     st.analysis.json = ev.response_status == "completed" ? parse_analysis(ev.output_text) : "";
     if (st.analysis.json.empty())
       log::warn("RealtimeServer",

@@ -129,6 +129,10 @@ void publish(sup_ptr self);
 /// Ends the call once: stops input, then finalizes; `detail` is free text
 /// stored after the reason.
 void end_call(sup_ptr self, end_reason reason, std::string detail = {});
+
+/// A response's tokens: added to the call, priced, counted in the metrics
+/// (call_turns.cpp; the post-call analysis's response too).
+void charge_usage(call_state& st, const proto::token_usage& usage);
 void send_openai(sup_ptr self, std::string json);
 /// The second half of end_call: flush and finalize, then quit.
 void finalize_call(sup_ptr self);

@@ -196,13 +196,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
     return;
   case rt_type::response_done:
     st.response_active = st.response_in_progress = false;
-    st.call.usage += ev.usage;
-    // Priced once, here, at the prices in force (receptionist/cost.hpp); the
-    // call row, the job card and the console carry this sum.
-    st.call.cost_usd += receptionist::cost_usd(ev.usage, st.svc.cfg->prices);
-    if (st.svc.metrics)
-      st.svc.metrics->tokens(ev.usage.input_text, ev.usage.input_audio, ev.usage.input_cached,
-                             ev.usage.output_text, ev.usage.output_audio);
+    charge_usage(st, ev.usage);
     if (st.hangup_requested)
       hang_up_when_played(self);
     transfer_on_response_done(self);
@@ -311,6 +305,16 @@ void on_tool_slow(sup_ptr self, const std::string& call_id) {
   st.response_active = true;
   observe(self, "tool is slow: asking the assistant for a short acknowledgement");
   send_openai(self, proto::build_response_create(receptionist::acknowledgement_instructions()));
+}
+
+void charge_usage(call_state& st, const proto::token_usage& usage) {
+  st.call.usage += usage;
+  // Priced once per response, at the prices in force (receptionist/cost.hpp);
+  // the call row, the job card and the console carry this sum.
+  st.call.cost_usd += receptionist::cost_usd(usage, st.svc.cfg->prices);
+  if (st.svc.metrics)
+    st.svc.metrics->tokens(usage.input_text, usage.input_audio, usage.input_cached,
+                           usage.output_text, usage.output_audio);
 }
 
 } // namespace sb::actors::detail
