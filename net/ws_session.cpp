@@ -79,32 +79,30 @@ template <class Stream> void ws_session<Stream>::adopt(ws_stream&& ws) {
 // -- thread-safe entry points: everything else runs on the strand --
 
 template <class Stream> void ws_session<Stream>::send_text(std::string frame) {
+  // The frame joins `pending_` here, in the caller's thread, so that frames
+  // go out in the order of the send_text calls whichever threads make them
+  // (issue 15.1: held caller audio flushed from the actor thread was
+  // overtaken by a live frame sent inline on the io thread).
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (pending_closed_)
+      return;
+    pending_.push_back(std::move(frame));
+  }
   // dispatch: on the connection's own thread (one io thread, or inside its
-  // strand) the write starts now; from elsewhere it is posted.
-  asio::dispatch(strand_, [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
-    if (self->finished_ || self->close_requested_)
-      return;
-    if (self->handlers_.on_wire)
-      self->handlers_.on_wire(true, frame);
-    self->queued_bytes_ += frame.size();
-    self->queue_.push_back(std::move(frame));
-    if (self->queued_bytes_.load() > self->limits_.max_queued_bytes) {
-      // Posted: the sender may be inside a handler of its own (holding its
-      // locks); on_close must not run inside its send_text.
-      asio::post(self->strand_, [self] { self->finish("slow peer"); });
-      return;
-    }
-    self->do_write();
-  });
+  // strand) the write starts now; from elsewhere it is posted. Either way
+  // drain() takes every pending frame in order.
+  asio::dispatch(strand_, [self = this->shared_from_this()] { self->drain(); });
 }
 
 template <class Stream> void ws_session<Stream>::close() {
-  asio::post(strand_, [self = this->shared_from_this()] {
-    if (self->finished_ || self->close_requested_)
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (pending_closed_)
       return;
-    self->close_requested_ = true;
-    self->do_write(); // closes once the queue is empty
-  });
+    pending_closed_ = true; // later sends are dropped; earlier ones go first
+  }
+  asio::post(strand_, [self = this->shared_from_this()] { self->drain(); });
 }
 
 template <class Stream> void ws_session<Stream>::abort() {
@@ -170,6 +168,33 @@ template <class Stream> void ws_session<Stream>::on_read(error_code ec, std::siz
 }
 
 // -- writing and closing --
+
+template <class Stream> void ws_session<Stream>::drain() {
+  std::deque<std::string> frames;
+  bool close_asked = false;
+  {
+    std::lock_guard lock(pending_mutex_);
+    frames.swap(pending_);
+    close_asked = pending_closed_;
+  }
+  if (finished_ || close_requested_)
+    return;
+  for (auto& frame : frames) {
+    if (handlers_.on_wire)
+      handlers_.on_wire(true, frame);
+    queued_bytes_ += frame.size();
+    queue_.push_back(std::move(frame));
+  }
+  if (queued_bytes_.load() > limits_.max_queued_bytes) {
+    // Posted: drain() may run inside the sender's own handler (holding its
+    // locks); on_close must not run inside its send_text.
+    asio::post(strand_, [self = this->shared_from_this()] { self->finish("slow peer"); });
+    return;
+  }
+  if (close_asked)
+    close_requested_ = true; // closes once the queue is empty
+  do_write();
+}
 
 template <class Stream> void ws_session<Stream>::do_write() {
   if (!open_ || finished_ || writing_)

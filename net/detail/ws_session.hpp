@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <deque>
+#include <mutex>
 #include <optional>
 
 namespace sb::net::detail {
@@ -57,6 +58,9 @@ private:
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t n);
+  /// Moves the frames of send_text (and a close) into the write queue, in
+  /// call order; runs on the strand.
+  void drain();
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t n);
   void do_close();
@@ -74,7 +78,10 @@ private:
   boost::asio::steady_timer close_timer_;
   boost::beast::flat_buffer buffer_;
   ws_handlers handlers_;
-  std::deque<std::string> queue_;
+  std::mutex pending_mutex_;
+  std::deque<std::string> pending_; ///< sent, not yet drained (guarded)
+  bool pending_closed_ = false;     ///< close() called (guarded)
+  std::deque<std::string> queue_;   ///< strand only
   std::atomic<std::size_t> queued_bytes_{0};
   bool open_ = false; ///< handshake done, not finished
   bool finished_ = false;

@@ -339,3 +339,70 @@ BOOST_AUTO_TEST_CASE(abort_resets_the_connection_so_the_peer_reads_econnreset) {
   BOOST_TEST(server_side.first_close().find("reset") != std::string::npos);
   BOOST_CHECK(eventually([&] { return s.server->open_connections() == 0; }));
 }
+
+// Frames go out in the order send_text was called, whichever thread calls it.
+// The call's media relay sends under its own mutex from the actor thread (the
+// held caller audio, when the Realtime session becomes ready) and from the io
+// thread (live caller frames); a live frame must never overtake held ones.
+// Provoked here exactly: a frame sent from another thread while the io
+// thread is busy, then one sent from the io thread itself.
+BOOST_AUTO_TEST_CASE(keeps_the_order_of_send_calls_made_from_any_thread) {
+  recorder server_side;
+  ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
+  io_runtime client_io{1}; // one io thread: the connection runs on the io_context itself
+  recorder client_side;
+  ws_client_options o;
+  o.url = s.url();
+  auto r = connect(client_io, o, client_side.handlers());
+  BOOST_REQUIRE_MESSAGE(r.conn, r.error);
+  constexpr int rounds = 20;
+  for (int i = 0; i < rounds; ++i) {
+    std::promise<void> go;
+    std::promise<void> done;
+    auto go_f = go.get_future();
+    auto done_f = done.get_future();
+    // The io thread is held inside a handler ...
+    client_io.post([&, conn = r.conn] {
+      go_f.wait();
+      // ... and sends the second frame once the first was sent elsewhere.
+      conn->send_text("second " + std::to_string(i));
+      done.set_value();
+    });
+    r.conn->send_text("first " + std::to_string(i)); // from this (non-io) thread
+    go.set_value();
+    await(done_f);
+  }
+  BOOST_REQUIRE(eventually([&] { return server_side.frame_count() == 2 * rounds; }));
+  std::lock_guard lock(server_side.m);
+  for (int i = 0; i < rounds; ++i) {
+    BOOST_CHECK_EQUAL(server_side.frames[2 * i], "first " + std::to_string(i));
+    BOOST_CHECK_EQUAL(server_side.frames[2 * i + 1], "second " + std::to_string(i));
+  }
+}
+
+// A close asked for after some sends goes out after them, even when the
+// sends were made from another thread.
+BOOST_AUTO_TEST_CASE(closes_only_after_the_frames_sent_before_the_close) {
+  recorder server_side;
+  ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
+  io_runtime client_io{1};
+  recorder client_side;
+  ws_client_options o;
+  o.url = s.url();
+  auto r = connect(client_io, o, client_side.handlers());
+  BOOST_REQUIRE_MESSAGE(r.conn, r.error);
+  std::promise<void> go;
+  auto go_f = go.get_future();
+  client_io.post([&go_f] { go_f.wait(); });
+  for (int i = 0; i < 50; ++i)
+    r.conn->send_text("frame " + std::to_string(i));
+  r.conn->close();
+  r.conn->send_text("after close"); // dropped: the connection is closing
+  go.set_value();
+  BOOST_REQUIRE(eventually([&] { return server_side.close_count() == 1; }));
+  std::lock_guard lock(server_side.m);
+  BOOST_REQUIRE_EQUAL(server_side.frames.size(), 50u);
+  for (int i = 0; i < 50; ++i)
+    BOOST_CHECK_EQUAL(server_side.frames[i], "frame " + std::to_string(i));
+  BOOST_CHECK_EQUAL(server_side.closes[0], "");
+}
