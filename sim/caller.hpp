@@ -59,6 +59,10 @@ struct caller_options {
   /// With vanish_after_turns: reset the TCP connection (RST, as a network
   /// fault does) instead of closing it (net's ws_connection::abort()).
   bool vanish_with_reset = false;
+  /// Silence frames carry the tick number in the lowest mu-law step (0xFE
+  /// for a 1 bit, 0xFF for 0: inaudible, below any VAD), so that every frame
+  /// the caller sends differs and an order check sees a swapped frame.
+  bool tag_silence = false;
   /// Print the call as it happens (the demo).
   std::function<void(const std::string& line)> on_event;
 

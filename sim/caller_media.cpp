@@ -3,6 +3,7 @@
 // marks echoed when the audio before them has played, `clear` honoured as
 // Twilio does (docs/protocols.md 2), and the scripted conversation.
 #include "common/time.hpp"
+#include "protocol/base64.hpp"
 #include "sim/b64_into.hpp"
 #include "sim/caller_runner.hpp"
 
@@ -133,6 +134,16 @@ void call_runner::on_tick() {
     return;
   // -- caller audio out: the clip's next frame (pre-encoded, shared) or silence --
   std::string_view payload = silence().frame(0), payload_b64 = silence().frame_base64(0);
+  std::string tagged, tagged_b64;
+  if (phase_ != phase::speaking && opt_.tag_silence) {
+    tagged.assign(frame_bytes, '\xFF');
+    for (int bit = 0; bit < 32; ++bit)
+      if ((ticks_ >> bit) & 1)
+        tagged[static_cast<std::size_t>(bit)] = '\xFE';
+    tagged_b64 = proto::base64_encode(tagged);
+    payload = tagged;
+    payload_b64 = tagged_b64;
+  }
   if (phase_ == phase::speaking) {
     const std::size_t n = std::min(frame_bytes, clip_->size - clip_pos_);
     payload = clip_->frame(clip_frame_);

@@ -11,7 +11,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <list>
+#include <utility>
+#include <vector>
 
 namespace sb::sim {
 
@@ -22,8 +25,9 @@ namespace {
 class peer_connection : public std::enable_shared_from_this<peer_connection> {
 public:
   peer_connection(asio::io_context& io, peer_session_config cfg,
-                  std::shared_ptr<peer_shared> shared, int interval_ms)
-      : session_(cfg, shared), shared_(std::move(shared)), timer_(io), interval_ms_(interval_ms),
+                  std::shared_ptr<peer_shared> shared, int interval_ms, int updated_delay_ms)
+      : session_(cfg, shared), shared_(std::move(shared)), timer_(io), delay_timer_(io),
+        interval_ms_(interval_ms), updated_delay_ms_(updated_delay_ms),
         reset_on_drop_(cfg.drop_with_reset) {}
 
   void attach(const net::ws_connection_ptr& conn, bool beta) {
@@ -81,14 +85,19 @@ private:
     }
     closed_ = true;
     timer_.cancel();
+    delay_timer_.cancel();
     conn_.reset(); // breaks the handlers <-> connection cycle
   }
 
   void flush_locked() {
     if (closed_ || !conn_)
       return;
-    for (auto& f : session_.take_output())
-      conn_->send_text(std::move(f));
+    for (auto& f : session_.take_output()) {
+      if (holding(f))
+        held_.push_back(std::move(f));
+      else
+        conn_->send_text(std::move(f));
+    }
     if (session_.wants_drop() || session_.wants_close()) {
       // A drop either resets the TCP connection (RST: a network fault) or
       // closes it after the queued frames; nothing more is read or sent.
@@ -114,12 +123,38 @@ private:
     }
   }
 
+  /// peer_options::session_updated_delay_ms: the first session.updated and
+  /// everything after it wait (in order) until the delay has passed.
+  bool holding(const std::string& frame) {
+    if (!held_.empty())
+      return true;
+    if (updated_delay_ms_ <= 0 || delayed_ ||
+        frame.find(R"("type":"session.updated")") == std::string::npos)
+      return false;
+    delayed_ = true;
+    delay_timer_.expires_after(std::chrono::milliseconds(updated_delay_ms_));
+    delay_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      std::lock_guard lock(self->mu_);
+      auto held = std::exchange(self->held_, {});
+      if (ec || self->closed_ || !self->conn_)
+        return;
+      for (auto& f : held)
+        self->conn_->send_text(std::move(f));
+      self->flush_locked();
+    });
+    return true;
+  }
+
   std::mutex mu_;
   peer_session session_;
   std::shared_ptr<peer_shared> shared_;
   asio::steady_timer timer_;
+  asio::steady_timer delay_timer_;
   int interval_ms_;
-  bool reset_on_drop_ = false; ///< peer_options::drop_with_reset
+  int updated_delay_ms_ = 0;
+  bool delayed_ = false;          ///< the session.updated delay was applied
+  std::vector<std::string> held_; ///< frames waiting for it
+  bool reset_on_drop_ = false;    ///< peer_options::drop_with_reset
   net::ws_connection_ptr conn_;
   bool closed_ = false;
   bool timer_armed_ = false;
@@ -197,7 +232,8 @@ private:
     cfg.on_audio_received = &options_.on_audio_received;
     cfg.on_audio_sent = &options_.on_audio_sent;
     cfg.analysis = options_.analysis;
-    auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms);
+    auto pc = std::make_shared<peer_connection>(io_, cfg, shared_, options_.delta_interval_ms,
+                                                updated_delay_ms());
     {
       std::lock_guard lock(mu_);
       connections_.remove_if([](const auto& w) { return w.expired(); });
@@ -207,8 +243,19 @@ private:
     return std::nullopt;
   }
 
+  /// This connection's session.updated delay: the base plus a jitter that
+  /// is the same on every run (connections numbered in upgrade order).
+  int updated_delay_ms() {
+    if (options_.session_updated_delay_ms <= 0)
+      return 0;
+    const auto n = static_cast<uint32_t>(upgrades_.fetch_add(1));
+    const uint32_t spread = static_cast<uint32_t>(options_.session_updated_jitter_ms) + 1;
+    return options_.session_updated_delay_ms + static_cast<int>((n * 2654435761u) % spread);
+  }
+
   asio::io_context& io_;
   peer_options options_;
+  std::atomic<int> upgrades_{0};
   std::shared_ptr<peer_shared> shared_;
   std::shared_ptr<net::http_server> server_;
   std::mutex mu_;

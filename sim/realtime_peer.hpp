@@ -40,6 +40,12 @@ struct peer_options {
   /// With drop_after_responses: reset the TCP connection (RST) rather than
   /// closing it (net's ws_connection::abort()), as a network fault does.
   bool drop_with_reset = false;
+  /// Hold each connection's first session.updated (and what follows it) for
+  /// this long plus 0..session_updated_jitter_ms (fixed per connection):
+  /// the caller streams meanwhile, so the bridge must hold its audio and then
+  /// send it ahead of the live frames (issue 15.1).
+  int session_updated_delay_ms = 0;
+  int session_updated_jitter_ms = 0;
   /// Answer every upgrade with HTTP 503 (OpenAI unreachable).
   bool refuse_connections = false;
   /// Right after each session.updated, send a frame that is not JSON, an

@@ -94,6 +94,8 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   po.send_garbage_after_session = options_.send_garbage_after_session;
   po.fixed_usage = options_.fixed_usage;
   po.analysis = options_.analysis;
+  if (options_.tune_peer)
+    options_.tune_peer(po);
   peer_ = must(sim::realtime_peer::start(io_->context(), std::move(po)), "realtime peer");
 
   // -- the business's push endpoint --

@@ -56,6 +56,8 @@ struct e2e_options {
   bool start_server = true;
   /// How the peer answers the post-call analysis (sim/peer_analysis.cpp).
   sim::peer_options::analysis_reply analysis = sim::peer_options::analysis_reply::answer;
+  /// Adjust the peer's options last (pacing, session.updated delay, hooks).
+  std::function<void(sim::peer_options&)> tune_peer;
 };
 
 /// The business every test calls.
