@@ -5,18 +5,19 @@
 # fresh server; every caller and peer byte is matched by offset and hashed per
 # 20 ms unit (silence tagged, bench/load_harness.cpp), so a lost, duplicated
 # or reordered frame counts. Prints the totals; exits 1 on any fault.
+# KEEP=1 keeps each run's work dir (server log, database) under /tmp.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-20}" calls="${2:-150}" secs="${3:-30}"
 build="${BUILD:-$here/build/release}"
-out="${OUT:-$here/bench/results/order}"
+out="${OUT:-$build/order-check}" # per-run JSON and summaries (not committed)
 mkdir -p "$out"
 bin="$build/bench/switchboard-bench"
 [ -x "$bin" ] || { echo "order_check: build first: $bin is missing" >&2; exit 2; }
 total=0 failed=0 lost=0 dup=0 bad=0 reconnects=0
 for r in $(seq 1 "$runs"); do
   f="$out/run-$r.json"
-  "$bin" --calls "$calls" --duration "$secs" --start-rate 50 --out "$f" >"$out/run-$r.log" 2>&1 || true
+  "$bin" --calls "$calls" --duration "$secs" --start-rate 50 ${KEEP:+--keep} --out "$f" >"$out/run-$r.log" 2>&1 || true
   read -r n fc bl bd mu rc < <(python3 - "$f" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
