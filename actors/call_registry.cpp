@@ -30,6 +30,10 @@ struct registry_state {
   /// What follows each ended stream, by CallSid, with when it was said: kept
   /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
   std::map<std::string, std::pair<call_next, int64_t>> next_steps;
+  /// CallSids whose tenant is being looked up after the route already
+  /// answered them from its cache (the entry expired on the way here), and
+  /// the streams that arrived meanwhile: handed over once the call exists.
+  std::map<std::string, std::vector<stream_arrived>> parked_streams;
   int recovering = 0;  ///< calls whose supervisor died, being finalized from the database
   health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
@@ -104,33 +108,62 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     st.svc.metrics->active_calls.inc();
 }
 
+/// The look-up of `sid` is over: the streams that came during it go to its
+/// call, or are closed if it has none.
+void release_parked(self_ptr self, const std::string& sid) {
+  auto& st = self->state;
+  auto parked = st.parked_streams.extract(sid);
+  if (parked.empty())
+    return;
+  auto it = st.calls.find(sid);
+  for (auto& s : parked.mapped()) {
+    if (it != st.calls.end()) {
+      self->send(it->second, std::move(s));
+    } else {
+      log::warn("RealtimeServer", "Media Stream for unanswered call " + sid + " closed");
+      s.conn->close();
+    }
+  }
+}
+
+/// The tenant of `call` was looked up (after a cache miss).
+void on_looked_up(self_ptr self, const twiml_responder& respond, storage::call_record call,
+                  tenant_lookup& t) {
+  auto& st = self->state;
+  if (!t.found) {
+    if (st.svc.tenants)
+      st.svc.tenants->forget(call.to);
+    if (!respond) { // answered from a cache entry that is gone now
+      if (st.svc.admission)
+        st.svc.admission->release(call.call_sid);
+      return;
+    }
+    log::warn("RealtimeHandler", "No user found for number " + call.to);
+    respond(not_set_up_twiml());
+    return;
+  }
+  auto tenant = std::make_shared<const storage::tenant>(std::move(t.tenant));
+  if (st.svc.tenants)
+    st.svc.tenants->put(tenant, call.to, now_ms());
+  answer(self, respond, std::move(call), std::move(tenant));
+}
+
 void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_record call) {
   auto& st = self->state;
+  if (!respond) // the route answered: its stream may come before the look-up does
+    st.parked_streams.try_emplace(call.call_sid);
+  const auto sid = call.call_sid;
   self->request(st.svc.storage, st.svc.cfg->call.tenant_lookup, find_tenant{call.to})
       .then(
-          [self, respond, call](tenant_lookup& t) mutable {
-            auto& st = self->state;
-            if (!t.found) {
-              if (st.svc.tenants)
-                st.svc.tenants->forget(call.to);
-              if (!respond) { // answered from a cache entry that is gone now
-                if (st.svc.admission)
-                  st.svc.admission->release(call.call_sid);
-                return;
-              }
-              log::warn("RealtimeHandler", "No user found for number " + call.to);
-              respond(not_set_up_twiml());
-              return;
-            }
-            auto tenant = std::make_shared<const storage::tenant>(std::move(t.tenant));
-            if (st.svc.tenants)
-              st.svc.tenants->put(tenant, call.to, now_ms());
-            answer(self, respond, std::move(call), std::move(tenant));
+          [self, respond, call, sid](tenant_lookup& t) mutable {
+            on_looked_up(self, respond, std::move(call), t);
+            release_parked(self, sid);
           },
-          [respond](caf::error& e) mutable {
+          [self, respond, sid](caf::error& e) mutable {
             log::error("RealtimeHandler", "Tenant lookup failed: " + describe(e));
             if (respond)
               respond(unavailable_twiml());
+            release_parked(self, sid);
           });
 }
 
@@ -157,6 +190,10 @@ void on_stream(self_ptr self, stream_arrived& s) {
   auto& st = self->state;
   auto it = st.calls.find(s.start.call_sid);
   if (it == st.calls.end()) {
+    if (auto p = st.parked_streams.find(s.start.call_sid); p != st.parked_streams.end()) {
+      p->second.push_back(std::move(s)); // its call is being answered: handed over then
+      return;
+    }
     log::warn("RealtimeServer", "Media Stream for unknown call " + s.start.call_sid + " closed");
     s.conn->close();
     return;
