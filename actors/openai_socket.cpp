@@ -18,7 +18,8 @@ struct openai_state {
   call_supervisor_actor supervisor;
   net::ws_connection_ptr conn;
   bool ready = false;
-  bool live = true; ///< false while a standby (args.standby) has not taken over
+  bool live = true;           ///< false while a standby (args.standby) has not taken over
+  int64_t speech_end_ms = -1; ///< the latest speech_stopped's audio_end_ms
   actor_stats stats;
   static inline const char* name = "openai_socket";
 };
@@ -97,7 +98,14 @@ void on_event(self_ptr self, realtime_event& e) {
       e.speech_end_us = t.received_us;
       e.upstream_bridge_us = t.sent_us - t.received_us;
     }
+    st.speech_end_ms = e.ev.audio_end_ms;
   }
+  // The caller's words are in the transcript now: a replacement session gets
+  // them as text, not as audio again (media_relay::detach_openai).
+  if ((e.ev.type == proto::rt_type::input_transcript_completed ||
+       e.ev.type == proto::rt_type::input_transcript_failed) &&
+      st.speech_end_ms >= 0)
+    st.args.relay->input_transcribed(st.speech_end_ms);
   if (e.ev.type == proto::rt_type::error)
     log::warn("RealtimeServer",
               "OpenAI error on " + st.args.call_sid + ": " + e.ev.error_code + ": " +
@@ -139,8 +147,14 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
         st.conn = std::move(c.conn);
         // Whatever ends this actor, its socket closes with it, and caller
         // audio is held for the next connection.
-        self->attach_functor([conn = st.conn, relay = st.args.relay] {
-          relay->detach_openai(conn);
+        // A lost connection (rather than our own close at a session switch
+        // or the call's end) also resends the audio it never answered (the
+        // supervisor sees the same openai_socket_lost as before). One-argument
+        // form: caf/detail/functor_attachable.hpp (CAF 0.17).
+        self->attach_functor([conn = st.conn, relay = st.args.relay](const caf::error& reason) {
+          bool lost = reason.category() == call_error_category &&
+                      reason.code() == static_cast<uint8_t>(call_error::openai_socket_lost);
+          relay->detach_openai(conn, lost);
           conn->close();
         });
         log::info("RealtimeServer", "Connected to OpenAI Realtime API for " + st.args.call_sid,

@@ -123,12 +123,30 @@ void media_relay::switch_openai(net::ws_connection_ptr conn) {
   go_live();
 }
 
-void media_relay::detach_openai(const net::ws_connection_ptr& conn) {
+void media_relay::detach_openai(const net::ws_connection_ptr& conn, bool lost) {
   std::lock_guard lock{mutex_};
   if (openai_ != conn)
     return;
   openai_ = nullptr;
   ready_ = false;
+  // Unanswered audio goes before anything held since (in caller order);
+  // the 10 s bound of held_in_ applies to both.
+  while (lost && !unanswered_.empty()) {
+    held_in_.push_front(std::move(unanswered_.back().frame));
+    unanswered_.pop_back();
+  }
+  while (held_in_.size() > max_frames) {
+    held_in_.pop_front();
+    ++held_dropped_;
+  }
+  unanswered_.clear();
+}
+
+void media_relay::input_transcribed(int64_t audio_end_ms) {
+  std::lock_guard lock{mutex_};
+  int64_t end = audio_end_ms * proto::mulaw_bytes_per_ms;
+  while (!unanswered_.empty() && unanswered_.front().end_offset_bytes <= end)
+    unanswered_.pop_front();
 }
 
 void media_relay::assistant_audio(std::string item_id, std::string payload_b64,
@@ -157,6 +175,7 @@ void media_relay::new_session(net::ws_connection_ptr conn) {
   ready_ = false;
   session_bytes_ = 0; // audio_end_ms counts from the start of each session
   recent_.clear();
+  unanswered_.clear(); // a switch (session recycle): the old session answers
 }
 
 void media_relay::go_live() {
@@ -174,6 +193,9 @@ void media_relay::send_up(std::string_view payload_b64, int64_t received_us) {
   recent_.push_back({session_bytes_, received_us, sent_us});
   if (recent_.size() > max_frames)
     recent_.pop_front();
+  unanswered_.push_back({session_bytes_, {std::string{payload_b64}, received_us}});
+  if (unanswered_.size() > max_frames)
+    unanswered_.pop_front();
   frames_up_.fetch_add(1, std::memory_order_relaxed);
   if (auto* m = metrics_.get()) {
     m->bytes_caller_to_openai.inc(static_cast<double>(bytes));

@@ -103,8 +103,17 @@ public:
   /// session: none is lost or sent twice in the switch.
   void switch_openai(net::ws_connection_ptr conn);
 
-  /// `conn` is gone: caller audio is held again (if it is still the current one).
-  void detach_openai(const net::ws_connection_ptr& conn);
+  /// `conn` is gone: caller audio is held again (if it is still the current
+  /// one). If it was `lost` (not closed by us), held starting with the audio
+  /// it was sent but never answered for (see input_transcribed): a
+  /// connection that dies by a reset loses its unsent events, so the next
+  /// session must hear that audio again.
+  void detach_openai(const net::ws_connection_ptr& conn, bool lost);
+
+  /// The current session transcribed the caller's speech up to input byte
+  /// `audio_end_ms` (its speech_stopped): that audio is in the transcript,
+  /// which a new session gets as replayed text, so it is not resent.
+  void input_transcribed(int64_t audio_end_ms);
 
   /// A response.output_audio.delta: to the caller (each chunk followed by a
   /// mark), dropped if its item was cut by a barge-in, held if no stream yet.
@@ -165,6 +174,13 @@ private:
   int64_t held_dropped_ = 0; ///< held caller frames dropped (oldest first) past 10 s
   int64_t session_bytes_ = 0;
   std::deque<sent_frame> recent_; ///< the last ~10 s of caller frames sent
+  struct unanswered_frame {
+    int64_t end_offset_bytes;
+    held_in frame;
+  };
+  /// Caller frames sent to the current session and not yet transcribed
+  /// (10 s at most): held again if the session dies (detach_openai).
+  std::deque<unanswered_frame> unanswered_;
 
   std::atomic<int64_t> frames_up_{0};
   std::atomic<int64_t> frames_down_{0};
