@@ -7,6 +7,7 @@
 
 #include "actors/call_state.hpp"
 #include "common/log.hpp"
+#include "receptionist/languages.hpp"
 
 #include <caf/all.hpp>
 #include <rapidjson/document.h>
@@ -17,11 +18,18 @@ namespace sb::actors::detail {
 
 namespace {
 
-constexpr const char* analysis_instructions =
-    "The phone call has ended; the caller can no longer hear you. Do not address the caller. "
-    "Reply with one JSON object and nothing else, with exactly these string fields: "
-    "\"intent\" (what the caller wanted, a few words), \"sentiment\" (one of \"positive\", "
-    "\"neutral\", \"negative\") and \"summary\" (two lines separated by \\n, for the business).";
+/// The business reads the summary in its own language (issue 17.1), the
+/// tenant's default, whatever language the call was held in.
+std::string analysis_instructions(const storage::tenant& tenant) {
+  const auto code = receptionist::call_language(tenant);
+  return "The phone call has ended; the caller can no longer hear you. Do not address the caller. "
+         "Reply with one JSON object and nothing else, with exactly these string fields: "
+         "\"intent\" (what the caller wanted, a few words), \"sentiment\" (one of \"positive\", "
+         "\"neutral\", \"negative\") and \"summary\" (two lines separated by \\n, for the "
+         "business). Write intent and summary in " +
+         receptionist::language_name(code) + " (language code \"" + code +
+         "\"), the business's language, whatever language the call was held in.";
+}
 
 bool is_string(const rapidjson::Value& v, const char* key) {
   auto m = v.FindMember(key);
@@ -66,7 +74,7 @@ bool start_analysis(sup_ptr self) {
   st.analysis.waiting = true;
   if (st.response_in_progress) // the caller hung up mid-reply: that reply is moot
     send_openai(self, proto::build_response_cancel());
-  send_openai(self, proto::build_analysis_request(analysis_instructions));
+  send_openai(self, proto::build_analysis_request(analysis_instructions(st.tenant)));
   self->delayed_send(self, timeout, analysis_atom::value);
   return true;
 }

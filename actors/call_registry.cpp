@@ -5,6 +5,7 @@
 #include "actors/health_watch.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "receptionist/languages.hpp"
 #include "receptionist/variants.hpp"
 
 #include <caf/all.hpp>
@@ -82,7 +83,8 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     return; // the route answered from the cache only once admitted
   }
   call.tenant_number = t.number;
-  call.node_id = st.svc.cfg->server.node_id; // a restart of this node finds it if left open
+  call.node_id = st.svc.cfg->server.node_id;      // a restart of this node finds it if left open
+  call.language = receptionist::call_language(t); // receptionist/languages.hpp
   // The call's A/B variant, from its CallSid (receptionist/variants.hpp).
   // The supervisor sees the tenant with the variant applied; the cache and
   // the retry map keep the tenant as stored.

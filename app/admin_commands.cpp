@@ -1,6 +1,7 @@
 #include "app/admin_commands.hpp"
 #include "common/time.hpp"
 #include "receptionist/ics.hpp"
+#include "receptionist/languages.hpp"
 
 #include "app/admin_text.hpp"
 #include "storage/store.hpp"
@@ -56,6 +57,7 @@ struct args {
   int max_call_s = 0;
   int silence_s = 0;
   int stream_attach_s = 0;
+  std::vector<std::string> greetings_for; ///< --greeting-for CODE=TEXT, repeated
 };
 
 struct context {
@@ -93,6 +95,8 @@ void tenants_add(context& cx, const storage::tenant& t) {
                           t.push_url + "')");
   if (t.hours.empty())
     return cx.usage_error("tenants add: --hours must not be empty");
+  if (auto s = receptionist::check_languages(t); !s)
+    return cx.usage_error("tenants add: " + s.err().message);
   auto db = cx.open();
   if (!db)
     return;
@@ -269,6 +273,8 @@ void jobs_show(context& cx, const std::string& id_text, bool ics, int slot_minut
     card.emplace_back("Kind", j.kind);
   if (j.transfer.transferred())
     card.emplace_back("Transfer", j.transfer.describe());
+  if (!j.language.empty())
+    card.emplace_back("Language", j.language);
   if (!j.analysis.empty())
     card.emplace_back("Analysis", j.analysis);
   if (!j.recording_url.empty())
@@ -304,7 +310,17 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   add->add_option("--greeting", t.greeting, "The first thing callers hear");
   add->add_option("--context", t.context, "Business context for the assistant");
   add->add_option("--timezone", t.timezone, "IANA time zone")->capture_default_str();
-  add->add_option("--language", t.language, "Language code")->capture_default_str();
+  add->add_option("--language", t.language,
+                  "The business's own language, ISO 639-1: calls are greeted in it and job "
+                  "card summaries written in it")
+      ->capture_default_str();
+  add->add_option("--languages", t.languages,
+                  "Other languages it serves, comma-separated (e.g. es,fr): the assistant "
+                  "answers callers in theirs")
+      ->delimiter(',');
+  add->add_option("--greeting-for", a->greetings_for,
+                  "A greeting in one language, CODE=TEXT (repeat per language; default: "
+                  "--greeting)");
   add->add_option("--voice", t.voice, "Realtime voice (default: from config)");
   add->add_option("--push-url", t.push_url, "http(s) URL that job cards are POSTed to");
   add->add_option("--hours", t.hours, "Business hours")->capture_default_str();
@@ -335,6 +351,9 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
     a->tenant.max_call_ms = 1000LL * a->max_call_s;
     a->tenant.silence_ms = 1000LL * a->silence_s;
     a->tenant.stream_attach_ms = 1000LL * a->stream_attach_s;
+    for (const auto& g : a->greetings_for)
+      if (auto s = receptionist::add_greeting(a->tenant, g); !s)
+        return cx->usage_error("tenants add: --greeting-for: " + s.err().message);
     tenants_add(*cx, a->tenant);
   });
 

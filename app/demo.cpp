@@ -245,6 +245,7 @@ outcome gather(world& w, server& srv, const std::string& db_path, const scenario
   outcome o;
   o.pushes = w.push.wait_for(sc.pushes, std::chrono::seconds{10});
   o.rest = w.rest->requests();
+  o.openai_events = w.peer->client_events();
   const std::string sid = results.back().call_sid;
   o.results = std::move(results);
   auto db = storage::store::open(db_path);

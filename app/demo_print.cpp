@@ -20,6 +20,10 @@ void print_card(const storage::job& j) {
             << "\n"
             << "  Urgency:    " << j.details.urgency << "\n"
             << "  Summary:    " << j.summary << "\n";
+  if (!j.language.empty())
+    std::cout << "  Language:   " << j.language << "\n";
+  if (!j.analysis.empty())
+    std::cout << "  Analysis:   " << j.analysis << "\n";
   if (j.transfer.transferred())
     std::cout << "  Transfer:   " << j.transfer.describe() << "\n";
   if (!j.recording_url.empty())

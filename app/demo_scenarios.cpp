@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <rapidjson/document.h>
+
 namespace sb::app::demo {
 
 namespace {
@@ -241,6 +243,61 @@ scenario transfer(std::string name, std::string summary, bool by_key, bool answe
   return s;
 }
 
+/// The first client event of `type` whose text holds `needle`, as sent.
+bool sent(const outcome& o, std::string_view type, std::string_view needle) {
+  const std::string tag = "\"type\":\"" + std::string{type} + "\"";
+  return std::any_of(o.openai_events.begin(), o.openai_events.end(), [&](const std::string& e) {
+    return e.find(tag) != std::string::npos && e.find(needle) != std::string::npos;
+  });
+}
+
+/// The analysis summary on the job card ("" when none).
+std::string card_summary(const outcome& o) {
+  if (!o.job || o.job->analysis.empty())
+    return {};
+  rapidjson::Document d;
+  d.Parse(o.job->analysis.c_str());
+  auto m = d.IsObject() ? d.FindMember("summary") : d.MemberEnd();
+  return d.IsObject() && m != d.MemberEnd() && m->value.IsString() ? m->value.GetString() : "";
+}
+
+const std::string spanish_greeting = "Gracias por llamar a Fontanería Brillante. Soy la "
+                                     "recepcionista virtual. ¿En qué puedo ayudarle?";
+
+/// Issue 17.1: a Spanish business, a caller who speaks Spanish.
+scenario spanish() {
+  scenario s;
+  s.name = "spanish";
+  s.summary = "a Spanish-speaking business: greeted, transcribed and summarised in Spanish";
+  s.calls = [](const std::string& tomorrow) {
+    return std::vector<placed_call>{{sim::spanish_script(caller_number, tomorrow), 0, {}}};
+  };
+  s.tenant = [](storage::tenant& t) {
+    t.name = "Fontanería Brillante";
+    t.language = "es";
+    t.greetings["es"] = spanish_greeting; // t.greeting stays the English one
+  };
+  s.check = [](const outcome& o) {
+    if (auto e = first_of({all_calls_ok(o), ended(o, end_reason::assistant_hangup), booked(o)});
+        !e.empty())
+      return e;
+    if (o.call->language != "es" || o.job->language != "es")
+      return "the call's language is stored as '" + o.call->language + "' (job card: '" +
+             o.job->language + "'), not 'es'";
+    // "language" appears in session.update only as audio.input.transcription's.
+    if (!sent(o, "session.update", R"("language":"es")"))
+      return std::string{"no session.update set the input transcription's language to es"};
+    if (!sent(o, "response.create", spanish_greeting))
+      return std::string{"the Spanish greeting was never asked for"};
+    const auto want = sim::spanish_script(caller_number, "").summaries.at("es");
+    if (card_summary(o) != want)
+      return "the job card's summary is not in the business's language (es): '" + card_summary(o) +
+             "'";
+    return std::string{};
+  };
+  return s;
+}
+
 } // namespace
 
 const std::vector<scenario>& scenarios() {
@@ -254,7 +311,8 @@ const std::vector<scenario>& scenarios() {
       voicemail(),
       busy(),
       idle(),
-      barge_in()};
+      barge_in(),
+      spanish()};
   return all;
 }
 

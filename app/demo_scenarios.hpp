@@ -40,8 +40,9 @@ struct outcome {
   std::optional<storage::call_record> call; ///< the last placed call's, as stored
   std::optional<storage::job> job;          ///< its job card, as stored
   std::vector<storage::transcript_turn> turns;
-  std::vector<sim::rest_log_entry> rest; ///< requests the REST stand-in received
-  std::vector<std::string> pushes;       ///< push bodies the business received
+  std::vector<sim::rest_log_entry> rest;  ///< requests the REST stand-in received
+  std::vector<std::string> pushes;        ///< push bodies the business received
+  std::vector<std::string> openai_events; ///< client events the simulated OpenAI received
 };
 
 struct scenario {

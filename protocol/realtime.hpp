@@ -25,7 +25,7 @@ struct session_params {
   std::string voice = "marin";
   double speed = 1.0;
   std::string transcription_model = "whisper-1";
-  std::string language = "en";
+  std::string language = "en"; ///< input transcription's, ISO 639-1; "": not known (left out)
   double vad_threshold = 0.5;
   int prefix_padding_ms = 300;
   int silence_duration_ms = 500;

@@ -107,7 +107,12 @@ std::string build_session_update(const session_params& p) {
   w.Key("transcription");
   w.StartObject();
   key_str(w, "model", p.transcription_model);
-  key_str(w, "language", p.language);
+  // language is optional (AudioTranscription in
+  // tests/data/openai/openai-realtime.schema.json: "Supplying the input
+  // language in ISO-639-1 (e.g. `en`) format will improve accuracy and
+  // latency"); left out when not known, the service detects it.
+  if (!p.language.empty())
+    key_str(w, "language", p.language);
   w.EndObject();
   w.Key("noise_reduction");
   w.StartObject();

@@ -68,6 +68,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
     j.details.callback_phone = call.from;
   j.created_at_ms = now_ms;
   j.cost_usd = call.cost_usd;
+  j.language = call.language;
   j.transfer = call.transfer;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
@@ -119,6 +120,8 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
   kv("caller", j.caller);
   kv("status", j.status);
   kv("summary", j.summary);
+  if (!j.language.empty())
+    kv("language", j.language); // ISO 639-1, the call's (issue 17.1)
   w.Key("job");
   w.StartObject();
   for (const auto& f : fields)

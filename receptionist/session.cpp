@@ -1,5 +1,6 @@
 #include "receptionist/session.hpp"
 
+#include "receptionist/languages.hpp"
 #include "receptionist/tools.hpp"
 
 namespace sb::receptionist {
@@ -10,7 +11,7 @@ proto::session_params session_for(const storage::tenant& tenant, const std::stri
   p.model = openai.model;
   p.voice = tenant.voice.empty() ? openai.voice : tenant.voice;
   p.transcription_model = openai.transcription_model;
-  p.language = tenant.language.empty() ? "en" : tenant.language;
+  p.language = transcription_language(tenant);
   p.vad_threshold = openai.vad_threshold;
   p.prefix_padding_ms = openai.vad_prefix_padding_ms;
   p.silence_duration_ms = openai.vad_silence_duration_ms;
@@ -27,15 +28,29 @@ proto::session_params session_for(const storage::tenant& tenant, const std::stri
   if (!tenant.context.empty())
     s += "About the business: " + tenant.context + " ";
   s += "The caller's number is " + caller_number + ". ";
-  s += "Speak " + p.language + ".";
+  s += language_instructions(tenant);
   p.instructions = std::move(s);
   return p;
 }
 
+std::string language_instructions(const storage::tenant& tenant) {
+  const auto served = served_languages(tenant);
+  const auto own = language_name(served.front());
+  if (served.size() == 1)
+    return "Speak " + own + ".";
+  std::string all;
+  for (const auto& code : served)
+    all += (all.empty() ? "" : ", ") + language_name(code);
+  return "Greet the caller in " + own +
+         ". Then always answer in the caller's language when it is "
+         "one of: " +
+         all + "; otherwise answer in " + own + ".";
+}
+
 std::string greeting_instructions(const storage::tenant& tenant) {
-  std::string greeting = tenant.greeting.empty()
-                             ? "Thanks for calling " + tenant.name + ". How can I help you today?"
-                             : tenant.greeting;
+  const std::string own = greeting_for(tenant, call_language(tenant));
+  std::string greeting =
+      own.empty() ? "Thanks for calling " + tenant.name + ". How can I help you today?" : own;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
 }
 

@@ -16,6 +16,11 @@ namespace sb::receptionist {
 proto::session_params session_for(const storage::tenant& tenant, const std::string& caller_number,
                                   const openai_config& openai);
 
+/// The instructions' sentence on language (receptionist/languages.hpp):
+/// "Speak Spanish." for one language served; with several, answer in the
+/// caller's.
+std::string language_instructions(const storage::tenant& tenant);
+
 /// response.instructions that make the assistant greet first with the
 /// tenant's greeting (quoted, so it is said verbatim).
 std::string greeting_instructions(const storage::tenant& tenant);

@@ -73,6 +73,41 @@ void message(writer& w, const std::string& id, const char* status, const std::st
   w.EndObject();
 }
 
+/// The language code the analysis request names (`language code "es"`, as
+/// actors/call_analysis.cpp asks); "" when none.
+std::string requested_language(const std::string& instructions) {
+  const std::string marker = "language code \"";
+  auto at = instructions.find(marker);
+  if (at == std::string::npos)
+    return {};
+  at += marker.size();
+  auto end = instructions.find('"', at);
+  return end == std::string::npos ? std::string{} : instructions.substr(at, end - at);
+}
+
+/// The analysis JSON: the script's summary in the requested language when
+/// it has one (a model writes the language asked for), else `fallback`.
+std::string analysis_answer(const call_script* script, const std::string& instructions,
+                            const std::string& fallback) {
+  std::string summary = fallback;
+  if (script) {
+    auto it = script->summaries.find(requested_language(instructions));
+    if (it != script->summaries.end())
+      summary = it->second;
+  }
+  rapidjson::StringBuffer sb;
+  writer w(sb);
+  w.StartObject();
+  w.Key("intent");
+  w.String("book a service");
+  w.Key("sentiment");
+  w.String("positive");
+  w.Key("summary");
+  w.String(summary);
+  w.EndObject();
+  return sb.GetString();
+}
+
 } // namespace
 
 void peer_session::out_of_band_response(const rapidjson::Value& request) {
@@ -83,10 +118,12 @@ void peer_session::out_of_band_response(const rapidjson::Value& request) {
   const auto users = std::count_if(items_.begin(), items_.end(), [](const item& i) {
     return i.type == "message" && i.role == "user";
   });
-  const std::string text =
-      R"({"intent":"book a service","sentiment":"positive","summary":"The caller asked for a )"
-      R"(visit.\nThe caller spoke )" +
-      std::to_string(users) + R"( times."})";
+  auto asked = request.FindMember("instructions");
+  const std::string instructions =
+      asked != request.MemberEnd() && asked->value.IsString() ? asked->value.GetString() : "";
+  const std::string text = analysis_answer(script_, instructions,
+                                           "The caller asked for a visit.\nThe caller spoke " +
+                                               std::to_string(users) + " times.");
   const std::string rid = new_id("resp"), iid = new_id("item");
   auto response = [&](writer& w, const char* status, bool done) {
     w.Key("response");

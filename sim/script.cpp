@@ -39,30 +39,77 @@ int int_or(const rapidjson::Value& obj, const char* name, int fallback) {
 
 } // namespace
 
-call_script demo_script(const std::string& caller_number, const std::string& tomorrow) {
+namespace {
+
+/// The words of a booking call (leaking sink, name, address, tomorrow at
+/// ten) in one language; its clips are `prefix` + caller_N / reply_N.
+struct booking_words {
+  std::string prefix;
+  std::string caller[4];
+  std::string reply[4];
+  std::string service, customer_name, address;
+};
+
+call_script booking_script(const booking_words& b, const std::string& caller_number,
+                           const std::string& tomorrow) {
   call_script s;
   s.caller_number = caller_number;
-  s.greeting_clip = "greeting";
+  s.greeting_clip = b.prefix + "greeting";
   s.assistant_hangs_up = true;
-  s.turns.push_back(
-      turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-           {{"record_booking_details", R"({"service":"Leaking kitchen sink","urgency":"urgent"})"}},
-           "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
-  s.turns.push_back(
-      turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2",
-           {{"record_booking_details",
-             R"({"customer_name":"Jane Doe","address":"42 Elm Street, Springfield"})"}},
-           "Thanks, Jane. When would you like us to come?", "reply_2"));
-  s.turns.push_back(
-      turn("Tomorrow at ten in the morning, if possible.", "caller_3",
-           {{"check_availability", R"({"date":")" + tomorrow + R"(","time":"10:00"})"},
-            {"record_booking_details", R"({"preferred_date":")" + tomorrow +
-                                           R"(","preferred_time":"10:00","callback_phone":")" +
-                                           caller_number + R"("})"}},
-           "Tomorrow at ten works. You are booked, and we will call you back at this number.",
-           "reply_3"));
-  s.turns.push_back(
-      turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4"));
+  const std::vector<std::vector<scripted_function_call>> calls{
+      {{"record_booking_details", R"({"service":")" + b.service + R"(","urgency":"urgent"})"}},
+      {{"record_booking_details",
+        R"({"customer_name":")" + b.customer_name + R"(","address":")" + b.address + R"("})"}},
+      {{"check_availability", R"({"date":")" + tomorrow + R"(","time":"10:00"})"},
+       {"record_booking_details", R"({"preferred_date":")" + tomorrow +
+                                      R"(","preferred_time":"10:00","callback_phone":")" +
+                                      caller_number + R"("})"}},
+      {}};
+  for (int i = 0; i < 4; ++i) {
+    const auto n = std::to_string(i + 1);
+    s.turns.push_back(
+        turn(b.caller[i], b.prefix + "caller_" + n, calls[i], b.reply[i], b.prefix + "reply_" + n));
+  }
+  return s;
+}
+
+} // namespace
+
+call_script demo_script(const std::string& caller_number, const std::string& tomorrow) {
+  static const booking_words english{
+      "",
+      {"Hi, my kitchen sink is leaking under the cabinet.",
+       "Sure, I'm Jane Doe, at 42 Elm Street, Springfield.",
+       "Tomorrow at ten in the morning, if possible.", "Great, thank you. Bye."},
+      {"I'm sorry to hear that. Can I get your name and the address?",
+       "Thanks, Jane. When would you like us to come?",
+       "Tomorrow at ten works. You are booked, and we will call you back at this number.",
+       "You're welcome. Goodbye!"},
+      "Leaking kitchen sink",
+      "Jane Doe",
+      "42 Elm Street, Springfield"};
+  return booking_script(english, caller_number, tomorrow);
+}
+
+call_script spanish_script(const std::string& caller_number, const std::string& tomorrow) {
+  // The texts of sim/audio/clips.txt's es_ clips.
+  static const booking_words spanish{
+      "es_",
+      {"Hola, el fregadero de mi cocina gotea debajo del mueble.",
+       "Claro, soy Ana García, en la calle Olmo cuarenta y dos, Springfield.",
+       "Mañana a las diez de la mañana, si es posible.", "Perfecto, gracias. Adiós."},
+      {"Lamento oír eso. ¿Me puede dar su nombre y la dirección?",
+       "Gracias, Ana. ¿Cuándo quiere que vayamos?",
+       "Mañana a las diez está bien. Queda reservado y le llamaremos a este número.",
+       "De nada. ¡Adiós!"},
+      "Fregadero de cocina con fuga",
+      "Ana García",
+      "Calle Olmo 42, Springfield"};
+  auto s = booking_script(spanish, caller_number, tomorrow);
+  s.summaries["es"] = "La clienta reservó una visita por un fregadero con fuga.\n"
+                      "Mañana a las diez; llamar al número de la llamada.";
+  s.summaries["en"] = "The caller booked a visit for a leaking sink.\n"
+                      "Tomorrow at ten; call back at the calling number.";
   return s;
 }
 
@@ -83,6 +130,15 @@ result<call_script> parse_script(const std::string& json) {
     if (!it->value.IsBool())
       return error{"bad_script", "assistant_hangs_up must be a boolean"};
     s.assistant_hangs_up = it->value.GetBool();
+  }
+  if (auto it = doc.FindMember("summaries"); it != doc.MemberEnd()) {
+    if (!it->value.IsObject())
+      return error{"bad_script", "summaries must be an object of language code to text"};
+    for (const auto& m : it->value.GetObject()) {
+      if (!m.value.IsString())
+        return error{"bad_script", "each summary must be a string"};
+      s.summaries[m.name.GetString()] = m.value.GetString();
+    }
   }
   auto turns = doc.FindMember("turns");
   if (turns == doc.MemberEnd() || !turns->value.IsArray())

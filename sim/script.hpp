@@ -7,6 +7,7 @@
 
 #include "common/result.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,11 +48,20 @@ struct call_script {
   /// silent and stays on the line, sending silence, until the server hangs
   /// up (a timeout's test); the server's hang-up is then expected.
   bool stays_on_line = false;
+  /// The post-call analysis's summary the peer writes, by the language code
+  /// the analysis request names (`language code "es"`), as a model would
+  /// write it in that language; a language without one (or a request naming
+  /// none) gets the peer's English default.
+  std::map<std::string, std::string> summaries;
 };
 
 /// The demo's booking conversation (leaking sink, name, address, tomorrow 10:00).
 /// `tomorrow` is YYYY-MM-DD.
 call_script demo_script(const std::string& caller_number, const std::string& tomorrow);
+
+/// The same booking in Spanish (clips es_*, sim/audio/clips.txt), with a
+/// summary in Spanish and in English (issue 17.1).
+call_script spanish_script(const std::string& caller_number, const std::string& tomorrow);
 
 /// Parses a script from JSON (the format of sim/scripts/*.json).
 result<call_script> parse_script(const std::string& json);

@@ -211,6 +211,25 @@ constexpr std::string_view v10 = R"sql(
 ALTER TABLE jobs ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v11: reserved for another branch (issue 17); this placeholder changes
+// nothing and is replaced by that branch's script at the merge.
+constexpr std::string_view v11 = R"sql(
+SELECT 1;
+)sql";
+
+// v12: languages (issue 17.1). A tenant's `language` (v1) is its default,
+// the business's own; `languages` the ones it serves, comma-separated
+// ('': only the default); `greetings` one greeting per language, a line
+// "code=text" each ('': the tenant's greeting for every language). The
+// language a call was held in, on the call and its job card ('': unknown,
+// rows from before v12).
+constexpr std::string_view v12 = R"sql(
+ALTER TABLE tenants ADD COLUMN languages TEXT NOT NULL DEFAULT '';
+ALTER TABLE tenants ADD COLUMN greetings TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN language TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -224,7 +243,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12};
   return all;
 }
 

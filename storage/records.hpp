@@ -5,6 +5,7 @@
 #include "protocol/realtime.hpp" // token_usage
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,12 @@ struct tenant {
   std::string greeting; ///< receptionist_greeting: the first thing callers hear
   std::string context;  ///< business context for the AI's instructions
   std::string timezone = "UTC";
-  std::string language = "en";
+  std::string language = "en"; ///< ISO 639-1: the default, the business's own language
+  /// The languages it serves (ISO 639-1), the default among them; empty:
+  /// only `language`. More than one: the assistant answers in the caller's.
+  std::vector<std::string> languages;
+  /// A greeting per language code; a language without one gets `greeting`.
+  std::map<std::string, std::string> greetings;
   std::string voice;                         ///< empty: config default
   std::string push_url;                      ///< job cards are POSTed here
   std::string hours = "mon-fri 08:00-17:00"; ///< business hours for check_availability
@@ -99,7 +105,8 @@ struct call_record {
   /// The server that ran the call ([server] node_id): its next start
   /// finalizes the calls it left open (end reason server_lost).
   std::string node_id;
-  std::string variant; ///< the A/B variant the call got ("": none)
+  std::string variant;  ///< the A/B variant the call got ("": none)
+  std::string language; ///< ISO 639-1, the language the call was held in ("": unknown)
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".
@@ -135,6 +142,7 @@ struct job {
   int recording_duration_s = 0;
   transfer_info transfer; ///< the call's (a transfer's outcome may arrive after the card)
   std::string analysis;   ///< post-call analysis, JSON {intent, sentiment, summary}; "" : none
+  std::string language;   ///< the call's (call_record::language); "": unknown
 };
 
 /// A push notification waiting to be delivered (at-least-once).

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace sb::storage {
 
 using detail::query;
@@ -38,7 +40,48 @@ namespace {
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
     "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message, "
-    "max_call_ms, silence_ms, stream_attach_ms";
+    "max_call_ms, silence_ms, stream_attach_ms, languages, greetings";
+
+// v12's encodings (storage/migrations.cpp): languages "es,en"; greetings a
+// line "code=text" each.
+std::string join_languages(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const auto& c : codes)
+    out += (out.empty() ? "" : ",") + c;
+  return out;
+}
+
+std::vector<std::string> split_languages(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    auto comma = std::min(text.find(',', from), text.size());
+    if (comma > from)
+      out.push_back(text.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return out;
+}
+
+std::string join_greetings(const std::map<std::string, std::string>& greetings) {
+  std::string out;
+  for (const auto& [code, text] : greetings)
+    out += code + "=" + text + "\n";
+  return out;
+}
+
+std::map<std::string, std::string> split_greetings(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::size_t from = 0;
+  while (from < text.size()) {
+    auto nl = std::min(text.find('\n', from), text.size());
+    auto line = text.substr(from, nl - from);
+    if (auto eq = line.find('='); eq != std::string::npos)
+      out[line.substr(0, eq)] = line.substr(eq + 1);
+    from = nl + 1;
+  }
+  return out;
+}
 
 tenant read_tenant(const query& q) {
   tenant t;
@@ -60,6 +103,8 @@ tenant read_tenant(const query& q) {
   t.max_call_ms = q.int_at(15);
   t.silence_ms = q.int_at(16);
   t.stream_attach_ms = q.int_at(17);
+  t.languages = split_languages(q.text_at(18));
+  t.greetings = split_greetings(q.text_at(19));
   return t;
 }
 
@@ -69,8 +114,9 @@ status store::add_tenant(const tenant& t) {
   auto q = impl_->db->prepare(
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
       "push_url, hours, created_at, max_concurrent, calls_per_minute, transfer_number, "
-      "transfer_after_hours, transfer_message, max_call_ms, silence_ms, stream_attach_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+      "transfer_after_hours, transfer_message, max_call_ms, silence_ms, stream_attach_ms, "
+      "languages, greetings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -81,6 +127,7 @@ status store::add_tenant(const tenant& t) {
   q->bind_text(13, t.transfer_number).bind_int(14, t.transfer_after_hours ? 1 : 0);
   q->bind_text(15, t.transfer_message);
   q->bind_int(16, t.max_call_ms).bind_int(17, t.silence_ms).bind_int(18, t.stream_attach_ms);
+  q->bind_text(19, join_languages(t.languages)).bind_text(20, join_greetings(t.greetings));
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

@@ -2,7 +2,8 @@
 # Makes the speech fixtures: every "name|text" line of CLIPS_TXT becomes
 # OUT_DIR/name.ulaw, raw G.711 mu-law, 8000 Hz, mono (8000 bytes/s), the
 # format Twilio Media Streams and audio/pcmu carry. Caller lines use a female
-# voice and assistant lines a male one, so a listener can tell them apart.
+# voice and assistant lines a male one, so a listener can tell them apart;
+# lines named "es_..." are Spanish, spoken with espeak-ng's es voice.
 # OUT_DIR then holds exactly these clips (cmake/embed_clips.cmake compiles in
 # every .ulaw there).
 # Usage: make_clips.sh CLIPS_TXT OUT_DIR
@@ -14,6 +15,8 @@ rm -f "$out_dir"/*.ulaw
 tmp_wav="$out_dir/tmp.wav"
 grep -v '^#' "$clips_txt" | grep '|' | while IFS='|' read -r name text; do
   case "$name" in
+    es_caller_*) voice=es+f3 ;; # espeak-ng-data's Spanish (Spain)
+    es_*) voice=es+m3 ;;
     caller_*) voice=en-us+f3 ;;
     *) voice=en-us+m3 ;;
   esac

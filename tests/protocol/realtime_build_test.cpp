@@ -88,6 +88,15 @@ BOOST_AUTO_TEST_CASE(session_update_takes_parameters_from_config) {
   BOOST_TEST(d["session"]["tools"].Size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(an_unknown_language_is_left_out_of_the_transcription) {
+  session_params p;
+  p.language = ""; // several served: the service detects the caller's (issue 17.1)
+  auto d = parse(build_session_update(p));
+  const auto& tr = d["session"]["audio"]["input"]["transcription"];
+  BOOST_TEST(!tr.HasMember("language"));
+  BOOST_TEST(str(tr["model"]) == "whisper-1");
+}
+
 BOOST_AUTO_TEST_CASE(a_tool_with_invalid_parameters_json_gets_an_empty_object_schema) {
   session_params p;
   p.tools.push_back({"broken", "x", "{not json"});

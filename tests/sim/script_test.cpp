@@ -42,6 +42,31 @@ BOOST_AUTO_TEST_CASE(parses_the_committed_demo_script_like_demo_script) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(spanish_script_books_the_same_visit_in_spanish_clips) {
+  auto en = demo_script("+15557654321", "2030-01-02");
+  auto es = spanish_script("+15557654321", "2030-01-02");
+  BOOST_TEST(es.greeting_clip == "es_greeting");
+  BOOST_REQUIRE_EQUAL(es.turns.size(), en.turns.size());
+  for (std::size_t i = 0; i < es.turns.size(); ++i) {
+    BOOST_TEST(es.turns[i].caller_clip == "es_" + en.turns[i].caller_clip);
+    BOOST_TEST(es.turns[i].reply_clip == "es_" + en.turns[i].reply_clip);
+    BOOST_TEST(es.turns[i].calls.size() == en.turns[i].calls.size());
+  }
+  BOOST_TEST(es.turns[2].calls[0].arguments_json == en.turns[2].calls[0].arguments_json);
+  BOOST_TEST(es.turns[1].calls[0].arguments_json.find("Ana García") != std::string::npos);
+  BOOST_TEST(es.summaries.count("es") == 1u);
+  BOOST_TEST(es.summaries.count("en") == 1u);
+  BOOST_TEST(en.summaries.empty());
+}
+
+BOOST_AUTO_TEST_CASE(parse_script_reads_summaries_by_language) {
+  auto s = parse_script(R"({"summaries":{"es":"Hola.\nAdiós."},"turns":[]})");
+  BOOST_REQUIRE(s.ok());
+  BOOST_TEST(s->summaries.at("es") == "Hola.\nAdiós.");
+  BOOST_TEST(!parse_script(R"({"summaries":["es"],"turns":[]})").ok());
+  BOOST_TEST(!parse_script(R"({"summaries":{"es":1},"turns":[]})").ok());
+}
+
 BOOST_AUTO_TEST_CASE(parse_script_reads_barge_in_and_hang_up_settings) {
   auto s = parse_script(R"({"caller_number":"+1555","assistant_hangs_up":false,"turns":[
     {"caller_text":"a","caller_clip":"caller_1","reply_text":"b","reply_clip":"reply_1",

@@ -143,6 +143,38 @@ BOOST_AUTO_TEST_CASE(rejects_bad_arguments_with_exit_code_2) {
   BOOST_TEST(contains(list.out, "no tenants"));
 }
 
+BOOST_AUTO_TEST_CASE(adds_a_tenants_languages_and_greetings_and_refuses_bad_ones) {
+  auto add = run(db, {"tenants", "add", "--number", "+15551230000", "--name", "Acme", "--language",
+                      "es", "--languages", "en,fr", "--greeting-for", "es=Hola, ¿qué tal?",
+                      "--greeting-for", "fr=Bonjour"});
+  BOOST_TEST(add.exit_code == 0, add.err);
+  {
+    auto s = sb::storage::store::open(db);
+    BOOST_TEST_REQUIRE(s.ok());
+    auto t = (*s)->find_tenant("+15551230000");
+    BOOST_TEST_REQUIRE((t.ok() && t->has_value()));
+    BOOST_TEST((*t)->language == "es");
+    BOOST_TEST((*t)->languages == (std::vector<std::string>{"en", "fr"}),
+               boost::test_tools::per_element());
+    BOOST_TEST((*t)->greetings.at("es") == "Hola, ¿qué tal?");
+    BOOST_TEST((*t)->greetings.at("fr") == "Bonjour");
+  }
+  const std::vector<std::vector<std::string>> bad{
+      {"--language", "Spanish"},
+      {"--languages", "en,EN"},
+      {"--greeting-for", "Hola"},
+      {"--greeting-for", "de=Hallo"}}; // de is not served
+  for (const auto& extra : bad) {
+    std::vector<std::string> argv{"tenants", "add", "--number", "+15551239999", "--name", "B"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto r = run(db, argv);
+    BOOST_TEST(r.exit_code == 2, extra.back());
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err); // one line
+  }
+  auto list = run(db, {"tenants", "list"});
+  BOOST_TEST(!contains(list.out, "+15551239999")); // nothing written by the refused ones
+}
+
 BOOST_AUTO_TEST_CASE(lists_and_shows_jobs_with_their_transcript) {
   int64_t id = 0;
   {

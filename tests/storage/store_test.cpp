@@ -87,6 +87,29 @@ BOOST_AUTO_TEST_CASE(adds_finds_lists_and_removes_tenants) {
   BOOST_TEST(!gone->has_value());
 }
 
+BOOST_AUTO_TEST_CASE(round_trips_a_tenants_languages_and_greetings) {
+  auto t = acme();
+  t.language = "es";
+  t.languages = {"en", "fr"};
+  t.greetings = {{"es", "Gracias por llamar, ¿en qué puedo ayudarle?"},
+                 {"fr", "Merci d'avoir appelé = bonjour"}};
+  BOOST_TEST_REQUIRE(db->add_tenant(t).ok());
+  auto found = db->find_tenant(t.number);
+  BOOST_TEST_REQUIRE((found.ok() && found->has_value()));
+  BOOST_TEST((*found)->language == "es");
+  BOOST_TEST((*found)->languages == t.languages, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE((*found)->greetings.size() == 2u);
+  BOOST_TEST((*found)->greetings.at("es") == t.greetings.at("es"));
+  BOOST_TEST((*found)->greetings.at("fr") == t.greetings.at("fr")); // '=' in the text kept
+  auto plain = acme();
+  plain.number = "+15550002222";
+  BOOST_TEST_REQUIRE(db->add_tenant(plain).ok());
+  auto p = db->find_tenant(plain.number);
+  BOOST_TEST_REQUIRE((p.ok() && p->has_value()));
+  BOOST_TEST((*p)->languages.empty());
+  BOOST_TEST((*p)->greetings.empty());
+}
+
 BOOST_AUTO_TEST_CASE(rejects_a_duplicate_number) {
   BOOST_TEST_REQUIRE(db->add_tenant(acme()).ok());
   auto dup = acme();
@@ -223,6 +246,19 @@ BOOST_AUTO_TEST_CASE(a_job_card_carries_the_calls_cost) {
   BOOST_TEST_REQUIRE(stored.ok());
   BOOST_TEST_REQUIRE(stored->has_value());
   BOOST_TEST((*stored)->cost_usd == 0.0421);
+}
+
+BOOST_AUTO_TEST_CASE(the_calls_language_is_stored_on_the_call_and_its_job_card) {
+  const std::string sid = "CAlang";
+  auto c = sample_call(sid);
+  c.language = "es";
+  auto id = db->finalize_call(ended(c), sample_job(), "", "");
+  BOOST_TEST_REQUIRE(id.ok(), (id.ok() ? "" : id.err().message));
+  auto call = db->get_call(sid);
+  auto card = db->get_job(*id);
+  BOOST_TEST_REQUIRE((call.ok() && call->has_value() && card.ok() && card->has_value()));
+  BOOST_TEST((*call)->language == "es");
+  BOOST_TEST((*card)->language == "es"); // the card had none of its own: the call's
 }
 
 BOOST_AUTO_TEST_CASE(a_recording_for_an_unknown_call_invents_no_call) {
