@@ -69,6 +69,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   j.created_at_ms = now_ms;
   j.cost_usd = call.cost_usd;
   j.transfer = call.transfer;
+  j.resumes = call.resumes;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
     j.status = "needs_review";
@@ -149,6 +150,8 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
     w.Key("ics");
     w.String(ics.data(), static_cast<rapidjson::SizeType>(ics.size()));
   }
+  w.Key("resumes"); // times the caller was picked up again after a lost stream
+  w.Int(j.resumes);
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");

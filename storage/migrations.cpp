@@ -211,6 +211,13 @@ constexpr std::string_view v10 = R"sql(
 ALTER TABLE jobs ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v11: how often a call was picked up again after its stream was lost
+// (issue 14.3, actors/call_resume.hpp), on the call and on its job card.
+constexpr std::string_view v11 = R"sql(
+ALTER TABLE calls ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -224,7 +231,7 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
   return all;
 }
 

@@ -100,6 +100,9 @@ struct call_record {
   /// finalizes the calls it left open (end reason server_lost).
   std::string node_id;
   std::string variant; ///< the A/B variant the call got ("": none)
+  /// Times the caller was picked up again after its stream was lost (issue
+  /// 14.3, actors/call_resume.hpp): one call row, one job card throughout.
+  int resumes = 0;
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".
@@ -135,6 +138,7 @@ struct job {
   int recording_duration_s = 0;
   transfer_info transfer; ///< the call's (a transfer's outcome may arrive after the card)
   std::string analysis;   ///< post-call analysis, JSON {intent, sentiment, summary}; "" : none
+  int resumes = 0;        ///< the call's (call_record::resumes)
 };
 
 /// A push notification waiting to be delivered (at-least-once).

@@ -16,7 +16,7 @@ constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
     "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
     "kind, recording_url, recording_duration_s, cost_usd, transfer_reason, transfer_status, "
-    "analysis FROM jobs ";
+    "analysis, resumes FROM jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -42,6 +42,7 @@ job read_job(const query& q) {
   j.transfer.reason = q.text_at(19);
   j.transfer.status = q.text_at(20);
   j.analysis = q.text_at(21);
+  j.resumes = static_cast<int>(q.int_at(22));
   return j;
 }
 
