@@ -2,7 +2,7 @@
 
 #include "actors/call_supervisor.hpp"
 #include "actors/finalizer.hpp"
-#include "actors/health_watch.hpp"
+#include "actors/registry_state.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/languages.hpp"
@@ -10,38 +10,12 @@
 
 #include <caf/all.hpp>
 
-#include <map>
-
 namespace sb::actors {
 
 namespace {
 
-struct registry_state {
-  services svc;
-  std::map<std::string, call_supervisor_actor> calls; ///< by CallSid
-  std::map<caf::actor_addr, std::string> sid_of;      ///< supervisor -> CallSid
-  std::map<std::string, call_snapshot> snapshots;     ///< by CallSid
-  /// How a live call was answered, by CallSid: for a repeated webhook.
-  struct answered {
-    std::string twiml;
-    std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
-    storage::call_record call; ///< as the webhook made it: recovered from if its supervisor dies
-  };
-  std::map<std::string, answered> answered_calls;
-  /// What follows each ended stream, by CallSid, with when it was said: kept
-  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
-  std::map<std::string, std::pair<call_next, int64_t>> next_steps;
-  /// CallSids whose tenant is being looked up after the route already
-  /// answered them from its cache (the entry expired on the way here), and
-  /// the streams that arrived meanwhile: handed over once the call exists.
-  std::map<std::string, std::vector<stream_arrived>> parked_streams;
-  int recovering = 0;  ///< calls whose supervisor died, being finalized from the database
-  health_watch health; ///< fed by openai sockets, storage and the notifier
-  std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
-  static inline const char* name = "call_registry";
-};
-
-using self_ptr = call_registry_actor::stateful_pointer<registry_state>;
+using namespace detail;
+using self_ptr = registry_ptr;
 
 /// A caller over a limit, offered voicemail: the call is stored as ended
 /// (over_limit) with its job card, which the recording then fills in
@@ -103,11 +77,7 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
                                    st.svc.cfg->stream_url());
   auto sup = spawn_call_supervisor(self, st.svc, *seen, call);
-  st.calls[call.call_sid] = sup;
-  st.sid_of[sup.address()] = call.call_sid;
-  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call};
-  if (st.svc.metrics)
-    st.svc.metrics->active_calls.inc();
+  track_call(self, sup, call, std::move(twiml), std::move(tenant));
 }
 
 /// The look-up of `sid` is over: the streams that came during it go to its
@@ -196,6 +166,8 @@ void on_stream(self_ptr self, stream_arrived& s) {
       p->second.push_back(std::move(s)); // its call is being answered: handed over then
       return;
     }
+    if (resume_stream(self, s))
+      return;
     log::warn("RealtimeServer", "Media Stream for unknown call " + s.start.call_sid + " closed");
     s.conn->close();
     return;
@@ -214,14 +186,6 @@ void remember_next(registry_state& st, call_next& n) {
                                    (n.why.empty() ? "" : " (" + n.why + ")"));
   auto sid = n.call_sid;
   st.next_steps[sid] = {std::move(n), now};
-}
-
-/// A call nobody said anything about (it ended normally, or this server
-/// never knew it) hangs up.
-call_next next_for(const registry_state& st, const std::string& call_sid) {
-  if (auto it = st.next_steps.find(call_sid); it != st.next_steps.end())
-    return it->second.first;
-  return call_next{call_sid, false, ""};
 }
 
 /// The recording status callback: stored on its call, which must be live
@@ -299,9 +263,11 @@ void call_gone(self_ptr self, bool live = true) {
   }
 }
 
-/// Finalizes a call nobody runs any more from what the database holds, in
-/// the background (actors/finalizer.hpp); shutdown waits for it.
-void finalize_stored(self_ptr self, recover_call r, bool live) {
+} // namespace
+
+namespace detail {
+
+void finalize_stored(registry_ptr self, recover_call r, bool live) {
   auto& st = self->state;
   ++st.recovering;
   auto done = [self, live] {
@@ -312,6 +278,29 @@ void finalize_stored(self_ptr self, recover_call r, bool live) {
   self->request(fin, st.svc.cfg->call.finalize, std::move(r))
       .then([done](int64_t) { done(); }, [done](caf::error&) { done(); });
 }
+
+void track_call(registry_ptr self, const call_supervisor_actor& sup,
+                const storage::call_record& call, std::string twiml,
+                std::shared_ptr<const storage::tenant> tenant) {
+  auto& st = self->state;
+  st.calls[call.call_sid] = sup;
+  st.sid_of[sup.address()] = call.call_sid;
+  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call};
+  if (st.svc.metrics)
+    st.svc.metrics->active_calls.inc();
+}
+
+/// A call nobody said anything about (it ended normally, or this server
+/// never knew it) hangs up.
+call_next next_for(const registry_state& st, const std::string& call_sid) {
+  if (auto it = st.next_steps.find(call_sid); it != st.next_steps.end())
+    return it->second.first;
+  return call_next{call_sid, false, "", ""};
+}
+
+} // namespace detail
+
+namespace {
 
 /// Its supervisor died without finalizing the call (its children died with
 /// it, closing both sockets): the finalizer writes it from the database,
@@ -355,7 +344,7 @@ void finalize_lost(self_ptr self, lost_call l) {
 void recover_lost_calls(self_ptr self) {
   auto& st = self->state;
   if (!st.svc.storage)
-    return;
+    return recovery_done(self);
   const auto& node = st.svc.cfg->server.node_id;
   self->request(st.svc.storage, st.svc.cfg->call.storage_write, open_calls{node})
       .then(
@@ -363,13 +352,21 @@ void recover_lost_calls(self_ptr self) {
             if (!lost.empty())
               log::warn("RealtimeServer", "Node " + node + " left " + std::to_string(lost.size()) +
                                               " calls open when it last stopped; finalizing them");
-            for (auto& l : lost)
-              if (self->state.calls.count(l.call.call_sid) == 0)
+            const bool hold = self->state.svc.cfg->resume.grace.count() > 0;
+            for (auto& l : lost) {
+              if (self->state.calls.count(l.call.call_sid) != 0)
+                continue;
+              if (hold) // Twilio's <Redirect> may bring the caller back (call_resume.cpp)
+                hold_lost(self, std::move(l));
+              else
                 finalize_lost(self, std::move(l));
+            }
+            recovery_done(self);
           },
-          [](caf::error& e) {
+          [self](caf::error& e) {
             log::error("RealtimeServer", "Could not look for calls left open: " + describe(e) +
                                              "; they will be finalized at the next start");
+            recovery_done(self);
           });
 }
 
@@ -385,6 +382,7 @@ void on_supervisor_down(self_ptr self, const caf::down_msg& dm) {
   st.calls.erase(sid);
   auto answered = st.answered_calls.extract(sid);
   auto snapshot = st.snapshots.extract(sid);
+  answer_waiting(self);
   if (dm.reason && dm.reason != caf::exit_reason::normal && !answered.empty())
     return recover(self, std::move(answered.mapped()), snapshot ? &snapshot.mapped() : nullptr,
                    dm.reason);
@@ -412,8 +410,15 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
           self->state.snapshots[s.call_sid] = s;
       },
       [self](openai_observation& o) { self->state.health.on_openai(o.connected, now_ms()); },
-      [self](call_next& n) { remember_next(self->state, n); },
-      [self](call_next_query& q) { return next_for(self->state, q.call_sid); },
+      [self](call_next& n) {
+        remember_next(self->state, n);
+        answer_waiting(self);
+      },
+      [self](call_next_query& q) { return answer_next(self, q); },
+      [self](call_lost& l) { on_call_lost(self, l); },
+      [self](resume_expired_atom, const std::string& sid, int gen) {
+        on_resume_expired(self, sid, gen);
+      },
       [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
       [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
       [self](recording_update& r) { return record(self, r); },
@@ -424,7 +429,8 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
       },
       [self](sessions_atom) { return sessions(self->state); },
       [self](count_atom) {
-        return static_cast<int>(self->state.calls.size()) + self->state.recovering;
+        const auto& st = self->state; // a held call is live until finalized (call_resume.cpp)
+        return static_cast<int>(st.calls.size() + st.held.size()) + st.recovering;
       },
       [self](operator_hangup& h) {
         auto it = self->state.calls.find(h.call_sid);
@@ -440,6 +446,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
         auto rp = self->make_response_promise<drained_atom>();
         for (auto& [sid, sup] : st.calls)
           self->send(sup, shutdown_atom::value);
+        finalize_held(self);
         if (st.calls.empty() && st.recovering == 0)
           rp.deliver(drained_atom::value);
         else

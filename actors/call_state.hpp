@@ -115,6 +115,10 @@ struct call_state {
   transfer_progress transfer;
   keypad_entry keys;
 
+  // picked up again after a lost stream (actors/call_resume.hpp)
+  bool resumed = false;   ///< the first response says the call was cut off, not the greeting
+  bool next_said = false; ///< the registry was told what follows the stream (call_next)
+
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
   std::map<std::string, child_health> health; ///< by child name

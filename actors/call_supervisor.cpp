@@ -128,6 +128,11 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
   // stays up for the post-call analysis, if it is asked (call_analysis.cpp).
   if (st.twilio)
     self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
+  if (!st.next_said) { // the <Redirect> after the stream hangs up (call_resume.hpp)
+    st.next_said = true;
+    ++st.stats.out;
+    self->send(st.svc.registry, call_next{st.call.call_sid, false, std::string{why}, {}});
+  }
   st.call.ended_at_ms = now_ms();
   st.call.status = status_after(reason, st.call.answered_at_ms != 0);
   publish(self);
@@ -231,8 +236,10 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
                "OpenAI unavailable for " + st.call.call_sid + ": " + describe(reason), st.svc.log);
     st.hangup_requested = true;
     st.openai_unavailable = true;
-    if (st.svc.cfg->voicemail.enabled)
-      self->send(st.svc.registry, call_next{st.call.call_sid, true, "openai_unavailable"});
+    if (st.svc.cfg->voicemail.enabled) {
+      st.next_said = true;
+      self->send(st.svc.registry, call_next{st.call.call_sid, true, "openai_unavailable", {}});
+    }
     if (st.twilio)
       give_up_stream(self);
     return;
@@ -262,6 +269,35 @@ void give_up_stream(sup_ptr self) {
     self->send(st.twilio, play_then_hangup{std::string{apology_audio()}});
 }
 
+/// The stream was lost without `stop`: the caller may come back through
+/// Twilio's <Redirect> (actors/call_resume.hpp). The turns so far go to disk,
+/// then the registry holds the call and this supervisor quits; nothing is
+/// finalized here.
+void hand_over_lost(sup_ptr self, std::string detail) {
+  auto& st = self->state;
+  st.ending = end_reason::twilio_socket_lost;
+  st.phase = call_phase::ending;
+  st.call.end_reason = end_reason::twilio_socket_lost;
+  st.call.end_detail = std::move(detail);
+  st.call.ended_at_ms = now_ms();
+  log::warn("RealtimeServer",
+            "Call " + st.call.call_sid + ": stream lost (" + st.call.end_detail +
+                "); held for the caller to come back",
+            st.svc.log);
+  report_line(self, "event", "stream lost: held for the caller to come back");
+  if (st.openai)
+    self->send_exit(st.openai, caf::exit_reason::user_shutdown);
+  auto hand_over = [self] {
+    ++self->state.stats.out;
+    self->send(self->state.svc.registry, call_lost{self->state.call});
+    finish(self);
+  };
+  if (!st.transcript)
+    return hand_over();
+  self->request(st.transcript, st.svc.cfg->call.flush, flush_atom::value)
+      .then([hand_over](flushed_atom) { hand_over(); }, [hand_over](caf::error&) { hand_over(); });
+}
+
 void on_twilio_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.twilio = nullptr;
@@ -277,9 +313,11 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
     return end_call(self, end_reason::transferred);
   if (st.stream_stopped)
     return end_call(self, end_reason::caller_hangup);
-  end_call(self, end_reason::twilio_socket_lost,
-           reason ? (error_detail(reason).empty() ? describe(reason) : error_detail(reason))
-                  : "closed without stop");
+  auto detail = reason ? (error_detail(reason).empty() ? describe(reason) : error_detail(reason))
+                       : std::string{"closed without stop"};
+  if (st.svc.cfg->resume.grace.count() > 0 && st.call.answered_at_ms != 0)
+    return hand_over_lost(self, std::move(detail));
+  end_call(self, end_reason::twilio_socket_lost, std::move(detail));
 }
 
 void attach_stream(sup_ptr self, stream_arrived& s) {
@@ -294,7 +332,8 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start,
                                   caf::actor_cast<call_supervisor_actor>(self), st.relay);
   st.children.insert(st.twilio.address());
-  st.call.answered_at_ms = now_ms();
+  if (st.call.answered_at_ms == 0) // a call picked up again keeps its first answer
+    st.call.answered_at_ms = now_ms();
   st.call.status = call_status::in_progress;
   st.phase = call_phase::in_progress;
   write_ahead::status(st.svc, st.call);
@@ -322,7 +361,7 @@ void on_child_down(sup_ptr self, caf::down_msg& dm) {
 }
 
 /// Spawns the children and pre-connects OpenAI.
-void start_call(sup_ptr self) {
+void start_call(sup_ptr self, std::vector<storage::transcript_turn> so_far) {
   auto& st = self->state;
   st.svc.call_sid = st.call.call_sid; // children's reports to the console name their call
   st.svc.log = log::context{st.call.call_sid, st.tenant.name};
@@ -336,7 +375,7 @@ void start_call(sup_ptr self) {
   // Fire and forget: a failed write is logged by storage, and the call's
   // record is written whole when it is finalized.
   caf::anon_send(st.svc.storage, begin_call{st.call});
-  st.transcript = spawn_transcript(self, st.svc, st.call.call_sid);
+  st.transcript = spawn_transcript(self, st.svc, st.call.call_sid, std::move(so_far));
   st.children.insert(st.transcript.address());
   spawn_tools(self);
   spawn_openai(self, std::chrono::milliseconds{0}, false); // pre-connect
@@ -355,13 +394,17 @@ void start_call(sup_ptr self) {
   publish(self);
 }
 
-call_supervisor_actor::behavior_type
-call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::call_record call) {
+call_supervisor_actor::behavior_type call_supervisor(sup_ptr self, services svc,
+                                                     storage::tenant tenant,
+                                                     storage::call_record call,
+                                                     stored_call resume_from) {
   auto& st = self->state;
   st.svc = std::move(svc);
   st.tenant = std::move(tenant);
   st.call = std::move(call);
-  start_call(self);
+  st.resumed = st.call.resumes > 0;
+  st.booking = std::move(resume_from.draft); // empty for a new call
+  start_call(self, std::move(resume_from.turns));
   return introspected<call_supervisor_actor::behavior_type>(
       self, st.svc, "call_supervisor", &st.stats,
       [self] { return std::string{to_string(self->state.phase)}; },
@@ -413,9 +456,10 @@ call_supervisor(sup_ptr self, services svc, storage::tenant tenant, storage::cal
 } // namespace
 
 call_supervisor_actor spawn_call_supervisor(caf::local_actor* registry, services svc,
-                                            storage::tenant tenant, storage::call_record call) {
+                                            storage::tenant tenant, storage::call_record call,
+                                            stored_call resume_from) {
   return registry->spawn<caf::monitored>(call_supervisor, std::move(svc), std::move(tenant),
-                                         std::move(call));
+                                         std::move(call), std::move(resume_from));
 }
 
 } // namespace sb::actors

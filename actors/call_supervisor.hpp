@@ -8,7 +8,9 @@
 //   openai socket  never up     -> the caller hears an apology, the call ends
 //   openai socket  near its     -> a standby is configured, replayed and switched
 //                  time limit      to between turns (session_recycle.cpp)
-//   twilio socket  ends         -> the call ends (caller_hangup, or twilio socket lost)
+//   twilio socket  ends         -> the call ends (caller_hangup); lost without
+//                                  `stop`: handed to the registry to be held for
+//                                  the caller to come back (actors/call_resume.hpp)
 //   tool call      fails        -> respawned with the booking so far; each call
 //                                  it had pending is answered with an error output
 //   transcript     fails        -> the call ends (internal_error)
@@ -33,7 +35,10 @@
 
 namespace sb::actors {
 
+/// `resume_from`, when found: the call picked up again after its stream was
+/// lost (actors/call_resume.hpp), with its stored turns and booking draft.
 call_supervisor_actor spawn_call_supervisor(caf::local_actor* registry, services svc,
-                                            storage::tenant tenant, storage::call_record call);
+                                            storage::tenant tenant, storage::call_record call,
+                                            stored_call resume_from = {});
 
 } // namespace sb::actors

@@ -111,12 +111,36 @@ void maybe_respond(sup_ptr self) {
   send_openai(self, proto::build_response_create());
 }
 
+/// A call picked up again (actors/call_resume.hpp): its new session hears
+/// the conversation so far, then a reply that says the call was cut off.
+void resume_conversation(sup_ptr self) {
+  auto& st = self->state;
+  auto reply = [self] {
+    send_openai(self, proto::build_response_create(
+                          receptionist::resume_instructions(self->state.booking.customer_name)));
+  };
+  self->request(st.transcript, st.svc.cfg->call.replay_query, caf::get_atom::value)
+      .then(
+          [self, reply](transcript_so_far& so_far) {
+            replay_conversation(self, self->state.openai, so_far);
+            reply();
+          },
+          [reply](caf::error&) { reply(); });
+}
+
 void on_session_ready(sup_ptr self, const openai_session_ready& r) {
   auto& st = self->state;
   st.openai_ready = true;
   st.ever_ready = true;
   st.failed_attempts = 0;
   st.response_active = st.response_in_progress = false;
+  if (!r.reconnect && st.resumed && !st.greeting_requested) {
+    st.greeting_requested = true;
+    st.response_active = true;
+    resume_conversation(self);
+    publish(self);
+    return;
+  }
   if (!r.reconnect) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;

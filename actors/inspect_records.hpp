@@ -52,7 +52,7 @@ template <class F> auto inspect(F& f, call_record& x) {
            x.to, x.started_at_ms, x.answered_at_ms, x.ended_at_ms, x.status, x.end_reason,
            x.end_detail, x.recording_url, x.recording_duration_s, x.usage, x.cost_usd,
            x.openai_reconnects, x.barge_ins, x.transfer, x.node_id, x.openai_recycles, x.variant,
-           x.language);
+           x.language, x.resumes);
 }
 
 template <class F> auto inspect(F& f, transcript_turn& x) {
@@ -63,7 +63,7 @@ template <class F> auto inspect(F& f, transcript_turn& x) {
 template <class F> auto inspect(F& f, job& x) {
   return f(caf::meta::type_name("job"), x.id, x.call_sid, x.tenant_number, x.caller, x.details,
            x.status, x.summary, x.cost_usd, x.created_at_ms, x.kind, x.recording_url,
-           x.recording_duration_s, x.transfer, x.analysis, x.language);
+           x.recording_duration_s, x.transfer, x.analysis, x.language, x.resumes);
 }
 
 template <class F> auto inspect(F& f, outbox_entry& x) {

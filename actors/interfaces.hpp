@@ -144,14 +144,16 @@ using finalizer_actor =
 
 /// The directory of live calls (actors/call_registry.hpp).
 using call_registry_actor = caf::typed_actor<
-    reacts_to<inbound_call>,                      ///< the Voice webhook route
-    reacts_to<refused_call>,                      ///< the Voice webhook route, over a limit
-    reacts_to<stream_arrived>,                    ///< the Media Stream route: routed to its call
-    reacts_to<call_snapshot>,                     ///< a supervisor, on each change
-    reacts_to<openai_observation>,                ///< an openai socket: a handshake outcome
-    reacts_to<call_next>,                         ///< a supervisor, before it closes the stream
-    replies_to<call_next_query>::with<call_next>, ///< the call-next route
-    replies_to<recording_update>::with<bool>,     ///< false: no such call, nothing stored
+    reacts_to<inbound_call>,       ///< the Voice webhook route
+    reacts_to<refused_call>,       ///< the Voice webhook route, over a limit
+    reacts_to<stream_arrived>,     ///< the Media Stream route: routed to its call
+    reacts_to<call_snapshot>,      ///< a supervisor, on each change
+    reacts_to<openai_observation>, ///< an openai socket: a handshake outcome
+    reacts_to<call_next>,          ///< a supervisor, before it closes the stream
+    reacts_to<call_lost>,          ///< a supervisor: its stream was lost, hold it
+    reacts_to<resume_expired_atom, std::string, int>, ///< itself: a held call's grace is over
+    replies_to<call_next_query>::with<call_next>,     ///< the call-next route
+    replies_to<recording_update>::with<bool>,         ///< false: no such call, nothing stored
     replies_to<health_atom>::with<health_info>, replies_to<sessions_atom>::with<sessions_info>,
     replies_to<count_atom>::with<int>,                ///< live calls
     replies_to<operator_hangup>::with<bool>,          ///< false: no such live call

@@ -80,6 +80,8 @@ using handed_over_atom = caf::atom_constant<caf::atom("handover")>;
 using digits_done_atom = caf::atom_constant<caf::atom("digitsdone")>;
 /// The introspection actor: where operators' hang-ups go (the registry).
 using registry_atom = caf::atom_constant<caf::atom("registry")>;
+/// The registry's own: a held call's grace period is over (actors/call_resume.hpp).
+using resume_expired_atom = caf::atom_constant<caf::atom("resumeexp")>;
 
 // -- sockets -> their actors (control frames; audio never travels in messages) --
 
@@ -244,6 +246,16 @@ struct call_next {
   std::string call_sid;
   bool voicemail = false; ///< false: hang up
   std::string why;        ///< for the log, e.g. "openai_unavailable"
+  /// The call's stream was lost and the call is held open (actors/call_resume.hpp):
+  /// the TwiML that picks the caller up again (<Connect><Stream>); "" : none.
+  std::string resume_twiml;
+};
+
+/// A supervisor whose Twilio stream was lost (no `stop`) hands its call to
+/// the registry to be held open for [resume] grace_ms, then quits; its
+/// transcript is flushed first (actors/call_resume.hpp).
+struct call_lost {
+  storage::call_record call; ///< as it stands; end_reason: why it would end
 };
 
 struct call_next_query {
@@ -598,7 +610,10 @@ template <class F> auto inspect(F& f, openai_observation& x) {
   return f(caf::meta::type_name("openai_observation"), x.connected);
 }
 template <class F> auto inspect(F& f, call_next& x) {
-  return f(caf::meta::type_name("call_next"), x.call_sid, x.voicemail, x.why);
+  return f(caf::meta::type_name("call_next"), x.call_sid, x.voicemail, x.why, x.resume_twiml);
+}
+template <class F> auto inspect(F& f, call_lost& x) {
+  return f(caf::meta::type_name("call_lost"), x.call);
 }
 
 template <class F> auto inspect(F& f, refused_call& x) {

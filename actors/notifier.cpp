@@ -65,12 +65,15 @@ void report_backlog(self_ptr self) {
 }
 
 /// Stores a delivery's outcome. A failed write leaves the entry due: it is
-/// sent again (at least once), never lost.
+/// sent again (at least once), never lost. The entry stays in flight until
+/// the outcome is stored: a poll answered in between (it still finds the
+/// entry due) must not send it a second time.
 template <class Outcome> void record(self_ptr self, Outcome outcome, int64_t id) {
   self->request(self->state.svc.storage, self->state.svc.cfg->call.storage_write,
                 std::move(outcome))
-      .then([](stored_atom) {},
-            [id](caf::error& e) {
+      .then([self, id](stored_atom) { self->state.in_flight.erase(id); },
+            [self, id](caf::error& e) {
+              self->state.in_flight.erase(id);
               log::warn("Notifier", "The outcome of notification " + std::to_string(id) +
                                         " was not stored: " + caf::to_string(e));
             });
@@ -79,7 +82,6 @@ template <class Outcome> void record(self_ptr self, Outcome outcome, int64_t id)
 void on_outcome(self_ptr self, delivery_outcome& o) {
   auto& st = self->state;
   const auto& cfg = st.svc.cfg->notifier;
-  st.in_flight.erase(o.entry.id);
   if (o.error.empty() && o.status >= 200 && o.status < 300) {
     log::info("Notifier", "Delivered job notification " + std::to_string(o.entry.id));
     record(self, notification_delivered{o.entry.id}, o.entry.id);

@@ -86,9 +86,11 @@ storage::transcript_turn& add_turn(self_ptr self, speaker role, std::string text
   return self->state.turns.back();
 }
 
-transcript_actor::behavior_type transcript(self_ptr self, services svc, std::string call_sid) {
+transcript_actor::behavior_type transcript(self_ptr self, services svc, std::string call_sid,
+                                           std::vector<storage::transcript_turn> so_far) {
   self->state.svc = std::move(svc);
   self->state.call_sid = std::move(call_sid);
+  self->state.turns = std::move(so_far);
   auto state_of = [self] {
     auto n = self->state.writes_pending;
     return n > 0 ? "writing " + std::to_string(n)
@@ -159,10 +161,11 @@ std::string heard_part(const std::string& text, int64_t heard_ms, int64_t sent_m
   return text.substr(0, keep) + (keep > 0 ? "..." : "");
 }
 
-transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid) {
+transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid,
+                                  std::vector<storage::transcript_turn> so_far) {
   // Linked: it dies with its supervisor (actors/call_supervisor.hpp).
   return parent->spawn<caf::monitored + caf::linked>(transcript, std::move(svc),
-                                                     std::move(call_sid));
+                                                     std::move(call_sid), std::move(so_far));
 }
 
 } // namespace sb::actors

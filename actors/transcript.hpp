@@ -10,7 +10,9 @@
 
 namespace sb::actors {
 
-transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid);
+/// `so_far`: the turns of a call picked up again (stored already); new turns follow them.
+transcript_actor spawn_transcript(caf::local_actor* parent, services svc, std::string call_sid,
+                                  std::vector<storage::transcript_turn> so_far = {});
 
 /// How many characters of `text` fit in the heard fraction heard_ms / sent_ms,
 /// cut at a word boundary (speech is roughly uniform in words per second).

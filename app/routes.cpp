@@ -185,8 +185,9 @@ std::string query_value(const std::string& target, std::string_view name) {
 /// Twilio's <Redirect> after </Connect> (docs/protocols.md 1): once a call's
 /// stream has ended, what next. The supervisor said so before it closed the
 /// stream (call_next): voicemail, or (anything else, a call this server does
-/// not know included) hang up. `?after=voicemail` is <Record>'s action: the
-/// message is in, say goodbye.
+/// not know included) hang up. A call whose stream was lost and is held
+/// open gets a new <Connect><Stream> (actors/call_resume.hpp). `?after=voicemail` is <Record>'s
+/// action: the message is in, say goodbye.
 void call_next_route(const actors::services& svc, http_request& req, net::responder respond) {
   http_response bad;
   auto form = twilio_form(*svc.cfg, req, bad);
@@ -205,6 +206,9 @@ void call_next_route(const actors::services& svc, http_request& req, net::respon
   actors::ask<actors::call_next>(
       svc.registry, cfg->call.registry_query,
       [respond, cfg](actors::call_next& n) {
+        if (!n.resume_twiml
+                 .empty()) // its stream was lost: picked up again (actors/call_resume.hpp)
+          return respond(http_response::xml(std::move(n.resume_twiml)));
         respond(http_response::xml(n.voicemail ? actors::voicemail_twiml(*cfg)
                                                : proto::twiml_response({proto::verb_hangup()})));
       },

@@ -188,6 +188,8 @@ void validate(const config& cfg, std::string_view source) {
                         std::pair{"limits.tenant_calls_per_minute", l.tenant_calls_per_minute}})
     if (v < 0)
       fail(source, key, "must be 0 (no limit) or more");
+  if (cfg.resume.grace.count() < 0)
+    fail(source, "resume.grace_ms", "must not be negative");
   if (cfg.voicemail.max_length_s < 1)
     fail(source, "voicemail.max_length_s", "must be at least 1");
   const auto& x = cfg.transfer;
@@ -326,6 +328,8 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("voicemail", "prompt", v.prompt);
   read("voicemail", "max_length_s", v.max_length_s);
   read("voicemail", "goodbye", v.goodbye);
+
+  read("resume", "grace_ms", cfg.resume.grace);
 
   auto& x = cfg.transfer;
   read("transfer", "dtmf_digit", x.dtmf_digit);

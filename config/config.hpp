@@ -164,6 +164,14 @@ struct voicemail_config {
   std::string goodbye = "Thank you, we have your message. Goodbye.";
 };
 
+/// A caller picked up again after the stream was lost (issue 14.3,
+/// actors/call_resume.hpp): the call is held open this long for Twilio's
+/// <Redirect> to bring the caller back; then it is finalized
+/// (twilio_socket_lost, server_lost). 0: no resume, finalized at once.
+struct resume_config {
+  milliseconds grace{30'000};
+};
+
 /// Transfer to a person (issue 13): a tenant's transfer number, and
 /// whether it takes transfers outside business hours, live in the tenants
 /// table; these are the defaults and the mechanics. The caller reaches the
@@ -232,6 +240,7 @@ struct config {
   limits_config limits;
   timeouts_config timeouts;
   voicemail_config voicemail;
+  resume_config resume;
   transfer_config transfer;
   prices_config prices;
   console_config console;

@@ -70,6 +70,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   j.cost_usd = call.cost_usd;
   j.language = call.language;
   j.transfer = call.transfer;
+  j.resumes = call.resumes;
   auto missing = missing_fields(j.details);
   if (b.empty()) {
     j.status = "needs_review";
@@ -152,6 +153,8 @@ std::string push_json(const storage::job& j, const storage::tenant& t, const cha
     w.Key("ics");
     w.String(ics.data(), static_cast<rapidjson::SizeType>(ics.size()));
   }
+  w.Key("resumes"); // times the caller was picked up again after a lost stream
+  w.Int(j.resumes);
   w.Key("costUsd"); // what the call cost in OpenAI usage (config.toml [prices])
   w.Double(j.cost_usd);
   w.Key("createdAt");

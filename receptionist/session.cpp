@@ -54,6 +54,15 @@ std::string greeting_instructions(const storage::tenant& tenant) {
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
 }
 
+std::string resume_instructions(const std::string& caller_name) {
+  const std::string back = caller_name.empty() ? "" : ", " + caller_name;
+  return "The call was cut off by a technical problem and the caller is back on the line now. "
+         "Say sorry and greet them back, for example: \"Sorry, we got cut off" +
+         back +
+         ". I'm back with you.\" Then pick up exactly where the conversation was: do not start "
+         "over, and do not greet them as a new caller.";
+}
+
 std::string acknowledgement_instructions() {
   return "A tool is still running. In one short sentence, tell the caller you are checking and "
          "ask them to hold on a moment. Do not answer the question yet.";

@@ -25,6 +25,11 @@ std::string language_instructions(const storage::tenant& tenant);
 /// tenant's greeting (quoted, so it is said verbatim).
 std::string greeting_instructions(const storage::tenant& tenant);
 
+/// response.instructions for the first reply after the caller was picked up
+/// again (actors/call_resume.hpp): the call was cut off; greet the caller
+/// back (by `caller_name` when known) and pick up where the conversation was.
+std::string resume_instructions(const std::string& caller_name);
+
 /// response.instructions for the short acknowledgement while a slow tool runs.
 std::string acknowledgement_instructions();
 

@@ -88,9 +88,24 @@ void call_runner::open_stream_locked(const twiml_node& connect) {
   auto stream = stream_of(connect);
   if (!stream)
     return finish_locked(false, "TwiML: " + stream.err().message);
-  if (streamed_)
+  if (streamed_ && !opt_.follow_resume)
     return finish_locked(false, "TwiML: a second <Connect><Stream> is not simulated");
+  if (streamed_) { // picked up again: a new stream, the caller awaits the assistant
+    event_locked("picked up again: a new stream");
+    stream_sid_ = "MZ" + random_hex(32);
+    sequence_ = ticks_ = 0;
+    buffer_.clear();
+    buf_head_ = 0;
+    enq_pos_ = play_pos_;
+    marks_.clear();
+    closing_ = false;
+    early_close_.clear(); // the cut is healed
+    res_.stream_cut = false;
+    await_reply_locked();
+  }
   streamed_ = streaming_ = true;
+  ++res_.streams;
+  const int no = ++stream_no_;
   stream_ = std::move(*stream);
   net::ws_client_options wo;
   wo.url = stream_connect_url(opt_.server_url, stream_.url);
@@ -103,7 +118,9 @@ void call_runner::open_stream_locked(const twiml_node& connect) {
     self->on_text(frame);
     return true;
   };
-  h.on_close = [self = shared_from_this()](const std::string& reason) { self->on_close(reason); };
+  h.on_close = [self = shared_from_this(), no](const std::string& reason) {
+    self->on_close(no, reason);
+  };
   net::ws_connect(io_, std::move(wo), std::move(h),
                   [self = shared_from_this()](net::ws_connect_result r) {
                     self->on_connected(std::move(r.conn), r.error);
@@ -129,9 +146,9 @@ void call_runner::send_locked(std::string frame) {
     conn_->send_text(std::move(frame));
 }
 
-void call_runner::on_close(const std::string& reason) {
+void call_runner::on_close(int stream_no, const std::string& reason) {
   std::lock_guard lock(mu_);
-  if (finished_)
+  if (finished_ || stream_no != stream_no_) // an old stream's close, after a resume
     return;
   conn_.reset();
   if (after_stream_) { // an update ended the stream: its TwiML runs now
@@ -158,8 +175,22 @@ void call_runner::on_close(const std::string& reason) {
     early_close_ = "server closed the stream early" + (reason.empty() ? "" : ": " + reason);
     event_locked(early_close_);
   }
+  if (opt_.follow_resume && !expected)
+    return stream_lost_locked();
   streaming_ = false;
   next_verb_locked(); // Twilio runs the TwiML after </Connect> (ours: <Hangup/>)
+}
+
+void call_runner::stream_lost_locked() {
+  streaming_ = false;
+  lost_ = true;
+  ++stream_no_; // whatever the old stream still reports is stale
+  if (conn_) {
+    opt_.vanish_with_reset ? conn_->abort() : conn_->close();
+    conn_.reset();
+  }
+  event_locked("the stream is lost: Twilio runs what follows </Connect>");
+  next_verb_locked();
 }
 
 void call_runner::finish_locked(bool ok, std::string error) {

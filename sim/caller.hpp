@@ -63,6 +63,17 @@ struct caller_options {
   /// for a 1 bit, 0xFF for 0: inaudible, below any VAD), so that every frame
   /// the caller sends differs and an order check sees a swapped frame.
   bool tag_silence = false;
+  /// Picked up again (issue 14.3, actors/call_resume.hpp): once the stream is
+  /// lost (vanish_after_turns, or the server's socket closes under it) the
+  /// caller follows the <Redirect> after </Connect> as Twilio does, and a
+  /// second <Connect><Stream> carries the conversation on: the caller awaits
+  /// the assistant's reply, then goes on with the next turn of the script.
+  /// vanish_after_turns acts once. Off: a second stream fails the call.
+  bool follow_resume = false;
+  /// A TwiML request (a <Redirect>, an action) that cannot connect is tried
+  /// again after this long, as Twilio retries an unreachable URL (0: no
+  /// retry, the call fails); bounded by max_call_ms.
+  int redirect_retry_ms = 0;
   /// Print the call as it happens (the demo).
   std::function<void(const std::string& line)> on_event;
 
@@ -114,6 +125,14 @@ struct caller_result {
   int recording_callback_status =
       0; ///< HTTP status the recordingStatusCallback got (0: not sent, -1: no answer)
   std::string final_status; ///< the call's status at the end: completed (or failed)
+
+  // -- picked up again (follow_resume) --
+  int streams = 0;          ///< Media Streams opened
+  int redirect_retries = 0; ///< TwiML requests tried again (the server was unreachable)
+  /// Per stream lost and picked up again: ms from the last assistant audio
+  /// the caller heard (played out) before the loss to the first assistant
+  /// audio received on the new stream: the silence the caller sat through.
+  std::vector<int64_t> resume_gap_ms;
 };
 
 /// Runs one call; `done` runs once on an io thread.

@@ -277,11 +277,19 @@ void call_runner::request_twiml_locked(const std::string& url, const std::string
   params.insert(params.end(), extra.begin(), extra.end());
   event_locked(method + " " + url);
   send_signed(resolve_twiml_url(opt_.server_url, opt_.public_url, url), method, std::move(params),
-              [self = shared_from_this(), gen = generation_,
-               url](int status, const std::string& body, const std::string& err) {
+              [self = shared_from_this(), gen = generation_, url, method,
+               extra](int status, const std::string& body, const std::string& err) {
                 std::lock_guard lock(self->mu_);
                 if (self->finished_ || gen != self->generation_)
                   return;
+                if (!err.empty() && self->opt_.redirect_retry_ms > 0) {
+                  // Unreachable (the server is down): Twilio tries again.
+                  ++self->res_.redirect_retries;
+                  return self->after_locked(self->opt_.redirect_retry_ms,
+                                            [self, url, method, extra] {
+                                              self->request_twiml_locked(url, method, extra);
+                                            });
+                }
                 if (!err.empty() || status != 200)
                   return self->finish_locked(
                       false, "TwiML from " + url + ": " +

@@ -125,12 +125,12 @@ void call_runner::arm_tick_locked() {
   // Absolute deadlines: tick k fires at media_start + 20 ms * k, so a late
   // tick does not push every later one back.
   media_clock_.at(media_start_ + std::chrono::milliseconds(20 * (ticks_ + 1)),
-                  [self = shared_from_this()] { self->on_tick(); });
+                  [self = shared_from_this(), no = stream_no_] { self->on_tick(no); });
 }
 
-void call_runner::on_tick() {
+void call_runner::on_tick(int stream_no) {
   std::lock_guard lock(mu_);
-  if (finished_ || !streaming_) // the stream ended (a REST update): no more media
+  if (finished_ || !streaming_ || stream_no != stream_no_) // the stream ended: no more media
     return;
   // -- caller audio out: the clip's next frame (pre-encoded, shared) or silence --
   std::string_view payload = silence().frame(0), payload_b64 = silence().frame_base64(0);
@@ -173,9 +173,10 @@ void call_runner::on_tick() {
   play_pos_ += static_cast<int64_t>(played);
   if (phase_ == phase::awaiting_reply)
     reply_played_ += static_cast<int64_t>(played);
-  if (played > 0)
+  if (played > 0) {
     quiet_ms_ = 0;
-  else if (heard_)
+    last_heard_ = clock::now();
+  } else if (heard_)
     quiet_ms_ += 20;
   while (!marks_.empty() && marks_.front().second <= play_pos_) {
     echo_mark_locked(marks_.front().first);
@@ -273,6 +274,10 @@ void call_runner::advance_conversation_locked() {
     if (opt_.vanish_after_turns >= 0 && replies_finished_ >= opt_.vanish_after_turns) {
       event_locked(opt_.vanish_with_reset ? "caller's connection is reset (no stop)"
                                           : "caller vanishes (no stop)");
+      if (opt_.follow_resume) {
+        opt_.vanish_after_turns = -1; // once
+        return stream_lost_locked();
+      }
       closing_ = true;
       if (opt_.vanish_with_reset && conn_) {
         conn_->abort();
@@ -350,7 +355,15 @@ void call_runner::on_text(const std::string& frame) {
       res_.setup_ms = since_start_ms();
       reply_start_pos_ = enq_pos_;
       event_locked("greeting audio started");
-    } else if (phase_ == phase::awaiting_reply && !gap_recorded_) {
+    } else if (lost_) { // the first audio after a resume: the caller's silence ends
+      lost_ = false;
+      res_.resume_gap_ms.push_back(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - last_heard_)
+              .count());
+      event_locked("assistant audio again after " + std::to_string(res_.resume_gap_ms.back()) +
+                   " ms of silence");
+    }
+    if (res_.bytes_received != 0 && phase_ == phase::awaiting_reply && !gap_recorded_) {
       gap_recorded_ = true;
       reply_start_pos_ = enq_pos_;
       res_.reply_gap_ms.push_back(

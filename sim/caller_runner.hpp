@@ -44,7 +44,7 @@ private:
   void on_webhook_answer(int status, const std::string& body, const std::string& err);
   void on_connected(net::ws_connection_ptr conn, const std::string& err);
   void finish_locked(bool ok, std::string error);
-  void on_close(const std::string& reason);
+  void on_close(int stream_no, const std::string& reason);
   void send_locked(std::string frame);
   void event_locked(const std::string& line);
   int64_t since_start_ms() const;
@@ -52,7 +52,7 @@ private:
   // caller_media.cpp
   void start_media_locked();
   void arm_tick_locked();
-  void on_tick();
+  void on_tick(int stream_no);
   void on_text(const std::string& frame);
   void advance_conversation_locked();
   void press_keys_locked(std::string keys, int gap_ms);
@@ -69,6 +69,8 @@ private:
   void next_verb_locked();
   bool run_verb_locked(const twiml_node& verb); ///< false: it continues later (or ended the call)
   void open_stream_locked(const twiml_node& connect);
+  /// follow_resume: the stream is gone without `stop`; Twilio runs what follows </Connect>.
+  void stream_lost_locked();
   void run_dial_locked(const twiml_node& dial);
   void run_record_locked(const twiml_node& record);
   void recorded_locked(const twiml_node& record, int64_t ms);
@@ -131,7 +133,10 @@ private:
   // TwiML flow (caller_flow.cpp)
   bool answered_ = false;  ///< the webhook's TwiML ran: the call was answered
   bool streaming_ = false; ///< a Media Stream is open or opening
-  bool streamed_ = false;  ///< one was opened (a second is not simulated)
+  bool streamed_ = false;  ///< one was opened (a second only with follow_resume)
+  int stream_no_ = 0;      ///< of the open stream: a late close or tick of an old one is dropped
+  bool lost_ = false;      ///< the stream was lost: the next stream's first audio ends the gap
+  clock::time_point last_heard_; ///< assistant audio last played out
   std::vector<twiml_node> verbs_;
   std::size_t verb_pos_ = 0;
   uint64_t generation_ = 0; ///< bumped per document and update: stale timers and answers drop

@@ -211,10 +211,11 @@ constexpr std::string_view v10 = R"sql(
 ALTER TABLE jobs ADD COLUMN analysis TEXT NOT NULL DEFAULT '';
 )sql";
 
-// v11: reserved for another branch (issue 17); this placeholder changes
-// nothing and is replaced by that branch's script at the merge.
+// v11: how often a call was picked up again after its stream was lost
+// (issue 14.3, actors/call_resume.hpp), on the call and on its job card.
 constexpr std::string_view v11 = R"sql(
-SELECT 1;
+ALTER TABLE calls ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 // v12: languages (issue 17.1). A tenant's `language` (v1) is its default,

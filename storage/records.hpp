@@ -107,6 +107,9 @@ struct call_record {
   std::string node_id;
   std::string variant;  ///< the A/B variant the call got ("": none)
   std::string language; ///< ISO 639-1, the language the call was held in ("": unknown)
+  /// Times the caller was picked up again after its stream was lost (issue
+  /// 14.3, actors/call_resume.hpp): one call row, one job card throughout.
+  int resumes = 0;
 };
 
 /// The end reason as the calls table stores it: "reason" or "reason: detail".
@@ -143,6 +146,7 @@ struct job {
   transfer_info transfer; ///< the call's (a transfer's outcome may arrive after the card)
   std::string analysis;   ///< post-call analysis, JSON {intent, sentiment, summary}; "" : none
   std::string language;   ///< the call's (call_record::language); "": unknown
+  int resumes = 0;        ///< the call's (call_record::resumes)
 };
 
 /// A push notification waiting to be delivered (at-least-once).

@@ -16,11 +16,11 @@ constexpr const char* call_columns =
     "ended_at, status, end_reason, recording_url, recording_duration_s, tokens_input_text, "
     "tokens_input_audio, tokens_input_cached, tokens_output_text, tokens_output_audio, "
     "openai_reconnects, barge_ins, tokens_input_cached_text, tokens_input_cached_audio, cost_usd, "
-    "transfer_reason, transfer_status, node_id, openai_recycles, variant, language";
+    "transfer_reason, transfer_status, node_id, openai_recycles, variant, language, resumes";
 
 constexpr const char* call_values =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
@@ -51,6 +51,7 @@ constexpr const char* call_upsert =
     " openai_recycles = excluded.openai_recycles,"
     " variant = iif(excluded.variant <> '', excluded.variant, variant),"
     " language = iif(excluded.language <> '', excluded.language, language),"
+    " resumes = max(excluded.resumes, resumes),"
     " transfer_reason = iif(excluded.transfer_reason <> '', excluded.transfer_reason,"
     "                       transfer_reason),"
     // <Dial>'s outcome (set_transfer_status) may come before the call is
@@ -108,7 +109,7 @@ void bind_call(query& q, const call_record& c) {
   q.bind_text(23, c.transfer.reason).bind_text(24, c.transfer.status);
   q.bind_text(25, c.node_id);
   q.bind_int(26, c.openai_recycles).bind_text(27, c.variant);
-  q.bind_text(28, c.language);
+  q.bind_text(28, c.language).bind_int(29, c.resumes);
 }
 
 call_record read_call(const query& q) {
@@ -141,6 +142,7 @@ call_record read_call(const query& q) {
   c.openai_recycles = static_cast<int>(q.int_at(25));
   c.variant = q.text_at(26);
   c.language = q.text_at(27);
+  c.resumes = static_cast<int>(q.int_at(28));
   return c;
 }
 
@@ -239,11 +241,10 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   auto ins = db.prepare(
       "INSERT INTO jobs (call_sid, tenant_number, caller, customer_name, callback_phone, "
       "service, address, preferred_date, preferred_time, urgency, notes, status, summary, "
-      "created_at, cost_usd, transfer_reason, transfer_status, analysis, language) VALUES (?1, ?2, "
-      "?3, ?4, "
-      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+      "created_at, cost_usd, transfer_reason, transfer_status, analysis, language, resumes) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
       // the call row's status: <Dial>'s outcome may be there already
-      " (SELECT transfer_status FROM calls WHERE call_sid = ?1), ?17, ?18)"
+      " (SELECT transfer_status FROM calls WHERE call_sid = ?1), ?17, ?18, ?19)"
       " ON CONFLICT (call_sid) DO UPDATE SET tenant_number = excluded.tenant_number,"
       " caller = excluded.caller, customer_name = excluded.customer_name,"
       " callback_phone = excluded.callback_phone, service = excluded.service,"
@@ -252,7 +253,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
       " notes = excluded.notes, status = excluded.status, summary = excluded.summary,"
       " cost_usd = excluded.cost_usd, transfer_reason = excluded.transfer_reason,"
       " transfer_status = excluded.transfer_status, analysis = excluded.analysis,"
-      " language = excluded.language"
+      " language = excluded.language, resumes = max(excluded.resumes, resumes)"
       " RETURNING id",
       "save job of " + c.call_sid);
   if (!ins)
@@ -269,7 +270,7 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
   ins->bind_double(15, j.cost_usd);
   ins->bind_text(16, c.transfer.reason);
   ins->bind_text(17, j.analysis);
-  ins->bind_text(18, j.language.empty() ? c.language : j.language);
+  ins->bind_text(18, j.language.empty() ? c.language : j.language).bind_int(19, c.resumes);
   auto row = ins->step();
   if (!row)
     return row.err();

@@ -16,7 +16,7 @@ constexpr const char* job_select =
     "SELECT id, call_sid, tenant_number, caller, customer_name, callback_phone, service, "
     "address, preferred_date, preferred_time, urgency, notes, status, summary, created_at, "
     "kind, recording_url, recording_duration_s, cost_usd, transfer_reason, transfer_status, "
-    "analysis, language FROM jobs ";
+    "analysis, language, resumes FROM jobs ";
 
 job read_job(const query& q) {
   job j;
@@ -43,6 +43,7 @@ job read_job(const query& q) {
   j.transfer.status = q.text_at(20);
   j.analysis = q.text_at(21);
   j.language = q.text_at(22);
+  j.resumes = static_cast<int>(q.int_at(23));
   return j;
 }
 

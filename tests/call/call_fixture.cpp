@@ -141,6 +141,9 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
     cfg_.twilio.rest_base_url = rest_->base_url();
     cfg_.twilio.account_sid = rest_->account_sid();
   }
+  // A lost stream is finalized at once unless a test turns resuming on
+  // (actors/call_resume.hpp): the caller here does not come back.
+  cfg_.resume.grace = std::chrono::milliseconds{0};
   if (options_.tune)
     options_.tune(cfg_);
   if (options_.start_server)

@@ -3,13 +3,15 @@
 // SIGKILL mid-call; started again on the same database it finalizes every
 // call it left open (server_lost) with the booking details given before the
 // kill, and the business gets each push once; a second restart finalizes
-// nothing again.
+// nothing again. Callers who follow the <Redirect> (as Twilio does) are
+// picked up again after the restart and carry on (issue 14.3).
 #define BOOST_TEST_MODULE e2e_crash
 #include <boost/test/unit_test.hpp>
 
 #include "bench/server_process.hpp"
 #include "tests/call/call_fixture.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <future>
@@ -55,14 +57,16 @@ struct crash_env {
   uint16_t port = bench::free_port();
   int starts = 0;
 
-  explicit crash_env(std::vector<sim::call_script> s) : scripts(std::move(s)) {
+  /// `grace_ms`: how long a call left open waits for its caller ([resume]).
+  crash_env(std::vector<sim::call_script> s, int grace_ms) : scripts(std::move(s)) {
     const auto& c = env.server_config();
     std::ofstream f{dir + "/config.toml"};
     f << "[server]\nbind_address = \"127.0.0.1\"\nport = " << port << "\npublic_url = \""
       << c.server.public_url << "\"\nshutdown_grace_ms = 1000\nnode_id = \"crash-node\"\n"
       << "[openai]\nrealtime_url = \"" << c.openai.realtime_url << "\"\nca_file = \""
       << c.openai.ca_file << "\"\n[storage]\npath = \"" << c.storage.path << "\"\n"
-      << "[notifier]\npoll_interval_ms = 200\ninitial_backoff_ms = 200\n";
+      << "[notifier]\npoll_interval_ms = 200\ninitial_backoff_ms = 200\n"
+      << "[resume]\ngrace_ms = " << grace_ms << "\n";
     env.set_server_url("http://127.0.0.1:" + std::to_string(port));
   }
 
@@ -102,8 +106,11 @@ template <class Pred> bool eventually(Pred done, std::chrono::milliseconds bound
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_killed_server_finalizes_its_calls_at_the_next_start_once) {
+  // These callers do not follow the <Redirect>: their calls are held a
+  // short grace (actors/call_resume.hpp), then finalized.
   crash_env e{{long_booking("+15550001001", "Ann Alder"), long_booking("+15550001002", "Ben Birch"),
-               long_booking("+15550001003", "Cy Cedar")}};
+               long_booking("+15550001003", "Cy Cedar")},
+              300};
   const auto& scripts = e.scripts;
   auto server = e.start();
 
@@ -181,4 +188,85 @@ BOOST_AUTO_TEST_CASE(a_killed_server_finalizes_its_calls_at_the_next_start_once)
       pushes_per_call[sid] += body.find(sid) != std::string::npos;
   for (const auto& [sid, id] : job_ids)
     BOOST_TEST(pushes_per_call[sid] == 1, sid);
+}
+
+namespace {
+
+/// Kills the server once every call has `turns` turns stored.
+bool wait_for_turns(crash_env& e, std::size_t calls, std::size_t turns) {
+  return eventually(
+      [&] {
+        auto all = e.env.calls();
+        std::size_t ready = 0;
+        for (const auto& c : all)
+          ready += e.env.turns(c.call_sid).size() >= turns;
+        return all.size() == calls && ready == calls;
+      },
+      60s);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_killed_server_picks_its_callers_up_again_after_a_restart) {
+  crash_env e{
+      {long_booking("+15550002001", "Dee Dogwood"), long_booking("+15550002002", "Eve Elm")},
+      20'000};
+  const auto& scripts = e.scripts;
+  auto server = e.start();
+  std::vector<std::future<sim::caller_result>> callers;
+  for (const auto& s : scripts) {
+    auto opts = e.env.caller_for(s);
+    opts.follow_resume = true;    // Twilio runs the <Redirect> once the stream is gone
+    opts.redirect_retry_ms = 100; // and retries it while the server is down
+    auto done = std::make_shared<std::promise<sim::caller_result>>();
+    callers.push_back(done->get_future());
+    sim::run_caller(e.env.io(), std::move(opts),
+                    [done](sim::caller_result r) { done->set_value(std::move(r)); });
+  }
+  BOOST_REQUIRE_MESSAGE(wait_for_turns(e, scripts.size(), 3),
+                        "the calls did not get past their first turn");
+  ::kill(server.pid(), SIGKILL);
+  server = e.start(); // at once: the restart delay of systemd is not simulated
+  for (auto& f : callers)
+    BOOST_REQUIRE(f.wait_for(90s) == std::future_status::ready);
+  BOOST_REQUIRE(eventually(
+      [&] {
+        for (const auto& c : e.env.calls())
+          if (c.end_reason == end_reason::none)
+            return false;
+        return true;
+      },
+      30s));
+  BOOST_REQUIRE(e.env.wait_for_pushes(scripts.size(), 20s));
+  for (auto& f : callers) {
+    auto r = f.get();
+    BOOST_TEST_INFO("caller error: " << r.error);
+    BOOST_TEST(r.ok);
+    BOOST_TEST(r.streams == 2);
+    BOOST_REQUIRE(r.resume_gap_ms.size() == 1u);
+    BOOST_TEST_MESSAGE("silent gap across SIGKILL and restart: " << r.resume_gap_ms[0] << " ms");
+    auto call = e.env.call_record(r.call_sid);
+    BOOST_REQUIRE(call.has_value());
+    BOOST_TEST(call->resumes == 1);
+    BOOST_TEST(call->end_reason == end_reason::assistant_hangup); // the script ends with goodbye
+    auto job = e.env.job(r.call_sid);
+    BOOST_REQUIRE(job.has_value());
+    BOOST_TEST(job->resumes == 1);
+    auto script = std::find_if(scripts.begin(), scripts.end(),
+                               [&](const auto& s) { return s.caller_number == call->from; });
+    BOOST_REQUIRE(script != scripts.end());
+    for (const auto& [field, value] : expected_booking(*script))
+      BOOST_TEST(booking_field(job->details, field) == value, field);
+    // the assistant remembers the caller's name
+    auto turns = e.env.turns(r.call_sid);
+    BOOST_TEST(std::any_of(turns.begin(), turns.end(), [&](const auto& t) {
+      return t.role == speaker::assistant && t.text.find("cut off") != std::string::npos &&
+             t.text.find(job->details.customer_name) != std::string::npos;
+    }));
+  }
+  BOOST_TEST(e.env.calls().size() == scripts.size()); // one row per call
+  std::this_thread::sleep_for(1s);                    // five notifier polls: no second push
+  BOOST_TEST(e.env.pushes().size() == scripts.size());
+  BOOST_TEST(e.env.outbox().size() == scripts.size());
+  BOOST_TEST(e.log(2).find("picked up again") != std::string::npos);
 }

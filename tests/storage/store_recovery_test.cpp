@@ -121,4 +121,56 @@ BOOST_AUTO_TEST_CASE(open_calls_are_a_nodes_calls_with_no_end_reason) {
              boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_call_to_resume_loads_with_its_turns_draft_and_variant_after_a_reopen) {
+  auto c = on_node("CA1", "node-1");
+  c.variant = "warm";
+  BOOST_REQUIRE(db->begin_call(c));
+  BOOST_REQUIRE(db->set_call_status("CA1", sb::call_status::in_progress, 1'000));
+  for (int seq = 0; seq < 3; ++seq) {
+    transcript_turn t;
+    t.call_sid = "CA1";
+    t.seq = seq;
+    t.role = seq % 2 == 0 ? sb::speaker::assistant : sb::speaker::caller;
+    t.text = t.full_text = "turn " + std::to_string(seq);
+    BOOST_REQUIRE(db->append_turn(t).ok());
+  }
+  booking b;
+  b.customer_name = "Rita Resume";
+  BOOST_REQUIRE(db->save_booking_draft("CA1", b));
+  db.reset(); // the server was killed
+  auto again = open();
+  auto open_calls = again->open_calls("node-1");
+  BOOST_REQUIRE(open_calls);
+  BOOST_REQUIRE(open_calls->size() == 1u);
+  const auto& lost = open_calls->front();
+  BOOST_TEST(lost.variant == "warm"); // a resumed call keeps its A/B variant
+  BOOST_TEST(lost.answered_at_ms == 1'000);
+  BOOST_TEST(lost.resumes == 0);
+  auto turns = again->turns_for("CA1");
+  BOOST_REQUIRE(turns);
+  BOOST_REQUIRE(turns->size() == 3u);
+  BOOST_TEST(turns->back().text == "turn 2");
+  BOOST_TEST(again->booking_draft("CA1")->customer_name == "Rita Resume");
+}
+
+BOOST_AUTO_TEST_CASE(resumes_are_kept_on_the_call_and_its_job_card) {
+  auto c = on_node("CA1", "node-1");
+  BOOST_REQUIRE(db->begin_call(c));
+  c.resumes = 2;
+  auto job_id = db->finalize_call(ended(c), sample_job(), "", "");
+  BOOST_REQUIRE(job_id);
+  auto call = db->get_call("CA1");
+  BOOST_REQUIRE(call);
+  BOOST_REQUIRE(call->has_value());
+  BOOST_TEST((*call)->resumes == 2);
+  auto job = db->job_for_call("CA1");
+  BOOST_REQUIRE(job);
+  BOOST_REQUIRE(job->has_value());
+  BOOST_TEST((*job)->resumes == 2);
+  // a finalize that knows fewer resumes (a late recovery) does not lower the count
+  c.resumes = 0;
+  BOOST_REQUIRE(db->finalize_call(ended(c), sample_job(), "", ""));
+  BOOST_TEST((*db->get_call("CA1"))->resumes == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,93 @@
+#pragma once
+// Internal to the call registry: its state, shared by call_registry.cpp (the
+// directory of live calls) and call_resume.cpp (calls held open after their
+// stream was lost, and picked up again). Not for other actors.
+
+#include "actors/health_watch.hpp"
+#include "actors/services.hpp"
+
+#include <caf/stateful_actor.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sb::actors::detail {
+
+/// A call whose Twilio stream was lost (the socket dropped, or this node
+/// restarted under it): no supervisor runs it; Twilio's <Redirect> may bring
+/// the caller back within [resume] grace_ms (call_resume.cpp).
+struct held_call {
+  storage::call_record call; ///< as it stood; end_reason and detail: if it never comes back
+  std::shared_ptr<const storage::tenant> tenant; ///< as stored (no variant applied)
+  bool live = true;      ///< counted among the active calls (not one recovered at start)
+  bool resuming = false; ///< its stream came back: the stored call is being loaded
+  int generation = 0;    ///< of its grace timer
+};
+
+struct registry_state {
+  services svc;
+  std::map<std::string, call_supervisor_actor> calls; ///< by CallSid
+  std::map<caf::actor_addr, std::string> sid_of;      ///< supervisor -> CallSid
+  std::map<std::string, call_snapshot> snapshots;     ///< by CallSid
+  /// How a live call was answered, by CallSid: for a repeated webhook.
+  struct answered {
+    std::string twiml;
+    std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
+    storage::call_record call; ///< as the webhook made it: recovered from if its supervisor dies
+  };
+  std::map<std::string, answered> answered_calls;
+  /// What follows each ended stream, by CallSid, with when it was said: kept
+  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
+  std::map<std::string, std::pair<call_next, int64_t>> next_steps;
+  std::map<std::string, held_call> held; ///< by CallSid (call_resume.cpp)
+  int held_generation = 0;
+  /// The calls left open by this node's last run are known (held or
+  /// finalized): until then the call-next route's answers wait, as they do
+  /// for a live call whose supervisor has not said how its stream ended.
+  bool recovered = false;
+  std::vector<std::pair<std::string, caf::typed_response_promise<call_next>>> next_waiting;
+  /// CallSids whose tenant is being looked up after the route already
+  /// answered them from its cache (the entry expired on the way here), and
+  /// the streams that arrived meanwhile: handed over once the call exists.
+  std::map<std::string, std::vector<stream_arrived>> parked_streams;
+  int recovering = 0;  ///< calls whose supervisor died, being finalized from the database
+  health_watch health; ///< fed by openai sockets, storage and the notifier
+  std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
+  static inline const char* name = "call_registry";
+};
+
+using registry_ptr = call_registry_actor::stateful_pointer<registry_state>;
+
+// call_registry.cpp
+/// Finalizes a call nobody runs any more from what the database holds, in
+/// the background (actors/finalizer.hpp); shutdown waits for it.
+void finalize_stored(registry_ptr self, recover_call r, bool live);
+/// A supervisor runs `call` now: the registry routes to it and watches it.
+void track_call(registry_ptr self, const call_supervisor_actor& sup,
+                const storage::call_record& call, std::string twiml,
+                std::shared_ptr<const storage::tenant> tenant);
+/// What follows the stream of a call that is not held: voicemail, or hang up.
+call_next next_for(const registry_state& st, const std::string& call_sid);
+
+// call_resume.cpp
+/// A supervisor lost its stream: the call is held for the grace period.
+void on_call_lost(registry_ptr self, call_lost& l);
+/// At start: a call this node left open is held (server_lost if it does not come back).
+void hold_lost(registry_ptr self, lost_call l);
+/// The calls left open are known: the call-next answers that waited go out.
+void recovery_done(registry_ptr self);
+/// The call-next answers that can be given now go out (a supervisor said
+/// how its stream ended, or went down).
+void answer_waiting(registry_ptr self);
+void on_resume_expired(registry_ptr self, const std::string& call_sid, int generation);
+/// A Media Stream for a held call: a new supervisor carries it on from the
+/// database. False: not a held call.
+bool resume_stream(registry_ptr self, stream_arrived& s);
+/// The call-next route asks: a held call gets a new <Connect><Stream>.
+caf::typed_response_promise<call_next> answer_next(registry_ptr self, const call_next_query& q);
+/// Shutdown: every held call is finalized now (it cannot come back here).
+void finalize_held(registry_ptr self);
+
+} // namespace sb::actors::detail
