@@ -103,6 +103,13 @@ struct call_state {
   int64_t last_activity_ms = 0;         ///< caller speech or assistant audio last seen
   bool asked_if_there = false;          ///< "are you still there?" was asked, no answer yet
   bool max_call_reached = false;
+  // Deadlines looked at on the call's tick, not long delayed messages: CAF
+  // 0.17's clock holds a strong reference to the receiver of a delayed
+  // message until it fires, so a 30-minute timer kept every ended call's
+  // supervisor in memory for 30 minutes (bench/RESULTS.md, soak).
+  int64_t max_call_warn_at_ms = 0; ///< 0: none or done
+  int64_t max_call_at_ms = 0;      ///< 0: none or done
+  int64_t session_limit_at_ms = 0; ///< the live session's recycle time; 0: none
 
   // moving to a fresh Realtime session before its time limit (session_recycle.cpp)
   openai_socket_actor standby; ///< configured, not yet carrying the call
@@ -169,7 +176,7 @@ std::chrono::milliseconds stream_attach_timeout(const call_state& st);
 /// The stream attached: the longest-call and silence timers start.
 void start_call_timers(sup_ptr self);
 void on_max_call(sup_ptr self, int stage);
-void on_silence_tick(sup_ptr self);
+void on_call_tick(sup_ptr self);
 /// Every Realtime event passes here first: who is speaking, for the timers
 /// and for choosing a moment between turns.
 void note_activity(sup_ptr self, proto::rt_type type);

@@ -439,7 +439,7 @@ call_supervisor_actor::behavior_type call_supervisor(sup_ptr self, services svc,
                  st.openai_unavailable ? end_reason::openai_unavailable : end_reason::no_stream);
       },
       [self](max_call_atom, int stage) { on_max_call(self, stage); },
-      [self](silence_atom) { on_silence_tick(self); },
+      [self](silence_atom) { on_call_tick(self); },
       [self](recycle_atom, int generation) { on_recycle(self, generation); },
       [self](hangup_atom) {
         auto& st = self->state;

@@ -106,7 +106,7 @@ using call_supervisor_actor = caf::typed_actor<
     reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
     reacts_to<timeout_atom>,                ///< self: the stream did not attach in time
     reacts_to<max_call_atom, int>,          ///< self: the longest call, by stage (call_timers.cpp)
-    reacts_to<silence_atom>,                ///< self: check the caller's silence
+    reacts_to<silence_atom>,                ///< self: the call's tick (call_timers.cpp)
     reacts_to<recycle_atom, int>,           ///< self: session generation near its limit
     reacts_to<hangup_atom>,                 ///< registry: an operator ends the call
     reacts_to<analysis_atom>,               ///< self: the post-call analysis timed out
