@@ -114,9 +114,9 @@ void call_runner::open_stream_locked(const twiml_node& connect) {
   wo.headers.emplace_back("X-Twilio-Signature",
                           proto::twilio_signature(opt_.auth_token, stream_.url, {}));
   net::ws_handlers h;
-  h.on_text = [self = shared_from_this()](std::string&& frame) {
+  h.on_text = [self = shared_from_this(), more = !opt_.stop_reading](std::string&& frame) {
     self->on_text(frame);
-    return true;
+    return more; // false: reading pauses for good (stop_reading)
   };
   h.on_close = [self = shared_from_this(), no](const std::string& reason) {
     self->on_close(no, reason);
