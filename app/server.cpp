@@ -126,6 +126,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   opts.max_body_bytes = sc.max_body_bytes;
   opts.read_timeout = sc.read_timeout;
   opts.ws.max_frame_bytes = p->cfg->twilio.max_frame_bytes;
+  opts.ws.max_queued_bytes = p->cfg->twilio.max_queued_bytes;
   auto http = net::http_server::start(p->io->context(), opts, make_routes(svc));
   if (http && p->cfg->console.metrics_own_port) {
     net::http_server_options mopts;

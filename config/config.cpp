@@ -188,6 +188,10 @@ void validate(const config& cfg, std::string_view source) {
                         std::pair{"limits.tenant_calls_per_minute", l.tenant_calls_per_minute}})
     if (v < 0)
       fail(source, key, "must be 0 (no limit) or more");
+  if (cfg.openai.silence.count() != 0 && cfg.openai.silence.count() < 200)
+    fail(source, "openai.silence_ms", "must be 0 (off) or at least 200");
+  if (cfg.twilio.max_queued_bytes < 16 * 1024)
+    fail(source, "twilio.max_queued_bytes", "must be at least 16384 (a few audio frames)");
   if (cfg.resume.grace.count() < 0)
     fail(source, "resume.grace_ms", "must not be negative");
   if (cfg.voicemail.max_length_s < 1)
@@ -266,6 +270,7 @@ void read_server_and_twilio(key_reader& read, config& cfg) {
   read("twilio", "account_sid", t.account_sid);
   read("twilio", "validate_signatures", t.validate_signatures);
   read("twilio", "max_frame_bytes", t.max_frame_bytes);
+  read("twilio", "max_queued_bytes", t.max_queued_bytes);
   read("twilio", "stream_attach_timeout_ms", t.stream_attach_timeout);
   read("twilio", "rest_base_url", t.rest_base_url);
   read("twilio", "rest_timeout_ms", t.rest_timeout);
@@ -287,6 +292,7 @@ void read_openai(key_reader& read, config& cfg) {
   read("openai", "reconnect_backoff_ms", o.reconnect_backoff);
   read("openai", "max_frame_bytes", o.max_frame_bytes);
   read("openai", "session_max_ms", o.session_max);
+  read("openai", "silence_ms", o.silence);
 }
 
 void read_call_and_health(key_reader& read, config& cfg) {

@@ -43,6 +43,10 @@ struct twilio_config {
   bool validate_signatures = true; ///< off only for local experiments
   std::size_t max_frame_bytes =
       64 * 1024; ///< Media Stream frames larger than this close the stream
+  /// A Media Stream peer that stops reading (issue 14.5): once this much of
+  /// our audio waits to be written (beyond what the kernel buffers hold), the
+  /// stream is closed ("slow peer") and the call ends twilio_socket_lost.
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
   milliseconds stream_attach_timeout{15'000}; ///< webhook answered, no stream: call ends
   std::string stream_path = "/realtime-stream";
   /// Twilio's REST API (docs/protocols.md 6); tests point it at the stand-in.
@@ -67,6 +71,11 @@ struct openai_config {
   int max_reconnects = 5;              ///< per call
   milliseconds reconnect_backoff{250}; ///< doubled after each failed attempt
   std::size_t max_frame_bytes = 1024 * 1024;
+  /// A connected but silent Realtime socket (issue 14.5): we ping it every
+  /// silence/2 (a WebSocket ping, answered by any live peer even while the
+  /// caller is silent), and when nothing at all (no event, no pong) has come
+  /// for this long the session is replaced as on a drop. 0: never.
+  milliseconds silence{8'000};
   /// A Realtime session ends after 60 minutes (docs/protocols.md 3a): after
   /// this long the call moves to a fresh session between turns
   /// (actors/session_recycle.cpp). 0: never.

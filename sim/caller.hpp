@@ -59,6 +59,11 @@ struct caller_options {
   /// With vanish_after_turns: reset the TCP connection (RST, as a network
   /// fault does) instead of closing it (net's ws_connection::abort()).
   bool vanish_with_reset = false;
+  /// Read the Media Stream's first frame, then never again (issue 14.5: a
+  /// Twilio peer that stops reading): the server's frames fill the socket
+  /// buffers, then its write queue (twilio.max_queued_bytes). The caller
+  /// keeps sending its audio and waits for replies it never hears.
+  bool stop_reading = false;
   /// Silence frames carry the tick number in the lowest mu-law step (0xFE
   /// for a 1 bit, 0xFF for 0: inaudible, below any VAD), so that every frame
   /// the caller sends differs and an order check sees a swapped frame.
