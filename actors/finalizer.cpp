@@ -1,5 +1,6 @@
 #include "actors/finalizer.hpp"
 
+#include "actors/storage_actor.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
@@ -40,6 +41,15 @@ void write(self_ptr self, finalize_request a, promise rp) {
                 finalize_call{std::move(a.call), job, a.tenant.push_url, body, true})
       .then(
           [self, rp, sid, reason](int64_t job_id) mutable {
+            if (job_id == job_card_pending) {
+              // Written, and its push sent, when the database takes it.
+              log::warn("RealtimeServer",
+                        "Call " + sid + " finalized (" + reason +
+                            "); its job card waits in memory for the database",
+                        self->state.svc.log);
+              rp.deliver(int64_t{0});
+              return self->quit();
+            }
             log::info("RealtimeServer",
                       "Call " + sid + " finalized (" + reason + "), job card " +
                           std::to_string(job_id),

@@ -33,8 +33,9 @@ using health_sink_actor =
     caf::typed_actor<reacts_to<storage_write_report>, ///< storage: a write failed, or recovered
                      reacts_to<outbox_report>>;       ///< notifier: the outbox at its last poll
 
-/// The only actor that touches SQLite (actors/storage_actor.hpp). A failed
-/// statement replies call_error::storage_failed with the store's message.
+/// The only actor that touches SQLite (actors/storage_actor.hpp). A write the
+/// database refuses for the time being is kept and answered as written; a
+/// wrong write or a failed read replies call_error::storage_failed.
 using storage_actor = caf::typed_actor<
     replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
     replies_to<append_turn>::with<stored_atom>,
@@ -51,7 +52,8 @@ using storage_actor = caf::typed_actor<
     replies_to<notification_delivered>::with<stored_atom>,
     replies_to<notification_failed>::with<stored_atom>,
     reacts_to<health_sink_atom, health_sink_actor>, ///< report write failures there from now on
-    reacts_to<shutdown_atom>>;                      ///< quit after every write queued before it
+    reacts_to<tick_atom>,      ///< self: retry the writes kept in memory (write_queue)
+    reacts_to<shutdown_atom>>; ///< quit after every write queued before it (one last try)
 
 /// The slots live calls have been offered and not yet booked, for the whole
 /// process (actors/slot_holds.hpp). It monitors each holding call's

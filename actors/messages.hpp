@@ -214,11 +214,13 @@ struct health_info {
   std::vector<health_reason> reasons;
 };
 
-/// Storage reports a write's outcome to the registry: every failure, and the
-/// first success after one (a healthy store sends nothing).
+/// Storage reports a write's outcome to the registry: every failure, the
+/// writes kept in memory as their count changes, and the first success
+/// after a failure or the queue drained (a healthy store sends nothing).
 struct storage_write_report {
   bool ok = true;
-  std::string error; ///< the store's message when !ok
+  std::string error;   ///< the store's message when !ok
+  int64_t pending = 0; ///< writes kept in memory for the database (actors/write_queue.hpp)
 };
 
 /// The notifier reports the outbox as it saw it at its last poll.
@@ -598,7 +600,7 @@ template <class F> auto inspect(F& f, health_reason& x) {
   return f(caf::meta::type_name("health_reason"), x.code, x.detail);
 }
 template <class F> auto inspect(F& f, storage_write_report& x) {
-  return f(caf::meta::type_name("storage_write_report"), x.ok, x.error);
+  return f(caf::meta::type_name("storage_write_report"), x.ok, x.error, x.pending);
 }
 template <class F> auto inspect(F& f, outbox_report& x) {
   return f(caf::meta::type_name("outbox_report"), x.backlog);

@@ -111,7 +111,13 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
     svc.introspection = console::spawn_introspection(*p->sys);
-  svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
+  actors::storage_actor_options so;
+  so.retry.initial_backoff = p->cfg->storage.retry_initial;
+  so.retry.max_backoff = p->cfg->storage.retry_max;
+  so.retry.max_pending = static_cast<std::size_t>(p->cfg->storage.max_pending_writes);
+  so.metrics = svc.metrics;
+  svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)),
+                                      std::move(so));
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
   svc.holds = actors::spawn_slot_holds(*p->sys, p->cfg->tools.slot_minutes);
   svc.registry = actors::spawn_registry(*p->sys, svc);

@@ -205,6 +205,11 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "transfer.dial_timeout_s", "must be 5 to 600 (Twilio's range)");
   if (cfg.console.session_idle.count() < 1000 || cfg.console.session_max.count() < 1000)
     fail(source, "console.session_idle_ms", "session_idle_ms and session_max_ms must be >= 1000");
+  const auto& st = cfg.storage;
+  if (st.retry_initial.count() < 1 || st.retry_max < st.retry_initial)
+    fail(source, "storage.retry_initial_ms", "must be at least 1 and no more than retry_max_ms");
+  if (st.max_pending_writes < 1)
+    fail(source, "storage.max_pending_writes", "must be at least 1");
 }
 
 } // namespace
@@ -347,6 +352,9 @@ void read_call_and_health(key_reader& read, config& cfg) {
 
 void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& cfg) {
   read("storage", "path", cfg.storage.path);
+  read("storage", "retry_initial_ms", cfg.storage.retry_initial);
+  read("storage", "retry_max_ms", cfg.storage.retry_max);
+  read("storage", "max_pending_writes", cfg.storage.max_pending_writes);
 
   auto& n = cfg.notifier;
   read("notifier", "poll_interval_ms", n.poll_interval);

@@ -84,6 +84,11 @@ struct openai_config {
 
 struct storage_config {
   std::string path = "switchboard.db"; ///< env SWITCHBOARD_DB
+  /// Writes the database refuses (full, read-only, locked) wait in memory,
+  /// retried after a backoff from retry_initial doubling to retry_max.
+  milliseconds retry_initial{50};
+  milliseconds retry_max{5'000};
+  int max_pending_writes = 10'000; ///< above this, still kept; logged as an error
 };
 
 struct notifier_config {
