@@ -157,7 +157,8 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return written(self, st.db->save_booking_draft(q.call_sid, q.booking));
       },
       [self, &st](set_call_status& q) {
-        return written(self, st.db->set_call_status(q.call_sid, q.status, q.answered_at_ms));
+        return written(self,
+                       st.db->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes));
       },
       [&st](open_calls& q) -> caf::result<std::vector<lost_call>> {
         auto r = lost_calls(*st.db, q.node_id);
