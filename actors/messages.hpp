@@ -424,12 +424,14 @@ struct save_booking_draft {
   storage::booking booking;
 };
 /// Write ahead (a supervisor): the live call's status changed (the stream
-/// attached: in_progress, with its answer time). Answered false when no
-/// open call has that CallSid.
+/// attached: in_progress, with its answer time and its resumes, so that a
+/// call picked up again and then lost again keeps its count). Answered
+/// false when no open call has that CallSid.
 struct set_call_status {
   std::string call_sid;
   call_status status = call_status::ringing;
   int64_t answered_at_ms = 0;
+  int resumes = 0;
 };
 /// The registry at start: the calls this node left open (the server died
 /// under them), each with its business; answered std::vector<lost_call>.
@@ -702,7 +704,8 @@ template <class F> auto inspect(F& f, save_booking_draft& x) {
   return f(caf::meta::type_name("save_booking_draft"), x.call_sid, x.booking);
 }
 template <class F> auto inspect(F& f, set_call_status& x) {
-  return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms);
+  return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms,
+           x.resumes);
 }
 template <class F> auto inspect(F& f, open_calls& x) {
   return f(caf::meta::type_name("open_calls"), x.node_id);

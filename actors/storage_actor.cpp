@@ -320,7 +320,7 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, db_](set_call_status& q) {
         return write(
             self, "set_call_status " + q.call_sid,
-            [db_, q] { return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms); },
+            [db_, q] { return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes); },
             true);
       },
       [&st](open_calls& q) -> caf::result<std::vector<lost_call>> {

@@ -82,9 +82,11 @@ public:
   /// The call's draft; empty when none (finalize_call deletes it).
   result<booking> booking_draft(const std::string& call_sid);
   /// A live call's status as it changes (in_progress when the stream
-  /// attaches, with its answer time); a call ended already is not touched.
-  /// false: no open call with that CallSid.
-  result<bool> set_call_status(const std::string& call_sid, call_status s, int64_t answered_at_ms);
+  /// attaches, with its answer time and the times it was picked up again:
+  /// `resumes` never lowers the stored count); a call ended already is not
+  /// touched. false: no open call with that CallSid.
+  result<bool> set_call_status(const std::string& call_sid, call_status s, int64_t answered_at_ms,
+                               int resumes = 0);
   /// The calls `node_id` left open (no end reason), oldest first. Rows with
   /// no node (written before schema v6) count as this node's.
   result<std::vector<call_record>> open_calls(const std::string& node_id);
