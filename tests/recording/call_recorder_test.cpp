@@ -24,7 +24,7 @@ struct stereo {
   std::vector<int16_t> left, right;
 };
 
-stereo read(const std::string& path) {
+stereo read_stereo(const std::string& path) {
   SF_INFO info{};
   SNDFILE* sf = sf_open(path.c_str(), SFM_READ, &info);
   BOOST_TEST_REQUIRE(sf != nullptr);
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(channels_follow_the_stream_clock_and_a_clear_cuts_the_right
   writer->drain();
   BOOST_TEST_REQUIRE(fs::exists(path));
   BOOST_TEST(!fs::exists(path + ".part"));
-  auto s = read(path);
+  auto s = read_stereo(path);
   BOOST_TEST_REQUIRE(s.left.size() == 150u * 160u); // up to the last caller frame
   const int16_t quiet = proto::mulaw_decode(0xFF);
   for (int k = 0; k < 150; ++k) {
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(a_full_queue_writes_silence_and_keeps_the_file_aligned) {
       rec.caller_frame(20 * k, tone(0x11, 160));
   }
   writer->drain();
-  auto s = read(path);
+  auto s = read_stereo(path);
   BOOST_TEST(s.left.size() == 100u * 160u); // the length holds, whatever was dropped
   BOOST_TEST(writer->gap_frames() > 0);     // 1 s blocks never fit in 1 KB
 }
