@@ -125,6 +125,7 @@ struct call_state {
   // picked up again after a lost stream (actors/call_resume.hpp)
   bool resumed = false;   ///< the first response says the call was cut off, not the greeting
   bool next_said = false; ///< the registry was told what follows the stream (call_next)
+  bool recorded = false;  ///< a recording was started (the first stream's only)
 
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
@@ -134,6 +135,11 @@ struct call_state {
 };
 
 using sup_ptr = call_supervisor_actor::stateful_pointer<call_state>;
+
+/// The tenant records its calls and this server writes recordings (issue 17.3).
+inline bool recording_on(const call_state& st) {
+  return st.tenant.record && st.svc.recorder != nullptr;
+}
 
 // call_supervisor.cpp
 void publish(sup_ptr self);

@@ -14,6 +14,7 @@
 #include "common/time.hpp"
 #include "receptionist/session.hpp"
 #include "receptionist/test_fault.hpp"
+#include "recording/retention.hpp"
 
 #include <caf/all.hpp>
 
@@ -128,7 +129,9 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
   // stays up for the post-call analysis, if it is asked (call_analysis.cpp).
   if (st.twilio)
     self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
-  if (!st.next_said) { // the <Redirect> after the stream hangs up (call_resume.hpp)
+  if (st.relay)
+    st.relay->stop_recording(); // input has stopped: the file is complete
+  if (!st.next_said) {          // the <Redirect> after the stream hangs up (call_resume.hpp)
     st.next_said = true;
     ++st.stats.out;
     self->send(st.svc.registry, call_next{st.call.call_sid, false, std::string{why}, {}});
@@ -320,6 +323,19 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
   end_call(self, end_reason::twilio_socket_lost, std::move(detail));
 }
 
+/// Recording on our side (issue 17.3): the first stream of a call of a
+/// tenant that records, from its first frame. A stream picked up again after
+/// a loss (call_resume.hpp) restarts the stream clock: it is not recorded.
+void start_recording(sup_ptr self) {
+  auto& st = self->state;
+  if (!recording_on(st) || st.recorded)
+    return;
+  st.recorded = true;
+  auto path = recording::recording_path(*st.svc.cfg, st.call.call_sid);
+  st.relay->start_recording(std::make_unique<recording::call_recorder>(st.svc.recorder, path));
+  caf::anon_send(st.svc.storage, set_recording_file{st.call.call_sid, std::move(path)});
+}
+
 void attach_stream(sup_ptr self, stream_arrived& s) {
   auto& st = self->state;
   if (st.twilio || st.ending != end_reason::none) {
@@ -329,6 +345,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
     return;
   }
   log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid, st.svc.log);
+  start_recording(self); // before the socket's actor attaches the relay: the held greeting counts
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start,
                                   caf::actor_cast<call_supervisor_actor>(self), st.relay);
   st.children.insert(st.twilio.address());

@@ -145,8 +145,9 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;
       st.response_active = true;
-      send_openai(self,
-                  proto::build_response_create(receptionist::greeting_instructions(st.tenant)));
+      const std::string consent = recording_on(st) ? st.svc.cfg->recording.consent : "";
+      send_openai(self, proto::build_response_create(
+                            receptionist::greeting_instructions(st.tenant, consent)));
     }
     publish(self);
     return;

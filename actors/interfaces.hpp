@@ -45,6 +45,8 @@ using storage_actor = caf::typed_actor<
     replies_to<load_call>::with<stored_call>,    ///< the registry: a call whose supervisor died
     replies_to<save_booking_draft>::with<stored_atom>,    ///< a tool actor: write ahead
     replies_to<set_call_status>::with<bool>,              ///< a supervisor: write ahead
+    replies_to<set_recording_file>::with<bool>,           ///< a supervisor: recording on
+    replies_to<sweep_recordings>::with<int>,              ///< the daily retention sweep
     replies_to<open_calls>::with<std::vector<lost_call>>, ///< the registry, at start
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,

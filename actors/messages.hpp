@@ -433,6 +433,18 @@ struct set_call_status {
   int64_t answered_at_ms = 0;
   int resumes = 0;
 };
+/// A supervisor: the call is being recorded to `path` (issue 17.3).
+/// Answered false when no call has that CallSid.
+struct set_recording_file {
+  std::string call_sid;
+  std::string path;
+};
+/// The daily retention sweep (app/server.cpp): recordings of calls older
+/// than `retention_days` are removed (recording/retention.hpp); answered
+/// with how many.
+struct sweep_recordings {
+  int retention_days = 0;
+};
 /// The registry at start: the calls this node left open (the server died
 /// under them), each with its business; answered std::vector<lost_call>.
 struct open_calls {
@@ -702,6 +714,12 @@ template <class F> auto inspect(F& f, stored_call& x) {
 }
 template <class F> auto inspect(F& f, save_booking_draft& x) {
   return f(caf::meta::type_name("save_booking_draft"), x.call_sid, x.booking);
+}
+template <class F> auto inspect(F& f, set_recording_file& x) {
+  return f(caf::meta::type_name("set_recording_file"), x.call_sid, x.path);
+}
+template <class F> auto inspect(F& f, sweep_recordings& x) {
+  return f(caf::meta::type_name("sweep_recordings"), x.retention_days);
 }
 template <class F> auto inspect(F& f, set_call_status& x) {
   return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms,

@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
+#include "recording/retention.hpp"
 
 #include <caf/all.hpp>
 
@@ -322,6 +323,15 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
             self, "set_call_status " + q.call_sid,
             [db_, q] { return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes); },
             true);
+      },
+      [self, &st](set_recording_file& q) {
+        return written(self, st.db->set_recording_file(q.call_sid, q.path));
+      },
+      [&st](sweep_recordings& q) -> caf::result<int> {
+        auto r = recording::sweep(*st.db, q.retention_days, now_ms());
+        if (!r)
+          return fail(r.err());
+        return *r;
       },
       [&st](open_calls& q) -> caf::result<std::vector<lost_call>> {
         auto r = lost_calls(*st.db, q.node_id);

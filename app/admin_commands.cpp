@@ -337,6 +337,9 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
       ->capture_default_str();
   add->add_option("--transfer-message", t.transfer_message,
                   "What the assistant says before transferring (default: config transfer.message)");
+  add->add_flag("--record", t.record,
+                "Record its calls on our side (the consent sentence is said first; "
+                "[recording] in the config)");
   add->add_option("--max-call-s", a->max_call_s,
                   "The longest call, in seconds: warned, then wrapped up (0: config timeouts)")
       ->check(CLI::NonNegativeNumber);

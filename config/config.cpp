@@ -196,6 +196,8 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "resume.grace_ms", "must not be negative");
   if (cfg.voicemail.max_length_s < 1)
     fail(source, "voicemail.max_length_s", "must be at least 1");
+  if (cfg.recording.retention_days < 0)
+    fail(source, "recording.retention_days", "must be 0 (kept) or more");
   const auto& x = cfg.transfer;
   if (x.dtmf_digit.size() > 1 ||
       (x.dtmf_digit.size() == 1 &&
@@ -339,6 +341,11 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("voicemail", "prompt", v.prompt);
   read("voicemail", "max_length_s", v.max_length_s);
   read("voicemail", "goodbye", v.goodbye);
+
+  auto& rec = cfg.recording;
+  read("recording", "dir", rec.dir);
+  read("recording", "retention_days", rec.retention_days);
+  read("recording", "consent", rec.consent);
 
   read("resume", "grace_ms", cfg.resume.grace);
 

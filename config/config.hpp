@@ -178,6 +178,16 @@ struct voicemail_config {
   std::string goodbye = "Thank you, we have your message. Goodbye.";
 };
 
+/// Recording on our side (issue 17.3): a tenant opts in (tenants add/update
+/// --record); each call is then written as a two-channel 8 kHz WAV, caller
+/// left, what the caller heard of the assistant right (recording/).
+struct recording_config {
+  std::string dir;         ///< "": "recordings" next to the database file
+  int retention_days = 30; ///< older recordings are deleted (a sweep at start and daily); 0: kept
+  /// Said before the tenant's greeting when the tenant records its calls.
+  std::string consent = "This call is recorded.";
+};
+
 /// A caller picked up again after the stream was lost (issue 14.3,
 /// actors/call_resume.hpp): the call is held open this long for Twilio's
 /// <Redirect> to bring the caller back; then it is finalized
@@ -254,6 +264,7 @@ struct config {
   limits_config limits;
   timeouts_config timeouts;
   voicemail_config voicemail;
+  recording_config recording;
   resume_config resume;
   transfer_config transfer;
   prices_config prices;

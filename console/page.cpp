@@ -144,7 +144,8 @@ function renderFinished(list) {
       <span class="kv">ended <b class="end-reason">${esc(c.endReason)}</b></span>
       <span class="kv">job <b>#${c.jobId}</b></span>
       <span class="kv">turns <b>${c.turns}</b></span>
-      <span class="kv">cost <b>${usd(c.costUsd)}</b></span></div>
+      <span class="kv">cost <b>${usd(c.costUsd)}</b></span>
+      <a class="kv recording" href="/console/calls/${encodeURIComponent(c.callSid)}/recording">recording</a></div>
     <div class="grid"><div><h2>Job card</h2>${bookingTable(c.booking)}</div>
     <div><h2>Transcript</h2><div class="transcript">${transcriptLines(c.lines)}</div></div></div></div>`).join('');
 }

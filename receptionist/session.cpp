@@ -47,10 +47,12 @@ std::string language_instructions(const storage::tenant& tenant) {
          all + "; otherwise answer in " + own + ".";
 }
 
-std::string greeting_instructions(const storage::tenant& tenant) {
+std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent) {
   const std::string own = greeting_for(tenant, call_language(tenant));
   std::string greeting =
       own.empty() ? "Thanks for calling " + tenant.name + ". How can I help you today?" : own;
+  if (!consent.empty())
+    greeting = consent + " " + greeting;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
 }
 

@@ -88,6 +88,10 @@ struct caller_options {
   std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_sent;
   /// A media frame's payload as it arrives (offset: every byte received before it).
   std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_received;
+  /// Assistant audio as it plays out (what the caller hears; never audio
+  /// dropped by a `clear`): `offset` is the stream position (caller bytes
+  /// sent, 8 per ms) of the tick that played it (tests/call/recording_test.cpp).
+  std::function<void(int64_t offset, std::string_view bytes)> on_audio_played;
   /// Once set, the caller hangs up (sends `stop`, result ok) at the next
   /// pause between turns, when no assistant audio is playing or in flight.
   std::shared_ptr<const std::atomic<bool>> hang_up;

@@ -231,6 +231,19 @@ ALTER TABLE calls ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v13 and v14 are other branches' (issue 17: v13 dbfail, v14 crashdemo):
+// empty here, so that every branch's own number holds at the merge.
+constexpr std::string_view v13 = "";
+constexpr std::string_view v14 = "";
+
+// v15: recording on our side (issue 17.3, recording/). A tenant opts in
+// (`record`); a recorded call keeps its WAV file's path ('': not recorded,
+// or removed by the retention sweep).
+constexpr std::string_view v15 = R"sql(
+ALTER TABLE tenants ADD COLUMN record INTEGER NOT NULL DEFAULT 0 CHECK (record IN (0, 1));
+ALTER TABLE calls ADD COLUMN recording_file TEXT NOT NULL DEFAULT '';
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -244,7 +257,8 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12};
+  static const std::vector<std::string_view> all{v1, v2,  v3,  v4,  v5,  v6,  v7, v8,
+                                                 v9, v10, v11, v12, v13, v14, v15};
   return all;
 }
 

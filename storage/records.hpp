@@ -50,6 +50,7 @@ struct tenant {
   int64_t stream_attach_ms =
       0; ///< the Media Stream must attach by then; 0: twilio.stream_attach_timeout
   std::vector<variant> variants; ///< the live (not retired) A/B variants; empty: none
+  bool record = false;           ///< its calls are recorded (recording/, consent said first)
 };
 
 /// Why a call was transferred and how it went (migration v6): a call

@@ -112,6 +112,28 @@ public:
   /// Outcomes per variant name over all the tenant's calls.
   result<std::vector<variant_outcome>> variant_report(const std::string& tenant_number);
 
+  // -- recordings on our side and deleting a call (store_recordings.cpp) --
+  /// A tenant opts in or out of recording. false: no such tenant.
+  result<bool> set_tenant_record(const std::string& number, bool record);
+  /// The call's WAV file (recording/). false: no call with that CallSid.
+  result<bool> set_recording_file(const std::string& call_sid, const std::string& path);
+  /// The call's WAV file; "" when not recorded. nullopt: no such call.
+  result<std::optional<std::string>> recording_file(const std::string& call_sid);
+  /// A recorded call whose file the retention sweep removes.
+  struct expired_recording {
+    std::string call_sid;
+    std::string path;
+  };
+  /// Recorded calls started before `before_ms`, oldest first.
+  result<std::vector<expired_recording>> recordings_before(int64_t before_ms);
+  /// The file is gone: the call no longer names it.
+  status clear_recording_file(const std::string& call_sid);
+  /// The right to be forgotten: in one transaction the call, its
+  /// transcript, its booking draft, its job card and the card's outbox
+  /// entries. Returns the recording file the caller must remove ("" : none);
+  /// nullopt: no call with that CallSid (nothing deleted).
+  result<std::optional<std::string>> delete_call(const std::string& call_sid);
+
   // -- notification outbox --
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);
   status mark_delivered(int64_t id, int64_t now_ms);
