@@ -231,6 +231,21 @@ ALTER TABLE calls ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v13 to v16 are other branches' (issue 17: v13 dbfail, v14 crashdemo, v15
+// recording, v16 faults3); empty here so that this branch's v17 keeps its
+// number. At the merge each placeholder gives way to its branch's script.
+constexpr std::string_view v13 = "";
+constexpr std::string_view v14 = "";
+constexpr std::string_view v15 = "";
+constexpr std::string_view v16 = "";
+
+// v17: the calendar's capacity (issue 17.6): a tenant's slot length in
+// minutes (0: config tools.slot_minutes) and how many bookings one slot takes.
+constexpr std::string_view v17 = R"sql(
+ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
+)sql";
+
 result<int> user_version(detail::database& db) {
   auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
   if (!q)
@@ -244,7 +259,8 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8, v9,
+                                                 v10, v11, v12, v13, v14, v15, v16, v17};
   return all;
 }
 
