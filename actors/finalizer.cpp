@@ -31,8 +31,10 @@ void write(self_ptr self, finalize_request a, promise rp) {
     job.status = "needs_review";
     job.summary += " (no post-call analysis)";
   }
-  // A booked slot goes along as an iCalendar event (issue 17.6); "" : none.
-  auto ics = receptionist::job_ics(job, a.tenant.name, svc.cfg->tools.slot_minutes, now_ms());
+  // A booked slot goes along as an iCalendar event (issue 17.6), as long as
+  // the tenant's slots; "" : none.
+  auto ics = receptionist::job_ics(job, a.tenant.name,
+                                   a.tenant.slot_length(svc.cfg->tools.slot_minutes), now_ms());
   std::string body =
       a.tenant.push_url.empty() ? "" : receptionist::push_body_with_ics(job, a.tenant, ics);
   auto sid = a.call.call_sid;

@@ -49,6 +49,9 @@ using storage_actor = caf::typed_actor<
     replies_to<sweep_recordings>::with<int>,              ///< the daily retention sweep
     replies_to<open_calls>::with<std::vector<lost_call>>, ///< the registry, at start
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
+    replies_to<report_query>::with<std::vector<storage::report_row>>, ///< the console
+    replies_to<variants_query>::with<variants_overview>,              ///< the console
+    replies_to<tenants_query>::with<std::vector<storage::tenant>>,    ///< the console
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
     replies_to<outbox_backlog_query>::with<storage::outbox_backlog>,
     replies_to<notification_delivered>::with<stored_atom>,

@@ -345,8 +345,8 @@ struct tool_result {
 
 // -- slot holds ---------------------------------------------------------------------------
 
-/// Hold a slot for a live call (tool call -> slot holds), unless another live
-/// call holds an overlapping one (same tenant and day, tools.slot_minutes).
+/// Hold a slot for a live call (tool call -> slot holds), unless `places`
+/// other live calls hold overlapping ones (same tenant and day).
 struct hold_slot {
   std::string tenant_number;
   std::string date; ///< YYYY-MM-DD
@@ -354,6 +354,8 @@ struct hold_slot {
   std::string call_sid;
   caf::actor_addr owner; ///< the call's supervisor: its holds go when it does
   bool replace = false;  ///< the call's other holds go (the hold follows the booking)
+  int slot_minutes = 0;  ///< the tenant's slot length (0: tools.slot_minutes)
+  int places = 1;        ///< the tenant's capacity less its stored bookings there
 };
 
 /// The answer to hold_slot.
@@ -458,6 +460,23 @@ struct jobs_on_day {
   std::string tenant_number;
   std::string date;
 };
+/// The console's Reports page (issue 17.5): store::report of one tenant.
+struct report_query {
+  std::string tenant_number;
+  bool weekly = false; ///< per week (from Monday, UTC), else per day
+};
+/// The console's Variants page (issue 17.2): the tenant's live variants.
+struct variants_query {
+  std::string tenant_number;
+};
+/// variants_query's answer: the live variants (store::variants_of) and the
+/// outcomes per variant name over every call (store::variant_report).
+struct variants_overview {
+  std::vector<storage::variant> live;
+  std::vector<storage::variant_outcome> outcomes;
+};
+/// Every tenant (the console's pages pick one).
+struct tenants_query {};
 struct due_notifications {
   int64_t now_ms = 0;
   int limit = 0;
@@ -680,7 +699,7 @@ template <class F> auto inspect(F& f, tool_result& x) {
 }
 template <class F> auto inspect(F& f, hold_slot& x) {
   return f(caf::meta::type_name("hold_slot"), x.tenant_number, x.date, x.time, x.call_sid, x.owner,
-           x.replace);
+           x.slot_minutes, x.places, x.replace);
 }
 template <class F> auto inspect(F& f, hold_reply& x) {
   return f(caf::meta::type_name("hold_reply"), x.held, x.conflicts);
@@ -733,6 +752,18 @@ template <class F> auto inspect(F& f, lost_call& x) {
 }
 template <class F> auto inspect(F& f, jobs_on_day& x) {
   return f(caf::meta::type_name("jobs_on_day"), x.tenant_number, x.date);
+}
+template <class F> auto inspect(F& f, report_query& x) {
+  return f(caf::meta::type_name("report_query"), x.tenant_number, x.weekly);
+}
+template <class F> auto inspect(F& f, variants_query& x) {
+  return f(caf::meta::type_name("variants_query"), x.tenant_number);
+}
+template <class F> auto inspect(F& f, variants_overview& x) {
+  return f(caf::meta::type_name("variants_overview"), x.live, x.outcomes);
+}
+template <class F> auto inspect(F& f, tenants_query&) {
+  return f(caf::meta::type_name("tenants_query"));
 }
 template <class F> auto inspect(F& f, due_notifications& x) {
   return f(caf::meta::type_name("due_notifications"), x.now_ms, x.limit);

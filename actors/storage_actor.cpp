@@ -345,6 +345,28 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
           return fail(r.err());
         return std::move(*r);
       },
+      [&st](report_query& q) -> caf::result<std::vector<storage::report_row>> {
+        auto r = st.db->report(q.tenant_number, q.weekly ? storage::report_period::week
+                                                         : storage::report_period::day);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](variants_query& q) -> caf::result<variants_overview> {
+        auto live = st.db->variants_of(q.tenant_number);
+        if (!live)
+          return fail(live.err());
+        auto outcomes = st.db->variant_report(q.tenant_number);
+        if (!outcomes)
+          return fail(outcomes.err());
+        return variants_overview{std::move(*live), std::move(*outcomes)};
+      },
+      [&st](tenants_query&) -> caf::result<std::vector<storage::tenant>> {
+        auto r = st.db->list_tenants();
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
       [&st](due_notifications& q) -> caf::result<std::vector<storage::outbox_entry>> {
         auto r = st.db->due_notifications(q.now_ms, q.limit);
         if (!r)

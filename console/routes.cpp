@@ -9,6 +9,7 @@
 #include "console/login_throttle.hpp"
 #include "console/origin.hpp"
 #include "console/page.hpp"
+#include "console/reports.hpp"
 #include "protocol/form.hpp"
 #include "recording/retention.hpp"
 
@@ -112,6 +113,11 @@ http_response metrics_response(const metrics::switchboard_metrics* m) {
   return r;
 }
 
+/// A page (HTML) of the console: without a session it answers the login form.
+bool is_page(std::string_view path) {
+  return path == "/console" || path == "/console/reports" || path == "/console/variants";
+}
+
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
@@ -201,15 +207,18 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     serve_metrics(req, respond);
   else if (!auth_->enabled())
     respond(http_response::text(404, "console disabled: set SWITCHBOARD_CONSOLE_TOKEN"));
-  else if (req.method == "GET" && (path == "/console/app.js" || path == "/console/app.css"))
-    respond(path == "/console/app.js" ? asset("text/javascript; charset=utf-8", console_script())
-                                      : asset("text/css; charset=utf-8", console_style()));
+  else if (req.method == "GET" && (path == "/console/app.js" || path == "/console/app.css" ||
+                                   path == "/console/reports.js"))
+    respond(path == "/console/app.css"
+                ? asset("text/css; charset=utf-8", console_style())
+                : asset("text/javascript; charset=utf-8",
+                        path == "/console/app.js" ? console_script() : reports_script()));
   else if (req.method != "GET" && req.method != "HEAD" && !origins_->allows(req))
     refuse_origin(req, respond);
   else if (path == "/console/login")
     log_in(req, respond);
   else if (!auth_->has_session(req, now_ms()))
-    respond(path == "/console" && req.method != "POST"
+    respond(is_page(path) && req.method != "POST"
                 ? html(401, login_page())
                 : http_response::json(401, R"({"ok":false,"error":"log in first"})"));
   else
@@ -262,6 +271,10 @@ void console_routes::serve_session(const http_request& req, const net::responder
   const std::string_view path = req.path();
   if (path == "/console" || path == "/console/") {
     respond(html(200, std::string{console_page()}));
+  } else if (path == "/console/reports" || path == "/console/variants") {
+    respond(html(200, std::string{path == "/console/reports" ? reports_page() : variants_page()}));
+  } else if (serve_report_api(svc_, req, respond)) {
+    // answered, or answered when storage replies
   } else if (path == "/console/logout" && req.method == "POST") {
     auth_->end_session(console_auth::cookie_value(req.header("Cookie"), cookie_name));
     auto r = http_response::text(303, "");

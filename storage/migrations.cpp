@@ -231,8 +231,9 @@ ALTER TABLE calls ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql";
 
-// v13 and v14 are other branches' (issue 17: v13 dbfail, v14 crashdemo):
-// empty here, so that every branch's own number holds at the merge.
+// v13, v14 and v16 were kept for branches that needed no schema change in
+// the end (the failing database, the crash demo, faults): empty, so that a
+// database already at v15 or v17 keeps its numbers.
 constexpr std::string_view v13 = "";
 constexpr std::string_view v14 = "";
 
@@ -242,6 +243,15 @@ constexpr std::string_view v14 = "";
 constexpr std::string_view v15 = R"sql(
 ALTER TABLE tenants ADD COLUMN record INTEGER NOT NULL DEFAULT 0 CHECK (record IN (0, 1));
 ALTER TABLE calls ADD COLUMN recording_file TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view v16 = "";
+
+// v17: the calendar's capacity (issue 17.6): a tenant's slot length in
+// minutes (0: config tools.slot_minutes) and how many bookings one slot takes.
+constexpr std::string_view v17 = R"sql(
+ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
 result<int> user_version(detail::database& db) {
@@ -257,8 +267,8 @@ result<int> user_version(detail::database& db) {
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1, v2,  v3,  v4,  v5,  v6,  v7, v8,
-                                                 v9, v10, v11, v12, v13, v14, v15};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8, v9,
+                                                 v10, v11, v12, v13, v14, v15, v16, v17};
   return all;
 }
 

@@ -40,7 +40,8 @@ namespace {
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
     "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message, "
-    "max_call_ms, silence_ms, stream_attach_ms, languages, greetings, record";
+    "max_call_ms, silence_ms, stream_attach_ms, languages, greetings, record, slot_minutes, "
+    "slot_capacity";
 
 // v12's encodings (storage/migrations.cpp): languages "es,en"; greetings a
 // line "code=text" each.
@@ -106,6 +107,8 @@ tenant read_tenant(const query& q) {
   t.languages = split_languages(q.text_at(18));
   t.greetings = split_greetings(q.text_at(19));
   t.record = q.int_at(20) != 0;
+  t.slot_minutes = static_cast<int>(q.int_at(21));
+  t.slot_capacity = static_cast<int>(q.int_at(22));
   return t;
 }
 
@@ -116,8 +119,8 @@ status store::add_tenant(const tenant& t) {
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
       "push_url, hours, created_at, max_concurrent, calls_per_minute, transfer_number, "
       "transfer_after_hours, transfer_message, max_call_ms, silence_ms, stream_attach_ms, "
-      "languages, greetings, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+      "languages, greetings, record, slot_minutes, slot_capacity) VALUES (?1, ?2, ?3, ?4, ?5, "
+      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -130,6 +133,7 @@ status store::add_tenant(const tenant& t) {
   q->bind_int(16, t.max_call_ms).bind_int(17, t.silence_ms).bind_int(18, t.stream_attach_ms);
   q->bind_text(19, join_languages(t.languages)).bind_text(20, join_greetings(t.greetings));
   q->bind_int(21, t.record ? 1 : 0);
+  q->bind_int(22, t.slot_minutes).bind_int(23, t.slot_capacity);
   auto s = q->run();
   if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
     return error{"exists", "a tenant with number " + t.number + " already exists"};

@@ -37,6 +37,10 @@ public:
   result<bool> remove_tenant(const std::string& number); ///< false: no such tenant
   result<std::vector<tenant>> list_tenants();
   result<std::optional<tenant>> find_tenant(const std::string& number);
+  /// The calendar's settings (store_calendar.cpp); nullopt keeps one as it
+  /// is. false: no such tenant.
+  result<bool> set_tenant_slots(const std::string& number, std::optional<int> slot_minutes,
+                                std::optional<int> slot_capacity);
 
   // -- calls --
   status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
