@@ -1,6 +1,6 @@
 #include "storage/migrations.hpp"
 
-#include "storage/sqlite_db.hpp"
+#include "storage/db.hpp"
 #include "storage/store.hpp"
 
 #include <string>
@@ -231,16 +231,6 @@ ALTER TABLE calls ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql";
 
-result<int> user_version(detail::database& db) {
-  auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
-  if (!q)
-    return q.err();
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  return *row ? static_cast<int>(q->int_at(0)) : 0;
-}
-
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
@@ -253,7 +243,7 @@ int latest_schema_version() {
 }
 
 result<int> migrate(detail::database& db) {
-  auto version = user_version(db);
+  auto version = db.schema_version();
   if (!version)
     return version.err();
   int v = *version;
@@ -266,10 +256,10 @@ result<int> migrate(detail::database& db) {
     detail::transaction tx(db);
     if (auto s = tx.begin(); !s)
       return s.err();
-    // user_version lives in the file header, which is part of the
-    // transaction: the bump commits or rolls back with the script.
+    // The version is recorded in the same transaction: the bump commits or
+    // rolls back with the script.
     std::string script(migrations()[v]);
-    script += "\nPRAGMA user_version = " + std::to_string(v + 1) + ";";
+    script += "\n" + db.set_schema_version_sql(v + 1);
     if (auto s = db.exec(script, what); !s)
       return s.err();
     if (auto s = tx.commit(); !s)
