@@ -1,5 +1,6 @@
 #include "storage/db.hpp"
 
+#include "storage/pg_db.hpp"
 #include "storage/sqlite_db.hpp"
 
 namespace sb::storage::detail {
@@ -14,11 +15,23 @@ status query::run() {
   }
 }
 
+result<int64_t> first_int(database& db, std::string_view sql, std::string_view what) {
+  auto q = db.prepare(sql, what);
+  if (!q)
+    return q.err();
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  return *row ? q->int_at(0) : 0;
+}
+
 bool is_postgres_url(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
 result<std::unique_ptr<database>> open_database(const std::string& location) {
+  if (is_postgres_url(location))
+    return pg_database::open(location);
   return sqlite_database::open(location);
 }
 

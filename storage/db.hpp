@@ -116,6 +116,9 @@ public:
   }
 };
 
+/// The first column of the first row of `sql` as an integer, 0 for no row.
+result<int64_t> first_int(database& db, std::string_view sql, std::string_view what);
+
 /// A `postgresql://` (or `postgres://`) URL opens PostgreSQL, anything else
 /// is a SQLite file path.
 bool is_postgres_url(std::string_view location);

@@ -259,6 +259,12 @@ result<int> migrate(detail::database& db) {
     // The version is recorded in the same transaction: the bump commits or
     // rolls back with the script.
     std::string script(migrations()[v]);
+    if (db.kind() == detail::dialect::postgres) {
+      auto pg = postgres_migrations().find(v + 1);
+      if (pg == postgres_migrations().end())
+        return error{"schema", what + ": this build has no PostgreSQL text for it"};
+      script = pg->second;
+    }
     script += "\n" + db.set_schema_version_sql(v + 1);
     if (auto s = db.exec(script, what); !s)
       return s.err();

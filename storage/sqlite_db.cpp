@@ -168,13 +168,10 @@ void sqlite_database::rollback() {
 }
 
 result<int> sqlite_database::schema_version() {
-  auto q = prepare("PRAGMA user_version", path_ + ": read user_version");
-  if (!q)
-    return q.err();
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  return *row ? static_cast<int>(q->int_at(0)) : 0;
+  auto v = first_int(*this, "PRAGMA user_version", path_ + ": read user_version");
+  if (!v)
+    return v.err();
+  return static_cast<int>(*v);
 }
 
 std::string sqlite_database::set_schema_version_sql(int version) const {

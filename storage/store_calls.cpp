@@ -174,10 +174,14 @@ call_record read_call_row(const query& q) {
 
 status store::begin_call(const call_record& c) {
   // Twilio retries a webhook that timed out with the same CallSid: the
-  // first row stands.
-  auto q = impl_->db->prepare(std::string("INSERT OR IGNORE INTO calls (") + call_columns + ")" +
-                                  call_values,
-                              "begin call " + c.call_sid);
+  // first row stands. (SQLite's OR IGNORE also skips a row that breaks a
+  // CHECK; PostgreSQL's DO NOTHING only a duplicate: an empty CallSid is
+  // an error there.)
+  auto& db = *impl_->db;
+  auto q = db.prepare(std::string(db.pick("INSERT OR IGNORE INTO calls (", "INSERT INTO calls (")) +
+                          call_columns + ")" + call_values +
+                          std::string(db.pick("", " ON CONFLICT DO NOTHING")),
+                      "begin call " + c.call_sid);
   if (!q)
     return q.err();
   bind_call(*q, c);
