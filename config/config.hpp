@@ -74,7 +74,11 @@ struct openai_config {
 };
 
 struct storage_config {
-  std::string path = "switchboard.db"; ///< env SWITCHBOARD_DB
+  /// [storage] path: a SQLite file path, or a
+  /// postgresql:// URL (storage/db.hpp). Env SWITCHBOARD_DATABASE_URL, then
+  /// SWITCHBOARD_DB. A URL's password is never logged (libpq also reads
+  /// PGPASSWORD, which keeps it out of the URL).
+  std::string path = "switchboard.db";
 };
 
 struct notifier_config {
