@@ -130,6 +130,9 @@ void apply_env(config& cfg, const env_lookup& env) {
     cfg.openai.realtime_url = v;
   if (const char* v = get("SWITCHBOARD_DB"))
     cfg.storage.path = v;
+  // A postgresql:// URL with its password kept out of the config file.
+  if (const char* v = get("SWITCHBOARD_DATABASE_URL"))
+    cfg.storage.path = v;
   if (const char* v = get("SWITCHBOARD_CONSOLE_TOKEN"))
     cfg.console.token = v;
   if (const char* v = get("DEBUG_REALTIME"))

@@ -83,7 +83,11 @@ struct openai_config {
 };
 
 struct storage_config {
-  std::string path = "switchboard.db"; ///< env SWITCHBOARD_DB
+  /// [storage] path: a SQLite file path, or a
+  /// postgresql:// URL (storage/db.hpp). Env SWITCHBOARD_DATABASE_URL, then
+  /// SWITCHBOARD_DB. A URL's password is never logged (libpq also reads
+  /// PGPASSWORD, which keeps it out of the URL).
+  std::string path = "switchboard.db";
   /// Writes the database refuses (full, read-only, locked) wait in memory,
   /// retried after a backoff from retry_initial doubling to retry_max.
   milliseconds retry_initial{50};

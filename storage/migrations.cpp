@@ -1,6 +1,6 @@
 #include "storage/migrations.hpp"
 
-#include "storage/sqlite_db.hpp"
+#include "storage/db.hpp"
 #include "storage/store.hpp"
 
 #include <string>
@@ -254,16 +254,6 @@ ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-result<int> user_version(detail::database& db) {
-  auto q = db.prepare("PRAGMA user_version", db.path() + ": read user_version");
-  if (!q)
-    return q.err();
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  return *row ? static_cast<int>(q->int_at(0)) : 0;
-}
-
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
@@ -277,7 +267,7 @@ int latest_schema_version() {
 }
 
 result<int> migrate(detail::database& db) {
-  auto version = user_version(db);
+  auto version = db.schema_version();
   if (!version)
     return version.err();
   int v = *version;
@@ -290,10 +280,16 @@ result<int> migrate(detail::database& db) {
     detail::transaction tx(db);
     if (auto s = tx.begin(); !s)
       return s.err();
-    // user_version lives in the file header, which is part of the
-    // transaction: the bump commits or rolls back with the script.
+    // The version is recorded in the same transaction: the bump commits or
+    // rolls back with the script.
     std::string script(migrations()[v]);
-    script += "\nPRAGMA user_version = " + std::to_string(v + 1) + ";";
+    if (db.kind() == detail::dialect::postgres) {
+      auto pg = postgres_migrations().find(v + 1);
+      if (pg == postgres_migrations().end())
+        return error{"schema", what + ": this build has no PostgreSQL text for it"};
+      script = pg->second;
+    }
+    script += "\n" + db.set_schema_version_sql(v + 1);
     if (auto s = db.exec(script, what); !s)
       return s.err();
     if (auto s = tx.commit(); !s)

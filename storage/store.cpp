@@ -4,8 +4,6 @@
 #include "storage/migrations.hpp"
 #include "storage/store_impl.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 
 namespace sb::storage {
@@ -17,7 +15,7 @@ store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 store::~store() = default;
 
 result<std::unique_ptr<store>> store::open(const std::string& path) {
-  auto db = detail::database::open(path);
+  auto db = detail::open_database(path);
   if (!db)
     return db.err();
   auto version = migrate(**db);
@@ -135,7 +133,7 @@ status store::add_tenant(const tenant& t) {
   q->bind_int(21, t.record ? 1 : 0);
   q->bind_int(22, t.slot_minutes).bind_int(23, t.slot_capacity);
   auto s = q->run();
-  if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
+  if (!s && q->unique_violation())
     return error{"exists", "a tenant with number " + t.number + " already exists"};
   return s;
 }

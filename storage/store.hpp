@@ -15,8 +15,6 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
-
 namespace sb::storage {
 
 /// The schema version this build migrates to.

@@ -83,7 +83,7 @@ result<std::vector<job>> store::list_jobs(int limit) {
       std::string(job_select) + "ORDER BY created_at DESC, id DESC LIMIT ?1", "list jobs");
   if (!q)
     return q.err();
-  q->bind_int(1, limit > 0 ? limit : -1); // LIMIT -1: no limit
+  q->bind_int(1, limit > 0 ? limit : detail::no_limit);
   return collect<job>(*q, read_job);
 }
 
@@ -125,7 +125,7 @@ result<std::vector<outbox_entry>> store::due_notifications(int64_t now_ms, int l
                               "due notifications");
   if (!q)
     return q.err();
-  q->bind_int(1, now_ms).bind_int(2, limit > 0 ? limit : -1);
+  q->bind_int(1, now_ms).bind_int(2, limit > 0 ? limit : detail::no_limit);
   return collect<outbox_entry>(*q, read_outbox);
 }
 

@@ -70,7 +70,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/switchboard-e2e-XXXXXX";
   BOOST_REQUIRE(mkdtemp(tmpl) != nullptr);
   dir_ = tmpl;
-  db_path_ = dir_ + "/switchboard.db";
+  db_path_ = options_.database.empty() ? dir_ + "/switchboard.db" : options_.database;
   std::mt19937_64 rng{std::random_device{}()};
   auth_token_ = "e2e-token-" + std::to_string(rng());
   clips_ = must(sim::clip_library::load_default(), "speech clips");

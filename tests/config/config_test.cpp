@@ -304,6 +304,21 @@ twilio = false
   BOOST_TEST(c.debug.twilio);
 }
 
+BOOST_AUTO_TEST_CASE(a_database_url_comes_from_the_file_or_the_environment) {
+  fake_env none;
+  auto from_file = parse(R"(
+[storage]
+path = "postgresql://sb@db.example/switchboard"
+)",
+                         none);
+  BOOST_TEST(from_file.storage.path == "postgresql://sb@db.example/switchboard");
+  fake_env env;
+  env.vars = {{"SWITCHBOARD_DB", "/tmp/env.db"},
+              {"SWITCHBOARD_DATABASE_URL", "postgresql://sb:pw@db.example/switchboard"}};
+  auto from_env = parse("[storage]\npath = \"file.db\"\n", env);
+  BOOST_TEST(from_env.storage.path == "postgresql://sb:pw@db.example/switchboard");
+}
+
 BOOST_AUTO_TEST_CASE(debug_flags_read_false_words_as_off) {
   fake_env env;
   env.vars = {{"DEBUG_REALTIME", "0"}, {"DEBUG_TWILIO", "no"}};

@@ -59,7 +59,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 struct cli_fixture {
   temp_dir dir;
-  std::string db = dir.file("cli.db");
+  std::string db = dir.store_location("cli.db");
 };
 
 } // namespace

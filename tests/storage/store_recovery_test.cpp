@@ -20,7 +20,7 @@ namespace {
 
 struct recovery_store {
   temp_dir dir;
-  std::string path = dir.file("switchboard.db");
+  std::string path = dir.store_location("switchboard.db");
   std::unique_ptr<store> db = open();
 
   std::unique_ptr<store> open() const {
