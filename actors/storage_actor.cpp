@@ -324,8 +324,10 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
             [db_, q] { return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes); },
             true);
       },
-      [self, &st](set_recording_file& q) {
-        return written(self, st.db->set_recording_file(q.call_sid, q.path));
+      [self, db_](set_recording_file& q) {
+        return write(
+            self, "set_recording_file " + q.call_sid,
+            [db_, q] { return db_->set_recording_file(q.call_sid, q.path); }, true);
       },
       [&st](sweep_recordings& q) -> caf::result<int> {
         auto r = recording::sweep(*st.db, q.retention_days, now_ms());
