@@ -321,7 +321,9 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       [self, db_](set_call_status& q) {
         return write(
             self, "set_call_status " + q.call_sid,
-            [db_, q] { return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes); },
+            [db_, q] {
+              return db_->set_call_status(q.call_sid, q.status, q.answered_at_ms, q.resumes);
+            },
             true);
       },
       [self, db_](set_recording_file& q) {
