@@ -13,32 +13,12 @@ namespace sb::app {
 namespace {
 
 struct options {
-  std::string number;
   std::string call_sid;
-  int record = -1; ///< -1: not given; 0, 1: --no-record, --record
 };
 
 int fail(int code, const std::string& message) {
   std::cerr << "error: " << message << '\n';
   return code;
-}
-
-int update_tenant(const std::string& db_path, const options& o) {
-  if (o.number.empty())
-    return fail(2, "tenants update: --number is required");
-  if (o.record < 0)
-    return fail(2, "tenants update: nothing to change (give --record or --no-record)");
-  auto db = storage::store::open(db_path);
-  if (!db)
-    return fail(1, db.err().message);
-  auto done = (*db)->set_tenant_record(o.number, o.record == 1);
-  if (!done)
-    return fail(1, done.err().message);
-  if (!*done)
-    return fail(1, "tenants update: no tenant with number " + o.number);
-  std::cout << "tenant " << o.number << ": calls " << (o.record ? "recorded" : "not recorded")
-            << '\n';
-  return 0;
 }
 
 int delete_call(const std::string& db_path, const std::string& call_sid) {
@@ -66,16 +46,6 @@ int delete_call(const std::string& db_path, const std::string& call_sid) {
 
 void add_recording_commands(CLI::App& app, std::function<std::string()> db_path, int& exit_code) {
   auto o = std::make_shared<options>();
-  auto* tenants = app.get_subcommand("tenants");
-  auto* update =
-      tenants->add_subcommand("update", "Change a tenant: whether its calls are recorded");
-  update->add_option("--number", o->number, "The tenant's number, E.164 (required)");
-  update->add_flag_callback(
-      "--record", [o] { o->record = 1; }, "Record its calls from now on");
-  update->add_flag_callback(
-      "--no-record", [o] { o->record = 0; }, "Stop recording its calls");
-  update->callback([o, db_path, &exit_code] { exit_code = update_tenant(db_path(), *o); });
-
   auto* calls = app.get_subcommand("calls");
   auto* del = calls->add_subcommand(
       "delete", "Delete a call, its transcript, job card, notifications and recording");

@@ -1,5 +1,6 @@
 #pragma once
-// `tenants update`: a tenant's calendar settings (issue 17.6), changed on the
+// `tenants update`: a tenant's calendar settings (issue 17.6) and whether its
+// calls are recorded (issue 17.3), changed on the
 // database file while the server may run (calls see them when the tenant
 // cache next reloads the tenant).
 
@@ -22,8 +23,9 @@ inline constexpr int max_slot_capacity = 1000;
 /// acceptable; else what is wrong, naming the option.
 std::string check_slot_options(int slot_minutes, int slot_capacity);
 
-/// Adds `update --tenant T [--slot-minutes N] [--slot-capacity N]` under
-/// `tenants`. T is the number (E.164) or the id. exit_code: 0 ok, 2 bad
+/// Adds `update --tenant T [--slot-minutes N] [--slot-capacity N]
+/// [--record|--no-record]` under `tenants`. T is the number (E.164) or the id
+/// (`--number` is the same option). exit_code: 0 ok, 2 bad
 /// arguments, 1 failure (no such tenant, storage).
 void add_tenant_update(CLI::App& tenants, std::function<std::string()> db_path, int& exit_code);
 
