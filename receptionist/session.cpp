@@ -1,6 +1,7 @@
 #include "receptionist/session.hpp"
 
 #include "receptionist/languages.hpp"
+#include "receptionist/phrases.hpp"
 #include "receptionist/tools.hpp"
 
 namespace sb::receptionist {
@@ -50,10 +51,14 @@ std::string language_instructions(const storage::tenant& tenant) {
 std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent) {
   const std::string own = greeting_for(tenant, call_language(tenant));
   std::string greeting =
-      own.empty() ? "Thanks for calling " + tenant.name + ". How can I help you today?" : own;
+      own.empty() ? fill(phrases_for(call_language(tenant)).greeting, tenant.name) : own;
   if (!consent.empty())
     greeting = consent + " " + greeting;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
+}
+
+std::string consent_sentence(const storage::tenant& tenant, const std::string& configured) {
+  return configured.empty() ? std::string{phrases_for(call_language(tenant)).consent} : configured;
 }
 
 std::string resume_instructions(const std::string& caller_name) {
