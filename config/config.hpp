@@ -190,7 +190,7 @@ struct recording_config {
   int retention_days = 30; ///< older recordings are deleted (a sweep at start and daily); 0: kept
   /// Said before the tenant's greeting when the tenant records its calls;
   /// "": "This call is recorded." in the business's language
-  /// (receptionist/phrases.cpp).
+  /// (common/phrases.cpp).
   std::string consent;
 };
 

@@ -1,6 +1,6 @@
 #include "receptionist/booking.hpp"
 
-#include "receptionist/phrases.hpp"
+#include "common/phrases.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -78,9 +78,9 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   const auto& say = phrases_for(call.language);
   if (b.empty()) {
     j.status = "needs_review";
-    j.summary = fill(say.no_details, call.end_reason == end_reason::none
-                                         ? std::string{"ended"}
-                                         : std::string{to_string(call.end_reason)});
+    j.summary = fill_phrase(say.no_details, {call.end_reason == end_reason::none
+                                                 ? std::string{"ended"}
+                                                 : std::string{to_string(call.end_reason)}});
   } else {
     j.status = missing.empty() ? "new" : "needs_review";
     j.summary = (j.details.service.empty() ? std::string{say.job} : j.details.service);
@@ -102,7 +102,7 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   }
   if (j.transfer.transferred()) {
     j.status = "needs_review"; // a person took (or was meant to take) it over
-    j.summary += " " + fill(say.transferred, j.transfer.reason);
+    j.summary += " " + fill_phrase(say.transferred, {j.transfer.reason});
   }
   return j;
 }

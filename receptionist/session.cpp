@@ -1,7 +1,7 @@
 #include "receptionist/session.hpp"
 
+#include "common/phrases.hpp"
 #include "receptionist/languages.hpp"
-#include "receptionist/phrases.hpp"
 #include "receptionist/tools.hpp"
 
 namespace sb::receptionist {
@@ -51,7 +51,7 @@ std::string language_instructions(const storage::tenant& tenant) {
 std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent) {
   const std::string own = greeting_for(tenant, call_language(tenant));
   std::string greeting =
-      own.empty() ? fill(phrases_for(call_language(tenant)).greeting, tenant.name) : own;
+      own.empty() ? fill_phrase(phrases_for(call_language(tenant)).greeting, {tenant.name}) : own;
   if (!consent.empty())
     greeting = consent + " " + greeting;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";

@@ -1,7 +1,7 @@
 // receptionist/languages.hpp: which language a call is held in, what the
 // transcription is told, which greeting is said, and what is refused.
+#include "common/phrases.hpp"
 #include "receptionist/languages.hpp"
-#include "receptionist/phrases.hpp"
 #include "receptionist/session.hpp"
 
 #define BOOST_TEST_MODULE receptionist_languages
@@ -122,6 +122,6 @@ BOOST_AUTO_TEST_CASE(a_language_without_phrases_falls_back_to_english) {
   BOOST_TEST(has_phrases("pt"));
   BOOST_TEST(!has_phrases("ja"));
   BOOST_TEST(std::string{phrases_for("ja").consent} == "This call is recorded.");
-  BOOST_TEST(fill("a %s b", "X") == "a X b");
-  BOOST_TEST(fill("no slot", "X") == "no slot");
+  BOOST_TEST(fill_phrase("a %s b %s", {"X", "%s"}) == "a X b %s");
+  BOOST_TEST(fill_phrase("no slot", {"X"}) == "no slot");
 }

@@ -2,13 +2,14 @@
 // The few sentences Switchboard writes or says itself, in the business's
 // language (issue 17.1: "the job card's summary is always in the business's
 // own language"): the job card's one-line summary, the default greeting and
-// the recording consent sentence. English, Spanish, French, German, Italian
-// and Portuguese; any other language falls back to English (the model's own
-// words, the post-call analysis, follow the language already).
+// the recording consent sentence, a voicemail card's summary. English, Spanish, French, German,
+// Italian and Portuguese; any other language falls back to English (the model's own words, the
+// post-call analysis, follow the language already).
 
+#include <initializer_list>
 #include <string>
 
-namespace sb::receptionist {
+namespace sb {
 
 struct phrases {
   const char* code;        ///< ISO 639-1
@@ -22,6 +23,7 @@ struct phrases {
   const char* no_analysis; ///< "(no post-call analysis)"
   const char* greeting;    ///< the default greeting; %s: the business's name
   const char* consent;     ///< said before the greeting when the call is recorded
+  const char* voicemail;   ///< a voicemail card; %s: its length in seconds, %s: the caller
 };
 
 /// The phrases for `code`; English for a language without its own.
@@ -30,7 +32,7 @@ const phrases& phrases_for(const std::string& code);
 /// True when `code` has its own phrases (not the English fallback).
 bool has_phrases(const std::string& code);
 
-/// `pattern` with its one "%s" replaced by `arg` (the patterns above).
-std::string fill(const char* pattern, const std::string& arg);
+/// `pattern` with its "%s" replaced by `args` in order (the patterns above).
+std::string fill_phrase(const char* pattern, std::initializer_list<std::string> args);
 
-} // namespace sb::receptionist
+} // namespace sb
