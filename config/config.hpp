@@ -188,10 +188,8 @@ struct voicemail_config {
 struct recording_config {
   std::string dir;         ///< "": "recordings" next to the database file
   int retention_days = 30; ///< older recordings are deleted (a sweep at start and daily); 0: kept
-  /// Said before the tenant's greeting when the tenant records its calls;
-  /// "": "This call is recorded." in the business's language
-  /// (common/phrases.cpp).
-  std::string consent;
+  /// Said before the tenant's greeting when the tenant records its calls.
+  std::string consent = "This call is recorded.";
 };
 
 /// A caller picked up again after the stream was lost (issue 14.3,

@@ -58,7 +58,12 @@ std::string greeting_instructions(const storage::tenant& tenant, const std::stri
 }
 
 std::string consent_sentence(const storage::tenant& tenant, const std::string& configured) {
-  return configured.empty() ? std::string{phrases_for(call_language(tenant)).consent} : configured;
+  // The built-in default (config.hpp) is said in the business's language;
+  // a sentence of the operator's own, as written.
+  const std::string english = phrases_for("en").consent;
+  return configured.empty() || configured == english
+             ? std::string{phrases_for(call_language(tenant)).consent}
+             : configured;
 }
 
 std::string resume_instructions(const std::string& caller_name) {

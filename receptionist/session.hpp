@@ -27,7 +27,8 @@ std::string language_instructions(const storage::tenant& tenant);
 std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent = "");
 
 /// The recording notice for a call of `tenant`: `configured` ([recording]
-/// consent) when set, else the built-in sentence in the tenant's language.
+/// consent) when it is the operator's own, else (empty, or the built-in
+/// English default) the built-in sentence in the tenant's language.
 std::string consent_sentence(const storage::tenant& tenant, const std::string& configured);
 
 /// response.instructions for the first reply after the caller was picked up

@@ -109,6 +109,7 @@ BOOST_AUTO_TEST_CASE(the_consent_sentence_is_the_configured_one_or_the_businesss
   storage::tenant t;
   t.language = "de";
   BOOST_TEST(consent_sentence(t, "") == "Dieser Anruf wird aufgezeichnet.");
+  BOOST_TEST(consent_sentence(t, "This call is recorded.") == "Dieser Anruf wird aufgezeichnet.");
   BOOST_TEST(consent_sentence(t, "Calls are recorded for training.") ==
              "Calls are recorded for training.");
   t.language = "fr";
