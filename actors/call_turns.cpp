@@ -145,7 +145,10 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;
       st.response_active = true;
-      const std::string consent = recording_on(st) ? st.svc.cfg->recording.consent : "";
+      const std::string consent =
+          recording_on(st)
+              ? receptionist::consent_sentence(st.tenant, st.svc.cfg->recording.consent)
+              : "";
       send_openai(self, proto::build_response_create(
                             receptionist::greeting_instructions(st.tenant, consent)));
     }

@@ -2,6 +2,7 @@
 
 #include "actors/storage_actor.hpp"
 #include "common/log.hpp"
+#include "common/phrases.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
 #include "receptionist/ics.hpp"
@@ -29,7 +30,7 @@ void write(self_ptr self, finalize_request a, promise rp) {
   job.analysis = a.analysis;
   if (a.analysis_asked && a.analysis.empty()) { // failed or timed out: a person looks
     job.status = "needs_review";
-    job.summary += " (no post-call analysis)";
+    job.summary += std::string{" "} + phrases_for(job.language).no_analysis;
   }
   // A booked slot goes along as an iCalendar event (issue 17.6), as long as
   // the tenant's slots; "" : none.

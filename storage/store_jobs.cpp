@@ -3,6 +3,7 @@
 
 #include "storage/store_impl.hpp"
 
+#include "common/phrases.hpp"
 #include "common/time.hpp"
 
 namespace sb::storage {
@@ -262,8 +263,8 @@ status detail::mark_voicemail(database& db, job& j, const std::string& url, int 
   j.recording_url = url;
   j.recording_duration_s = duration_s;
   j.status = "needs_review";
-  j.summary = "Voicemail (" + std::to_string(duration_s) + " s) from " + j.caller +
-              ": listen to it and call back.";
+  j.summary =
+      fill_phrase(phrases_for(j.language).voicemail, {std::to_string(duration_s), j.caller});
   auto up = db.prepare("UPDATE jobs SET kind = ?2, recording_url = ?3, recording_duration_s = ?4,"
                        " status = ?5, summary = ?6 WHERE id = ?1",
                        "voicemail on job of " + j.call_sid);

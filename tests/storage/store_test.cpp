@@ -326,6 +326,23 @@ BOOST_AUTO_TEST_CASE(a_voicemail_recorded_before_its_call_is_finalized_makes_the
   BOOST_TEST((*card)->summary.rfind("Voicemail (17 s) from ", 0) == 0, (*card)->summary);
 }
 
+BOOST_AUTO_TEST_CASE(a_voicemail_cards_summary_is_in_the_businesss_language) {
+  const std::string sid = "CAesvm";
+  BOOST_TEST_REQUIRE(db->begin_call(sample_call(sid)).ok());
+  BOOST_TEST_REQUIRE(
+      db->record_voicemail(sid, "https://api.twilio.com/rec/RE8", 9, true,
+                           [](const job&, const tenant&) { return std::string{"{}"}; })
+          .ok());
+  auto j = sample_job();
+  j.language = "es";
+  BOOST_TEST_REQUIRE(db->finalize_call(ended(sample_call(sid)), j, "", "").ok());
+  auto card = db->job_for_call(sid);
+  BOOST_TEST_REQUIRE((card.ok() && card->has_value()));
+  const auto& summary = (*card)->summary;
+  BOOST_TEST(summary.rfind("Mensaje de voz (9 s) de ", 0) == 0, summary);
+  BOOST_TEST(summary.find(": escúchelo y devuelva la llamada.") != std::string::npos, summary);
+}
+
 BOOST_AUTO_TEST_CASE(a_recording_for_a_live_call_makes_its_row_and_survives_finalize) {
   // The webhook's begin_call may land after the callback: the call is live,
   // so its row is made, and the finalized row keeps the recording.
