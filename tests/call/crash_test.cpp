@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <map>
@@ -23,6 +24,20 @@ using namespace sb::test;
 
 namespace {
 
+/// full_booking at a time of the caller's own: a slot takes one booking (the
+/// tenant's slot capacity, issue 17.6), and these callers book at once.
+sim::scripted_function_call booking_of(const std::string& customer, const std::string& number) {
+  auto call = full_booking(customer, "7 Crash Road", number);
+  const std::string ten = "\"10:00\"";
+  auto at = call.arguments_json.find(ten);
+  BOOST_REQUIRE(at != std::string::npos);
+  static int next = 0;
+  char time[8];
+  std::snprintf(time, sizeof time, "%02d:00", 8 + next++ % 10); // 08:00, 09:00, ...
+  call.arguments_json.replace(at + 1, 5, time);
+  return call;
+}
+
 /// A booking call long enough to be killed in: the details are recorded on
 /// the first turn, three more turns follow.
 sim::call_script long_booking(const std::string& number, const std::string& customer) {
@@ -30,7 +45,7 @@ sim::call_script long_booking(const std::string& number, const std::string& cust
   s.caller_number = number;
   s.greeting_clip = "one_moment";
   s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-                              {full_booking(customer, "7 Crash Road", number)},
+                              {booking_of(customer, number)},
                               "I'm sorry to hear that. Can I get your name and the address?",
                               "reply_1"));
   s.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2", {},
