@@ -117,6 +117,9 @@ status add_demo_tenant(const std::string& db_path, uint16_t push_port, const sce
   t.context = "A family plumbing business: leaks, blocked drains, water heaters.";
   t.hours = "mon-sun 07:00-19:00";
   t.push_url = "http://127.0.0.1:" + std::to_string(push_port) + "/push";
+  // Three vans: three bookings may share a slot (issue 17.6). The crash
+  // scenario's callers all ask for tomorrow at ten.
+  t.slot_capacity = 3;
   if (sc.tenant)
     sc.tenant(t);
   return (*db)->add_tenant(t);

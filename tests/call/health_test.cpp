@@ -148,7 +148,14 @@ BOOST_AUTO_TEST_CASE(a_locked_database_degrades_until_every_kept_write_is_in) {
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->details.customer_name == "Lou Locked");
   auto turns = env.turns(r.call_sid);
-  BOOST_REQUIRE(turns.size() == 1 + 2 * script.turns.size()); // each once
+  // The booking tool reads the day's bookings (issue 17.6) behind the kept
+  // writes, so it may be slow enough for the assistant's "one moment"
+  // (acknowledgement_instructions, actors/call_turns.cpp): that turn may be
+  // there too.
+  std::size_t said = 0;
+  for (const auto& t : turns)
+    said += t.text != "One moment while I check that for you.";
+  BOOST_REQUIRE(said == 1 + 2 * script.turns.size()); // each once
   BOOST_TEST(turns[0].text == tenant_greeting);
   for (std::size_t i = 0; i < turns.size(); ++i)
     BOOST_TEST(turns[i].seq == static_cast<int>(i));
