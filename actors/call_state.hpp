@@ -71,8 +71,11 @@ struct call_state {
   bool greeting_requested = false;
   bool response_active =
       false; ///< response.create sent or response.created seen, until response.done
-  bool response_in_progress = false;   ///< response.created seen, response.done not yet
-  bool response_wanted = false;        ///< tool outputs sent: the model should speak again
+  bool response_in_progress = false; ///< response.created seen, response.done not yet
+  bool response_wanted = false;      ///< tool outputs sent: the model should speak again
+  /// A response.create went to a ready session and no event has come back
+  /// since (the answer watchdog, on_call_tick); 0: none outstanding.
+  int64_t response_asked_ms = 0;
   bool acknowledged = false;           ///< a "one moment" was given for the running tools
   std::set<std::string> pending_tools; ///< call_ids
   std::map<std::string, tool_request> tool_calls; ///< for the replay after a reconnect

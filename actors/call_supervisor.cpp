@@ -91,8 +91,16 @@ void publish(sup_ptr self) {
 }
 
 void send_openai(sup_ptr self, std::string json) {
-  if (!self->state.openai)
+  auto& st = self->state;
+  if (!st.openai)
     return;
+  // The answer watchdog (issue 14.5): a request for a response that gets no
+  // event at all back within openai.silence_ms means a dead session, even one
+  // whose pings are answered (check_answer, call_timers.cpp). Our builder
+  // writes "type" first (protocol/realtime_build.cpp).
+  if (st.openai_ready && st.response_asked_ms == 0 &&
+      json.rfind(R"({"type":"response.create")", 0) == 0)
+    st.response_asked_ms = now_ms();
   ++self->state.stats.out;
   self->send(self->state.openai, openai_send{std::move(json)});
 }
@@ -223,6 +231,7 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.openai = nullptr;
   st.openai_ready = false;
+  st.response_asked_ms = 0; // the next session is asked afresh
   if (st.ending != end_reason::none)
     return analysis_failed(self, "the Realtime session closed");
   auto& health = st.health["openai_socket"];

@@ -162,6 +162,21 @@ void check_silence(sup_ptr self, int64_t now) {
   }
 }
 
+/// The answer watchdog (issue 14.5): a response asked for and no event at
+/// all since, for openai.silence_ms. The transport-level watchdog (Beast's
+/// idle timeout, openai_socket.cpp) cannot see a session that answers pings
+/// but nothing else; this one closes it as lost, so it is replaced as on a
+/// drop (the caller frames it never answered go to the next session).
+void check_answer(sup_ptr self, int64_t now) {
+  auto& st = self->state;
+  const auto limit = st.svc.cfg->openai.silence.count();
+  if (limit <= 0 || st.response_asked_ms == 0 || now - st.response_asked_ms < limit || !st.openai)
+    return;
+  st.response_asked_ms = 0;
+  self->send(st.openai,
+             socket_closed{"no answer to response.create for " + std::to_string(limit) + " ms"});
+}
+
 } // namespace
 
 void on_call_tick(sup_ptr self) {
@@ -184,6 +199,7 @@ void on_call_tick(sup_ptr self) {
   if (st.ending != end_reason::none)
     return;
   check_silence(self, now);
+  check_answer(self, now);
   if (st.ending == end_reason::none)
     self->delayed_send(self, tick_interval(st), silence_atom::value);
 }

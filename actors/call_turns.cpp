@@ -198,6 +198,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
   auto& st = self->state;
   auto& ev = e.ev;
   using proto::rt_type;
+  st.response_asked_ms = 0; // the session answers (any event will do: an error too)
   note_activity(self, ev.type);
   switch (ev.type) {
   case rt_type::speech_started:

@@ -54,6 +54,7 @@ struct peer_session_config {
   int delta_ms = 100;
   int drop_after_responses = -1;
   int silent_after_responses = -1;                                ///< see peer_options
+  int deaf_after_responses = -1;                                  ///< see peer_options
   bool send_garbage_after_session = false;                        ///< see peer_options
   bool drop_with_reset = false;                                   ///< see peer_options
   bool record_client_events = true;                               ///< see peer_options
@@ -159,7 +160,7 @@ private:
   int conn_number_ = 0;
   uint64_t next_id_ = 0;
   std::vector<std::string> out_;
-  bool close_ = false, drop_ = false, silent_ = false;
+  bool close_ = false, drop_ = false, silent_ = false, deaf_ = false;
 
   rapidjson::Document session_; ///< the session object as configured
   const call_script* script_ = nullptr;

@@ -235,6 +235,7 @@ private:
     cfg.send_garbage_after_session = options_.send_garbage_after_session;
     cfg.drop_with_reset = options_.drop_with_reset;
     cfg.silent_after_responses = options_.silent_after_responses;
+    cfg.deaf_after_responses = options_.deaf_after_responses;
     cfg.record_client_events = options_.record_client_events;
     cfg.fixed_usage = &options_.fixed_usage;
     cfg.on_audio_received = &options_.on_audio_received;
