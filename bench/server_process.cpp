@@ -14,8 +14,6 @@
 
 namespace sb::bench {
 
-namespace {
-
 pid_t spawn(const std::vector<std::string>& argv, const env_list& env,
             const std::string& log_path) {
   // Build everything before fork: only async-signal-safe calls after it.
@@ -52,7 +50,7 @@ pid_t spawn(const std::vector<std::string>& argv, const env_list& env,
   return pid;
 }
 
-bool accepts(uint16_t port) {
+bool port_accepts(uint16_t port) {
   const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -62,8 +60,6 @@ bool accepts(uint16_t port) {
   ::close(s);
   return ok;
 }
-
-} // namespace
 
 bool add_bench_tenant(const std::string& binary, const std::string& config_path,
                       const std::string& number, const env_list& env, const std::string& log_path) {
@@ -91,14 +87,25 @@ result<server_process> server_process::start(const std::string& binary,
   p.pid_ = spawn({binary, "--config", config_path, "serve"}, env, log_path);
   if (p.pid_ < 0)
     return error{"spawn", "cannot start " + binary + ": " + std::strerror(errno)};
-  for (int i = 0; i < 200; ++i) {
+  if (auto up = wait_listening(p.pid_, port, "switchboard serve", log_path); !up) {
     if (!p.running())
-      return error{"spawn", "switchboard serve exited at start; see " + log_path};
-    if (accepts(port))
-      return p;
+      p.pid_ = -1;
+    return up.err();
+  }
+  return p;
+}
+
+status wait_listening(pid_t pid, uint16_t port, const std::string& what,
+                      const std::string& log_path) {
+  for (int i = 0; i < 200; ++i) {
+    int st = 0;
+    if (::waitpid(pid, &st, WNOHANG) == pid)
+      return error{"spawn", what + " exited at start; see " + log_path};
+    if (port_accepts(port))
+      return ok_status();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return error{"spawn", "switchboard serve did not listen on port " + std::to_string(port) +
+  return error{"spawn", what + " did not listen on port " + std::to_string(port) +
                             " within 10 s; see " + log_path};
 }
 
@@ -112,7 +119,10 @@ bool server_process::running() const {
 int server_process::stop(int grace_ms) {
   if (pid_ <= 0)
     return -1;
-  const pid_t pid = std::exchange(pid_, -1);
+  return stop_child(std::exchange(pid_, -1), grace_ms);
+}
+
+int stop_child(pid_t pid, int grace_ms) {
   ::kill(pid, SIGTERM);
   int status = 0;
   for (int waited = 0; waited < grace_ms; waited += 20) {

@@ -14,6 +14,21 @@ namespace sb::bench {
 
 using env_list = std::vector<std::pair<std::string, std::string>>;
 
+/// Starts `argv` with the current environment plus `env`, stdout and stderr
+/// appended to `log_path`; its pid, or -1 (errno set).
+pid_t spawn(const std::vector<std::string>& argv, const env_list& env, const std::string& log_path);
+
+/// Whether a TCP connect to 127.0.0.1:`port` succeeds now.
+bool port_accepts(uint16_t port);
+
+/// Waits (10 s) until `port` accepts; an error naming `what` and
+/// `log_path` when the child `pid` exits first or the time runs out.
+status wait_listening(pid_t pid, uint16_t port, const std::string& what,
+                      const std::string& log_path);
+
+/// SIGTERM, then SIGKILL after `grace_ms`; reaps it. The exit status (-1: killed).
+int stop_child(pid_t pid, int grace_ms);
+
 /// Runs `argv` with the current environment plus `env`, stdout and stderr
 /// appended to `log_path`; waits for it. Returns the exit code.
 result<int> run_command(const std::vector<std::string>& argv, const env_list& env,

@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
-  libpq-dev postgresql
+  libpq-dev postgresql haproxy
   libcli11-dev openssl clang-format util-linux mount
   clang libclang-rt-14-dev
   espeak-ng sox libsndfile1-dev
