@@ -32,4 +32,4 @@
 //
 // The code: actors/call_resume.cpp (the registry's side, its state in
 // actors/registry_state.hpp) and the supervisor's resume mode
-// (call_supervisor.cpp hand_over_lost, call_turns.cpp on_session_ready).
+// (call_children.cpp hand_over_lost, call_turns.cpp on_session_ready).

@@ -11,6 +11,7 @@
 #include "storage/records.hpp"
 
 #include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
 
 #include <map>
 #include <set>
@@ -156,6 +157,9 @@ void charge_usage(call_state& st, const proto::token_usage& usage);
 void send_openai(sup_ptr self, std::string json);
 /// The second half of end_call: flush and finalize, then quit.
 void finalize_call(sup_ptr self);
+/// The record is written: the call's slot holds go, then the remaining
+/// children, then the supervisor.
+void finish(sup_ptr self);
 
 // call_analysis.cpp: the post-call analysis, out of band on the session
 /// Asks for it if the call had a conversation and the session is up; false:
@@ -178,6 +182,13 @@ void report_line(sup_ptr self, std::string kind, std::string text, int latency_m
 /// Spawns an OpenAI socket child: the live one (st.openai), or a standby.
 openai_socket_actor spawn_openai(sup_ptr self, std::chrono::milliseconds delay, bool reconnect,
                                  bool standby = false);
+
+// call_children.cpp: the children spawned, attached, and gone down
+/// A new tool actor, child of the call (at the start, and after it died).
+void spawn_tools(sup_ptr self);
+/// A Media Stream socket for this call: its actor becomes the Twilio child.
+void attach_stream(sup_ptr self, stream_arrived& s);
+void on_child_down(sup_ptr self, caf::down_msg& dm);
 
 // call_timers.cpp: the longest call, the silent caller, the stream that never attaches
 /// The tenant's stream attach timeout (else [twilio] stream_attach_timeout_ms).

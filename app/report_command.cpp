@@ -1,6 +1,7 @@
 #include "app/report_command.hpp"
 
 #include "app/admin_text.hpp"
+#include "app/tenant_lookup.hpp"
 #include "receptionist/variants.hpp"
 #include "storage/store.hpp"
 
@@ -44,25 +45,6 @@ struct options {
   bool csv = false;
 };
 
-} // namespace
-
-std::optional<storage::tenant> tenant_named(storage::store& db, const std::string& which,
-                                            std::string& error) {
-  auto all = db.list_tenants();
-  if (!all) {
-    error = all.err().message;
-    return std::nullopt;
-  }
-  for (const auto& t : *all) {
-    if (t.number == which || std::to_string(t.id) == which)
-      return t;
-  }
-  error = "no tenant '" + which + "' (see `switchboard tenants list`)";
-  return std::nullopt;
-}
-
-namespace {
-
 int run(const std::string& db_path, const options& o) {
   if (o.tenant.empty() || (o.per != "day" && o.per != "week") ||
       (o.by != "period" && o.by != "variant")) {
@@ -70,19 +52,13 @@ int run(const std::string& db_path, const options& o) {
                  "variant\n";
     return 2;
   }
-  auto db = storage::store::open(db_path);
-  if (!db) {
-    std::cerr << "error: " << db.err().message << '\n';
+  auto found = open_tenant(db_path, o.tenant, "report");
+  if (!found)
     return 1;
-  }
-  std::string error;
-  auto t = tenant_named(**db, o.tenant, error);
-  if (!t) {
-    std::cerr << "error: report: " << error << '\n';
-    return 1;
-  }
+  const auto& db = found->db;
+  const auto& t = found->tenant;
   if (o.by == "variant") {
-    auto rows = (*db)->variant_report(t->number);
+    auto rows = db->variant_report(t.number);
     if (!rows) {
       std::cerr << "error: " << rows.err().message << '\n';
       return 1;
@@ -91,7 +67,7 @@ int run(const std::string& db_path, const options& o) {
     return 0;
   }
   auto p = o.per == "day" ? storage::report_period::day : storage::report_period::week;
-  auto rows = (*db)->report(t->number, p);
+  auto rows = db->report(t.number, p);
   if (!rows) {
     std::cerr << "error: " << rows.err().message << '\n';
     return 1;

@@ -23,11 +23,6 @@ namespace sb::app {
 /// add_admin_commands: 0 ok, 2 bad arguments, 1 failure (no such tenant).
 void add_report_command(CLI::App& app, std::function<std::string()> db_path, int& exit_code);
 
-/// The tenant a command line names: its number (E.164) or its id. nullopt
-/// with `error` set when there is none (or the store failed).
-std::optional<storage::tenant> tenant_named(storage::store& db, const std::string& which,
-                                            std::string& error);
-
 /// `report --by variant`: per A/B variant, calls, booking rate with its
 /// 95% Wilson interval, transfers, voicemails, mean duration, mean turn
 /// latency, barge-ins per call and cost per call (issue 17.2).

@@ -1,6 +1,6 @@
 #include "app/tenant_update.hpp"
 
-#include "app/report_command.hpp"
+#include "app/tenant_lookup.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -31,34 +31,27 @@ int run(const std::string& path, const options& o) {
     std::cerr << "error: tenants update: " << why << '\n';
     return 2;
   }
-  auto db = storage::store::open(path);
-  if (!db) {
-    std::cerr << "error: " << db.err().message << '\n';
+  auto found = open_tenant(path, o.tenant, "tenants update");
+  if (!found)
     return 1;
-  }
-  std::string error;
-  auto t = tenant_named(**db, o.tenant, error);
-  if (!t) {
-    std::cerr << "error: tenants update: " << error << '\n';
-    return 1;
-  }
+  const auto& db = found->db;
+  const auto& t = found->tenant;
   auto gone = [&](const result<bool>& changed) {
     if (changed && *changed)
       return false;
     std::cerr << "error: tenants update: "
-              << (changed ? "tenant " + t->number + " is gone" : changed.err().message) << '\n';
+              << (changed ? "tenant " + t.number + " is gone" : changed.err().message) << '\n';
     return true;
   };
   if ((o.slot_minutes || o.slot_capacity) &&
-      gone((*db)->set_tenant_slots(t->number, o.slot_minutes, o.slot_capacity)))
+      gone(db->set_tenant_slots(t.number, o.slot_minutes, o.slot_capacity)))
     return 1;
-  if (o.record && gone((*db)->set_tenant_record(t->number, *o.record)))
+  if (o.record && gone(db->set_tenant_record(t.number, *o.record)))
     return 1;
-  std::cout << "updated tenant " << t->number << ": slot "
-            << o.slot_minutes.value_or(t->slot_minutes) << " min"
-            << (o.slot_minutes.value_or(t->slot_minutes) == 0 ? " (config default)" : "")
-            << ", capacity " << o.slot_capacity.value_or(t->slot_capacity) << ", calls "
-            << (o.record.value_or(t->record) ? "recorded" : "not recorded") << '\n';
+  std::cout << "updated tenant " << t.number << ": slot " << o.slot_minutes.value_or(t.slot_minutes)
+            << " min" << (o.slot_minutes.value_or(t.slot_minutes) == 0 ? " (config default)" : "")
+            << ", capacity " << o.slot_capacity.value_or(t.slot_capacity) << ", calls "
+            << (o.record.value_or(t.record) ? "recorded" : "not recorded") << '\n';
   return 0;
 }
 

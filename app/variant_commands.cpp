@@ -1,7 +1,7 @@
 #include "app/variant_commands.hpp"
 
 #include "app/admin_text.hpp"
-#include "app/report_command.hpp"
+#include "app/tenant_lookup.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
