@@ -474,6 +474,8 @@ run_result run_load(const harness_options& o) {
   add_calls(calls, o, plan, rr);
   net::io_runtime io{o.io_threads};
   sim::peer_options po = peer_options_for(calls, *clips);
+  if (o.bursty)
+    po.delta_interval_ms = 0;
   const tls_material tls = make_tls_material(o, dir, po);
   auto peer = sim::realtime_peer::start(io.context(), po);
   if (!peer) {

@@ -28,10 +28,11 @@ struct harness_options {
   int start_rate = 100;      ///< new calls per second
   double function_call_fraction = 0.1; ///< calls whose turns include a function call
   double barge_in_fraction = 0.1;      ///< calls whose caller barges in
-  int io_threads = 1;                  ///< the harness's own io threads
-  int server_io_threads = 1;           ///< the server's [server] io_threads
-  std::string log_level = "warn";      ///< the server's SWITCHBOARD_LOG_LEVEL
-  bool keep = false;                   ///< keep the work dir (server log, DB)
+  bool bursty = false;            ///< the peer sends each reply's deltas back to back (issue 15.2)
+  int io_threads = 1;             ///< the harness's own io threads
+  int server_io_threads = 1;      ///< the server's [server] io_threads
+  std::string log_level = "warn"; ///< the server's SWITCHBOARD_LOG_LEVEL
+  bool keep = false;              ///< keep the work dir (server log, DB)
 };
 
 /// One measurement window at a fixed number of live calls.

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--barge-ins", o.barge_in_fraction, "Fraction of calls whose caller barges in")
       ->capture_default_str();
+  app.add_flag("--bursty", o.bursty,
+               "The peer sends each reply's 100 ms deltas back to back, not one per 20 ms");
   app.add_option("--threads", o.io_threads, "Harness io threads")->capture_default_str();
   app.add_option("--server-io-threads", o.server_io_threads, "The server's [server] io_threads")
       ->check(CLI::Range(1, 64))

@@ -62,6 +62,8 @@ void write_options(writer& w, const harness_options& o) {
   w.Double(o.function_call_fraction);
   w.Key("barge_in_fraction");
   w.Double(o.barge_in_fraction);
+  w.Key("bursty");
+  w.Bool(o.bursty);
   w.Key("io_threads");
   w.Int(o.io_threads);
   w.Key("server_io_threads");

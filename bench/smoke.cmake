@@ -1,9 +1,11 @@
 # bench_smoke: run a short load and check its JSON exists and says what the
-# exit code says (cmake -P, so that CTest needs no shell).
+# exit code says (cmake -P, so that CTest needs no shell). EXTRA: more
+# switchboard-bench flags (bench_smoke_bursty: --bursty).
 file(REMOVE ${OUT})
+separate_arguments(extra UNIX_COMMAND "${EXTRA}")
 execute_process(
   COMMAND ${BENCH} --switchboard ${SWITCHBOARD} --calls 20 --duration 10
-          --function-calls 0.25 --barge-ins 0.25 --out ${OUT}
+          --function-calls 0.25 --barge-ins 0.25 ${extra} --out ${OUT}
   RESULT_VARIABLE rc)
 if(NOT EXISTS ${OUT})
   message(FATAL_ERROR "switchboard-bench wrote no JSON (${OUT})")

@@ -114,6 +114,13 @@ private:
       timer_.cancel();
       return;
     }
+    if (session_.streaming() && interval_ms_ <= 0) {
+      // delta_interval_ms <= 0 (bench/ --bursty, issue 15.2). Back to back: the whole reply now, in
+      // order, one frame per delta. Bounded: every tick sends at least one byte of a finite clip.
+      for (int i = 0; i < k_max_burst && session_.streaming() && !session_.wants_drop(); ++i)
+        session_.tick();
+      return flush_locked();
+    }
     if (session_.streaming() && !timer_armed_) {
       timer_armed_ = true;
       timer_.expires_after(std::chrono::milliseconds(interval_ms_));
@@ -150,6 +157,8 @@ private:
     return true;
   }
 
+  /// Deltas sent in one go at most when back to back (1,000 s of audio).
+  static constexpr int k_max_burst = 10'000;
   std::mutex mu_;
   peer_session session_;
   std::shared_ptr<peer_shared> shared_;

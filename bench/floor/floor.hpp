@@ -210,6 +210,10 @@ struct gen_config {
   /// simulated peer's 100 ms deltas (sim/realtime_peer.hpp delta_ms), 1 a
   /// 20 ms delta (the heaviest shape).
   int down_every = 5;
+  /// Deltas per burst: 1 sends one delta per down_every periods; 20 sends a
+  /// 2 s reply's 20 deltas back to back once per 20 x down_every periods (the
+  /// same frames per minute, in bursts: --burst 20, issue 15.2).
+  int burst = 1;
 };
 
 /// Counts per direction over the whole run and the window's measurements.
@@ -219,6 +223,9 @@ struct gen_result {
   std::uint64_t mark_recv = 0, echo_sent = 0;
   std::uint64_t window_up_sent = 0, late_slots = 0;
   std::vector<std::uint32_t> lat_us; ///< relay hop histogram, 1 us bins to 1 s
+  /// Downstream: the peer's write of a delta -> the caller read its media
+  /// frame (same bins).
+  std::vector<std::uint32_t> down_lat_us;
   cpu_snap start, end;
 };
 /// Connects the callers, accepts the relay's peer sockets, paces traffic.

@@ -24,6 +24,7 @@ public:
   explicit generator(const gen_config& cfg) : cfg_(cfg), calls_(cfg.calls) {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
     r_.lat_us.assign(1'000'001, 0); // 1 us bins up to 1 s
+    r_.down_lat_us.assign(1'000'001, 0);
   }
   ~generator() {
     for (auto& c : calls_)
@@ -144,8 +145,13 @@ private:
   }
 
   void at_caller(call& c, const header& h) {
-    if (kind(h.kind) == kind::caller_media)
+    if (kind(h.kind) == kind::caller_media) {
       ++r_.down_recv;
+      if (recording_) {
+        std::uint64_t us = (now_ns() - h.ts_ns) / 1000;
+        ++r_.down_lat_us[us < 1'000'000 ? us : 1'000'000];
+      }
+    }
     if (kind(h.kind) != kind::mark)
       return;
     ++r_.mark_recv;
@@ -224,13 +230,20 @@ private:
           ++r_.window_up_sent;
       }
     }
-    const auto every = static_cast<std::size_t>(cfg_.down_every);
+    const auto burst = static_cast<std::size_t>(cfg_.burst);
+    const auto every = static_cast<std::size_t>(cfg_.down_every) * burst;
     for (std::size_t i = (k + 10) % 20; i < calls_.size(); i += 20) {
       if ((k / 20 + i) % every != 0)
         continue;
-      make_msg(buf, k_down_media, kind::down_media, std::uint32_t(i), 0);
-      if (send_msg(ep_, calls_[i].peer, buf, k_down_media))
-        ++r_.down_sent;
+      // One stamp per burst, as the simulated peer stamps a reply's deltas
+      // when it makes them, before it writes any: the last delta's latency
+      // includes the writes of the ones before it.
+      const std::uint64_t stamp = now_ns();
+      for (std::size_t d = 0; d < burst; ++d) { // back to back, one write() each
+        make_msg(buf, k_down_media, kind::down_media, std::uint32_t(i), stamp);
+        if (send_msg(ep_, calls_[i].peer, buf, k_down_media))
+          ++r_.down_sent;
+      }
     }
   }
 

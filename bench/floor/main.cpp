@@ -22,6 +22,7 @@ struct options {
   std::vector<int> counts{100};
   double duration_s = 10, warmup_s = 2;
   int down_every = 5;
+  int burst = 1;
   std::string out;
 };
 
@@ -38,6 +39,8 @@ bool parse(int argc, char** argv, options& o) {
       o.out = v;
     else if (k == "--down-every")
       o.down_every = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--burst")
+      o.burst = std::max(1, std::atoi(v.c_str()));
     else if (k == "--ramp") {
       o.counts.clear();
       std::istringstream in(v);
@@ -107,6 +110,9 @@ void compute(row& r, const options& o) {
          {"hop_p50_ms", percentile(r.g.lat_us, 0.50)},
          {"hop_p99_ms", percentile(r.g.lat_us, 0.99)},
          {"hop_max_ms", percentile(r.g.lat_us, 1.0)},
+         {"down_p50_ms", percentile(r.g.down_lat_us, 0.50)},
+         {"down_p99_ms", percentile(r.g.down_lat_us, 0.99)},
+         {"down_max_ms", percentile(r.g.down_lat_us, 1.0)},
          {"pace", double(r.g.window_up_sent) / (r.calls * 50.0 * o.duration_s)},
          {"late_slots", double(r.g.late_slots)},
          {"window_s", wall}};
@@ -143,7 +149,7 @@ row run_one(int calls, const options& o) {
   }
   ::close(relay_lfd);
   ::close(stop[0]);
-  gen_config cfg{calls, o.warmup_s, o.duration_s, relay_port, peer_lfd, pid, o.down_every};
+  gen_config cfg{calls, o.warmup_s, o.duration_s, relay_port, peer_lfd, pid, o.down_every, o.burst};
   r.g = run_generator(cfg); // closes every caller and peer socket on return
   ::close(stop[1]);
   ::close(peer_lfd);
@@ -169,14 +175,16 @@ void print_human(const row& r) {
   auto u = [](std::uint64_t v) { return (unsigned long long)v; };
   std::printf("N=%-5d relay %.1f ms CPU/call-min (stat %.1f) | cores: relay %.3f gen %.3f "
               "total %.3f ksoftirqd %.3f machine %.3f (softirq %.3f steal %.3f)\n"
-              "        hop p50 %.3f p99 %.3f max %.3f ms | pace %.3f late-slots %.0f | up "
+              "        hop p50 %.3f p99 %.3f max %.3f ms | down p50 %.3f p99 %.3f max %.3f ms\n"
+              "        pace %.3f late-slots %.0f | up "
               "%llu->%llu down %llu->%llu marks %llu->%llu echoes %llu->%llu %s\n"
               "        loadavg %s -> %s\n",
               r.calls, r.m[0].second, r.m[1].second, r.m[2].second, r.m[3].second, r.m[4].second,
               r.m[5].second, r.m[6].second, r.m[7].second, r.m[8].second, r.m[9].second,
-              r.m[10].second, r.m[11].second, r.m[12].second, r.m[13].second, u(r.g.up_sent),
-              u(r.g.up_recv), u(r.g.down_sent), u(r.g.down_recv), u(r.rc.mark_out),
-              u(r.g.mark_recv), u(r.g.echo_sent), u(r.rc.echo_in),
+              r.m[10].second, r.m[11].second, r.m[12].second, r.m[13].second, r.m[14].second,
+              r.m[15].second, r.m[16].second, u(r.g.up_sent), u(r.g.up_recv), u(r.g.down_sent),
+              u(r.g.down_recv), u(r.rc.mark_out), u(r.g.mark_recv), u(r.g.echo_sent),
+              u(r.rc.echo_in),
               r.delivered ? "ALL DELIVERED" : "NOT ALL DELIVERED in 5 s drain (relay fell behind)",
               r.load_before.c_str(), r.load_after.c_str());
   std::fflush(stdout);
@@ -185,7 +193,8 @@ void print_human(const row& r) {
 void write_json(const std::string& path, const std::vector<row>& rows, const options& o) {
   std::ofstream f(path);
   f << "{\"tool\":\"switchboard-floor\",\"duration_s\":" << o.duration_s
-    << ",\"warmup_s\":" << o.warmup_s << ",\"runs\":[";
+    << ",\"warmup_s\":" << o.warmup_s << ",\"down_every\":" << o.down_every
+    << ",\"burst\":" << o.burst << ",\"runs\":[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const row& r = rows[i];
     f << (i ? "," : "") << "{\"calls\":" << r.calls << ",\"error\":\"" << r.error << "\"";
@@ -215,7 +224,8 @@ int main(int argc, char** argv) {
   options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr, "usage: switchboard-floor [--calls N | --ramp 100,250,500,1000]"
-                         " [--duration S] [--warmup S] [--down-every N] [--out file.json]\n");
+                         " [--duration S] [--warmup S] [--down-every N] [--burst N]"
+                         " [--out file.json]\n");
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
