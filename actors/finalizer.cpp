@@ -40,10 +40,12 @@ void write(self_ptr self, finalize_request a, promise rp) {
       a.tenant.push_url.empty() ? "" : receptionist::push_body_with_ics(job, a.tenant, ics);
   auto sid = a.call.call_sid;
   auto reason = storage::end_reason_text(a.call);
+  // The end time of a call whose server died is its last activity, a guess.
+  const int64_t ended_at = a.call.end_reason == end_reason::server_lost ? 0 : a.call.ended_at_ms;
   self->request(svc.storage, svc.cfg->call.storage_write,
                 finalize_call{std::move(a.call), job, a.tenant.push_url, body, true})
       .then(
-          [self, rp, sid, reason](int64_t job_id) mutable {
+          [self, rp, sid, reason, ended_at](int64_t job_id) mutable {
             if (job_id == job_card_pending) {
               // Written, and its push sent, when the database takes it.
               log::warn("RealtimeServer",
@@ -53,6 +55,9 @@ void write(self_ptr self, finalize_request a, promise rp) {
               rp.deliver(int64_t{0});
               return self->quit();
             }
+            if (auto& m = self->state.svc.metrics; m && ended_at > 0)
+              m->job_card_latency.observe(double(std::max<int64_t>(now_ms() - ended_at, 0)) /
+                                          1000.0);
             log::info("RealtimeServer",
                       "Call " + sid + " finalized (" + reason + "), job card " +
                           std::to_string(job_id),

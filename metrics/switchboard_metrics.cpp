@@ -37,6 +37,9 @@ switchboard_metrics::switchboard_metrics()
       turn_latency(reg.get_histogram("switchboard_turn_latency_seconds",
                                      "Caller speech end to first assistant audio sent to Twilio",
                                      turn_bounds)),
+      job_card_latency(reg.get_histogram("switchboard_job_card_latency_seconds",
+                                         "A call's end to its job card stored, analysis included",
+                                         turn_bounds)),
       storage_pending_writes(
           reg.get_gauge("switchboard_storage_pending_writes",
                         "Writes kept in memory, in order, until the database takes them")),

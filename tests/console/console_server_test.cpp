@@ -211,6 +211,9 @@ void check_metrics(console_env& env, const std::string& session, const sim::call
   BOOST_TEST(rec.usage.output_audio > 0);
   BOOST_TEST(timed_turns == 4); // four caller utterances, each answered
   BOOST_TEST(e.get("switchboard_turn_latency_seconds_count") == timed_turns);
+  // The one call's job card, stored after its end (analysis included).
+  BOOST_TEST(e.get("switchboard_job_card_latency_seconds_count") == 1);
+  BOOST_TEST(e.get("switchboard_job_card_latency_seconds_sum") > 0);
   double up = e.get(R"(switchboard_audio_bytes_relayed_total{direction="caller_to_openai"})");
   double down = e.get(R"(switchboard_audio_bytes_relayed_total{direction="openai_to_caller"})");
   BOOST_TEST(up > 0);

@@ -64,12 +64,13 @@ BOOST_AUTO_TEST_CASE(counts_every_increment_from_many_threads) {
 BOOST_AUTO_TEST_CASE(switchboard_metrics_declare_every_family_before_any_event) {
   switchboard_metrics m;
   auto e = parse_exposition(m.reg.render());
-  for (const char* f : {"switchboard_active_calls", "switchboard_calls_ended_total",
-                        "switchboard_openai_reconnects_total", "switchboard_openai_recycles_total",
-                        "switchboard_barge_ins_total", "switchboard_tool_calls_total",
-                        "switchboard_tool_call_duration_seconds", "switchboard_tokens_total",
-                        "switchboard_audio_bytes_relayed_total",
-                        "switchboard_relay_latency_seconds", "switchboard_turn_latency_seconds"})
+  for (const char* f :
+       {"switchboard_active_calls", "switchboard_calls_ended_total",
+        "switchboard_openai_reconnects_total", "switchboard_openai_recycles_total",
+        "switchboard_barge_ins_total", "switchboard_tool_calls_total",
+        "switchboard_tool_call_duration_seconds", "switchboard_tokens_total",
+        "switchboard_audio_bytes_relayed_total", "switchboard_relay_latency_seconds",
+        "switchboard_turn_latency_seconds", "switchboard_job_card_latency_seconds"})
     BOOST_TEST(e.types.count(f) == 1u, f);
 }
 
