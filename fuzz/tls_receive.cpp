@@ -11,8 +11,8 @@
 
 namespace {
 
-sb::fuzz::server_harness& harness() {
-  static sb::fuzz::server_harness h{
+sb::fuzz::loopback_harness& harness() {
+  static sb::fuzz::loopback_harness h{
       [] {
         auto ca = sb::net::make_test_ca("fuzz CA");
         auto cert = sb::net::make_server_cert(ca, {"localhost"}, {"127.0.0.1"});

@@ -7,7 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace {
 
@@ -47,8 +47,6 @@ sb::fuzz::server_harness& harness() {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string bytes{upgrade};
-  bytes.append(reinterpret_cast<const char*>(data), size);
-  (void)harness().exchange(bytes);
+  (void)harness().exchange({reinterpret_cast<const char*>(data), size}, upgrade);
   return 0;
 }

@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <unistd.h>
+
 namespace sb::net {
 
 namespace {
@@ -88,6 +90,23 @@ public:
 
   std::size_t open_connections() const override { return shared_->open_connections.load(); }
 
+  void serve_connected(int native_socket) override {
+    tcp::socket socket{detail::connection_executor(io_)};
+    error_code ec;
+    // Asio keeps the descriptor as it is: a socketpair's end works as a
+    // stream like a TCP one (only TCP options such as no_delay fail, ignored).
+    socket.assign(tcp::v4(), native_socket, ec);
+    if (ec) {
+      log::warn("Net", "serve_connected: " + ec.message());
+      ::close(native_socket);
+      return;
+    }
+    auto ex = socket.get_executor();
+    asio::dispatch(ex, [shared = shared_, socket = std::move(socket)]() mutable {
+      serve(std::move(socket), shared);
+    });
+  }
+
 private:
   void on_accept(error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open())
@@ -96,13 +115,17 @@ private:
       // e.g. EMFILE: keep listening; the next accept may succeed.
       log::warn("Net", "accept: " + ec.message());
     } else {
-      // Small frames (a media frame, then its mark) must not wait for the
-      // peer's delayed ACK under Nagle: measured in bench/RESULTS.md.
-      error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      detail::start_http_session(std::move(socket), shared_);
+      serve(std::move(socket), shared_);
     }
     do_accept();
+  }
+
+  static void serve(tcp::socket socket, const std::shared_ptr<detail::server_shared>& shared) {
+    // Small frames (a media frame, then its mark) must not wait for the
+    // peer's delayed ACK under Nagle: measured in bench/RESULTS.md.
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    detail::start_http_session(std::move(socket), shared);
   }
 
   asio::io_context& io_;

@@ -65,6 +65,13 @@ public:
 
   /// Number of open connections (HTTP and WebSocket).
   virtual std::size_t open_connections() const = 0;
+
+  /// Serves an already-connected stream socket (a native descriptor, now the
+  /// server's to close) exactly as an accepted connection: HTTP, TLS if the
+  /// server speaks it, WebSocket upgrades. For the fuzz targets, which hand
+  /// it one end of a socketpair per input (fuzz/server_harness.hpp) instead
+  /// of a loopback connect. Thread-safe.
+  virtual void serve_connected(int native_socket) = 0;
 };
 
 } // namespace sb::net

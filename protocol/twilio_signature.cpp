@@ -82,14 +82,13 @@ bool is_ascii(std::string_view s) {
 
 using param = std::pair<std::string, std::string>;
 
-/// url + the pairs in `order`, each distinct pair once.
-std::string joined(std::string_view url, const std::vector<const param*>& order) {
-  std::size_t size = url.size();
+/// The pairs in `order`, each distinct pair once.
+std::string joined(const std::vector<const param*>& order) {
+  std::size_t size = 0;
   for (const param* p : order)
     size += p->first.size() + p->second.size();
   std::string data;
   data.reserve(size);
-  data += url;
   const param* prev = nullptr;
   for (const param* p : order) {
     if (prev && *prev == *p)
@@ -101,8 +100,10 @@ std::string joined(std::string_view url, const std::vector<const param*>& order)
   return data;
 }
 
-/// url + sorted, de-duplicated name/value pairs: the signed string.
-std::string signing_data(std::string_view url, const form_params& params) {
+/// The sorted, de-duplicated name/value pairs: the signed string is the URL
+/// followed by these (computed once per validation, whatever the number of
+/// URL variants tried).
+std::string signing_data(const form_params& params) {
   std::vector<const param*> order;
   order.reserve(params.size());
   for (const auto& p : params)
@@ -112,7 +113,7 @@ std::string signing_data(std::string_view url, const form_params& params) {
   if (std::all_of(params.begin(), params.end(),
                   [](const param& p) { return is_ascii(p.first) && is_ascii(p.second); })) {
     std::sort(order.begin(), order.end(), [](const param* a, const param* b) { return *a < *b; });
-    return joined(url, order);
+    return joined(order);
   }
   struct entry {
     std::u16string name_key, value_key;
@@ -129,7 +130,7 @@ std::string signing_data(std::string_view url, const form_params& params) {
   });
   for (std::size_t i = 0; i < entries.size(); ++i)
     order[i] = entries[i].p;
-  return joined(url, order);
+  return joined(order);
 }
 
 // -- HMAC-SHA1 ------------------------------------------------------------------
@@ -182,13 +183,16 @@ EVP_MAC_CTX* keyed_context(std::string_view key) {
   return cache.ctx.get();
 }
 
-std::string hmac_sha1_base64(std::string_view key, std::string_view data) {
+/// HMAC-SHA1 of url + params, base64.
+std::string hmac_sha1_base64(std::string_view key, std::string_view url, std::string_view params) {
   EVP_MAC_CTX* ctx = keyed_context(key);
   if (!ctx)
     return {};
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t out_len = 0;
-  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(url.data()), url.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(params.data()), params.size()) !=
+          1 ||
       EVP_MAC_final(ctx, out.data(), &out_len, out.size()) != 1)
     return {};
   return base64_encode(std::string_view(reinterpret_cast<const char*>(out.data()), out_len));
@@ -252,7 +256,7 @@ bool same_signature(std::string_view expected, std::string_view header) {
 
 std::string twilio_signature(std::string_view auth_token, std::string_view url,
                              const form_params& params) {
-  return hmac_sha1_base64(auth_token, signing_data(url, params));
+  return hmac_sha1_base64(auth_token, url, signing_data(params));
 }
 
 bool twilio_signature_valid(std::string_view auth_token, std::string_view url,
@@ -260,7 +264,8 @@ bool twilio_signature_valid(std::string_view auth_token, std::string_view url,
   // No token configured must not mean "anyone can sign".
   if (header.empty() || auth_token.empty())
     return false;
-  if (same_signature(twilio_signature(auth_token, url, params), header))
+  const std::string data = signing_data(params);
+  if (same_signature(hmac_sha1_base64(auth_token, url, data), header))
     return true;
   url_parts parts;
   if (!split_url(url, parts))
@@ -273,7 +278,7 @@ bool twilio_signature_valid(std::string_view auth_token, std::string_view url,
     variant = std::string(parts.scheme) + std::string(parts.user_info) + std::string(parts.host) +
               std::string(parts.rest);
   }
-  return same_signature(twilio_signature(auth_token, variant, params), header);
+  return same_signature(hmac_sha1_base64(auth_token, variant, data), header);
 }
 
 } // namespace sb::proto
