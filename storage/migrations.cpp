@@ -266,7 +266,46 @@ int latest_schema_version() {
   return static_cast<int>(migrations().size());
 }
 
+namespace {
+
+// The key of the session-level advisory lock that PostgreSQL nodes take
+// around their migrations ("SBMIGRAT" as a bigint): two nodes starting at
+// once migrate one after the other, the second finds the work done.
+constexpr const char* migration_lock_key = "5999442630735446356";
+
+/// Holds the migration lock for its lifetime (PostgreSQL only).
+class migration_lock {
+public:
+  explicit migration_lock(detail::database& db) : db_(db) {}
+  ~migration_lock() {
+    if (held_)
+      (void)db_.exec(std::string("SELECT pg_advisory_unlock(") + migration_lock_key + ")",
+                     "migration unlock");
+  }
+  migration_lock(const migration_lock&) = delete;
+  migration_lock& operator=(const migration_lock&) = delete;
+
+  status take() {
+    if (db_.kind() != detail::dialect::postgres)
+      return ok_status(); // SQLite: each migration's transaction is exclusive already
+    // pg_advisory_lock waits for the holder (docs 9.28.10 Advisory Lock Functions).
+    auto s = db_.exec(std::string("SELECT pg_advisory_lock(") + migration_lock_key + ")",
+                      db_.path() + ": migration lock");
+    held_ = s.ok();
+    return s;
+  }
+
+private:
+  detail::database& db_;
+  bool held_ = false;
+};
+
+} // namespace
+
 result<int> migrate(detail::database& db) {
+  migration_lock lock(db);
+  if (auto s = lock.take(); !s)
+    return s.err();
   auto version = db.schema_version();
   if (!version)
     return version.err();
