@@ -254,11 +254,24 @@ ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// v18 is the `lease` branch's (node leases, issue 16.2); empty here so that
+// the numbers merge without renumbering.
+constexpr std::string_view v18 = "";
+
+// v19: the outbox delivered exactly once across nodes (issue 16.2): a node
+// claims due entries for a lease (claimed_by, claimed_until in epoch ms);
+// an expired claim may be taken by another node; only the claimer marks
+// the outcome.
+constexpr std::string_view v19 = R"sql(
+ALTER TABLE notification_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8, v9,
-                                                 v10, v11, v12, v13, v14, v15, v16, v17};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9, v10,
+                                                 v11, v12, v13, v14, v15, v16, v17, v18, v19};
   return all;
 }
 
