@@ -376,7 +376,13 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return std::move(*r);
       },
       [&st](due_notifications& q) -> caf::result<std::vector<storage::outbox_entry>> {
-        // A claim is a write: refused by the environment (a lock, the
+        // A claim is a write: while writes wait for the database it would
+        // only wait out the same refusal (SQLite's busy timeout, on this
+        // thread, at every poll) and its outcome could not be written
+        // anyway: nothing to send until the queue drains.
+        if (!st.waiting.empty())
+          return std::vector<storage::outbox_entry>{};
+        // Refused by the environment (a lock, the
         // server away) it is no failure of the outbox, just nothing to send
         // this time; the notifier polls again.
         auto r = st.db->claim_notifications(st.node_id, q.now_ms, st.outbox_claim.count(), q.limit);

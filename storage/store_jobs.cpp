@@ -144,6 +144,22 @@ store::claim_notifications(const std::string& node, int64_t now_ms, int64_t leas
                                "gave_up = 0 AND next_attempt_at <= ?2 AND (claimed_until <= ?2 OR "
                                "claimed_by = ?1) "
                                "ORDER BY next_attempt_at, id LIMIT ?4";
+  // A read first: nothing claimable (the usual poll) takes no write lock
+  // (SQLite's UPDATE does even when no row matches, and would fight every
+  // other writer at each notifier poll). The UPDATE checks again.
+  {
+    // Scoped: the read is reset (its SQLite read transaction ended) before
+    // the UPDATE. ?3 is bound, unused, so that PostgreSQL knows its type.
+    auto any = impl_->db->prepare(std::string(pick), "claimable notifications");
+    if (!any)
+      return any.err();
+    any->bind_text(1, node).bind_int(2, now_ms).bind_int(3, 0).bind_int(4, 1);
+    auto found = any->step();
+    if (!found)
+      return found.err();
+    if (!*found)
+      return std::vector<outbox_entry>{};
+  }
   std::string sql = std::string("UPDATE notification_outbox SET claimed_by = ?1, claimed_until = "
                                 "?2 + ?3 WHERE id IN (") +
                     pick + std::string(impl_->db->pick("", " FOR UPDATE SKIP LOCKED")) +
