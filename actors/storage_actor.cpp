@@ -25,6 +25,8 @@ struct storage_state {
   bool over_cap_logged = false;
   std::map<int64_t, int> outcome_waiting; ///< notification id -> its outcomes in `waiting`
   std::shared_ptr<metrics::switchboard_metrics> metrics;
+  std::string node_id; ///< whose outbox claims these are
+  std::chrono::milliseconds outbox_claim{60'000};
   static inline const char* name = "storage";
 };
 
@@ -241,6 +243,8 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
   self->state.db = std::move(db);
   self->state.waiting = write_queue{opts.retry};
   self->state.metrics = std::move(opts.metrics);
+  self->state.node_id = std::move(opts.node_id);
+  self->state.outbox_claim = opts.outbox_claim;
   auto& st = self->state;
   // A stray error message (e.g. a requester's timeout bounced back) must not
   // stop the only writer of the database: CAF 0.17's default quits.
@@ -372,7 +376,20 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return std::move(*r);
       },
       [&st](due_notifications& q) -> caf::result<std::vector<storage::outbox_entry>> {
-        auto r = st.db->due_notifications(q.now_ms, q.limit);
+        // A claim is a write: while writes wait for the database it would
+        // only wait out the same refusal (SQLite's busy timeout, on this
+        // thread, at every poll) and its outcome could not be written
+        // anyway: nothing to send until the queue drains.
+        if (!st.waiting.empty())
+          return std::vector<storage::outbox_entry>{};
+        // Refused by the environment (a lock, the
+        // server away) it is no failure of the outbox, just nothing to send
+        // this time; the notifier polls again.
+        auto r = st.db->claim_notifications(st.node_id, q.now_ms, st.outbox_claim.count(), q.limit);
+        if (!r && classify(r.err()) == write_failure::transient) {
+          log::warn("Storage", "No outbox claim this time: " + r.err().message);
+          return std::vector<storage::outbox_entry>{};
+        }
         if (!r)
           return fail(r.err());
         return not_waiting(st, std::move(*r));
@@ -384,14 +401,16 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return *r;
       },
       [self, db_](notification_delivered& q) {
-        auto op = outcome_write(
-            self, q.id, [db_, id = q.id, at = now_ms()] { return db_->mark_delivered(id, at); });
+        auto op =
+            outcome_write(self, q.id, [db_, id = q.id, at = now_ms(), node = self->state.node_id] {
+              return db_->mark_delivered(id, at, node);
+            });
         return write(self, "notification_delivered " + std::to_string(q.id), op, stored_atom::value,
                      q.id);
       },
       [self, db_](notification_failed& q) {
-        auto op = outcome_write(self, q.id, [db_, q] {
-          return db_->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up);
+        auto op = outcome_write(self, q.id, [db_, q, node = self->state.node_id] {
+          return db_->mark_failed(q.id, q.attempts, q.next_attempt_at_ms, q.error, q.give_up, node);
         });
         return write(self, "notification_failed " + std::to_string(q.id), op, stored_atom::value,
                      q.id);

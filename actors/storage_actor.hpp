@@ -14,6 +14,10 @@
 // answers call_error::storage_failed. The registry hears of every failure,
 // of the writes waiting, and of the first good write or the drained queue
 // (storage_write_report), for the health check. Nothing stops the actor.
+//
+// due_notifications claims the entries for this node (store::
+// claim_notifications): with several nodes on one PostgreSQL database each
+// entry goes to one notifier; the outcome is written for this node only.
 
 #include "actors/interfaces.hpp"
 #include "actors/write_queue.hpp"
@@ -22,7 +26,9 @@
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <memory>
+#include <string>
 
 namespace sb::actors {
 
@@ -34,6 +40,11 @@ inline constexpr int64_t job_card_pending = -1;
 struct storage_actor_options {
   write_queue::options retry; ///< backoff and cap of the writes kept in memory
   std::shared_ptr<metrics::switchboard_metrics> metrics; ///< may be null
+  /// The node the notifier's outbox claims are made for (server.node_id),
+  /// and how long a claim holds: longer than a delivery takes. An entry
+  /// whose outcome was not written is sent again once the claim expires.
+  std::string node_id = "node-1";
+  std::chrono::milliseconds outbox_claim{60'000};
 };
 
 storage_actor spawn_storage(caf::actor_system& sys, std::shared_ptr<storage::store> db,

@@ -7,7 +7,36 @@
 
 namespace sb::actors {
 
+namespace {
+
+/// PostgreSQL: the SQLSTATE that storage/pg_db.cpp puts at the end of its
+/// messages ("... [SQLSTATE 40001]"). The classes and codes are PostgreSQL's
+/// Appendix A, "PostgreSQL Error Codes"
+/// (postgresql.org/docs/current/errcodes-appendix.html): class 08
+/// connection exception, 40001 serialization_failure, 40P01
+/// deadlock_detected, class 53 insufficient resources (disk full, out of
+/// memory, too many connections), 57P01-57P05 admin/crash shutdown and
+/// cannot_connect_now, 55P03 lock_not_available are the environment's;
+/// everything else (class 23 integrity constraint violation, 42 syntax
+/// error or access rule violation, 22 data exception, ...) is the write's.
+write_failure classify_postgres(std::string_view msg) {
+  constexpr std::string_view tag = "[SQLSTATE ";
+  auto at = msg.rfind(tag);
+  if (at == std::string_view::npos || msg.size() < at + tag.size() + 6)
+    return write_failure::permanent; // not the server's refusal: our own (a bad bind)
+  std::string_view code = msg.substr(at + tag.size(), 5);
+  auto starts = [&](std::string_view p) { return code.substr(0, p.size()) == p; };
+  if (starts("08") || starts("53") || starts("57P0") || code == "40001" || code == "40P01" ||
+      code == "55P03")
+    return write_failure::transient;
+  return write_failure::permanent;
+}
+
+} // namespace
+
 write_failure classify(const error& e) {
+  if (e.code == "postgres")
+    return classify_postgres(e.message);
   if (e.code != "sqlite")
     return write_failure::permanent;
   // storage/sqlite_db.cpp reports "<what>: <sqlite3_errmsg>", and for these

@@ -33,7 +33,9 @@ enum class write_failure {
 /// SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOMEM,
 /// SQLITE_PROTOCOL and SQLITE_NOLFS are transient; anything else
 /// (SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_ERROR, SQLITE_CORRUPT, ...,
-/// or an error that is not SQLite's) is permanent.
+/// or an error that is not SQLite's) is permanent. PostgreSQL's errors are
+/// classified by their SQLSTATE (Appendix A of its docs): class 08, 53,
+/// 57P0x, 40001, 40P01 and 55P03 are transient, every other code permanent.
 write_failure classify(const error& e);
 
 /// Writes kept in order, each run again until it is written or found wrong.

@@ -134,6 +134,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   so.retry.max_backoff = p->cfg->storage.retry_max;
   so.retry.max_pending = static_cast<std::size_t>(p->cfg->storage.max_pending_writes);
   so.metrics = svc.metrics;
+  so.node_id = p->cfg->server.node_id;
   svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)),
                                       std::move(so));
   if (p->cfg->recording.retention_days > 0)

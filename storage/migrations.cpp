@@ -254,11 +254,24 @@ ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// v18 is the `lease` branch's (node leases, issue 16.2); empty here so that
+// the numbers merge without renumbering.
+constexpr std::string_view v18 = "";
+
+// v19: the outbox delivered exactly once across nodes (issue 16.2): a node
+// claims due entries for a lease (claimed_by, claimed_until in epoch ms);
+// an expired claim may be taken by another node; only the claimer marks
+// the outcome.
+constexpr std::string_view v19 = R"sql(
+ALTER TABLE notification_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8, v9,
-                                                 v10, v11, v12, v13, v14, v15, v16, v17};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9, v10,
+                                                 v11, v12, v13, v14, v15, v16, v17, v18, v19};
   return all;
 }
 
@@ -266,7 +279,46 @@ int latest_schema_version() {
   return static_cast<int>(migrations().size());
 }
 
+namespace {
+
+// The key of the session-level advisory lock that PostgreSQL nodes take
+// around their migrations ("SBMIGRAT" as a bigint): two nodes starting at
+// once migrate one after the other, the second finds the work done.
+constexpr const char* migration_lock_key = "5999442630735446356";
+
+/// Holds the migration lock for its lifetime (PostgreSQL only).
+class migration_lock {
+public:
+  explicit migration_lock(detail::database& db) : db_(db) {}
+  ~migration_lock() {
+    if (held_)
+      (void)db_.exec(std::string("SELECT pg_advisory_unlock(") + migration_lock_key + ")",
+                     "migration unlock");
+  }
+  migration_lock(const migration_lock&) = delete;
+  migration_lock& operator=(const migration_lock&) = delete;
+
+  status take() {
+    if (db_.kind() != detail::dialect::postgres)
+      return ok_status(); // SQLite: each migration's transaction is exclusive already
+    // pg_advisory_lock waits for the holder (docs 9.28.10 Advisory Lock Functions).
+    auto s = db_.exec(std::string("SELECT pg_advisory_lock(") + migration_lock_key + ")",
+                      db_.path() + ": migration lock");
+    held_ = s.ok();
+    return s;
+  }
+
+private:
+  detail::database& db_;
+  bool held_ = false;
+};
+
+} // namespace
+
 result<int> migrate(detail::database& db) {
+  migration_lock lock(db);
+  if (auto s = lock.take(); !s)
+    return s.err();
   auto version = db.schema_version();
   if (!version)
     return version.err();

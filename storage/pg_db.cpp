@@ -28,12 +28,26 @@ std::string message_of(const PGresult* res, pg_conn* conn) {
   return msg;
 }
 
+/// A failed result's SQLSTATE; a connection libpq found broken has none
+/// (the failure is the client's): it reads as 08006 connection_failure.
+std::string sqlstate_of(const PGresult* res, pg_conn* conn) {
+  const char* code = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (code != nullptr && code[0] != '\0')
+    return code;
+  return PQstatus(conn) == CONNECTION_BAD ? "08006" : "";
+}
+
+/// "<what>: <message> [SQLSTATE xxxxx]": the code is what the write
+/// queue's classify reads (actors/write_queue.cpp).
+error pg_error(const std::string& what, const std::string& msg, const std::string& code) {
+  return error{"postgres", what + ": " + msg + (code.empty() ? "" : " [SQLSTATE " + code + "]")};
+}
+
 class pg_statement final : public statement {
 public:
-  pg_statement(pg_database& db, pg_conn* conn, std::string name, std::string sql, int params)
-      : db_(db), conn_(conn), name_(std::move(name)), sql_(std::move(sql)),
-        values_(static_cast<size_t>(params)), types_(static_cast<size_t>(params), 0),
-        null_(static_cast<size_t>(params), true) {}
+  pg_statement(pg_database& db, std::string name, std::string sql, int params)
+      : db_(db), name_(std::move(name)), sql_(std::move(sql)), values_(static_cast<size_t>(params)),
+        types_(static_cast<size_t>(params), 0), null_(static_cast<size_t>(params), true) {}
   ~pg_statement() override { PQclear(res_); }
 
   void bind_int(int index, int64_t value) override { set(index, std::to_string(value), int8_oid); }
@@ -114,36 +128,55 @@ private:
   }
 
   status execute(const std::string& what) {
+    auto s = execute_once(what);
+    // A connection lost outside a transaction (the server restarted, a
+    // proxy cut it): one new connection and one more try, so that a read
+    // after an outage does not fail for the outage alone. Inside a
+    // transaction the error stands (the transaction is gone).
+    if (!s && sqlstate_ == "08006" && !db_.in_transaction()) {
+      if (auto c = db_.reconnect(); c)
+        s = execute_once(what);
+    }
+    return s;
+  }
+
+  status execute_once(const std::string& what) {
+    if (auto c = db_.usable(what); !c)
+      return c;
+    pg_conn* conn = db_.conn();
     // Prepared on first execution, with the types bound then; again if a
-    // later use binds other types.
-    if (!prepared_ || types_ != prepared_types_) {
-      if (prepared_) {
-        PQclear(PQexec(conn_, ("DEALLOCATE " + name_).c_str()));
-        prepared_ = false;
-      }
-      PGresult* p = PQprepare(conn_, name_.c_str(), sql_.c_str(), static_cast<int>(types_.size()),
+    // later use binds other types, or on a new connection.
+    if (prepared_ && prepared_on_ != db_.generation())
+      prepared_ = false; // the new connection has no such statement
+    else if (prepared_ && types_ != prepared_types_) {
+      PQclear(PQexec(conn, ("DEALLOCATE " + name_).c_str()));
+      prepared_ = false;
+    }
+    if (!prepared_) {
+      PGresult* p = PQprepare(conn, name_.c_str(), sql_.c_str(), static_cast<int>(types_.size()),
                               types_.data());
       bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
-      std::string msg = ok ? "" : message_of(p, conn_);
+      std::string msg = ok ? "" : message_of(p, conn);
+      sqlstate_ = ok ? "" : sqlstate_of(p, conn);
       PQclear(p);
       if (!ok)
-        return error{"postgres", what + ": " + msg};
+        return pg_error(what, msg, sqlstate_);
       prepared_ = true;
+      prepared_on_ = db_.generation();
       prepared_types_ = types_;
     }
     std::vector<const char*> params(values_.size());
     for (size_t i = 0; i < values_.size(); ++i)
       params[i] = null_[i] ? nullptr : values_[i].c_str();
-    res_ = PQexecPrepared(conn_, name_.c_str(), static_cast<int>(params.size()), params.data(),
+    res_ = PQexecPrepared(conn, name_.c_str(), static_cast<int>(params.size()), params.data(),
                           nullptr, nullptr, 0);
     auto st = PQresultStatus(res_);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      const char* code = PQresultErrorField(res_, PG_DIAG_SQLSTATE);
-      sqlstate_ = code != nullptr ? code : "";
-      std::string msg = message_of(res_, conn_);
+      sqlstate_ = sqlstate_of(res_, conn);
+      std::string msg = message_of(res_, conn);
       PQclear(res_);
       res_ = nullptr;
-      return error{"postgres", what + ": " + msg};
+      return pg_error(what, msg, sqlstate_);
     }
     const char* n = PQcmdTuples(res_);
     db_.set_changes(n != nullptr && n[0] != '\0' ? std::strtoll(n, nullptr, 10) : 0);
@@ -152,7 +185,6 @@ private:
   }
 
   pg_database& db_;
-  pg_conn* conn_;
   std::string name_;
   std::string sql_;
   std::vector<std::string> values_;
@@ -160,6 +192,7 @@ private:
   std::vector<bool> null_;
   std::vector<Oid> prepared_types_;
   bool prepared_ = false;
+  int prepared_on_ = 0; ///< the connection generation it was prepared on
   PGresult* res_ = nullptr;
   int row_ = -1;
   std::string bad_bind_;
@@ -229,27 +262,69 @@ result<std::unique_ptr<database>> pg_database::open(const std::string& url) {
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = message_of(nullptr, conn);
     PQfinish(conn);
-    return error{"postgres", shown + ": " + msg};
+    return pg_error(shown, msg, "08006");
   }
   PQsetNoticeProcessor(conn, drop_notice, nullptr);
   std::unique_ptr<pg_database> db(new pg_database(conn, shown));
-  // The store keeps times as epoch milliseconds; UTC only matters to the
-  // report's date buckets, which say AT TIME ZONE 'UTC' anyway.
-  if (auto s = db->exec("SET TIME ZONE 'UTC'", shown); !s)
+  if (auto s = db->session_settings(); !s)
     return s.err();
   return std::unique_ptr<database>(std::move(db));
 }
 
+status pg_database::session_settings() {
+  // The store keeps times as epoch milliseconds; UTC only matters to the
+  // report's date buckets, which say AT TIME ZONE 'UTC' anyway.
+  PGresult* res = PQexec(conn_, "SET TIME ZONE 'UTC'");
+  bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+  std::string msg = ok ? "" : message_of(res, conn_);
+  std::string code = ok ? "" : sqlstate_of(res, conn_);
+  PQclear(res);
+  if (!ok)
+    return pg_error(shown_ + ": session settings", msg, code);
+  return ok_status();
+}
+
+status pg_database::reconnect() {
+  // PQreset closes the connection and opens a new one with the same
+  // parameters, on the same PGconn (libpq docs, 34.1 Database Connection
+  // Control Functions); the new session has no prepared statements (the
+  // generation tells each statement) and needs its settings again.
+  PQreset(conn_);
+  ++generation_;
+  if (PQstatus(conn_) != CONNECTION_OK)
+    return pg_error(shown_ + ": reconnect", message_of(nullptr, conn_), "08006");
+  return session_settings();
+}
+
+status pg_database::usable(const std::string& what) {
+  if (PQstatus(conn_) == CONNECTION_OK)
+    return ok_status();
+  if (tx_open_) // the transaction died with the connection: it must fail
+    return pg_error(what, "the connection was lost inside a transaction", "08006");
+  return reconnect();
+}
+
 status pg_database::exec(std::string_view sql, std::string_view what) {
   // The simple query protocol runs a script of several statements; inside
-  // an open transaction they join it, outside one they form one.
+  // an open transaction they join it, outside one they form one (so one
+  // more try on a new connection is as safe as the first).
+  auto s = exec_once(sql, what);
+  if (!s && !tx_open_ && PQstatus(conn_) == CONNECTION_BAD && reconnect())
+    s = exec_once(sql, what);
+  return s;
+}
+
+status pg_database::exec_once(std::string_view sql, std::string_view what) {
+  if (auto c = usable(std::string(what)); !c)
+    return c;
   PGresult* res = PQexec(conn_, std::string(sql).c_str());
   auto st = PQresultStatus(res);
   bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
   std::string msg = ok ? "" : message_of(res, conn_);
+  std::string code = ok ? "" : sqlstate_of(res, conn_);
   PQclear(res);
   if (!ok)
-    return error{"postgres", std::string(what) + ": " + msg};
+    return pg_error(std::string(what), msg, code);
   return ok_status();
 }
 
@@ -260,35 +335,43 @@ result<query> pg_database::prepare(std::string_view sql, std::string_view what) 
   int params = 0;
   std::string text = dollar_params(sql, params);
   auto& slot = cache_[std::move(key)];
-  slot = std::make_unique<pg_statement>(*this, conn_, "sb" + std::to_string(++next_name_),
-                                        std::move(text), params);
+  slot = std::make_unique<pg_statement>(*this, "sb" + std::to_string(++next_name_), std::move(text),
+                                        params);
   return query(slot.get(), std::string(what));
 }
 
 bool pg_database::in_transaction() const {
   auto st = PQtransactionStatus(conn_);
-  return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
+  return tx_open_ || st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
 }
 
 status pg_database::begin() {
-  return exec("BEGIN", "begin transaction");
+  auto s = exec("BEGIN", "begin transaction");
+  tx_open_ = s.ok();
+  return s;
 }
 
 status pg_database::commit() {
+  tx_open_ = false;
+  if (auto c = usable("commit"); !c)
+    return c;
   // COMMIT of a transaction that failed answers ROLLBACK without an error
   // status: check that it committed.
   PGresult* res = PQexec(conn_, "COMMIT");
   bool ok =
       PQresultStatus(res) == PGRES_COMMAND_OK && std::string_view(PQcmdStatus(res)) == "COMMIT";
   std::string msg = ok ? "" : message_of(res, conn_);
+  std::string code = ok ? "" : sqlstate_of(res, conn_);
   PQclear(res);
   if (!ok)
-    return error{"postgres", "commit: " + (msg.empty() ? std::string("rolled back") : msg)};
+    return pg_error("commit", msg.empty() ? std::string("rolled back") : msg, code);
   return ok_status();
 }
 
 void pg_database::rollback() {
-  (void)exec("ROLLBACK", "rollback");
+  tx_open_ = false;
+  if (PQstatus(conn_) == CONNECTION_OK) // a lost connection took its transaction along
+    (void)exec_once("ROLLBACK", "rollback");
 }
 
 result<int> pg_database::schema_version() {

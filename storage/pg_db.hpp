@@ -5,8 +5,15 @@
 // first bindings (bigint, double precision, text), so that an expression
 // like `?3 <> 0` is typed as the value bound, not guessed. Values travel as
 // text (PQexecPrepared). Every failure is returned as
-// error{"postgres", "<what>: <the server's message>"}; the URL in messages
+// error{"postgres", "<what>: <the server's message> [SQLSTATE xxxxx]"}
+// (08006 for a connection libpq found broken); the URL in messages
 // never shows its password (libpq also takes it from PGPASSWORD).
+//
+// A lost connection is re-established on the next use (PQreset), its
+// statements prepared again; a statement or script that failed on the lost
+// connection outside a transaction is tried once more on the new one.
+// Inside a transaction the failure stands: the caller's transaction is
+// gone, and its write is the write queue's to retry (08006 is transient).
 
 #include "storage/db.hpp"
 
@@ -38,10 +45,24 @@ public:
   /// Called by a statement after each execution.
   void set_changes(int64_t n) { changes_ = n; }
 
+  /// For statements: the connection, re-established first if it was lost
+  /// outside a transaction (an error inside one: the transaction is gone).
+  status usable(const std::string& what);
+  /// A new connection with the same parameters (PQreset).
+  status reconnect();
+  pg_conn* conn() const { return conn_; }
+  /// Counts the connections: a statement prepared on an older one is
+  /// prepared again.
+  int generation() const { return generation_; }
+
 private:
   pg_database(pg_conn* conn, std::string shown);
+  status session_settings();
+  status exec_once(std::string_view sql, std::string_view what);
 
   pg_conn* conn_;
+  bool tx_open_ = false; ///< between begin() and commit()/rollback()
+  int generation_ = 0;
   std::string shown_;
   int64_t changes_ = 0;
   int next_name_ = 0;

@@ -137,10 +137,22 @@ public:
   result<std::optional<std::string>> delete_call(const std::string& call_sid);
 
   // -- notification outbox --
+  /// The due entries, claimed or not (a look; the notifier claims).
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);
-  status mark_delivered(int64_t id, int64_t now_ms);
+  /// Exactly once across nodes (issue 16.2): up to `limit` due entries that
+  /// no node holds a live claim on become `node`'s until now + lease_ms, in
+  /// one statement (PostgreSQL: FOR UPDATE SKIP LOCKED, so two nodes
+  /// claiming at once take disjoint sets; SQLite has one writer). An entry
+  /// whose claim expired (its node died) may be claimed again. Oldest
+  /// first.
+  result<std::vector<outbox_entry>> claim_notifications(const std::string& node, int64_t now_ms,
+                                                        int64_t lease_ms, int limit);
+  /// The outcome, written only by the entry's claimer (`node`; "" for an
+  /// entry nobody claimed): another node's entry, or one whose expired
+  /// claim another node took, is "not_found". A failure gives the claim up.
+  status mark_delivered(int64_t id, int64_t now_ms, const std::string& node = "");
   status mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms, const std::string& error,
-                     bool give_up);
+                     bool give_up, const std::string& node = "");
   result<std::vector<outbox_entry>> list_outbox();
   /// How many notifications wait for delivery, and since when (the health check).
   result<outbox_backlog> pending_notifications();

@@ -6,6 +6,9 @@
 #include "common/phrases.hpp"
 #include "common/time.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace sb::storage {
 
 using detail::collect;
@@ -130,37 +133,82 @@ result<std::vector<outbox_entry>> store::due_notifications(int64_t now_ms, int l
   return collect<outbox_entry>(*q, read_outbox);
 }
 
-status store::mark_delivered(int64_t id, int64_t now_ms) {
+result<std::vector<outbox_entry>>
+store::claim_notifications(const std::string& node, int64_t now_ms, int64_t lease_ms, int limit) {
+  // The subquery picks and (PostgreSQL) row-locks the due, unclaimed rows,
+  // skipping those another node's claim locks right now; under READ
+  // COMMITTED a row claimed and committed meanwhile is checked again against
+  // the WHERE and drops out (PostgreSQL docs, SELECT, "The Locking Clause";
+  // 13.2.1). SQLite (3.35+ for RETURNING) has no SKIP LOCKED and needs none.
+  constexpr const char* pick = "SELECT id FROM notification_outbox WHERE delivered_at = 0 AND "
+                               "gave_up = 0 AND next_attempt_at <= ?2 AND (claimed_until <= ?2 OR "
+                               "claimed_by = ?1) "
+                               "ORDER BY next_attempt_at, id LIMIT ?4";
+  // A read first: nothing claimable (the usual poll) takes no write lock
+  // (SQLite's UPDATE does even when no row matches, and would fight every
+  // other writer at each notifier poll). The UPDATE checks again.
+  {
+    // Scoped: the read is reset (its SQLite read transaction ended) before
+    // the UPDATE. ?3 is bound, unused, so that PostgreSQL knows its type.
+    auto any = impl_->db->prepare(std::string(pick), "claimable notifications");
+    if (!any)
+      return any.err();
+    any->bind_text(1, node).bind_int(2, now_ms).bind_int(3, 0).bind_int(4, 1);
+    auto found = any->step();
+    if (!found)
+      return found.err();
+    if (!*found)
+      return std::vector<outbox_entry>{};
+  }
+  std::string sql = std::string("UPDATE notification_outbox SET claimed_by = ?1, claimed_until = "
+                                "?2 + ?3 WHERE id IN (") +
+                    pick + std::string(impl_->db->pick("", " FOR UPDATE SKIP LOCKED")) +
+                    ") RETURNING id, url, body, attempts, next_attempt_at, delivered_at, "
+                    "last_error";
+  auto q = impl_->db->prepare(sql, "claim notifications for " + node);
+  if (!q)
+    return q.err();
+  q->bind_text(1, node).bind_int(2, now_ms).bind_int(3, lease_ms);
+  q->bind_int(4, limit > 0 ? limit : detail::no_limit);
+  auto out = collect<outbox_entry>(*q, read_outbox);
+  if (out) // RETURNING has no order
+    std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) {
+      return std::tie(a.next_attempt_at_ms, a.id) < std::tie(b.next_attempt_at_ms, b.id);
+    });
+  return out;
+}
+
+status store::mark_delivered(int64_t id, int64_t now_ms, const std::string& node) {
   std::string what = "mark notification " + std::to_string(id) + " delivered";
   auto q = impl_->db->prepare(
       "UPDATE notification_outbox SET delivered_at = ?2, attempts = attempts + 1, "
-      "last_error = '' WHERE id = ?1",
+      "last_error = '' WHERE id = ?1 AND claimed_by = ?3",
       what);
   if (!q)
     return q.err();
-  q->bind_int(1, id).bind_int(2, now_ms);
+  q->bind_int(1, id).bind_int(2, now_ms).bind_text(3, node);
   if (auto s = q->run(); !s)
     return s;
   if (impl_->db->changes() == 0)
-    return error{"not_found", what + ": no such notification"};
+    return error{"not_found", what + ": no such notification claimed by this node"};
   return ok_status();
 }
 
 status store::mark_failed(int64_t id, int attempts, int64_t next_attempt_at_ms,
-                          const std::string& error_text, bool give_up) {
+                          const std::string& error_text, bool give_up, const std::string& node) {
   std::string what = "mark notification " + std::to_string(id) + " failed";
   auto q = impl_->db->prepare(
       "UPDATE notification_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4, "
-      "gave_up = ?5 WHERE id = ?1",
+      "gave_up = ?5, claimed_by = '', claimed_until = 0 WHERE id = ?1 AND claimed_by = ?6",
       what);
   if (!q)
     return q.err();
   q->bind_int(1, id).bind_int(2, attempts).bind_int(3, next_attempt_at_ms);
-  q->bind_text(4, error_text).bind_int(5, give_up ? 1 : 0);
+  q->bind_text(4, error_text).bind_int(5, give_up ? 1 : 0).bind_text(6, node);
   if (auto s = q->run(); !s)
     return s;
   if (impl_->db->changes() == 0)
-    return error{"not_found", what + ": no such notification"};
+    return error{"not_found", what + ": no such notification claimed by this node"};
   return ok_status();
 }
 

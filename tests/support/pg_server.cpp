@@ -113,32 +113,18 @@ public:
                             who, dir_ + "/initdb.log"));
     if (rc != 0)
       fail("initdb exited with " + std::to_string(rc), dir_ + "/initdb.log");
-    pid_ = spawn({bin + "/postgres", "-D", dir_ + "/data", "-k", dir_, "-p", std::to_string(port),
-                  "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                  "-c", "full_page_writes=off"},
-                 who, log);
+    bin_ = bin;
+    who_ = who;
     base_ = "postgresql:///postgres?host=" + dir_ + "&port=" + std::to_string(port) +
             "&user=" + superuser;
-    // Ready when it accepts connections: bounded at 30 s.
-    for (int i = 0;; ++i) {
-      if (PQping(base_.c_str()) == PQPING_OK)
-        break;
-      if (i >= 600 || waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        fail("postgres did not start", log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    launch();
     start_ms_ =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();
   }
 
   ~server() {
-    if (pid_ > 0) {
-      kill(pid_, SIGINT); // fast shutdown
-      wait_for(pid_);
-    }
+    stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -153,6 +139,35 @@ public:
 
   long start_ms() const { return start_ms_; }
 
+  /// Fast shutdown (SIGINT): open sessions are ended, the data stays.
+  void stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGINT);
+      wait_for(pid_);
+      pid_ = -1;
+    }
+  }
+
+  /// The postmaster on the data dir, ready for connections (bounded at 30 s).
+  void launch() {
+    if (pid_ > 0)
+      return;
+    std::string log = dir_ + "/server.log";
+    pid_ = spawn({bin_ + "/postgres", "-D", dir_ + "/data", "-k", dir_, "-p", std::to_string(port),
+                  "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                  "-c", "full_page_writes=off"},
+                 who_, log);
+    for (int i = 0;; ++i) {
+      if (PQping(base_.c_str()) == PQPING_OK)
+        break;
+      if (i >= 600 || waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        fail("postgres did not start", log);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
 private:
   [[noreturn]] void fail(const std::string& what, const std::string& log) {
     std::string text = read_file(log);
@@ -162,6 +177,8 @@ private:
   }
 
   std::string dir_;
+  std::string bin_;
+  run_as who_;
   std::string base_;
   pid_t pid_ = -1;
   long start_ms_ = 0;
@@ -223,6 +240,14 @@ void pg_exec(const std::string& url, const std::string& sql) {
   auto st = PQresultStatus(r.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
     throw std::runtime_error("pg_exec: " + std::string(PQerrorMessage(c.get())));
+}
+
+void pg_server_stop() {
+  the_server().stop();
+}
+
+void pg_server_start() {
+  the_server().launch();
 }
 
 long pg_server_start_ms() {

@@ -45,6 +45,12 @@ private:
 /// Runs `sql` (a script) on the database at `url`; throws on error.
 void pg_exec(const std::string& url, const std::string& sql);
 
+/// Stops the binary's server (fast shutdown: every session is ended, as
+/// in a restart or failover) and starts it again on the same data; for
+/// tests of what the store does while the database is away.
+void pg_server_stop();
+void pg_server_start();
+
 /// The server's start-up time in ms (initdb + postmaster ready), 0 if it
 /// was not started; for the test logs.
 long pg_server_start_ms();
