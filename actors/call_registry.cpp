@@ -10,6 +10,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace sb::actors {
 
 namespace {
@@ -175,17 +177,29 @@ void on_stream(self_ptr self, stream_arrived& s) {
   self->send(it->second, std::move(s));
 }
 
-constexpr int64_t next_step_ttl_ms = 10 * 60'000;
+/// Twilio asks for what follows a stream within seconds of its end (the
+/// <Redirect> after </Connect>; a held call's is asked again on resume, so
+/// it outlives [resume] grace_ms). Two minutes, not longer: every entry is
+/// memory held per ended call (the soak's RSS plateau, bench/RESULTS.md).
+int64_t next_step_ttl_ms(const registry_state& st) {
+  return std::max<int64_t>(2 * 60'000, 2 * st.svc.cfg->resume.grace.count());
+}
 
 void remember_next(registry_state& st, call_next& n) {
   const int64_t now = now_ms();
-  for (auto it = st.next_steps.begin(); it != st.next_steps.end();)
-    it = now - it->second.second > next_step_ttl_ms ? st.next_steps.erase(it) : std::next(it);
+  const int64_t ttl = next_step_ttl_ms(st);
+  while (!st.next_order.empty() && now - st.next_order.front().first > ttl) {
+    auto it = st.next_steps.find(st.next_order.front().second);
+    if (it != st.next_steps.end() && now - it->second.second > ttl)
+      st.next_steps.erase(it);
+    st.next_order.pop_front();
+  }
   log::info("RealtimeHandler", "After its stream, " + n.call_sid + " goes to " +
                                    (n.voicemail ? "voicemail" : "hang-up") +
                                    (n.why.empty() ? "" : " (" + n.why + ")"));
   auto sid = n.call_sid;
   st.next_steps[sid] = {std::move(n), now};
+  st.next_order.emplace_back(now, std::move(sid));
 }
 
 /// The recording status callback: stored on its call, which must be live

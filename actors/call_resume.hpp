@@ -13,14 +13,17 @@
 //   - this node restarted under the call: at start the registry finds the
 //     calls it left open ([server] node_id, storage open_calls).
 // Either way the registry holds the call for [resume] grace_ms. Twilio
-// retries the <Redirect> while this server is down (connection refused);
+// retries a <Redirect> that cannot connect (this server is down) rc times,
+// by default once (docs/protocols.md 1, connection overrides);
 // when the new stream arrives, the registry loads the call from the database
 // (its row, turns and booking draft) and spawns a new supervisor for it,
 // with the tenant and the call's A/B variant: it configures a new Realtime
 // session with the turns replayed as conversation items, and asks for a
 // response whose instructions say the call was cut off
 // (receptionist::resume_instructions). The call keeps its one row and its
-// one job card; `resumes` counts the pick-ups (calls, jobs, the push body).
+// one job card; `resumes` counts the pick-ups (calls, jobs, the push body),
+// written ahead to the call's row as the new stream attaches
+// (write_ahead::status), so a call picked up and lost again keeps it.
 // A call not back in time is finalized as it would have been at once:
 // twilio_socket_lost or server_lost, its card from the booking draft.
 //

@@ -71,8 +71,11 @@ struct call_state {
   bool greeting_requested = false;
   bool response_active =
       false; ///< response.create sent or response.created seen, until response.done
-  bool response_in_progress = false;   ///< response.created seen, response.done not yet
-  bool response_wanted = false;        ///< tool outputs sent: the model should speak again
+  bool response_in_progress = false; ///< response.created seen, response.done not yet
+  bool response_wanted = false;      ///< tool outputs sent: the model should speak again
+  /// A response.create went to a ready session and no event has come back
+  /// since (the answer watchdog, on_call_tick); 0: none outstanding.
+  int64_t response_asked_ms = 0;
   bool acknowledged = false;           ///< a "one moment" was given for the running tools
   std::set<std::string> pending_tools; ///< call_ids
   std::map<std::string, tool_request> tool_calls; ///< for the replay after a reconnect
@@ -103,6 +106,13 @@ struct call_state {
   int64_t last_activity_ms = 0;         ///< caller speech or assistant audio last seen
   bool asked_if_there = false;          ///< "are you still there?" was asked, no answer yet
   bool max_call_reached = false;
+  // Deadlines looked at on the call's tick, not long delayed messages: CAF
+  // 0.17's clock holds a strong reference to the receiver of a delayed
+  // message until it fires, so a 30-minute timer kept every ended call's
+  // supervisor in memory for 30 minutes (bench/RESULTS.md, soak).
+  int64_t max_call_warn_at_ms = 0; ///< 0: none or done
+  int64_t max_call_at_ms = 0;      ///< 0: none or done
+  int64_t session_limit_at_ms = 0; ///< the live session's recycle time; 0: none
 
   // moving to a fresh Realtime session before its time limit (session_recycle.cpp)
   openai_socket_actor standby; ///< configured, not yet carrying the call
@@ -118,6 +128,7 @@ struct call_state {
   // picked up again after a lost stream (actors/call_resume.hpp)
   bool resumed = false;   ///< the first response says the call was cut off, not the greeting
   bool next_said = false; ///< the registry was told what follows the stream (call_next)
+  bool recorded = false;  ///< a recording was started (the first stream's only)
 
   // the console (issue 5): own message counts, children's restarts and failures
   actor_stats stats;
@@ -127,6 +138,11 @@ struct call_state {
 };
 
 using sup_ptr = call_supervisor_actor::stateful_pointer<call_state>;
+
+/// The tenant records its calls and this server writes recordings (issue 17.3).
+inline bool recording_on(const call_state& st) {
+  return st.tenant.record && st.svc.recorder != nullptr;
+}
 
 // call_supervisor.cpp
 void publish(sup_ptr self);
@@ -169,7 +185,7 @@ std::chrono::milliseconds stream_attach_timeout(const call_state& st);
 /// The stream attached: the longest-call and silence timers start.
 void start_call_timers(sup_ptr self);
 void on_max_call(sup_ptr self, int stage);
-void on_silence_tick(sup_ptr self);
+void on_call_tick(sup_ptr self);
 /// Every Realtime event passes here first: who is speaking, for the timers
 /// and for choosing a moment between turns.
 void note_activity(sup_ptr self, proto::rt_type type);

@@ -14,6 +14,7 @@
 #include "common/time.hpp"
 #include "receptionist/session.hpp"
 #include "receptionist/test_fault.hpp"
+#include "recording/retention.hpp"
 
 #include <caf/all.hpp>
 
@@ -90,8 +91,16 @@ void publish(sup_ptr self) {
 }
 
 void send_openai(sup_ptr self, std::string json) {
-  if (!self->state.openai)
+  auto& st = self->state;
+  if (!st.openai)
     return;
+  // The answer watchdog (issue 14.5): a request for a response that gets no
+  // event at all back within openai.silence_ms means a dead session, even one
+  // whose pings are answered (check_answer, call_timers.cpp). Our builder
+  // writes "type" first (protocol/realtime_build.cpp).
+  if (st.openai_ready && st.response_asked_ms == 0 &&
+      json.rfind(R"({"type":"response.create")", 0) == 0)
+    st.response_asked_ms = now_ms();
   ++self->state.stats.out;
   self->send(self->state.openai, openai_send{std::move(json)});
 }
@@ -128,7 +137,9 @@ void end_call(sup_ptr self, end_reason reason, std::string detail) {
   // stays up for the post-call analysis, if it is asked (call_analysis.cpp).
   if (st.twilio)
     self->send_exit(st.twilio, caf::exit_reason::user_shutdown);
-  if (!st.next_said) { // the <Redirect> after the stream hangs up (call_resume.hpp)
+  if (st.relay)
+    st.relay->stop_recording(); // input has stopped: the file is complete
+  if (!st.next_said) {          // the <Redirect> after the stream hangs up (call_resume.hpp)
     st.next_said = true;
     ++st.stats.out;
     self->send(st.svc.registry, call_next{st.call.call_sid, false, std::string{why}, {}});
@@ -220,6 +231,7 @@ void on_openai_down(sup_ptr self, const caf::error& reason) {
   auto& st = self->state;
   st.openai = nullptr;
   st.openai_ready = false;
+  st.response_asked_ms = 0; // the next session is asked afresh
   if (st.ending != end_reason::none)
     return analysis_failed(self, "the Realtime session closed");
   auto& health = st.health["openai_socket"];
@@ -320,6 +332,19 @@ void on_twilio_down(sup_ptr self, const caf::error& reason) {
   end_call(self, end_reason::twilio_socket_lost, std::move(detail));
 }
 
+/// Recording on our side (issue 17.3): the first stream of a call of a
+/// tenant that records, from its first frame. A stream picked up again after
+/// a loss (call_resume.hpp) restarts the stream clock: it is not recorded.
+void start_recording(sup_ptr self) {
+  auto& st = self->state;
+  if (!recording_on(st) || st.recorded)
+    return;
+  st.recorded = true;
+  auto path = recording::recording_path(*st.svc.cfg, st.call.call_sid);
+  st.relay->start_recording(std::make_unique<recording::call_recorder>(st.svc.recorder, path));
+  caf::anon_send(st.svc.storage, set_recording_file{st.call.call_sid, std::move(path)});
+}
+
 void attach_stream(sup_ptr self, stream_arrived& s) {
   auto& st = self->state;
   if (st.twilio || st.ending != end_reason::none) {
@@ -329,6 +354,7 @@ void attach_stream(sup_ptr self, stream_arrived& s) {
     return;
   }
   log::info("RealtimeServer", "Twilio stream started: " + s.start.stream_sid, st.svc.log);
+  start_recording(self); // before the socket's actor attaches the relay: the held greeting counts
   st.twilio = spawn_twilio_socket(self, st.svc, s.conn, s.start,
                                   caf::actor_cast<call_supervisor_actor>(self), st.relay);
   st.children.insert(st.twilio.address());
@@ -439,7 +465,7 @@ call_supervisor_actor::behavior_type call_supervisor(sup_ptr self, services svc,
                  st.openai_unavailable ? end_reason::openai_unavailable : end_reason::no_stream);
       },
       [self](max_call_atom, int stage) { on_max_call(self, stage); },
-      [self](silence_atom) { on_silence_tick(self); },
+      [self](silence_atom) { on_call_tick(self); },
       [self](recycle_atom, int generation) { on_recycle(self, generation); },
       [self](hangup_atom) {
         auto& st = self->state;

@@ -3,6 +3,8 @@
 // stream that never attaches. Per tenant, with defaults in config.toml
 // [timeouts] and [twilio]. Each ends the call through the usual hang-up
 // path (hangup_requested: the last words play out before the line closes).
+// Long deadlines are checked on one short per-call tick (on_call_tick), so
+// that nothing of an ended call waits in CAF's clock.
 
 #include "actors/call_state.hpp"
 
@@ -33,9 +35,17 @@ milliseconds silence(const call_state& st) {
   return tenant_or(st.tenant.silence_ms, st.svc.cfg->timeouts.silence);
 }
 
-/// How often the silence is looked at: a fifth of the limit, within 50 ms..1 s.
-milliseconds silence_poll(const call_state& st) {
-  return std::clamp(silence(st) / 5, milliseconds{50}, milliseconds{1000});
+/// How often the call's tick comes: a fifth of the silence limit, a
+/// twentieth of the longest call and of the session limit, within 50 ms..1 s.
+milliseconds tick_interval(const call_state& st) {
+  milliseconds every{1000};
+  if (silence(st).count() > 0)
+    every = std::min(every, silence(st) / 5);
+  if (max_call(st).count() > 0)
+    every = std::min(every, max_call(st) / 20);
+  if (st.svc.cfg->openai.session_max.count() > 0)
+    every = std::min<milliseconds>(every, st.svc.cfg->openai.session_max / 20);
+  return std::clamp(every, milliseconds{50}, milliseconds{1000});
 }
 
 /// How long after the longest call the line is closed even if the goodbye
@@ -91,11 +101,10 @@ void start_call_timers(sup_ptr self) {
   if (max.count() > 0) {
     auto warning = st.svc.cfg->timeouts.max_call_warning;
     if (warning.count() > 0 && warning < max)
-      self->delayed_send(self, max - warning, max_call_atom::value, 0);
-    self->delayed_send(self, max, max_call_atom::value, 1);
+      st.max_call_warn_at_ms = st.last_activity_ms + (max - warning).count();
+    st.max_call_at_ms = st.last_activity_ms + max.count();
   }
-  if (silence(st).count() > 0)
-    self->delayed_send(self, silence_poll(st), silence_atom::value);
+  self->delayed_send(self, tick_interval(st), silence_atom::value);
 }
 
 void on_max_call(sup_ptr self, int stage) {
@@ -129,12 +138,14 @@ void on_max_call(sup_ptr self, int stage) {
     end_call(self, end_reason::max_duration);
 }
 
-void on_silence_tick(sup_ptr self) {
+namespace {
+
+/// The caller's silence, looked at on each tick.
+void check_silence(sup_ptr self, int64_t now) {
   auto& st = self->state;
-  if (st.ending != end_reason::none)
-    return;
-  auto now = now_ms();
   auto limit = silence(st).count();
+  if (limit <= 0)
+    return;
   if (line_busy(st) || st.hangup_requested)
     st.last_activity_ms = now;
   else if (now - st.last_activity_ms >= limit) {
@@ -149,7 +160,48 @@ void on_silence_tick(sup_ptr self) {
       return wrap_up(self, end_reason::caller_silent, receptionist::silent_goodbye_instructions());
     }
   }
-  self->delayed_send(self, silence_poll(st), silence_atom::value);
+}
+
+/// The answer watchdog (issue 14.5): a response asked for and no event at
+/// all since, for openai.silence_ms. The transport-level watchdog (Beast's
+/// idle timeout, openai_socket.cpp) cannot see a session that answers pings
+/// but nothing else; this one closes it as lost, so it is replaced as on a
+/// drop (the caller frames it never answered go to the next session).
+void check_answer(sup_ptr self, int64_t now) {
+  auto& st = self->state;
+  const auto limit = st.svc.cfg->openai.silence.count();
+  if (limit <= 0 || st.response_asked_ms == 0 || now - st.response_asked_ms < limit || !st.openai)
+    return;
+  st.response_asked_ms = 0;
+  self->send(st.openai,
+             socket_closed{"no answer to response.create for " + std::to_string(limit) + " ms"});
+}
+
+} // namespace
+
+void on_call_tick(sup_ptr self) {
+  auto& st = self->state;
+  if (st.ending != end_reason::none)
+    return; // no tick after the end: nothing of the call waits in the clock
+  auto now = now_ms();
+  if (st.max_call_warn_at_ms != 0 && now >= st.max_call_warn_at_ms) {
+    st.max_call_warn_at_ms = 0;
+    on_max_call(self, 0);
+  }
+  if (st.max_call_at_ms != 0 && now >= st.max_call_at_ms) {
+    st.max_call_at_ms = 0;
+    on_max_call(self, 1);
+  }
+  if (st.session_limit_at_ms != 0 && now >= st.session_limit_at_ms) {
+    st.session_limit_at_ms = 0;
+    on_recycle(self, st.session_gen);
+  }
+  if (st.ending != end_reason::none)
+    return;
+  check_silence(self, now);
+  check_answer(self, now);
+  if (st.ending == end_reason::none)
+    self->delayed_send(self, tick_interval(st), silence_atom::value);
 }
 
 void note_activity(sup_ptr self, proto::rt_type type) {

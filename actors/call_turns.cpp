@@ -145,8 +145,12 @@ void on_session_ready(sup_ptr self, const openai_session_ready& r) {
     if (!st.greeting_requested) {
       st.greeting_requested = true;
       st.response_active = true;
-      send_openai(self,
-                  proto::build_response_create(receptionist::greeting_instructions(st.tenant)));
+      const std::string consent =
+          recording_on(st)
+              ? receptionist::consent_sentence(st.tenant, st.svc.cfg->recording.consent)
+              : "";
+      send_openai(self, proto::build_response_create(
+                            receptionist::greeting_instructions(st.tenant, consent)));
     }
     publish(self);
     return;
@@ -194,6 +198,7 @@ void on_realtime(sup_ptr self, realtime_event& e) {
   auto& st = self->state;
   auto& ev = e.ev;
   using proto::rt_type;
+  st.response_asked_ms = 0; // the session answers (any event will do: an error too)
   note_activity(self, ev.type);
   switch (ev.type) {
   case rt_type::speech_started:

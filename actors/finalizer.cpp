@@ -1,6 +1,8 @@
 #include "actors/finalizer.hpp"
 
+#include "actors/storage_actor.hpp"
 #include "common/log.hpp"
+#include "common/phrases.hpp"
 #include "common/time.hpp"
 #include "receptionist/booking.hpp"
 #include "receptionist/ics.hpp"
@@ -28,10 +30,12 @@ void write(self_ptr self, finalize_request a, promise rp) {
   job.analysis = a.analysis;
   if (a.analysis_asked && a.analysis.empty()) { // failed or timed out: a person looks
     job.status = "needs_review";
-    job.summary += " (no post-call analysis)";
+    job.summary += std::string{" "} + phrases_for(job.language).no_analysis;
   }
-  // A booked slot goes along as an iCalendar event (issue 17.6); "" : none.
-  auto ics = receptionist::job_ics(job, a.tenant.name, svc.cfg->tools.slot_minutes, now_ms());
+  // A booked slot goes along as an iCalendar event (issue 17.6), as long as
+  // the tenant's slots; "" : none.
+  auto ics = receptionist::job_ics(job, a.tenant.name,
+                                   a.tenant.slot_length(svc.cfg->tools.slot_minutes), now_ms());
   std::string body =
       a.tenant.push_url.empty() ? "" : receptionist::push_body_with_ics(job, a.tenant, ics);
   auto sid = a.call.call_sid;
@@ -40,6 +44,15 @@ void write(self_ptr self, finalize_request a, promise rp) {
                 finalize_call{std::move(a.call), job, a.tenant.push_url, body, true})
       .then(
           [self, rp, sid, reason](int64_t job_id) mutable {
+            if (job_id == job_card_pending) {
+              // Written, and its push sent, when the database takes it.
+              log::warn("RealtimeServer",
+                        "Call " + sid + " finalized (" + reason +
+                            "); its job card waits in memory for the database",
+                        self->state.svc.log);
+              rp.deliver(int64_t{0});
+              return self->quit();
+            }
             log::info("RealtimeServer",
                       "Call " + sid + " finalized (" + reason + "), job card " +
                           std::to_string(job_id),

@@ -9,11 +9,13 @@ void health_watch::on_openai(bool connected, int64_t now_ms) {
 }
 
 void health_watch::on_storage(const storage_write_report& r, int64_t now_ms) {
+  writes_waiting_ = r.pending;
   last_write_failed_ = !r.ok;
   if (r.ok)
     return;
   last_write_error_ = r.error;
-  write_failures_ms_.push_back(now_ms);
+  if (r.pending == 0) // a write given up, not one kept for a retry
+    write_failures_ms_.push_back(now_ms);
 }
 
 health_info health_watch::judge(int64_t now_ms) {
@@ -30,6 +32,16 @@ void health_watch::judge_storage(health_info& h, int64_t now_ms) {
   while (!write_failures_ms_.empty() &&
          write_failures_ms_.front() <= now_ms - cfg_.storage_window.count())
     write_failures_ms_.pop_front();
+  if (cfg_.storage_failures == 0)
+    return;
+  if (writes_waiting_ > 0) {
+    h.reasons.push_back(
+        {"storage_failing", std::to_string(writes_waiting_) +
+                                " write(s) kept in memory until the database takes them, retried; "
+                                "the last refusal: " +
+                                last_write_error_});
+    return;
+  }
   int recent = static_cast<int>(write_failures_ms_.size());
   bool too_many = cfg_.storage_failures > 0 && recent >= cfg_.storage_failures;
   if (cfg_.storage_failures == 0 || (!last_write_failed_ && !too_many))

@@ -6,6 +6,7 @@
 
 #include "protocol/realtime.hpp"
 #include "storage/records.hpp"
+#include "storage/report.hpp"
 
 #include <caf/meta/type_name.hpp>
 
@@ -35,7 +36,8 @@ template <class F> auto inspect(F& f, tenant& x) {
   return f(caf::meta::type_name("tenant"), x.id, x.number, x.name, x.greeting, x.context,
            x.timezone, x.language, x.voice, x.push_url, x.hours, x.max_concurrent,
            x.calls_per_minute, x.transfer_number, x.transfer_after_hours, x.transfer_message,
-           x.max_call_ms, x.silence_ms, x.stream_attach_ms, x.variants, x.languages, x.greetings);
+           x.max_call_ms, x.silence_ms, x.stream_attach_ms, x.variants, x.languages, x.greetings,
+           x.slot_minutes, x.slot_capacity);
 }
 
 template <class F> auto inspect(F& f, transfer_info& x) {
@@ -69,6 +71,17 @@ template <class F> auto inspect(F& f, job& x) {
 template <class F> auto inspect(F& f, outbox_entry& x) {
   return f(caf::meta::type_name("outbox_entry"), x.id, x.url, x.body, x.attempts,
            x.next_attempt_at_ms, x.delivered_at_ms, x.last_error);
+}
+
+template <class F> auto inspect(F& f, report_row& x) {
+  return f(caf::meta::type_name("report_row"), x.period, x.calls, x.answered, x.booked,
+           x.transferred, x.voicemails, x.abandoned, x.latency_turns, x.latency_median_ms,
+           x.latency_p95_ms, x.tokens, x.cost_usd);
+}
+
+template <class F> auto inspect(F& f, variant_outcome& x) {
+  return f(caf::meta::type_name("variant_outcome"), x.variant, x.calls, x.booked, x.transferred,
+           x.voicemails, x.duration_ms, x.barge_ins, x.cost_usd, x.latency_turns, x.latency_sum_ms);
 }
 
 template <class F> auto inspect(F& f, outbox_backlog& x) {

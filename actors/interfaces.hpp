@@ -33,8 +33,9 @@ using health_sink_actor =
     caf::typed_actor<reacts_to<storage_write_report>, ///< storage: a write failed, or recovered
                      reacts_to<outbox_report>>;       ///< notifier: the outbox at its last poll
 
-/// The only actor that touches SQLite (actors/storage_actor.hpp). A failed
-/// statement replies call_error::storage_failed with the store's message.
+/// The only actor that touches SQLite (actors/storage_actor.hpp). A write the
+/// database refuses for the time being is kept and answered as written; a
+/// wrong write or a failed read replies call_error::storage_failed.
 using storage_actor = caf::typed_actor<
     replies_to<find_tenant>::with<tenant_lookup>, replies_to<begin_call>::with<stored_atom>,
     replies_to<append_turn>::with<stored_atom>,
@@ -44,14 +45,20 @@ using storage_actor = caf::typed_actor<
     replies_to<load_call>::with<stored_call>,    ///< the registry: a call whose supervisor died
     replies_to<save_booking_draft>::with<stored_atom>,    ///< a tool actor: write ahead
     replies_to<set_call_status>::with<bool>,              ///< a supervisor: write ahead
+    replies_to<set_recording_file>::with<bool>,           ///< a supervisor: recording on
+    replies_to<sweep_recordings>::with<int>,              ///< the daily retention sweep
     replies_to<open_calls>::with<std::vector<lost_call>>, ///< the registry, at start
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
+    replies_to<report_query>::with<std::vector<storage::report_row>>, ///< the console
+    replies_to<variants_query>::with<variants_overview>,              ///< the console
+    replies_to<tenants_query>::with<std::vector<storage::tenant>>,    ///< the console
     replies_to<due_notifications>::with<std::vector<storage::outbox_entry>>,
     replies_to<outbox_backlog_query>::with<storage::outbox_backlog>,
     replies_to<notification_delivered>::with<stored_atom>,
     replies_to<notification_failed>::with<stored_atom>,
     reacts_to<health_sink_atom, health_sink_actor>, ///< report write failures there from now on
-    reacts_to<shutdown_atom>>;                      ///< quit after every write queued before it
+    reacts_to<tick_atom>,      ///< self: retry the writes kept in memory (write_queue)
+    reacts_to<shutdown_atom>>; ///< quit after every write queued before it (one last try)
 
 /// The slots live calls have been offered and not yet booked, for the whole
 /// process (actors/slot_holds.hpp). It monitors each holding call's
@@ -106,7 +113,7 @@ using call_supervisor_actor = caf::typed_actor<
     reacts_to<tool_slow_atom, std::string>, ///< self: this call_id is still running
     reacts_to<timeout_atom>,                ///< self: the stream did not attach in time
     reacts_to<max_call_atom, int>,          ///< self: the longest call, by stage (call_timers.cpp)
-    reacts_to<silence_atom>,                ///< self: check the caller's silence
+    reacts_to<silence_atom>,                ///< self: the call's tick (call_timers.cpp)
     reacts_to<recycle_atom, int>,           ///< self: session generation near its limit
     reacts_to<hangup_atom>,                 ///< registry: an operator ends the call
     reacts_to<analysis_atom>,               ///< self: the post-call analysis timed out

@@ -214,11 +214,13 @@ struct health_info {
   std::vector<health_reason> reasons;
 };
 
-/// Storage reports a write's outcome to the registry: every failure, and the
-/// first success after one (a healthy store sends nothing).
+/// Storage reports a write's outcome to the registry: every failure, the
+/// writes kept in memory as their count changes, and the first success
+/// after a failure or the queue drained (a healthy store sends nothing).
 struct storage_write_report {
   bool ok = true;
-  std::string error; ///< the store's message when !ok
+  std::string error;   ///< the store's message when !ok
+  int64_t pending = 0; ///< writes kept in memory for the database (actors/write_queue.hpp)
 };
 
 /// The notifier reports the outbox as it saw it at its last poll.
@@ -343,8 +345,8 @@ struct tool_result {
 
 // -- slot holds ---------------------------------------------------------------------------
 
-/// Hold a slot for a live call (tool call -> slot holds), unless another live
-/// call holds an overlapping one (same tenant and day, tools.slot_minutes).
+/// Hold a slot for a live call (tool call -> slot holds), unless `places`
+/// other live calls hold overlapping ones (same tenant and day).
 struct hold_slot {
   std::string tenant_number;
   std::string date; ///< YYYY-MM-DD
@@ -352,6 +354,8 @@ struct hold_slot {
   std::string call_sid;
   caf::actor_addr owner; ///< the call's supervisor: its holds go when it does
   bool replace = false;  ///< the call's other holds go (the hold follows the booking)
+  int slot_minutes = 0;  ///< the tenant's slot length (0: tools.slot_minutes)
+  int places = 1;        ///< the tenant's capacity less its stored bookings there
 };
 
 /// The answer to hold_slot.
@@ -422,12 +426,26 @@ struct save_booking_draft {
   storage::booking booking;
 };
 /// Write ahead (a supervisor): the live call's status changed (the stream
-/// attached: in_progress, with its answer time). Answered false when no
-/// open call has that CallSid.
+/// attached: in_progress, with its answer time and its resumes, so that a
+/// call picked up again and then lost again keeps its count). Answered
+/// false when no open call has that CallSid.
 struct set_call_status {
   std::string call_sid;
   call_status status = call_status::ringing;
   int64_t answered_at_ms = 0;
+  int resumes = 0;
+};
+/// A supervisor: the call is being recorded to `path` (issue 17.3).
+/// Answered false when no call has that CallSid.
+struct set_recording_file {
+  std::string call_sid;
+  std::string path;
+};
+/// The daily retention sweep (app/server.cpp): recordings of calls older
+/// than `retention_days` are removed (recording/retention.hpp); answered
+/// with how many.
+struct sweep_recordings {
+  int retention_days = 0;
 };
 /// The registry at start: the calls this node left open (the server died
 /// under them), each with its business; answered std::vector<lost_call>.
@@ -442,6 +460,23 @@ struct jobs_on_day {
   std::string tenant_number;
   std::string date;
 };
+/// The console's Reports page (issue 17.5): store::report of one tenant.
+struct report_query {
+  std::string tenant_number;
+  bool weekly = false; ///< per week (from Monday, UTC), else per day
+};
+/// The console's Variants page (issue 17.2): the tenant's live variants.
+struct variants_query {
+  std::string tenant_number;
+};
+/// variants_query's answer: the live variants (store::variants_of) and the
+/// outcomes per variant name over every call (store::variant_report).
+struct variants_overview {
+  std::vector<storage::variant> live;
+  std::vector<storage::variant_outcome> outcomes;
+};
+/// Every tenant (the console's pages pick one).
+struct tenants_query {};
 struct due_notifications {
   int64_t now_ms = 0;
   int limit = 0;
@@ -598,7 +633,7 @@ template <class F> auto inspect(F& f, health_reason& x) {
   return f(caf::meta::type_name("health_reason"), x.code, x.detail);
 }
 template <class F> auto inspect(F& f, storage_write_report& x) {
-  return f(caf::meta::type_name("storage_write_report"), x.ok, x.error);
+  return f(caf::meta::type_name("storage_write_report"), x.ok, x.error, x.pending);
 }
 template <class F> auto inspect(F& f, outbox_report& x) {
   return f(caf::meta::type_name("outbox_report"), x.backlog);
@@ -664,7 +699,7 @@ template <class F> auto inspect(F& f, tool_result& x) {
 }
 template <class F> auto inspect(F& f, hold_slot& x) {
   return f(caf::meta::type_name("hold_slot"), x.tenant_number, x.date, x.time, x.call_sid, x.owner,
-           x.replace);
+           x.slot_minutes, x.places, x.replace);
 }
 template <class F> auto inspect(F& f, hold_reply& x) {
   return f(caf::meta::type_name("hold_reply"), x.held, x.conflicts);
@@ -699,8 +734,15 @@ template <class F> auto inspect(F& f, stored_call& x) {
 template <class F> auto inspect(F& f, save_booking_draft& x) {
   return f(caf::meta::type_name("save_booking_draft"), x.call_sid, x.booking);
 }
+template <class F> auto inspect(F& f, set_recording_file& x) {
+  return f(caf::meta::type_name("set_recording_file"), x.call_sid, x.path);
+}
+template <class F> auto inspect(F& f, sweep_recordings& x) {
+  return f(caf::meta::type_name("sweep_recordings"), x.retention_days);
+}
 template <class F> auto inspect(F& f, set_call_status& x) {
-  return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms);
+  return f(caf::meta::type_name("set_call_status"), x.call_sid, x.status, x.answered_at_ms,
+           x.resumes);
 }
 template <class F> auto inspect(F& f, open_calls& x) {
   return f(caf::meta::type_name("open_calls"), x.node_id);
@@ -710,6 +752,18 @@ template <class F> auto inspect(F& f, lost_call& x) {
 }
 template <class F> auto inspect(F& f, jobs_on_day& x) {
   return f(caf::meta::type_name("jobs_on_day"), x.tenant_number, x.date);
+}
+template <class F> auto inspect(F& f, report_query& x) {
+  return f(caf::meta::type_name("report_query"), x.tenant_number, x.weekly);
+}
+template <class F> auto inspect(F& f, variants_query& x) {
+  return f(caf::meta::type_name("variants_query"), x.tenant_number);
+}
+template <class F> auto inspect(F& f, variants_overview& x) {
+  return f(caf::meta::type_name("variants_overview"), x.live, x.outcomes);
+}
+template <class F> auto inspect(F& f, tenants_query&) {
+  return f(caf::meta::type_name("tenants_query"));
 }
 template <class F> auto inspect(F& f, due_notifications& x) {
   return f(caf::meta::type_name("due_notifications"), x.now_ms, x.limit);

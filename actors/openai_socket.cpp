@@ -55,6 +55,13 @@ void connect(self_ptr self) {
   opts.ca_file = cfg.ca_file;
   opts.connect_timeout = cfg.connect_timeout;
   opts.limits.max_frame_bytes = cfg.max_frame_bytes;
+  // The silence watchdog (openai.silence_ms): Beast's idle timeout with
+  // keep-alive pings. A ping goes out every silence/2; any byte read (an
+  // event or the pong) rearms it, so only a peer that sends nothing and
+  // answers no ping is closed, with "idle timeout" (net/ws_session.cpp; Beast
+  // websocket/impl/stream_impl.hpp timeout_handler). Events alone would not
+  // do: the real service says nothing while the caller is silent.
+  opts.limits.idle_timeout_ms = static_cast<int>(cfg.silence.count());
   auto me = caf::actor_cast<openai_socket_actor>(self);
   net::ws_handlers handlers{
       [me, relay = st.args.relay, ctx = st.svc.log](std::string&& text) {
@@ -179,6 +186,9 @@ openai_socket(self_ptr self, services svc, openai_socket_args args, call_supervi
       },
       [self](socket_closed& c) {
         std::string why = c.reason.empty() ? "closed by OpenAI" : c.reason;
+        if (c.reason == "idle timeout") // the silence watchdog, above
+          why = "silent for " + std::to_string(self->state.svc.cfg->openai.silence.count()) +
+                " ms (no event, no pong)";
         self->quit(make_error(call_error::openai_socket_lost, why));
       });
 }

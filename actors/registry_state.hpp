@@ -8,6 +8,7 @@
 
 #include <caf/stateful_actor.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,8 +40,11 @@ struct registry_state {
   };
   std::map<std::string, answered> answered_calls;
   /// What follows each ended stream, by CallSid, with when it was said: kept
-  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones come.
+  /// for next_step_ttl_ms (Twilio asks within seconds), pruned as new ones
+  /// come, oldest first (next_order: when, CallSid; a CallSid said again is
+  /// pruned by its newest time).
   std::map<std::string, std::pair<call_next, int64_t>> next_steps;
+  std::deque<std::pair<int64_t, std::string>> next_order;
   std::map<std::string, held_call> held; ///< by CallSid (call_resume.cpp)
   int held_generation = 0;
   /// The calls left open by this node's last run are known (held or

@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "config/config.hpp"
 #include "metrics/switchboard_metrics.hpp"
+#include "recording/wav_writer.hpp"
 
 #include <functional>
 #include <memory>
@@ -38,6 +39,8 @@ struct services {
   std::shared_ptr<tenant_cache> tenants; ///< the webhook's tenant cache; may be null
   /// Twilio's REST API (transfers); null: no account configured, no transfers.
   std::shared_ptr<const telephony::twilio_rest_client> rest;
+  /// Writes the recordings of tenants that record (recording/); null: none.
+  std::shared_ptr<recording::wav_writer> recorder;
   /// Call limits, shared by the webhook route and the registry; null: none.
   std::shared_ptr<call_admission> admission;
   std::string

@@ -107,8 +107,9 @@ void arm_session_limit(sup_ptr self) {
   drop_standby(self);
   st.switching = false;
   auto limit = st.svc.cfg->openai.session_max;
-  if (limit.count() > 0)
-    self->delayed_send(self, limit, recycle_atom::value, st.session_gen);
+  // Looked at on the call's tick (on_call_tick, call_timers.cpp): a delayed
+  // message would hold the supervisor for the whole limit after the call.
+  st.session_limit_at_ms = limit.count() > 0 ? now_ms() + limit.count() : 0;
 }
 
 void on_recycle(sup_ptr self, int generation) {

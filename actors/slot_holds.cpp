@@ -36,7 +36,8 @@ bool watch(self_ptr self, const hold_slot& h) {
 hold_reply hold(self_ptr self, const hold_slot& h) {
   if (!watch(self, h))
     return {false, {}};
-  auto clash = self->state.book.hold(h.call_sid, {h.tenant_number, h.date, h.time}, h.replace);
+  auto clash = self->state.book.hold(h.call_sid, {h.tenant_number, h.date, h.time}, h.replace,
+                                     h.slot_minutes, h.places);
   if (!clash.empty())
     return {false, std::move(clash)};
   log::debug("SlotHolds", "Call " + h.call_sid + " holds " + h.date + " " + h.time);

@@ -53,7 +53,8 @@ void finish(self_ptr self, const tool_request& req, receptionist::tool_outcome o
 }
 
 receptionist::tool_context context(self_ptr self) {
-  return {self->state.booking, self->state.tenant, self->state.svc.cfg->tools.slot_minutes};
+  auto& st = self->state;
+  return {st.booking, st.tenant, st.tenant.slot_length(st.svc.cfg->tools.slot_minutes)};
 }
 
 using jobs_ptr = std::shared_ptr<const std::vector<storage::job>>;
@@ -65,6 +66,7 @@ using jobs_ptr = std::shared_ptr<const std::vector<storage::job>>;
 void run(self_ptr self, const receptionist::tool_def& def, const tool_request& req, jobs_ptr jobs) {
   auto ctx = context(self);
   ctx.jobs_that_day = jobs.get();
+  auto before = self->state.booking; // the second run starts from it again
   auto o = def.run(ctx, req.arguments);
   const auto& svc = self->state.svc;
   if (!o.hold || !svc.holds)
@@ -74,12 +76,15 @@ void run(self_ptr self, const receptionist::tool_def& def, const tool_request& r
               o.hold->time,
               svc.call_sid,
               caf::actor_cast<caf::actor_addr>(self->state.supervisor),
-              o.hold_replaces};
+              o.hold_replaces,
+              ctx.slot_minutes,
+              o.hold_places};
   self->request(svc.holds, svc.cfg->tools.timeout, std::move(h))
       .then(
-          [self, &def, req, jobs, o](hold_reply& r) mutable {
+          [self, &def, req, jobs, o, before](hold_reply& r) mutable {
             if (r.held)
               return finish(self, req, std::move(o));
+            self->state.booking = before;
             auto again = context(self);
             again.jobs_that_day = jobs.get();
             again.held_elsewhere = &r.conflicts;
@@ -93,7 +98,7 @@ void run(self_ptr self, const receptionist::tool_def& def, const tool_request& r
 
 /// Runs `def`, reading its calendar day first if it needs one.
 void execute(self_ptr self, const receptionist::tool_def& def, const tool_request& req) {
-  std::string day = def.calendar_day ? def.calendar_day(req.arguments) : "";
+  std::string day = def.calendar_day ? def.calendar_day(self->state.booking, req.arguments) : "";
   if (day.empty())
     return run(self, def, req, nullptr);
   self->request(self->state.svc.storage, self->state.svc.cfg->tools.timeout,
@@ -126,7 +131,7 @@ void start(self_ptr self, const tool_request& req) {
   // Rehearsing a slow calendar (tools.check_availability_delay): the request
   // comes back to this actor after the delay, and runs then.
   auto delay = self->state.svc.cfg->tools.check_availability_delay;
-  if (def->calendar_day && delay.count() > 0)
+  if (def->name == receptionist::check_availability_tool && delay.count() > 0)
     return self->delayed_send(self, delay, req);
   execute(self, *def, req);
 }

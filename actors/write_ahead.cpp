@@ -11,7 +11,8 @@ void booking(const services& svc, const storage::booking& b) {
 
 void status(const services& svc, const storage::call_record& call) {
   if (svc.storage)
-    caf::anon_send(svc.storage, set_call_status{call.call_sid, call.status, call.answered_at_ms});
+    caf::anon_send(svc.storage,
+                   set_call_status{call.call_sid, call.status, call.answered_at_ms, call.resumes});
 }
 
 } // namespace sb::actors::write_ahead

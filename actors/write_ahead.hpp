@@ -17,7 +17,8 @@ namespace sb::actors::write_ahead {
 /// The call's booking details so far (services::call_sid names the call).
 void booking(const services& svc, const storage::booking& b);
 
-/// The call's status and answer time as they stand now.
+/// The call's status, answer time and resumes (times picked up again) as
+/// they stand now: a call picked up again and then lost again keeps its count.
 void status(const services& svc, const storage::call_record& call);
 
 } // namespace sb::actors::write_ahead

@@ -4,6 +4,7 @@
 #include "receptionist/languages.hpp"
 
 #include "app/admin_text.hpp"
+#include "app/tenant_update.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -51,8 +52,8 @@ struct args {
   std::string number;
   int limit = 20;
   std::string job_id;
-  bool ics = false;      ///< jobs show --ics: the booked slot as iCalendar
-  int slot_minutes = 60; ///< its length ([tools] slot_minutes)
+  bool ics = false;     ///< jobs show --ics: the booked slot as iCalendar
+  int slot_minutes = 0; ///< its length; 0: the tenant's (else 60, [tools] slot_minutes' default)
   // Timeouts in seconds on the command line, stored in ms (0: config default).
   int max_call_s = 0;
   int silence_s = 0;
@@ -97,6 +98,8 @@ void tenants_add(context& cx, const storage::tenant& t) {
     return cx.usage_error("tenants add: --hours must not be empty");
   if (auto s = receptionist::check_languages(t); !s)
     return cx.usage_error("tenants add: " + s.err().message);
+  if (auto why = check_slot_options(t.slot_minutes, t.slot_capacity); !why.empty())
+    return cx.usage_error("tenants add: " + why);
   auto db = cx.open();
   if (!db)
     return;
@@ -228,7 +231,11 @@ void print_transcript(const std::vector<storage::transcript_turn>& turns, int64_
 }
 
 /// The card's slot as RFC 5545 iCalendar on stdout (receptionist/ics.hpp).
-void print_ics(context& cx, const storage::job& j, int slot_minutes) {
+void print_ics(context& cx, storage::store& db, const storage::job& j, int slot_minutes) {
+  if (slot_minutes <= 0) { // the tenant's slot length, else [tools] slot_minutes' default
+    auto t = db.find_tenant(j.tenant_number);
+    slot_minutes = t && *t ? (*t)->slot_length(60) : 60;
+  }
   auto ics = receptionist::job_ics(j, j.tenant_number, slot_minutes, now_ms());
   if (ics.empty())
     return cx.failure("jobs show: job " + std::to_string(j.id) + " has no booked date and time");
@@ -253,7 +260,7 @@ void jobs_show(context& cx, const std::string& id_text, bool ics, int slot_minut
     return cx.failure("jobs show: no job with id " + id_text);
   const storage::job& j = **found;
   if (ics)
-    return print_ics(cx, j, slot_minutes);
+    return print_ics(cx, *db, j, slot_minutes);
   const storage::booking& b = j.details;
   std::vector<std::pair<std::string, std::string>> card{{"Caller", j.caller},
                                                         {"Customer name", b.customer_name},
@@ -337,6 +344,9 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
       ->capture_default_str();
   add->add_option("--transfer-message", t.transfer_message,
                   "What the assistant says before transferring (default: config transfer.message)");
+  add->add_flag("--record", t.record,
+                "Record its calls on our side (the consent sentence is said first; "
+                "[recording] in the config)");
   add->add_option("--max-call-s", a->max_call_s,
                   "The longest call, in seconds: warned, then wrapped up (0: config timeouts)")
       ->check(CLI::NonNegativeNumber);
@@ -347,6 +357,12 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   add->add_option("--stream-attach-s", a->stream_attach_s,
                   "The Media Stream must attach within this many seconds (0: config twilio)")
       ->check(CLI::NonNegativeNumber);
+  add->add_option("--slot-minutes", t.slot_minutes,
+                  "One booking's length in minutes (0: config tools.slot_minutes)")
+      ->capture_default_str();
+  add->add_option("--slot-capacity", t.slot_capacity,
+                  "How many bookings one slot takes (check_availability counts them)")
+      ->capture_default_str();
   add->callback([a, cx] {
     a->tenant.max_call_ms = 1000LL * a->max_call_s;
     a->tenant.silence_ms = 1000LL * a->silence_s;
@@ -362,6 +378,7 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   auto* remove = tenants->add_subcommand("remove", "Remove a tenant");
   remove->add_option("--number", a->number, "The tenant's number, E.164 (required)");
   remove->callback([a, cx] { tenants_remove(*cx, a->number); });
+  add_tenant_update(*tenants, cx->db_path, cx->exit_code);
 
   auto* calls = app.add_subcommand("calls", "Inspect calls");
   calls->require_subcommand(1);
@@ -377,8 +394,8 @@ void add_admin_commands(CLI::App& app, std::function<std::string()> db_path, int
   auto* show = jobs->add_subcommand("show", "One job card and its call's transcript");
   show->add_option("id", a->job_id, "Job ID");
   show->add_flag("--ics", a->ics, "Print the booked slot as an iCalendar event (RFC 5545)");
-  show->add_option("--slot-minutes", a->slot_minutes, "The slot's length, for DTEND")
-      ->capture_default_str();
+  show->add_option("--slot-minutes", a->slot_minutes,
+                   "The slot's length, for DTEND (default: the tenant's)");
   show->callback([a, cx] { jobs_show(*cx, a->job_id, a->ics, a->slot_minutes); });
 }
 

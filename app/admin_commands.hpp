@@ -12,7 +12,7 @@ class App;
 
 namespace sb::app {
 
-/// Adds the subcommands `tenants add|list|remove`, `calls list`,
+/// Adds the subcommands `tenants add|list|remove|update`, `calls list`,
 /// `jobs list`, `jobs show ID` to `app`. db_path() is called after parsing
 /// (it resolves --config/SWITCHBOARD_DB). Each command sets exit_code:
 /// 0 on success, 2 for bad arguments (one line on stderr), 1 when the

@@ -1,5 +1,7 @@
 #include "app/demo_scenarios.hpp"
 
+#include "app/demo_crash.hpp"
+
 #include <algorithm>
 #include <chrono>
 
@@ -114,6 +116,38 @@ sim::call_script asks_for_a_person(bool by_key) {
 void takes_transfers(storage::tenant& t) {
   t.transfer_number = "+15557000111";
   t.transfer_after_hours = true;
+}
+
+/// A booking call to be killed in: the problem (recorded at once: write
+/// ahead), then the caller's name and address (recorded too), then the
+/// time, then goodbye and the assistant hangs up. The clips are the demo
+/// booking's; the transcript names each caller.
+sim::call_script crash_script(const std::string& number, const std::string& customer,
+                              const std::string& tomorrow) {
+  sim::call_script s;
+  s.caller_number = number;
+  s.greeting_clip = "one_moment";
+  const std::string first = customer.substr(0, customer.find(' '));
+  s.turns.push_back(
+      turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
+           {{"record_booking_details",
+             R"({"service":"Leaking kitchen sink","urgency":"urgent","callback_phone":")" + number +
+                 R"("})"}},
+           "I'm sorry to hear that. Can I get your name and the address?", "reply_1"));
+  s.turns.push_back(
+      turn("Sure, I'm " + customer + ", at 7 Crash Road, Springfield.", "caller_2",
+           {{"record_booking_details",
+             R"({"customer_name":")" + customer + R"(","address":"7 Crash Road, Springfield"})"}},
+           "Thanks, " + first + ". When would you like us to come?", "reply_2"));
+  s.turns.push_back(turn("Tomorrow at ten in the morning, if possible.", "caller_3",
+                         {{"record_booking_details",
+                           R"({"preferred_date":")" + tomorrow + R"(","preferred_time":"10:00"})"}},
+                         "Tomorrow at ten works. You are booked, and we will call you back at "
+                         "this number.",
+                         "reply_3"));
+  s.turns.push_back(
+      turn("Great, thank you. Bye.", "caller_4", {}, "You're welcome. Goodbye!", "reply_4"));
+  return s;
 }
 
 // -- the scenarios ----------------------------------------------------------------------
@@ -298,7 +332,39 @@ scenario spanish() {
   return s;
 }
 
+scenario crash() {
+  scenario s;
+  s.name = "crash";
+  s.summary = "the server is SIGKILLed mid-call and restarted: callers picked up again";
+  s.calls = [](const std::string& tomorrow) {
+    std::vector<placed_call> calls;
+    for (std::size_t i = 0; i < crash_callers().size(); ++i) {
+      const auto& who = crash_callers()[i];
+      const std::string number = "+1555765100" + std::to_string(i + 1);
+      placed_call c{crash_script(number, who.customer, tomorrow), static_cast<int>(i) * 300, {}};
+      if (who.comes_back)
+        c.adjust = [](sim::caller_options& o) {
+          o.follow_resume = true;    // Twilio runs the <Redirect> after </Connect>
+          o.redirect_retry_ms = 100; // and tries it again while the server is down
+        };
+      // else: the <Redirect> finds the server down and the caller hangs up
+      calls.push_back(std::move(c));
+    }
+    return calls;
+  };
+  s.tune = [](config& c) { c.resume.grace = 3'000ms; }; // the caller not back: finalized after 3 s
+  s.pushes = crash_callers().size();
+  s.run = [](const scenario& sc, const std::string& dir) { return run_crash_demo(sc, dir); };
+  return s;
+}
+
 } // namespace
+
+const std::vector<crash_caller>& crash_callers() {
+  static const std::vector<crash_caller> all{
+      {"Ann Alder", true}, {"Ben Birch", true}, {"Cy Cedar", false}};
+  return all;
+}
 
 const std::vector<scenario>& scenarios() {
   static const std::vector<scenario> all{
@@ -312,7 +378,8 @@ const std::vector<scenario>& scenarios() {
       busy(),
       idle(),
       barge_in(),
-      spanish()};
+      spanish(),
+      crash()};
   return all;
 }
 

@@ -54,7 +54,21 @@ struct scenario {
   std::function<void(sim::peer_options&)> peer;     ///< the simulated OpenAI
   std::size_t pushes = 1;                           ///< notifications the business should get
   std::function<std::string(const outcome&)> check; ///< "" when it went as expected, else why not
+  /// A scenario that runs itself instead (crash: the server as a child
+  /// process, app/demo_crash.hpp): given itself and the temporary folder,
+  /// it prints and judges its calls and returns the exit code.
+  std::function<int(const scenario&, const std::string& dir)> run;
 };
+
+/// The crash scenario's callers (app/demo_crash.cpp reads them): who each
+/// is, and whether it follows the <Redirect> back after the kill.
+struct crash_caller {
+  std::string customer; ///< the name given before the kill
+  bool comes_back = true;
+};
+
+/// The crash scenario's callers, in the order its calls are placed.
+const std::vector<crash_caller>& crash_callers();
 
 /// Every scenario, `booking` first (the default).
 const std::vector<scenario>& scenarios();

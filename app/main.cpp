@@ -3,6 +3,7 @@
 
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
+#include "app/recording_commands.hpp"
 #include "app/report_command.hpp"
 #include "app/server.hpp"
 #include "app/variant_commands.hpp"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
   top_cmd->add_flag("--once", top_opts.once, "Print one snapshot and exit");
 
   sb::app::add_admin_commands(
+      app, [&] { return load(config_path).storage.path; }, exit_code);
+  sb::app::add_recording_commands(
       app, [&] { return load(config_path).storage.path; }, exit_code);
   sb::app::add_report_command(
       app, [&] { return load(config_path).storage.path; }, exit_code);

@@ -143,14 +143,13 @@ void print_variant_report(std::ostream& out, const std::vector<storage::variant_
     return std::string{buf};
   };
   for (const auto& r : rows) {
-    double n = r.calls > 0 ? r.calls : 1;
-    auto ci = receptionist::wilson_interval(r.booked, r.calls);
-    cells.push_back({r.variant.empty() ? "-" : r.variant, std::to_string(r.calls),
-                     std::to_string(r.booked), fixed(r.booked / n, 3), fixed(ci.low, 3),
-                     fixed(ci.high, 3), std::to_string(r.transferred), std::to_string(r.voicemails),
-                     fixed(r.duration_ms / n / 1000.0, 1),
-                     r.latency_turns ? std::to_string(r.latency_sum_ms / r.latency_turns) : "-",
-                     fixed(r.barge_ins / n, 2), fixed(r.cost_usd / n, 4)});
+    auto f = receptionist::figures_of(r);
+    cells.push_back(
+        {r.variant.empty() ? "-" : r.variant, std::to_string(r.calls), std::to_string(r.booked),
+         fixed(f.booking_rate, 3), fixed(f.booking_ci95.low, 3), fixed(f.booking_ci95.high, 3),
+         std::to_string(r.transferred), std::to_string(r.voicemails), fixed(f.mean_duration_s, 1),
+         f.mean_latency_ms >= 0 ? std::to_string(f.mean_latency_ms) : "-",
+         fixed(f.barge_ins_per_call, 2), fixed(f.cost_per_call_usd, 4)});
   }
   if (csv) {
     cells.insert(cells.begin(), {"variant", "calls", "booked", "booking_rate", "ci95_low",

@@ -7,11 +7,13 @@
 #include "actors/storage_actor.hpp"
 #include "app/routes.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "console/introspection.hpp"
 #include "console/routes.hpp"
 #include "net/http_server.hpp"
 #include "net/io.hpp"
 #include "net/ws_client.hpp"
+#include "recording/retention.hpp"
 #include "storage/store.hpp"
 #include "telephony/twilio_rest_client.hpp"
 
@@ -31,6 +33,7 @@ struct server::impl {
   actors::services svc;
   std::shared_ptr<net::http_server> http;
   std::shared_ptr<net::http_server> metrics_http; ///< console.metrics_own_port only
+  caf::actor sweeper;                             ///< the daily recording retention sweep
   bool stopped = false;
 };
 
@@ -41,6 +44,18 @@ server::~server() {
 }
 
 namespace {
+
+/// Asks storage for the recording retention sweep once a day (issue 17.3;
+/// the first runs at start, in server::start, before storage takes the store).
+caf::behavior retention_sweeper(caf::event_based_actor* self, actors::storage_actor storage,
+                                int retention_days) {
+  constexpr auto day = std::chrono::hours{24};
+  self->delayed_send(self, day, actors::tick_atom::value);
+  return {[=](actors::tick_atom) {
+    caf::anon_send(storage, actors::sweep_recordings{retention_days});
+    self->delayed_send(self, day, actors::tick_atom::value);
+  }};
+}
 
 /// CAF's configuration for this server: idle workers that sleep instead of
 /// spinning, and call_error rendered by name.
@@ -111,7 +126,18 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   // The console's introspection actor exists only with a console token.
   if (!p->cfg->console.token.empty())
     svc.introspection = console::spawn_introspection(*p->sys);
-  svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)));
+  svc.recorder = std::make_shared<recording::wav_writer>();
+  if (auto swept = recording::sweep(**db, p->cfg->recording.retention_days, now_ms()); !swept)
+    log::warn("Server", "Recording retention sweep: " + swept.err().message);
+  actors::storage_actor_options so;
+  so.retry.initial_backoff = p->cfg->storage.retry_initial;
+  so.retry.max_backoff = p->cfg->storage.retry_max;
+  so.retry.max_pending = static_cast<std::size_t>(p->cfg->storage.max_pending_writes);
+  so.metrics = svc.metrics;
+  svc.storage = actors::spawn_storage(*p->sys, std::shared_ptr<storage::store>(std::move(*db)),
+                                      std::move(so));
+  if (p->cfg->recording.retention_days > 0)
+    p->sweeper = p->sys->spawn(retention_sweeper, svc.storage, p->cfg->recording.retention_days);
   svc.notifier = actors::spawn_notifier(*p->sys, svc);
   svc.holds = actors::spawn_slot_holds(*p->sys, p->cfg->tools.slot_minutes);
   svc.registry = actors::spawn_registry(*p->sys, svc);
@@ -126,6 +152,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   opts.max_body_bytes = sc.max_body_bytes;
   opts.read_timeout = sc.read_timeout;
   opts.ws.max_frame_bytes = p->cfg->twilio.max_frame_bytes;
+  opts.ws.max_queued_bytes = p->cfg->twilio.max_queued_bytes;
   auto http = net::http_server::start(p->io->context(), opts, make_routes(svc));
   if (http && p->cfg->console.metrics_own_port) {
     net::http_server_options mopts;
@@ -144,6 +171,8 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
     caf::anon_send_exit(svc.registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.notifier, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.holds, caf::exit_reason::user_shutdown);
+    if (p->sweeper)
+      caf::anon_send_exit(p->sweeper, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(svc.storage, caf::exit_reason::user_shutdown);
     p->sys->await_all_actors_done();
     p->io->stop();
@@ -205,6 +234,8 @@ void server::shutdown() {
   caf::anon_send_exit(p.svc.registry, caf::exit_reason::user_shutdown);
   caf::anon_send(p.svc.notifier, actors::shutdown_atom::value);
   caf::anon_send_exit(p.svc.holds, caf::exit_reason::user_shutdown); // every call has ended
+  if (p.sweeper)
+    caf::anon_send_exit(p.sweeper, caf::exit_reason::user_shutdown);
   if (p.svc.introspection)
     caf::anon_send(p.svc.introspection, actors::shutdown_atom::value);
   // Storage last, by an ordinary message (an exit message may overtake the

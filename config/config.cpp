@@ -130,6 +130,9 @@ void apply_env(config& cfg, const env_lookup& env) {
     cfg.openai.realtime_url = v;
   if (const char* v = get("SWITCHBOARD_DB"))
     cfg.storage.path = v;
+  // A postgresql:// URL with its password kept out of the config file.
+  if (const char* v = get("SWITCHBOARD_DATABASE_URL"))
+    cfg.storage.path = v;
   if (const char* v = get("SWITCHBOARD_CONSOLE_TOKEN"))
     cfg.console.token = v;
   if (const char* v = get("DEBUG_REALTIME"))
@@ -188,10 +191,16 @@ void validate(const config& cfg, std::string_view source) {
                         std::pair{"limits.tenant_calls_per_minute", l.tenant_calls_per_minute}})
     if (v < 0)
       fail(source, key, "must be 0 (no limit) or more");
+  if (cfg.openai.silence.count() != 0 && cfg.openai.silence.count() < 200)
+    fail(source, "openai.silence_ms", "must be 0 (off) or at least 200");
+  if (cfg.twilio.max_queued_bytes < 16 * 1024)
+    fail(source, "twilio.max_queued_bytes", "must be at least 16384 (a few audio frames)");
   if (cfg.resume.grace.count() < 0)
     fail(source, "resume.grace_ms", "must not be negative");
   if (cfg.voicemail.max_length_s < 1)
     fail(source, "voicemail.max_length_s", "must be at least 1");
+  if (cfg.recording.retention_days < 0)
+    fail(source, "recording.retention_days", "must be 0 (kept) or more");
   const auto& x = cfg.transfer;
   if (x.dtmf_digit.size() > 1 ||
       (x.dtmf_digit.size() == 1 &&
@@ -201,6 +210,11 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "transfer.dial_timeout_s", "must be 5 to 600 (Twilio's range)");
   if (cfg.console.session_idle.count() < 1000 || cfg.console.session_max.count() < 1000)
     fail(source, "console.session_idle_ms", "session_idle_ms and session_max_ms must be >= 1000");
+  const auto& st = cfg.storage;
+  if (st.retry_initial.count() < 1 || st.retry_max < st.retry_initial)
+    fail(source, "storage.retry_initial_ms", "must be at least 1 and no more than retry_max_ms");
+  if (st.max_pending_writes < 1)
+    fail(source, "storage.max_pending_writes", "must be at least 1");
 }
 
 } // namespace
@@ -266,6 +280,7 @@ void read_server_and_twilio(key_reader& read, config& cfg) {
   read("twilio", "account_sid", t.account_sid);
   read("twilio", "validate_signatures", t.validate_signatures);
   read("twilio", "max_frame_bytes", t.max_frame_bytes);
+  read("twilio", "max_queued_bytes", t.max_queued_bytes);
   read("twilio", "stream_attach_timeout_ms", t.stream_attach_timeout);
   read("twilio", "rest_base_url", t.rest_base_url);
   read("twilio", "rest_timeout_ms", t.rest_timeout);
@@ -287,6 +302,7 @@ void read_openai(key_reader& read, config& cfg) {
   read("openai", "reconnect_backoff_ms", o.reconnect_backoff);
   read("openai", "max_frame_bytes", o.max_frame_bytes);
   read("openai", "session_max_ms", o.session_max);
+  read("openai", "silence_ms", o.silence);
 }
 
 void read_call_and_health(key_reader& read, config& cfg) {
@@ -329,6 +345,11 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("voicemail", "max_length_s", v.max_length_s);
   read("voicemail", "goodbye", v.goodbye);
 
+  auto& rec = cfg.recording;
+  read("recording", "dir", rec.dir);
+  read("recording", "retention_days", rec.retention_days);
+  read("recording", "consent", rec.consent);
+
   read("resume", "grace_ms", cfg.resume.grace);
 
   auto& x = cfg.transfer;
@@ -341,6 +362,9 @@ void read_call_and_health(key_reader& read, config& cfg) {
 
 void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& cfg) {
   read("storage", "path", cfg.storage.path);
+  read("storage", "retry_initial_ms", cfg.storage.retry_initial);
+  read("storage", "retry_max_ms", cfg.storage.retry_max);
+  read("storage", "max_pending_writes", cfg.storage.max_pending_writes);
 
   auto& n = cfg.notifier;
   read("notifier", "poll_interval_ms", n.poll_interval);

@@ -43,6 +43,10 @@ struct twilio_config {
   bool validate_signatures = true; ///< off only for local experiments
   std::size_t max_frame_bytes =
       64 * 1024; ///< Media Stream frames larger than this close the stream
+  /// A Media Stream peer that stops reading (issue 14.5): once this much of
+  /// our audio waits to be written (beyond what the kernel buffers hold), the
+  /// stream is closed ("slow peer") and the call ends twilio_socket_lost.
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
   milliseconds stream_attach_timeout{15'000}; ///< webhook answered, no stream: call ends
   std::string stream_path = "/realtime-stream";
   /// Twilio's REST API (docs/protocols.md 6); tests point it at the stand-in.
@@ -67,6 +71,11 @@ struct openai_config {
   int max_reconnects = 5;              ///< per call
   milliseconds reconnect_backoff{250}; ///< doubled after each failed attempt
   std::size_t max_frame_bytes = 1024 * 1024;
+  /// A connected but silent Realtime socket (issue 14.5): we ping it every
+  /// silence/2 (a WebSocket ping, answered by any live peer even while the
+  /// caller is silent), and when nothing at all (no event, no pong) has come
+  /// for this long the session is replaced as on a drop. 0: never.
+  milliseconds silence{8'000};
   /// A Realtime session ends after 60 minutes (docs/protocols.md 3a): after
   /// this long the call moves to a fresh session between turns
   /// (actors/session_recycle.cpp). 0: never.
@@ -74,7 +83,16 @@ struct openai_config {
 };
 
 struct storage_config {
-  std::string path = "switchboard.db"; ///< env SWITCHBOARD_DB
+  /// [storage] path: a SQLite file path, or a
+  /// postgresql:// URL (storage/db.hpp). Env SWITCHBOARD_DATABASE_URL, then
+  /// SWITCHBOARD_DB. A URL's password is never logged (libpq also reads
+  /// PGPASSWORD, which keeps it out of the URL).
+  std::string path = "switchboard.db";
+  /// Writes the database refuses (full, read-only, locked) wait in memory,
+  /// retried after a backoff from retry_initial doubling to retry_max.
+  milliseconds retry_initial{50};
+  milliseconds retry_max{5'000};
+  int max_pending_writes = 10'000; ///< above this, still kept; logged as an error
 };
 
 struct notifier_config {
@@ -164,6 +182,16 @@ struct voicemail_config {
   std::string goodbye = "Thank you, we have your message. Goodbye.";
 };
 
+/// Recording on our side (issue 17.3): a tenant opts in (tenants add/update
+/// --record); each call is then written as a two-channel 8 kHz WAV, caller
+/// left, what the caller heard of the assistant right (recording/).
+struct recording_config {
+  std::string dir;         ///< "": "recordings" next to the database file
+  int retention_days = 30; ///< older recordings are deleted (a sweep at start and daily); 0: kept
+  /// Said before the tenant's greeting when the tenant records its calls.
+  std::string consent = "This call is recorded.";
+};
+
 /// A caller picked up again after the stream was lost (issue 14.3,
 /// actors/call_resume.hpp): the call is held open this long for Twilio's
 /// <Redirect> to bring the caller back; then it is finalized
@@ -240,6 +268,7 @@ struct config {
   limits_config limits;
   timeouts_config timeouts;
   voicemail_config voicemail;
+  recording_config recording;
   resume_config resume;
   transfer_config transfer;
   prices_config prices;

@@ -47,20 +47,76 @@ button.transfer-call { background:#1f6feb; margin-right:6px; }
 #logout { margin-left:auto; }
 #logout button { background:#30363d; }
 .hidden { display:none; }
+nav a { color:var(--dim); text-decoration:none; margin-right:12px; }
+body[data-page=calls] nav a[data-page=calls], body[data-page=reports] nav a[data-page=reports],
+body[data-page=variants] nav a[data-page=variants] { color:var(--text); border-bottom:2px solid var(--accent); }
+.controls { display:flex; gap:18px; align-items:center; flex-wrap:wrap; }
+select { background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:6px; padding:4px 6px; }
+.chart { overflow-x:auto; }
+.chart svg { background:var(--panel); border:1px solid var(--line); border-radius:8px; }
+.chart text { fill:var(--dim); font-size:11px; }
+.chart .axis { stroke:var(--line); }
+.bar-calls { fill:var(--accent); } .bar-booked { fill:var(--ok); }
+.bar-median { fill:#d2a8ff; } .bar-p95 { fill:var(--warn); } .bar-cost { fill:#39c5cf; }
+.bar-rate { fill:var(--ok); } .ci { stroke:var(--text); stroke-width:2; }
+.legend { font-size:12px; color:var(--dim); margin:2px 0 6px; }
+.legend i { display:inline-block; width:10px; height:10px; margin:0 4px 0 10px; }
+.legend i.calls { background:var(--accent); } .legend i.booked { background:var(--ok); }
+.legend i.median { background:#d2a8ff; } .legend i.p95 { background:var(--warn); }
+td.num, th.num { text-align:right; }
+.status-live { color:var(--ok); } .status-retired, .status-none { color:var(--dim); }
 )CSS";
 
-constexpr std::string_view body = R"HTML(
+// The header every page shares: the title, the pages, then the page's own
+// status, then logging out. A link per page; the live page is the feed's.
+constexpr std::string_view header_start = R"HTML(
 <header>
   <h1>Switchboard console</h1>
-  <span><span id="feed-dot" class="dot"></span> <span id="feed-status">connecting…</span></span>
-  <span class="kv">active calls <b id="active-count">0</b></span>
+  <nav><a href="/console" data-page="calls">Live calls</a> <a href="/console/reports"
+    data-page="reports">Reports</a> <a href="/console/variants" data-page="variants">Variants</a></nav>
+)HTML";
+
+constexpr std::string_view header_end = R"HTML(
   <form id="logout" method="post" action="/console/logout"><button>Log out</button></form>
 </header>
+)HTML";
+
+constexpr std::string_view calls_body = R"HTML(
+  <span><span id="feed-dot" class="dot"></span> <span id="feed-status">connecting…</span></span>
+  <span class="kv">active calls <b id="active-count">0</b></span>
+)HTML";
+
+constexpr std::string_view calls_main = R"HTML(
 <main>
   <h2>Active calls</h2>
   <div id="calls"><p class="empty" id="no-calls">No active calls.</p></div>
   <h2>Recent calls</h2>
   <div id="finished"><p class="empty">None yet.</p></div>
+</main>
+)HTML";
+
+constexpr std::string_view reports_main = R"HTML(
+<main id="reports-page">
+  <div class="controls"><label>Tenant <select id="tenant"></select></label>
+    <label>Per <select id="per"><option value="day">day</option><option value="week">week (from Monday)</option></select></label>
+    <span class="kv">UTC; the same figures as <code>switchboard report</code></span></div>
+  <p class="empty hidden" id="no-data">No calls for this tenant yet.</p>
+  <p class="error hidden" id="load-error"></p>
+  <h2>Calls and bookings</h2><div class="chart" id="chart-calls"></div>
+  <h2>Turn latency, median and p95 (ms)</h2><div class="chart" id="chart-latency"></div>
+  <h2>Cost (USD)</h2><div class="chart" id="chart-cost"></div>
+  <h2>Figures</h2><div id="report-table"></div>
+</main>
+)HTML";
+
+constexpr std::string_view variants_main = R"HTML(
+<main id="variants-page">
+  <div class="controls"><label>Tenant <select id="tenant"></select></label>
+    <span class="kv">all calls; the same figures as <code>switchboard report --by variant</code></span></div>
+  <p class="empty hidden" id="no-data">No variants and no calls for this tenant yet.</p>
+  <p class="error hidden" id="load-error"></p>
+  <h2>Variants</h2><div id="variants-table"></div>
+  <h2>Booking rate with its 95% interval</h2><div class="chart" id="chart-variants"></div>
 </main>
 )HTML";
 
@@ -101,6 +157,7 @@ function transcriptLines(lines) {
 function headline(c, now) {
   return `<span class="who">${esc(c.tenantName || c.tenant)}</span>
     <span class="kv">caller <b>${esc(c.from)}</b></span>
+    <span class="kv">language <b class="language">${esc(c.language || '-')}</b></span>
     <span class="kv">duration <b class="duration">${dur(c.durationMs)}</b></span>
     <span class="state">${esc(c.state)}</span>
     <span class="kv">turns <b class="turns">${c.turns}</b></span>
@@ -139,12 +196,14 @@ function renderFinished(list) {
   box.innerHTML = list.map(c => `<div class="job-card" data-sid="${esc(c.callSid)}">
     <div class="call-head"><span class="who">${esc(c.tenantName || c.tenant)}</span>
       <span class="kv">caller <b>${esc(c.from)}</b></span>
+      <span class="kv">language <b class="language">${esc(c.language || '-')}</b></span>
       <span class="kv">duration <b>${dur(c.durationMs)}</b></span>
       <span class="state">finished</span>
       <span class="kv">ended <b class="end-reason">${esc(c.endReason)}</b></span>
       <span class="kv">job <b>#${c.jobId}</b></span>
       <span class="kv">turns <b>${c.turns}</b></span>
-      <span class="kv">cost <b>${usd(c.costUsd)}</b></span></div>
+      <span class="kv">cost <b>${usd(c.costUsd)}</b></span>
+      <a class="kv recording" href="/console/calls/${encodeURIComponent(c.callSid)}/recording">recording</a></div>
     <div class="grid"><div><h2>Job card</h2>${bookingTable(c.booking)}</div>
     <div><h2>Transcript</h2><div class="transcript">${transcriptLines(c.lines)}</div></div></div></div>`).join('');
 }
@@ -208,18 +267,37 @@ constexpr std::string_view head =
     "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     "<link rel=\"stylesheet\" href=\"/console/app.css\">";
 
-std::string assemble() {
+/// A page: the shared header (with `status` in it), `main`, and `script`.
+std::string assemble(std::string_view page, std::string_view title, std::string_view status,
+                     std::string_view main, std::string_view script_path) {
   std::string s{head};
-  s += "<title>Switchboard console</title></head><body>";
-  s += body;
-  s += "<script src=\"/console/app.js\"></script></body></html>\n";
+  s += "<title>" + std::string{title} + "</title></head><body data-page=\"" + std::string{page} +
+       "\">";
+  s += header_start;
+  s += status;
+  s += header_end;
+  s += main;
+  s += "<script src=\"" + std::string{script_path} + "\"></script></body></html>\n";
   return s;
 }
 
 } // namespace
 
 std::string_view console_page() {
-  static const std::string page = assemble();
+  static const std::string page =
+      assemble("calls", "Switchboard console", calls_body, calls_main, "/console/app.js");
+  return page;
+}
+
+std::string_view reports_page() {
+  static const std::string page =
+      assemble("reports", "Switchboard console: reports", "", reports_main, "/console/reports.js");
+  return page;
+}
+
+std::string_view variants_page() {
+  static const std::string page = assemble("variants", "Switchboard console: variants", "",
+                                           variants_main, "/console/reports.js");
   return page;
 }
 

@@ -12,8 +12,18 @@ namespace sb::console {
 /// The console: connects to /console/feed and renders the snapshots.
 std::string_view console_page();
 
+/// GET /console/reports: a tenant's report per day or week, as charts and a
+/// table; GET /console/variants: its A/B variants and their outcomes. Both
+/// load /console/reports.js, which reads /console/api/* (console/reports.hpp).
+std::string_view reports_page();
+std::string_view variants_page();
+
 /// GET /console/app.js: the console's script.
 std::string_view console_script();
+
+/// GET /console/reports.js: the Reports and Variants pages' script
+/// (console/report_script.cpp): tables and SVG charts drawn in the page.
+std::string_view reports_script();
 
 /// GET /console/app.css: the stylesheet of the console and the login form.
 std::string_view console_style();

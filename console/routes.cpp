@@ -9,12 +9,17 @@
 #include "console/login_throttle.hpp"
 #include "console/origin.hpp"
 #include "console/page.hpp"
+#include "console/reports.hpp"
 #include "protocol/form.hpp"
+#include "recording/retention.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <caf/all.hpp>
+#include <fstream>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sstream>
 
 namespace sb::console {
 
@@ -108,6 +113,11 @@ http_response metrics_response(const metrics::switchboard_metrics* m) {
   return r;
 }
 
+/// A page (HTML) of the console: without a session it answers the login form.
+bool is_page(std::string_view path) {
+  return path == "/console" || path == "/console/reports" || path == "/console/variants";
+}
+
 bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
@@ -148,6 +158,30 @@ void transfer_call(const actors::services& svc, const std::string& sid, net::res
       actors::operator_transfer{sid});
 }
 
+/// The call's recording (issue 17.3), as a download. The file is where the
+/// server writes it (recording/retention.hpp); only finished files are there
+/// (a call in progress writes "<file>.part"). Read whole on this thread:
+/// 128 KB a minute of call (8 kHz, 2 x 16 bit).
+http_response recording_download(const config& cfg, const std::string& sid) {
+  bool plain = std::all_of(sid.begin(), sid.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+  if (!plain)
+    return http_response::text(400, "bad call SID");
+  std::ifstream in{recording::recording_path(cfg, sid), std::ios::binary};
+  if (!in)
+    return http_response::text(404, "no recording of this call (not recorded, not finished, "
+                                    "or deleted)");
+  std::ostringstream body;
+  body << in.rdbuf();
+  http_response r;
+  r.content_type = "audio/wav";
+  r.body = std::move(body).str();
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + sid + ".wav\"");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 } // namespace
 
 console_routes::console_routes(const actors::services& svc)
@@ -173,15 +207,18 @@ bool console_routes::on_request(const http_request& req, net::responder& respond
     serve_metrics(req, respond);
   else if (!auth_->enabled())
     respond(http_response::text(404, "console disabled: set SWITCHBOARD_CONSOLE_TOKEN"));
-  else if (req.method == "GET" && (path == "/console/app.js" || path == "/console/app.css"))
-    respond(path == "/console/app.js" ? asset("text/javascript; charset=utf-8", console_script())
-                                      : asset("text/css; charset=utf-8", console_style()));
+  else if (req.method == "GET" && (path == "/console/app.js" || path == "/console/app.css" ||
+                                   path == "/console/reports.js"))
+    respond(path == "/console/app.css"
+                ? asset("text/css; charset=utf-8", console_style())
+                : asset("text/javascript; charset=utf-8",
+                        path == "/console/app.js" ? console_script() : reports_script()));
   else if (req.method != "GET" && req.method != "HEAD" && !origins_->allows(req))
     refuse_origin(req, respond);
   else if (path == "/console/login")
     log_in(req, respond);
   else if (!auth_->has_session(req, now_ms()))
-    respond(path == "/console" && req.method != "POST"
+    respond(is_page(path) && req.method != "POST"
                 ? html(401, login_page())
                 : http_response::json(401, R"({"ok":false,"error":"log in first"})"));
   else
@@ -234,6 +271,10 @@ void console_routes::serve_session(const http_request& req, const net::responder
   const std::string_view path = req.path();
   if (path == "/console" || path == "/console/") {
     respond(html(200, std::string{console_page()}));
+  } else if (path == "/console/reports" || path == "/console/variants") {
+    respond(html(200, std::string{path == "/console/reports" ? reports_page() : variants_page()}));
+  } else if (serve_report_api(svc_, req, respond)) {
+    // answered, or answered when storage replies
   } else if (path == "/console/logout" && req.method == "POST") {
     auth_->end_session(console_auth::cookie_value(req.header("Cookie"), cookie_name));
     auto r = http_response::text(303, "");
@@ -246,6 +287,8 @@ void console_routes::serve_session(const http_request& req, const net::responder
     transfer_call(svc_, to, respond);
   } else if (auto sid = call_action_sid(path, "/end"); !sid.empty() && req.method == "POST") {
     hang_up_call(svc_, sid, respond);
+  } else if (auto rec = call_action_sid(path, "/recording"); !rec.empty() && req.method == "GET") {
+    respond(recording_download(*svc_.cfg, rec));
   } else {
     respond(http_response::text(404, "not found"));
   }

@@ -7,7 +7,10 @@
 //   GET  /console/feed (WebSocket)  the live feed: JSON snapshots (console/view.hpp)
 //   GET  /metrics                   Prometheus text (session cookie or Bearer token),
 //                                   unless console.metrics_own_port moves it
-//   GET  /console/app.js, app.css   the page's script and stylesheet (no session needed)
+//   GET  /console/reports, /console/variants  the Reports and Variants pages (issue 17)
+//   GET  /console/api/...           their data as JSON (console/reports.hpp)
+//   GET  /console/app.js, app.css, reports.js  the pages' scripts and stylesheet (no session
+//                                   needed)
 // Every console endpoint but login and those two answers 401 without a
 // session (or an expired one); with no console token configured, all of
 // them answer 404 (console disabled). Every response carries the security

@@ -69,6 +69,7 @@ void call_json(writer& w, const call_view& c, int64_t now, bool finished) {
   str(w, "tenant", call.tenant_number);
   str(w, "tenantName", r.tenant_name);
   str(w, "from", call.from);
+  str(w, "language", call.language); // the call's (migration v12); "" : not known yet
   str(w, "state", finished ? "finished" : std::string{to_string(r.phase)});
   num(w, "startedAt", call.started_at_ms);
   int64_t end = finished ? (call.ended_at_ms ? call.ended_at_ms : c.ended_at_ms) : now;

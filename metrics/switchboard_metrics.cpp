@@ -36,7 +36,15 @@ switchboard_metrics::switchboard_metrics()
                                                  {{"direction", "openai_to_caller"}})),
       turn_latency(reg.get_histogram("switchboard_turn_latency_seconds",
                                      "Caller speech end to first assistant audio sent to Twilio",
-                                     turn_bounds)) {
+                                     turn_bounds)),
+      storage_pending_writes(
+          reg.get_gauge("switchboard_storage_pending_writes",
+                        "Writes kept in memory, in order, until the database takes them")),
+      storage_write_failures(reg.get_counter("switchboard_storage_write_failures_total",
+                                             "Database writes refused, each retry counted")),
+      storage_writes_dropped(
+          reg.get_counter("switchboard_storage_writes_dropped_total",
+                          "Database writes given up because they are wrong in themselves")) {
   // Declared up front so that the families show (empty) before the first event.
   reg.get_counter("switchboard_calls_ended_total", "Calls ended, by end reason");
   reg.get_counter("switchboard_tool_calls_total", "Tool calls, by tool name and outcome");

@@ -27,6 +27,9 @@ public:
   histogram& relay_latency_upstream;   ///< Twilio frame in -> OpenAI append out, seconds
   histogram& relay_latency_downstream; ///< OpenAI delta in -> Twilio media out, seconds
   histogram& turn_latency;             ///< caller speech end -> first assistant audio out, seconds
+  gauge& storage_pending_writes;       ///< writes kept in memory while the database refuses them
+  counter& storage_write_failures;     ///< writes (and retries) the database refused
+  counter& storage_writes_dropped;     ///< writes given up: wrong in themselves (a constraint)
 
   /// A call ended (labelled by the reason only: label values stay few).
   void call_ended(end_reason reason);

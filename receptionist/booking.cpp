@@ -1,5 +1,7 @@
 #include "receptionist/booking.hpp"
 
+#include "common/phrases.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -72,32 +74,35 @@ storage::job make_job(const storage::call_record& call, const storage::booking& 
   j.transfer = call.transfer;
   j.resumes = call.resumes;
   auto missing = missing_fields(j.details);
+  // In the business's own language (the call's: its default; issue 17.1).
+  const auto& say = phrases_for(call.language);
   if (b.empty()) {
     j.status = "needs_review";
-    j.summary = "No booking details were gathered on this call (" +
-                (call.end_reason == end_reason::none ? std::string{"ended"}
-                                                     : std::string{to_string(call.end_reason)}) +
-                "); listen to the call and call back.";
+    j.summary = fill_phrase(say.no_details, {call.end_reason == end_reason::none
+                                                 ? std::string{"ended"}
+                                                 : std::string{to_string(call.end_reason)}});
   } else {
     j.status = missing.empty() ? "new" : "needs_review";
-    j.summary = (j.details.service.empty() ? std::string{"Job"} : j.details.service);
+    j.summary = (j.details.service.empty() ? std::string{say.job} : j.details.service);
     if (!j.details.customer_name.empty())
-      j.summary += " for " + j.details.customer_name;
+      j.summary += std::string{" "} + say.for_name + " " + j.details.customer_name;
     if (!j.details.preferred_date.empty())
-      j.summary += " on " + j.details.preferred_date + " " + j.details.preferred_time;
+      j.summary += std::string{" "} + say.on_date + " " + j.details.preferred_date + " " +
+                   j.details.preferred_time;
     if (!missing.empty()) {
-      j.summary += " (missing:";
+      j.summary += std::string{" ("} + say.missing;
       for (const auto& m : missing)
         j.summary += " " + m;
       j.summary += ")";
     }
     // A call cut short by a timeout says so: the business may want to call back.
     if (call.end_reason == end_reason::max_duration || call.end_reason == end_reason::caller_silent)
-      j.summary += " (call ended: " + std::string{to_string(call.end_reason)} + ")";
+      j.summary +=
+          std::string{" ("} + say.call_ended + " " + std::string{to_string(call.end_reason)} + ")";
   }
   if (j.transfer.transferred()) {
     j.status = "needs_review"; // a person took (or was meant to take) it over
-    j.summary += " Transferred to a person (" + j.transfer.reason + ").";
+    j.summary += " " + fill_phrase(say.transferred, {j.transfer.reason});
   }
   return j;
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
 namespace sb::receptionist {
@@ -108,7 +109,7 @@ result<std::vector<opening>> parse_hours(std::string_view text) {
 result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
                                 const std::vector<std::string>& booked_times,
-                                const std::vector<std::string>& held_times) {
+                                const std::vector<std::string>& held_times, int capacity) {
   auto open = parse_hours(hours);
   if (!open)
     return open.err();
@@ -130,19 +131,49 @@ result<availability> check_slot(std::string_view hours, std::string_view date,
     return availability{false, "closed on that day"};
   if (!inside)
     return availability{false, "outside business hours"};
-  auto taken = [&](const std::vector<std::string>& times) {
+  auto overlapping = [&](const std::vector<std::string>& times) {
+    int n = 0;
     for (const auto& b : times) {
       auto other = minutes_of(b);
-      if (other && *start < *other + slot_minutes && *other < *start + slot_minutes)
-        return true;
+      n += other && *start < *other + slot_minutes && *other < *start + slot_minutes;
     }
-    return false;
+    return n;
   };
-  if (taken(booked_times))
+  int booked = overlapping(booked_times);
+  if (booked >= capacity)
     return availability{false, "already booked"};
-  if (taken(held_times))
+  if (booked + overlapping(held_times) >= capacity)
     return availability{false, "held by another caller"};
   return availability{true, "open"};
+}
+
+std::string next_free_slot(std::string_view hours, std::string_view date, std::string_view time,
+                           int slot_minutes, const std::vector<std::string>& booked_times,
+                           const std::vector<std::string>& held_times, int capacity) {
+  auto open = parse_hours(hours);
+  auto wd = weekday_of(date);
+  auto after = minutes_of(time);
+  if (!open || !wd || !after || slot_minutes <= 0)
+    return {};
+  int best = -1;
+  for (const auto& o : *open) {
+    if (o.weekday != *wd)
+      continue;
+    for (int m = o.open_min; m + slot_minutes <= o.close_min; m += slot_minutes) {
+      if (m <= *after || (best >= 0 && m >= best))
+        continue;
+      char hhmm[8];
+      std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", m / 60, m % 60);
+      auto a = check_slot(hours, date, hhmm, slot_minutes, booked_times, held_times, capacity);
+      if (a && a->available)
+        best = m;
+    }
+  }
+  if (best < 0)
+    return {};
+  char hhmm[8];
+  std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", best / 60, best % 60);
+  return hhmm;
 }
 
 result<int> utc_offset_minutes(std::string_view tz) {

@@ -35,11 +35,20 @@ struct availability {
 
 /// Is a slot of `slot_minutes` at date/time free, given the hours, the
 /// times ("HH:MM") already booked that day and the times other live calls
-/// hold that day (receptionist/slot_holds.hpp)?
+/// hold that day (receptionist/slot_holds.hpp)? A slot takes `capacity`
+/// bookings (issue 17.6): it is full when that many booked or held slots
+/// overlap it ("already booked" when the bookings alone fill it).
 result<availability> check_slot(std::string_view hours, std::string_view date,
                                 std::string_view time, int slot_minutes,
                                 const std::vector<std::string>& booked_times,
-                                const std::vector<std::string>& held_times = {});
+                                const std::vector<std::string>& held_times = {}, int capacity = 1);
+
+/// The first slot after `time` on `date` that check_slot finds free, on the
+/// grid of slot_minutes from each opening time ("HH:MM"); "" when none is
+/// left that day (or the hours, date or time do not parse).
+std::string next_free_slot(std::string_view hours, std::string_view date, std::string_view time,
+                           int slot_minutes, const std::vector<std::string>& booked_times,
+                           const std::vector<std::string>& held_times, int capacity);
 
 /// Minutes east of UTC of a tenant's time zone: "UTC", "" or "Z" (0), or a
 /// fixed offset "+10:00", "-05:00", "UTC+10". Errors {"bad_timezone"} for

@@ -1,5 +1,6 @@
 #include "receptionist/session.hpp"
 
+#include "common/phrases.hpp"
 #include "receptionist/languages.hpp"
 #include "receptionist/tools.hpp"
 
@@ -47,11 +48,22 @@ std::string language_instructions(const storage::tenant& tenant) {
          all + "; otherwise answer in " + own + ".";
 }
 
-std::string greeting_instructions(const storage::tenant& tenant) {
+std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent) {
   const std::string own = greeting_for(tenant, call_language(tenant));
   std::string greeting =
-      own.empty() ? "Thanks for calling " + tenant.name + ". How can I help you today?" : own;
+      own.empty() ? fill_phrase(phrases_for(call_language(tenant)).greeting, {tenant.name}) : own;
+  if (!consent.empty())
+    greeting = consent + " " + greeting;
   return "Greet the caller now by saying exactly: \"" + greeting + "\"";
+}
+
+std::string consent_sentence(const storage::tenant& tenant, const std::string& configured) {
+  // The built-in default (config.hpp) is said in the business's language;
+  // a sentence of the operator's own, as written.
+  const std::string english = phrases_for("en").consent;
+  return configured.empty() || configured == english
+             ? std::string{phrases_for(call_language(tenant)).consent}
+             : configured;
 }
 
 std::string resume_instructions(const std::string& caller_name) {

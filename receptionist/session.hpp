@@ -23,7 +23,13 @@ std::string language_instructions(const storage::tenant& tenant);
 
 /// response.instructions that make the assistant greet first with the
 /// tenant's greeting (quoted, so it is said verbatim).
-std::string greeting_instructions(const storage::tenant& tenant);
+/// `consent` ("" : none), the recording notice (issue 17.3), is said first.
+std::string greeting_instructions(const storage::tenant& tenant, const std::string& consent = "");
+
+/// The recording notice for a call of `tenant`: `configured` ([recording]
+/// consent) when it is the operator's own, else (empty, or the built-in
+/// English default) the built-in sentence in the tenant's language.
+std::string consent_sentence(const storage::tenant& tenant, const std::string& configured);
 
 /// response.instructions for the first reply after the caller was picked up
 /// again (actors/call_resume.hpp): the call was cut off; greet the caller

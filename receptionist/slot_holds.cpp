@@ -20,25 +20,27 @@ std::vector<std::string> overlapping(const std::vector<std::string>& times, std:
   return out;
 }
 
-std::vector<std::string> hold_book::conflicts(const held_slot& slot,
-                                              std::string_view call_sid) const {
+std::vector<std::string> hold_book::conflicts(const held_slot& slot, std::string_view call_sid,
+                                              int slot_minutes) const {
+  if (slot_minutes <= 0)
+    slot_minutes = slot_minutes_;
   std::vector<std::string> out;
   for (const auto& [sid, slots] : by_call_) {
     if (sid == call_sid)
       continue;
     for (const auto& s : slots)
       if (s.tenant_number == slot.tenant_number && s.date == slot.date &&
-          slots_overlap(s.time, slot.time, slot_minutes_))
+          slots_overlap(s.time, slot.time, slot_minutes))
         out.push_back(s.time);
   }
   return out;
 }
 
 std::vector<std::string> hold_book::hold(const std::string& call_sid, const held_slot& slot,
-                                         bool replace) {
-  auto clash = conflicts(slot, call_sid);
-  if (!clash.empty())
-    return clash;
+                                         bool replace, int slot_minutes, int places) {
+  auto clash = conflicts(slot, call_sid, slot_minutes);
+  if (static_cast<int>(clash.size()) >= places)
+    return clash.empty() ? std::vector<std::string>{slot.time} : clash; // places <= 0: full
   auto& mine = by_call_[call_sid];
   if (replace)
     mine.clear();

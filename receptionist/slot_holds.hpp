@@ -36,14 +36,19 @@ class hold_book {
 public:
   explicit hold_book(int slot_minutes = 60) : slot_minutes_(slot_minutes) {}
 
-  /// The times other calls hold that overlap `slot` (same tenant and day).
-  std::vector<std::string> conflicts(const held_slot& slot, std::string_view call_sid) const;
+  /// The times other calls hold that overlap `slot` (same tenant and day),
+  /// slots being `slot_minutes` long (0: the book's).
+  std::vector<std::string> conflicts(const held_slot& slot, std::string_view call_sid,
+                                     int slot_minutes = 0) const;
 
-  /// Holds `slot` for `call_sid` unless another call holds an overlapping
-  /// one. `replace`: the call's other holds go (the hold follows the slot
-  /// recorded in the booking). Returns the conflicting times: empty when
-  /// held; when not, nothing changed.
-  std::vector<std::string> hold(const std::string& call_sid, const held_slot& slot, bool replace);
+  /// Holds `slot` for `call_sid` unless `places` or more other calls'
+  /// holds overlap it (issue 17.6: places is the tenant's capacity less its
+  /// stored bookings there; 1: no other hold may overlap). `replace`: the
+  /// call's other holds go (the hold follows the slot recorded in the
+  /// booking). Returns the overlapping times when refused (nothing changed
+  /// then), empty when held. slot_minutes 0: the book's.
+  std::vector<std::string> hold(const std::string& call_sid, const held_slot& slot, bool replace,
+                                int slot_minutes = 0, int places = 1);
 
   /// Every hold of `call_sid` goes (its call ended).
   void release(const std::string& call_sid);

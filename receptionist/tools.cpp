@@ -7,6 +7,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 namespace sb::receptionist {
 
 namespace {
@@ -43,44 +45,107 @@ std::string string_arg(std::string_view arguments_json, const char* key) {
   return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
+// -- the calendar's capacity (issue 17.6) -----------------------------------------
+
+/// The booked times of the day's stored job cards.
+std::vector<std::string> booked_times(const tool_context& ctx) {
+  std::vector<std::string> out;
+  if (ctx.jobs_that_day)
+    for (const auto& j : *ctx.jobs_that_day)
+      out.push_back(j.details.preferred_time);
+  return out;
+}
+
+int capacity_of(const tool_context& ctx) {
+  return std::max(1, ctx.tenant.slot_capacity);
+}
+
+/// The holds `time` may still take: capacity less the bookings overlapping it.
+int places_left(const tool_context& ctx, const std::vector<std::string>& booked,
+                std::string_view time) {
+  return capacity_of(ctx) - static_cast<int>(overlapping(booked, time, ctx.slot_minutes).size());
+}
+
+/// The first free slot after `time` that day, as the caller's alternative.
+std::string next_free(const tool_context& ctx, const std::string& date, const std::string& time,
+                      const std::vector<std::string>& booked) {
+  static const std::vector<std::string> none;
+  return next_free_slot(ctx.tenant.hours, date, time, ctx.slot_minutes, booked,
+                        ctx.held_elsewhere ? *ctx.held_elsewhere : none, capacity_of(ctx));
+}
+
 // -- record_booking_details ----------------------------------------------------
 
-/// The booking's slot is held by another live call (known on a second run).
-bool slot_taken_elsewhere(const tool_context& ctx) {
-  const auto& b = ctx.booking;
-  return ctx.held_elsewhere && !b.preferred_time.empty() &&
-         !overlapping(*ctx.held_elsewhere, b.preferred_time, ctx.slot_minutes).empty();
+/// The day to read when the arguments set a date or a time and the booking
+/// then has both: the slot is checked against the day's bookings.
+std::string booking_day(const storage::booking& so_far, std::string_view args) {
+  auto touched =
+      !string_arg(args, "preferred_date").empty() || !string_arg(args, "preferred_time").empty();
+  auto merged = merge_booking(so_far, args);
+  if (!touched || !merged || merged->preferred_time.empty())
+    return {};
+  return merged->preferred_date;
+}
+
+/// Why the booking's new slot cannot be recorded ("" : it can): the stored
+/// bookings fill it, or (on a second run) they and other calls' holds do.
+std::string slot_full(const tool_context& ctx, const storage::booking& b,
+                      const std::vector<std::string>& booked) {
+  if (b.preferred_date.empty() || b.preferred_time.empty())
+    return {};
+  int left = places_left(ctx, booked, b.preferred_time);
+  if (left <= 0)
+    return "that time is fully booked: offer the caller a different one";
+  if (ctx.held_elsewhere &&
+      static_cast<int>(
+          overlapping(*ctx.held_elsewhere, b.preferred_time, ctx.slot_minutes).size()) >= left)
+    return "another caller is booking that time: offer the caller a different one";
+  return {};
 }
 
 tool_outcome record_booking(tool_context& ctx, std::string_view args) {
   auto merged = merge_booking(ctx.booking, args);
   if (!merged)
     return {false, error_json("ok", merged.err().message)};
+  auto booked = booked_times(ctx);
+  bool new_slot = merged->preferred_date != ctx.booking.preferred_date ||
+                  merged->preferred_time != ctx.booking.preferred_time;
+  std::string full = new_slot ? slot_full(ctx, *merged, booked) : "";
+  std::string refused_date = merged->preferred_date, refused_time = merged->preferred_time;
+  if (!full.empty()) { // the other details stand; the slot stays what it was
+    merged->preferred_date = ctx.booking.preferred_date;
+    merged->preferred_time = ctx.booking.preferred_time;
+  }
   ctx.booking = *merged;
   rapidjson::StringBuffer buf;
   writer w{buf};
   w.StartObject();
-  put(w, "ok", true);
+  put(w, "ok", full.empty());
+  if (!full.empty()) {
+    put(w, "error", full);
+    if (auto next = next_free(ctx, refused_date, refused_time, booked); !next.empty())
+      put(w, "next_free_time", next);
+  }
   w.Key("missing");
   w.StartArray();
   for (const auto& m : missing_fields(ctx.booking))
     w.String(m.c_str(), static_cast<rapidjson::SizeType>(m.size()));
   w.EndArray();
-  if (slot_taken_elsewhere(ctx))
-    put(w, "warning", "another caller is booking that time: offer the caller a different one");
   w.EndObject();
   tool_outcome o{true, buf.GetString(), true, false};
   const auto& b = ctx.booking;
-  if (!b.preferred_date.empty() && !b.preferred_time.empty() && !ctx.held_elsewhere) {
+  if (full.empty() && !b.preferred_date.empty() && !b.preferred_time.empty() &&
+      !ctx.held_elsewhere) {
     o.hold = held_slot{ctx.tenant.number, b.preferred_date, b.preferred_time};
     o.hold_replaces = true;
+    o.hold_places = places_left(ctx, booked, b.preferred_time);
   }
   return o;
 }
 
 // -- check_availability -----------------------------------------------------------
 
-std::string availability_day(std::string_view args) {
+std::string availability_day(const storage::booking&, std::string_view args) {
   return string_arg(args, "date");
 }
 
@@ -88,13 +153,10 @@ tool_outcome check_availability(tool_context& ctx, std::string_view args) {
   auto date = string_arg(args, "date"), time = string_arg(args, "time");
   if (date.empty() || time.empty())
     return {false, error_json("available", "date and time are required")};
-  std::vector<std::string> booked;
-  if (ctx.jobs_that_day)
-    for (const auto& j : *ctx.jobs_that_day)
-      booked.push_back(j.details.preferred_time);
+  auto booked = booked_times(ctx);
   static const std::vector<std::string> none;
   auto a = check_slot(ctx.tenant.hours, date, time, ctx.slot_minutes, booked,
-                      ctx.held_elsewhere ? *ctx.held_elsewhere : none);
+                      ctx.held_elsewhere ? *ctx.held_elsewhere : none, capacity_of(ctx));
   if (!a)
     return {false, error_json("available", a.err().message)};
   rapidjson::StringBuffer buf;
@@ -104,10 +166,15 @@ tool_outcome check_availability(tool_context& ctx, std::string_view args) {
   put(w, "reason", a->reason);
   put(w, "date", date);
   put(w, "time", time);
+  if (!a->available && (a->reason == "already booked" || a->reason == "held by another caller"))
+    if (auto next = next_free(ctx, date, time, booked); !next.empty())
+      put(w, "next_free_time", next);
   w.EndObject();
   tool_outcome o{true, buf.GetString()};
-  if (a->available) // offered to this caller: no other call may be offered it now
+  if (a->available) { // offered to this caller: no other call may be offered it now
     o.hold = held_slot{ctx.tenant.number, date, time};
+    o.hold_places = places_left(ctx, booked, time);
+  }
   return o;
 }
 
@@ -130,7 +197,8 @@ const std::vector<tool_def>& tool_table() {
   static const std::vector<tool_def> table{
       {record_booking_tool,
        "Record the caller's job details as you learn them. Call it again whenever a detail is "
-       "added or corrected; fields you leave out keep their earlier values.",
+       "added or corrected; fields you leave out keep their earlier values. A date and time that "
+       "is fully booked is refused (ok false) and the other details are kept: offer another time.",
        R"({"type":"object","properties":{)"
        R"("customer_name":{"type":"string","description":"The caller's full name"},)"
        R"("callback_phone":{"type":"string","description":"Callback number, E.164 if possible"},)"
@@ -140,10 +208,10 @@ const std::vector<tool_def>& tool_table() {
        R"("preferred_time":{"type":"string","description":"HH:MM, 24-hour, business local time"},)"
        R"("urgency":{"type":"string","enum":["emergency","urgent","normal","flexible"]},)"
        R"("notes":{"type":"string"}},"additionalProperties":false})",
-       nullptr, record_booking},
+       booking_day, record_booking},
       {check_availability_tool,
        "Check whether the business can come at a date and time: within business hours and not "
-       "already booked.",
+       "fully booked. When it cannot, next_free_time (if given) is the next free time that day.",
        R"({"type":"object","properties":{)"
        R"("date":{"type":"string","description":"YYYY-MM-DD"},)"
        R"("time":{"type":"string","description":"HH:MM, 24-hour"}},)"

@@ -38,13 +38,16 @@ struct tool_outcome {
   /// holds go, the hold follows the booking).
   std::optional<held_slot> hold = std::nullopt;
   bool hold_replaces = false;
+  /// How many calls may hold `hold` at once: the tenant's slot capacity less
+  /// the stored bookings overlapping it (this call's hold included).
+  int hold_places = 1;
 };
 
 /// What a tool may read and change of its call.
 struct tool_context {
-  storage::booking& booking; ///< the details recorded so far
-  const storage::tenant& tenant;
-  int slot_minutes = 60;
+  storage::booking& booking;     ///< the details recorded so far
+  const storage::tenant& tenant; ///< its slot_capacity: bookings one slot takes (issue 17.6)
+  int slot_minutes = 60;         ///< the tenant's, or the config's (tenant::slot_length)
   /// Tools with a calendar_day: the jobs booked that day (read by the caller).
   const std::vector<storage::job>* jobs_that_day = nullptr;
   /// The times ("HH:MM") other live calls hold that day, when known: a
@@ -56,9 +59,11 @@ struct tool_def {
   std::string_view name;
   std::string_view description;
   std::string_view parameters_json; ///< a JSON Schema object
-  /// The day whose bookings the tool needs ("" if none, or if the arguments
-  /// name no day: run() then reports the error). Null: never needs any.
-  std::string (*calendar_day)(std::string_view arguments_json) = nullptr;
+  /// The day whose bookings the tool needs, given the call's booking so far
+  /// ("" if none, or if the arguments name no day: run() then reports the
+  /// error). Null: never needs any.
+  std::string (*calendar_day)(const storage::booking& so_far,
+                              std::string_view arguments_json) = nullptr;
   tool_outcome (*run)(tool_context& ctx, std::string_view arguments_json) = nullptr;
 };
 

@@ -52,4 +52,16 @@ interval wilson_interval(int k, int n, double z) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
+variant_figures figures_of(const storage::variant_outcome& o) {
+  double n = o.calls > 0 ? o.calls : 1;
+  variant_figures f;
+  f.booking_rate = o.booked / n;
+  f.booking_ci95 = wilson_interval(o.booked, o.calls);
+  f.mean_duration_s = static_cast<double>(o.duration_ms) / n / 1000.0;
+  f.mean_latency_ms = o.latency_turns > 0 ? o.latency_sum_ms / o.latency_turns : -1;
+  f.barge_ins_per_call = static_cast<double>(o.barge_ins) / n;
+  f.cost_per_call_usd = o.cost_usd / n;
+  return f;
+}
+
 } // namespace sb::receptionist

@@ -3,6 +3,7 @@
 // the confidence interval its booking rate is reported with.
 
 #include "storage/records.hpp"
+#include "storage/report.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -36,5 +37,18 @@ struct interval {
 /// [0, 1] and is sound for small n and rates near 0 or 1. z = 1.96: 95%.
 /// n = 0 gives [0, 1].
 interval wilson_interval(int k, int n, double z = 1.96);
+
+/// One variant's rates and means, from its sums (store::variant_report):
+/// what `report --by variant` prints and the console's Variants page shows,
+/// computed here once for both. Means over no calls are 0.
+struct variant_figures {
+  double booking_rate = 0;
+  interval booking_ci95; ///< wilson_interval(booked, calls)
+  double mean_duration_s = 0;
+  int64_t mean_latency_ms = -1; ///< -1: no measured turn
+  double barge_ins_per_call = 0;
+  double cost_per_call_usd = 0;
+};
+variant_figures figures_of(const storage::variant_outcome& o);
 
 } // namespace sb::receptionist

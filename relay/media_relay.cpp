@@ -39,6 +39,9 @@ void media_relay::caller_audio(std::string_view payload_b64, int64_t stream_ms,
                                int64_t received_us) {
   std::lock_guard lock{mutex_};
   playout_.on_stream_time(stream_ms);
+  if (recorder_)
+    if (auto audio = proto::base64_decode(payload_b64))
+      recorder_->caller_frame(stream_ms, *audio);
   if (openai_ && ready_)
     return send_up(payload_b64, received_us);
   held_in_.push_back({std::string{payload_b64}, received_us});
@@ -46,6 +49,21 @@ void media_relay::caller_audio(std::string_view payload_b64, int64_t stream_ms,
     held_in_.pop_front();
     ++held_dropped_;
   }
+}
+
+void media_relay::start_recording(std::unique_ptr<recording::call_recorder> recorder) {
+  std::lock_guard lock{mutex_};
+  recorder_ = std::move(recorder);
+}
+
+void media_relay::stop_recording() {
+  std::unique_ptr<recording::call_recorder> done;
+  {
+    std::lock_guard lock{mutex_};
+    done = std::move(recorder_);
+  }
+  if (done)
+    done->finish();
 }
 
 void media_relay::caller_heard(std::string_view mark_name) {
@@ -61,6 +79,8 @@ barge_in_cut media_relay::barge_in() {
     return cut;
   twilio_->send_text(proto::build_twilio_clear(stream_sid_));
   auto c = playout_.on_clear();
+  if (recorder_)
+    recorder_->cleared();
   cut.cleared = true;
   cut.item_id = c.item_id;
   cut.heard_ms = c.heard_ms;
@@ -210,6 +230,9 @@ void media_relay::send_down(const std::string& item_id, std::string_view payload
   bool first = sent == 0;
   sent += bytes;
   twilio_->send_text(proto::build_twilio_media(stream_sid_, payload_b64));
+  if (recorder_)
+    if (auto audio = proto::base64_decode(payload_b64))
+      recorder_->assistant_sent(*audio);
   twilio_->send_text(proto::build_twilio_mark(stream_sid_, playout_.on_audio_sent(item_id, bytes)));
   auto sent_us = mono_us();
   frames_down_.fetch_add(1, std::memory_order_relaxed);

@@ -18,6 +18,7 @@
 #include "metrics/switchboard_metrics.hpp"
 #include "net/ws_connection.hpp"
 #include "protocol/playout.hpp"
+#include "recording/call_recorder.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -66,6 +67,12 @@ public:
   /// while no session is configured. `stream_ms` is its media.timestamp (-1
   /// if absent): the stream's clock, which times the assistant's playback.
   void caller_audio(std::string_view payload_b64, int64_t stream_ms, int64_t received_us);
+
+  /// Record the call from now on (recording/call_recorder.hpp): every
+  /// caller frame, and the assistant audio as the caller hears it.
+  void start_recording(std::unique_ptr<recording::call_recorder> recorder);
+  /// The stream is over: the recording is written out and closed.
+  void stop_recording();
 
   /// Twilio echoed a mark: that audio has played.
   void caller_heard(std::string_view mark_name);
@@ -167,6 +174,7 @@ private:
   std::deque<held_out> held_out_;   ///< assistant audio before the stream attached
   bool hanging_up_ = false;
   std::function<void()> when_played_;
+  std::unique_ptr<recording::call_recorder> recorder_; ///< null: not recording
 
   net::ws_connection_ptr openai_;
   bool ready_ = false;

@@ -7,9 +7,10 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libcaf-dev libboost1.81-dev libboost-test1.81-dev libboost-url1.81-dev
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
+  libpq-dev postgresql
   libcli11-dev openssl clang-format util-linux mount
   clang libclang-rt-14-dev
-  espeak-ng sox
+  espeak-ng sox libsndfile1-dev
   wrk gnuplot-nox
   dpkg-dev file
   chromium
@@ -59,3 +60,9 @@ if ! npm_ready "$here/tests/browser" playwright-core; then
   echo "setup: installing playwright-core for the console browser test"
   (cd "$here/tests/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# PostgreSQL (issue 16.1): libpq-dev to build the backend, postgresql for
+# the server binaries the storage tests run under a temp dir of their own
+# (tests/support/pg_server.*). Debian's package also starts a system
+# cluster on install; nothing here uses it. The tests start the server as
+# `nobody` when they run as root (initdb refuses root), so no user is made.

@@ -110,13 +110,17 @@ void call_runner::open_stream_locked(const twiml_node& connect) {
   net::ws_client_options wo;
   wo.url = stream_connect_url(opt_.server_url, stream_.url);
   wo.ca_pem = opt_.ca_pem;
+  // A caller that stops reading must not time itself out: Beast's idle timer
+  // counts only what is read (net/ws_session.cpp), so it would close at 30 s.
+  if (opt_.stop_reading)
+    wo.limits.idle_timeout_ms = 0;
   // Twilio signs the upgrade over the <Stream url> exactly, with no params.
   wo.headers.emplace_back("X-Twilio-Signature",
                           proto::twilio_signature(opt_.auth_token, stream_.url, {}));
   net::ws_handlers h;
-  h.on_text = [self = shared_from_this()](std::string&& frame) {
+  h.on_text = [self = shared_from_this(), more = !opt_.stop_reading](std::string&& frame) {
     self->on_text(frame);
-    return true;
+    return more; // false: reading pauses for good (stop_reading)
   };
   h.on_close = [self = shared_from_this(), no](const std::string& reason) {
     self->on_close(no, reason);

@@ -59,6 +59,11 @@ struct caller_options {
   /// With vanish_after_turns: reset the TCP connection (RST, as a network
   /// fault does) instead of closing it (net's ws_connection::abort()).
   bool vanish_with_reset = false;
+  /// Read the Media Stream's first frame, then never again (issue 14.5: a
+  /// Twilio peer that stops reading): the server's frames fill the socket
+  /// buffers, then its write queue (twilio.max_queued_bytes). The caller
+  /// keeps sending its audio and waits for replies it never hears.
+  bool stop_reading = false;
   /// Silence frames carry the tick number in the lowest mu-law step (0xFE
   /// for a 1 bit, 0xFF for 0: inaudible, below any VAD), so that every frame
   /// the caller sends differs and an order check sees a swapped frame.
@@ -83,6 +88,10 @@ struct caller_options {
   std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_sent;
   /// A media frame's payload as it arrives (offset: every byte received before it).
   std::function<void(int64_t offset, std::string_view bytes, int64_t mono_us)> on_audio_received;
+  /// Assistant audio as it plays out (what the caller hears; never audio
+  /// dropped by a `clear`): `offset` is the stream position (caller bytes
+  /// sent, 8 per ms) of the tick that played it (tests/call/recording_test.cpp).
+  std::function<void(int64_t offset, std::string_view bytes)> on_audio_played;
   /// Once set, the caller hangs up (sends `stop`, result ok) at the next
   /// pause between turns, when no assistant audio is playing or in flight.
   std::shared_ptr<const std::atomic<bool>> hang_up;

@@ -161,6 +161,9 @@ void call_runner::on_tick(int stream_no) {
     await_reply_locked();
   // -- assistant audio played out --
   const std::size_t played = std::min<std::size_t>(frame_bytes, buffer_.size() - buf_head_);
+  if (opt_.on_audio_played && played > 0)
+    opt_.on_audio_played((ticks_ - 1) * static_cast<int64_t>(frame_bytes),
+                         std::string_view{buffer_}.substr(buf_head_, played));
   buf_head_ += played;
   if (buf_head_ == buffer_.size()) {
     buffer_.clear();

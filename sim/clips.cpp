@@ -49,6 +49,11 @@ void clip_library::frame_all() {
     framed_[name] = make_framed_clip(bytes);
 }
 
+void clip_library::add(const std::string& name, std::string bytes) {
+  framed_[name] = make_framed_clip(bytes);
+  clips_[name] = std::move(bytes);
+}
+
 result<std::string> clip_library::get(const std::string& name) const {
   auto it = clips_.find(name);
   if (it == clips_.end())

@@ -53,6 +53,10 @@ public:
   /// The clip as media frames (shared, not copied); error {"no_clip"} for an unknown name.
   result<std::shared_ptr<const framed_clip>> framed(const std::string& name) const;
 
+  /// Adds (or replaces) a clip of mu-law bytes: a test's or a bench's own
+  /// (e.g. minutes of assistant speech for a peer that stops reading).
+  void add(const std::string& name, std::string bytes);
+
   std::size_t size() const { return clips_.size(); }
 
 private:

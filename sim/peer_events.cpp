@@ -248,6 +248,16 @@ void peer_session::response_done(const std::string& id, const char* status, cons
     drop_ = true;
     return;
   }
+  if (first_connection_ && cfg_.silent_after_responses >= 0 &&
+      responses_done_ >= cfg_.silent_after_responses) {
+    silent_ = true;
+    return;
+  }
+  if (first_connection_ && cfg_.deaf_after_responses >= 0 &&
+      responses_done_ >= cfg_.deaf_after_responses) {
+    deaf_ = true;
+    return;
+  }
   if (pending_auto_response_ && !active_) {
     pending_auto_response_ = false;
     std::size_t call_index = 0;

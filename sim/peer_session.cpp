@@ -84,7 +84,7 @@ void peer_session::on_text(const std::string& frame) {
     rx_us_ = mono_us();
   if (cfg_.record_client_events)
     shared_->record_client_event(frame);
-  if (drop_ || close_)
+  if (drop_ || close_ || silent_ || deaf_)
     return;
   parse_->pool.Clear();
   rapidjson::Document ev(&parse_->pool);

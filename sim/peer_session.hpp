@@ -53,6 +53,8 @@ struct peer_session_config {
   const std::vector<call_script>* scripts = nullptr;
   int delta_ms = 100;
   int drop_after_responses = -1;
+  int silent_after_responses = -1;                                ///< see peer_options
+  int deaf_after_responses = -1;                                  ///< see peer_options
   bool send_garbage_after_session = false;                        ///< see peer_options
   bool drop_with_reset = false;                                   ///< see peer_options
   bool record_client_events = true;                               ///< see peer_options
@@ -78,8 +80,9 @@ public:
   bool streaming() const { return active_ && active_->audio; }
   /// Frames to send, in order (drains).
   std::vector<std::string> take_output() { return std::exchange(out_, {}); }
-  bool wants_close() const { return close_; } ///< send queued frames, then close
-  bool wants_drop() const { return drop_; }   ///< close abruptly (fault injection)
+  bool wants_close() const { return close_; }    ///< send queued frames, then close
+  bool wants_drop() const { return drop_; }      ///< close abruptly (fault injection)
+  bool wants_silence() const { return silent_; } ///< read and send nothing more (fault injection)
   const call_script* script() const { return script_; }
   int connection() const { return conn_number_; }
   /// A response is active or the caller is mid-utterance.
@@ -157,7 +160,7 @@ private:
   int conn_number_ = 0;
   uint64_t next_id_ = 0;
   std::vector<std::string> out_;
-  bool close_ = false, drop_ = false;
+  bool close_ = false, drop_ = false, silent_ = false, deaf_ = false;
 
   rapidjson::Document session_; ///< the session object as configured
   const call_script* script_ = nullptr;

@@ -34,10 +34,8 @@ public:
     std::lock_guard lock(mu_);
     conn_ = conn;
     net::ws_handlers h;
-    h.on_text = [self = shared_from_this()](std::string&& frame) {
-      self->on_text(frame);
-      return true;
-    };
+    // false pauses reading for good: a silent connection (wants_silence).
+    h.on_text = [self = shared_from_this()](std::string&& frame) { return self->on_text(frame); };
     h.on_close = [self = shared_from_this()](const std::string&) { self->on_close(); };
     conn->set_handlers(std::move(h));
     // Frames queued before the handshake completes go out right after it.
@@ -64,12 +62,13 @@ public:
   }
 
 private:
-  void on_text(const std::string& frame) {
+  bool on_text(const std::string& frame) {
     std::lock_guard lock(mu_);
     if (closed_)
-      return;
+      return true;
     session_.on_text(frame);
     flush_locked();
+    return !session_.wants_silence();
   }
 
   void on_close() {
@@ -106,6 +105,12 @@ private:
       else
         conn_->close();
       closed_ = true;
+      timer_.cancel();
+      return;
+    }
+    if (session_.wants_silence()) {
+      // Connected but silent: the frames above (the last response.done) go
+      // out, then nothing; on_text stops reading.
       timer_.cancel();
       return;
     }
@@ -172,6 +177,8 @@ public:
     so.tls_cert_pem = options_.tls_cert_pem;
     so.tls_key_pem = options_.tls_key_pem;
     so.ws.max_frame_bytes = 1024 * 1024; // session.update with long instructions and tools
+    if (options_.silent_after_responses >= 0)
+      so.ws.idle_timeout_ms = 0; // a silent connection stays open until the client closes it
     net::http_handlers h;
     h.on_request = [](net::http_request, net::responder respond) {
       respond(net::http_response::json(
@@ -227,6 +234,8 @@ private:
                             options_.drop_after_responses};
     cfg.send_garbage_after_session = options_.send_garbage_after_session;
     cfg.drop_with_reset = options_.drop_with_reset;
+    cfg.silent_after_responses = options_.silent_after_responses;
+    cfg.deaf_after_responses = options_.deaf_after_responses;
     cfg.record_client_events = options_.record_client_events;
     cfg.fixed_usage = &options_.fixed_usage;
     cfg.on_audio_received = &options_.on_audio_received;

@@ -40,6 +40,19 @@ struct peer_options {
   /// With drop_after_responses: reset the TCP connection (RST) rather than
   /// closing it (net's ws_connection::abort()), as a network fault does.
   bool drop_with_reset = false;
+  /// Go silent on a caller's first connection right after its Nth
+  /// response.done (-1: never): the connection stays open, but nothing more
+  /// is sent and nothing more is read, so our pings go unanswered too (Beast
+  /// answers a ping only while a read is pending). The peer's own idle
+  /// timeout is off then, so only the client can end that connection. The
+  /// fault the bridge's silence watchdog (openai.silence_ms) is for.
+  int silent_after_responses = -1;
+  /// Go deaf on a caller's first connection right after its Nth
+  /// response.done (-1: never): the connection stays open and keeps reading
+  /// (so pings are answered), but every client event is ignored and nothing
+  /// more is sent. The fault the bridge's answer watchdog is for (a
+  /// response.create with no event back within openai.silence_ms).
+  int deaf_after_responses = -1;
   /// Hold each connection's first session.updated (and what follows it) for
   /// this long plus 0..session_updated_jitter_ms (fixed per connection):
   /// the caller streams meanwhile, so the bridge must hold its audio and then

@@ -6,6 +6,7 @@
 
 #include "common/result.hpp"
 
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -16,10 +17,15 @@ class database;
 }
 
 /// The scripts, oldest first; latest_schema_version() == migrations().size().
+/// SQLite's text; PostgreSQL's is postgres_migrations().
 const std::vector<std::string_view>& migrations();
 
-/// Applies the missing migrations. Returns the resulting version, or
-/// {"schema", ...} for a database newer than this build.
+/// The PostgreSQL text of migration vN, keyed by N (migrations_pg.cpp).
+const std::map<int, std::string_view>& postgres_migrations();
+
+/// Applies the missing migrations, in the database's dialect. Returns the
+/// resulting version, or {"schema", ...} for a database newer than this
+/// build or a migration with no text for the dialect.
 result<int> migrate(detail::database& db);
 
 } // namespace sb::storage

@@ -50,6 +50,15 @@ struct tenant {
   int64_t stream_attach_ms =
       0; ///< the Media Stream must attach by then; 0: twilio.stream_attach_timeout
   std::vector<variant> variants; ///< the live (not retired) A/B variants; empty: none
+  bool record = false;           ///< its calls are recorded (recording/, consent said first)
+  /// The calendar (migration v17): one booking's length in minutes (0: config
+  /// tools.slot_minutes) and how many bookings may overlap one slot.
+  int slot_minutes = 0;
+  int slot_capacity = 1;
+  /// slot_minutes, or `config_default` when it is 0.
+  int slot_length(int config_default) const {
+    return slot_minutes > 0 ? slot_minutes : config_default;
+  }
 };
 
 /// Why a call was transferred and how it went (migration v6): a call

@@ -4,8 +4,6 @@
 #include "storage/migrations.hpp"
 #include "storage/store_impl.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 
 namespace sb::storage {
@@ -17,7 +15,7 @@ store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 store::~store() = default;
 
 result<std::unique_ptr<store>> store::open(const std::string& path) {
-  auto db = detail::database::open(path);
+  auto db = detail::open_database(path);
   if (!db)
     return db.err();
   auto version = migrate(**db);
@@ -40,7 +38,8 @@ namespace {
 constexpr const char* tenant_columns =
     "id, number, name, greeting, context, timezone, language, voice, push_url, hours, "
     "max_concurrent, calls_per_minute, transfer_number, transfer_after_hours, transfer_message, "
-    "max_call_ms, silence_ms, stream_attach_ms, languages, greetings";
+    "max_call_ms, silence_ms, stream_attach_ms, languages, greetings, record, slot_minutes, "
+    "slot_capacity";
 
 // v12's encodings (storage/migrations.cpp): languages "es,en"; greetings a
 // line "code=text" each.
@@ -105,6 +104,9 @@ tenant read_tenant(const query& q) {
   t.stream_attach_ms = q.int_at(17);
   t.languages = split_languages(q.text_at(18));
   t.greetings = split_greetings(q.text_at(19));
+  t.record = q.int_at(20) != 0;
+  t.slot_minutes = static_cast<int>(q.int_at(21));
+  t.slot_capacity = static_cast<int>(q.int_at(22));
   return t;
 }
 
@@ -115,8 +117,8 @@ status store::add_tenant(const tenant& t) {
       "INSERT INTO tenants (number, name, greeting, context, timezone, language, voice, "
       "push_url, hours, created_at, max_concurrent, calls_per_minute, transfer_number, "
       "transfer_after_hours, transfer_message, max_call_ms, silence_ms, stream_attach_ms, "
-      "languages, greetings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+      "languages, greetings, record, slot_minutes, slot_capacity) VALUES (?1, ?2, ?3, ?4, ?5, "
+      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
       "add tenant " + t.number);
   if (!q)
     return q.err();
@@ -128,8 +130,10 @@ status store::add_tenant(const tenant& t) {
   q->bind_text(15, t.transfer_message);
   q->bind_int(16, t.max_call_ms).bind_int(17, t.silence_ms).bind_int(18, t.stream_attach_ms);
   q->bind_text(19, join_languages(t.languages)).bind_text(20, join_greetings(t.greetings));
+  q->bind_int(21, t.record ? 1 : 0);
+  q->bind_int(22, t.slot_minutes).bind_int(23, t.slot_capacity);
   auto s = q->run();
-  if (!s && q->error_code() == SQLITE_CONSTRAINT_UNIQUE)
+  if (!s && q->unique_violation())
     return error{"exists", "a tenant with number " + t.number + " already exists"};
   return s;
 }

@@ -15,8 +15,6 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
-
 namespace sb::storage {
 
 /// The schema version this build migrates to.
@@ -37,6 +35,10 @@ public:
   result<bool> remove_tenant(const std::string& number); ///< false: no such tenant
   result<std::vector<tenant>> list_tenants();
   result<std::optional<tenant>> find_tenant(const std::string& number);
+  /// The calendar's settings (store_calendar.cpp); nullopt keeps one as it
+  /// is. false: no such tenant.
+  result<bool> set_tenant_slots(const std::string& number, std::optional<int> slot_minutes,
+                                std::optional<int> slot_capacity);
 
   // -- calls --
   status begin_call(const call_record& c); ///< at the webhook; ignores a repeated CallSid
@@ -82,9 +84,11 @@ public:
   /// The call's draft; empty when none (finalize_call deletes it).
   result<booking> booking_draft(const std::string& call_sid);
   /// A live call's status as it changes (in_progress when the stream
-  /// attaches, with its answer time); a call ended already is not touched.
-  /// false: no open call with that CallSid.
-  result<bool> set_call_status(const std::string& call_sid, call_status s, int64_t answered_at_ms);
+  /// attaches, with its answer time and the times it was picked up again:
+  /// `resumes` never lowers the stored count); a call ended already is not
+  /// touched. false: no open call with that CallSid.
+  result<bool> set_call_status(const std::string& call_sid, call_status s, int64_t answered_at_ms,
+                               int resumes = 0);
   /// The calls `node_id` left open (no end reason), oldest first. Rows with
   /// no node (written before schema v6) count as this node's.
   result<std::vector<call_record>> open_calls(const std::string& node_id);
@@ -109,6 +113,28 @@ public:
   result<std::vector<variant>> variants_of(const std::string& tenant_number);
   /// Outcomes per variant name over all the tenant's calls.
   result<std::vector<variant_outcome>> variant_report(const std::string& tenant_number);
+
+  // -- recordings on our side and deleting a call (store_recordings.cpp) --
+  /// A tenant opts in or out of recording. false: no such tenant.
+  result<bool> set_tenant_record(const std::string& number, bool record);
+  /// The call's WAV file (recording/). false: no call with that CallSid.
+  result<bool> set_recording_file(const std::string& call_sid, const std::string& path);
+  /// The call's WAV file; "" when not recorded. nullopt: no such call.
+  result<std::optional<std::string>> recording_file(const std::string& call_sid);
+  /// A recorded call whose file the retention sweep removes.
+  struct expired_recording {
+    std::string call_sid;
+    std::string path;
+  };
+  /// Recorded calls started before `before_ms`, oldest first.
+  result<std::vector<expired_recording>> recordings_before(int64_t before_ms);
+  /// The file is gone: the call no longer names it.
+  status clear_recording_file(const std::string& call_sid);
+  /// The right to be forgotten: in one transaction the call, its
+  /// transcript, its booking draft, its job card and the card's outbox
+  /// entries. Returns the recording file the caller must remove ("" : none);
+  /// nullopt: no call with that CallSid (nothing deleted).
+  result<std::optional<std::string>> delete_call(const std::string& call_sid);
 
   // -- notification outbox --
   result<std::vector<outbox_entry>> due_notifications(int64_t now_ms, int limit);

@@ -7,6 +7,7 @@
 namespace sb::storage {
 
 using detail::collect;
+using detail::no_limit;
 using detail::query;
 
 namespace {
@@ -25,19 +26,28 @@ constexpr const char* call_values =
 // The final row wins, except where it knows less than the stored row: the
 // webhook's identifiers and start time, and a recording whose status
 // callback may have arrived before the call was finalized.
+// Written in the SQL both dialects read: CASE (not iif), the stored row's
+// columns qualified (PostgreSQL finds a bare name ambiguous with excluded).
 constexpr const char* call_upsert =
     " ON CONFLICT (call_sid) DO UPDATE SET"
-    " account_sid = iif(excluded.account_sid <> '', excluded.account_sid, account_sid),"
-    " tenant_number = iif(excluded.tenant_number <> '', excluded.tenant_number, tenant_number),"
-    " from_number = iif(excluded.from_number <> '', excluded.from_number, from_number),"
-    " to_number = iif(excluded.to_number <> '', excluded.to_number, to_number),"
-    " started_at = iif(excluded.started_at <> 0, excluded.started_at, started_at),"
-    " answered_at = iif(excluded.answered_at <> 0, excluded.answered_at, answered_at),"
+    " account_sid = CASE WHEN excluded.account_sid <> '' THEN excluded.account_sid ELSE "
+    "calls.account_sid END,"
+    " tenant_number = CASE WHEN excluded.tenant_number <> '' THEN excluded.tenant_number ELSE "
+    "calls.tenant_number END,"
+    " from_number = CASE WHEN excluded.from_number <> '' THEN excluded.from_number ELSE "
+    "calls.from_number END,"
+    " to_number = CASE WHEN excluded.to_number <> '' THEN excluded.to_number ELSE calls.to_number "
+    "END,"
+    " started_at = CASE WHEN excluded.started_at <> 0 THEN excluded.started_at"
+    "   ELSE calls.started_at END,"
+    " answered_at = CASE WHEN excluded.answered_at <> 0 THEN excluded.answered_at"
+    "   ELSE calls.answered_at END,"
     " ended_at = excluded.ended_at, status = excluded.status,"
     " end_reason = excluded.end_reason,"
-    " recording_url = iif(excluded.recording_url <> '', excluded.recording_url, recording_url),"
-    " recording_duration_s = iif(excluded.recording_url <> '', excluded.recording_duration_s,"
-    "                            recording_duration_s),"
+    " recording_url = CASE WHEN excluded.recording_url <> '' THEN excluded.recording_url ELSE "
+    "calls.recording_url END,"
+    " recording_duration_s = CASE WHEN excluded.recording_url <> ''"
+    "   THEN excluded.recording_duration_s ELSE calls.recording_duration_s END,"
     " tokens_input_text = excluded.tokens_input_text,"
     " tokens_input_audio = excluded.tokens_input_audio,"
     " tokens_input_cached = excluded.tokens_input_cached,"
@@ -46,18 +56,20 @@ constexpr const char* call_upsert =
     " tokens_input_cached_text = excluded.tokens_input_cached_text,"
     " tokens_input_cached_audio = excluded.tokens_input_cached_audio,"
     " cost_usd = excluded.cost_usd,"
-    " node_id = iif(excluded.node_id <> '', excluded.node_id, node_id),"
+    " node_id = CASE WHEN excluded.node_id <> '' THEN excluded.node_id ELSE calls.node_id END,"
     " openai_reconnects = excluded.openai_reconnects, barge_ins = excluded.barge_ins,"
     " openai_recycles = excluded.openai_recycles,"
-    " variant = iif(excluded.variant <> '', excluded.variant, variant),"
-    " language = iif(excluded.language <> '', excluded.language, language),"
-    " resumes = max(excluded.resumes, resumes),"
-    " transfer_reason = iif(excluded.transfer_reason <> '', excluded.transfer_reason,"
-    "                       transfer_reason),"
+    " variant = CASE WHEN excluded.variant <> '' THEN excluded.variant ELSE calls.variant END,"
+    " language = CASE WHEN excluded.language <> '' THEN excluded.language ELSE calls.language END,"
+    " resumes = CASE WHEN excluded.resumes > calls.resumes THEN excluded.resumes"
+    "   ELSE calls.resumes END,"
+    " transfer_reason = CASE WHEN excluded.transfer_reason <> '' THEN excluded.transfer_reason "
+    "ELSE calls.transfer_reason END,"
     // <Dial>'s outcome (set_transfer_status) may come before the call is
     // finalized: it stands over the supervisor's "dialing".
-    " transfer_status = iif(excluded.transfer_status IN ('', 'dialing') AND transfer_status <> '',"
-    "                       transfer_status, excluded.transfer_status)";
+    " transfer_status = CASE WHEN excluded.transfer_status IN ('', 'dialing')"
+    "   AND calls.transfer_status <> '' THEN calls.transfer_status"
+    "   ELSE excluded.transfer_status END";
 
 /// The recording on the call's row, if one arrived before the card was
 /// written, goes on the card (job `id`).
@@ -162,10 +174,14 @@ call_record read_call_row(const query& q) {
 
 status store::begin_call(const call_record& c) {
   // Twilio retries a webhook that timed out with the same CallSid: the
-  // first row stands.
-  auto q = impl_->db->prepare(std::string("INSERT OR IGNORE INTO calls (") + call_columns + ")" +
-                                  call_values,
-                              "begin call " + c.call_sid);
+  // first row stands. (SQLite's OR IGNORE also skips a row that breaks a
+  // CHECK; PostgreSQL's DO NOTHING only a duplicate: an empty CallSid is
+  // an error there.)
+  auto& db = *impl_->db;
+  auto q = db.prepare(std::string(db.pick("INSERT OR IGNORE INTO calls (", "INSERT INTO calls (")) +
+                          call_columns + ")" + call_values +
+                          std::string(db.pick("", " ON CONFLICT DO NOTHING")),
+                      "begin call " + c.call_sid);
   if (!q)
     return q.err();
   bind_call(*q, c);
@@ -253,7 +269,8 @@ result<int64_t> store::finalize_call(const call_record& c, const job& j,
       " notes = excluded.notes, status = excluded.status, summary = excluded.summary,"
       " cost_usd = excluded.cost_usd, transfer_reason = excluded.transfer_reason,"
       " transfer_status = excluded.transfer_status, analysis = excluded.analysis,"
-      " language = excluded.language, resumes = max(excluded.resumes, resumes)"
+      " language = excluded.language, resumes = CASE WHEN excluded.resumes > jobs.resumes"
+      " THEN excluded.resumes ELSE jobs.resumes END"
       " RETURNING id",
       "save job of " + c.call_sid);
   if (!ins)
@@ -325,7 +342,7 @@ result<std::vector<call_record>> store::list_calls(int limit) {
                               "list calls");
   if (!q)
     return q.err();
-  q->bind_int(1, limit > 0 ? limit : -1); // LIMIT -1: no limit
+  q->bind_int(1, limit > 0 ? limit : no_limit);
   return collect<call_record>(*q, read_call);
 }
 

@@ -2,9 +2,10 @@
 // Internal to storage/: the state behind sb::storage::store, shared by the
 // store_*.cpp files (one per table group).
 
-#include "storage/sqlite_db.hpp"
+#include "storage/db.hpp"
 #include "storage/store.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,6 +14,17 @@
 namespace sb::storage {
 
 namespace detail {
+
+/// A LIMIT that limits nothing, in both dialects (PostgreSQL refuses
+/// SQLite's LIMIT -1).
+constexpr int64_t no_limit = INT64_MAX;
+
+/// 1 for a call `c` whose job card `j` (LEFT JOINed: may be NULL) is a
+/// booking with a date and time, or a voicemail; else 0. CASE, not a
+/// comparison's value, which is 0/1 in SQLite but a boolean in PostgreSQL.
+constexpr const char* booked_sql = "CASE WHEN j.kind = 'call' AND j.preferred_date <> ''"
+                                   " AND j.preferred_time <> '' THEN 1 ELSE 0 END";
+constexpr const char* voicemail_sql = "CASE WHEN j.kind = 'voicemail' THEN 1 ELSE 0 END";
 
 /// Steps `q` to the end, turning each row into a T with `read`.
 template <class T, class Read> result<std::vector<T>> collect(query& q, Read read) {

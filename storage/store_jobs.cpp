@@ -3,6 +3,7 @@
 
 #include "storage/store_impl.hpp"
 
+#include "common/phrases.hpp"
 #include "common/time.hpp"
 
 namespace sb::storage {
@@ -83,7 +84,7 @@ result<std::vector<job>> store::list_jobs(int limit) {
       std::string(job_select) + "ORDER BY created_at DESC, id DESC LIMIT ?1", "list jobs");
   if (!q)
     return q.err();
-  q->bind_int(1, limit > 0 ? limit : -1); // LIMIT -1: no limit
+  q->bind_int(1, limit > 0 ? limit : detail::no_limit);
   return collect<job>(*q, read_job);
 }
 
@@ -125,7 +126,7 @@ result<std::vector<outbox_entry>> store::due_notifications(int64_t now_ms, int l
                               "due notifications");
   if (!q)
     return q.err();
-  q->bind_int(1, now_ms).bind_int(2, limit > 0 ? limit : -1);
+  q->bind_int(1, now_ms).bind_int(2, limit > 0 ? limit : detail::no_limit);
   return collect<outbox_entry>(*q, read_outbox);
 }
 
@@ -262,8 +263,8 @@ status detail::mark_voicemail(database& db, job& j, const std::string& url, int 
   j.recording_url = url;
   j.recording_duration_s = duration_s;
   j.status = "needs_review";
-  j.summary = "Voicemail (" + std::to_string(duration_s) + " s) from " + j.caller +
-              ": listen to it and call back.";
+  j.summary =
+      fill_phrase(phrases_for(j.language).voicemail, {std::to_string(duration_s), j.caller});
   auto up = db.prepare("UPDATE jobs SET kind = ?2, recording_url = ?3, recording_duration_s = ?4,"
                        " status = ?5, summary = ?6 WHERE id = ?1",
                        "voicemail on job of " + j.call_sid);

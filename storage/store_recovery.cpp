@@ -71,14 +71,16 @@ result<booking> store::booking_draft(const std::string& call_sid) {
 }
 
 result<bool> store::set_call_status(const std::string& call_sid, call_status s,
-                                    int64_t answered_at_ms) {
-  auto q =
-      impl_->db->prepare("UPDATE calls SET status = ?2, answered_at = iif(?3 <> 0, ?3, answered_at)"
-                         " WHERE call_sid = ?1 AND end_reason = ''",
-                         "set status of " + call_sid);
+                                    int64_t answered_at_ms, int resumes) {
+  auto q = impl_->db->prepare("UPDATE calls SET status = ?2,"
+                              " answered_at = CASE WHEN ?3 <> 0 THEN ?3 ELSE answered_at END,"
+                              " resumes = CASE WHEN resumes > ?4 THEN resumes ELSE ?4 END"
+                              " WHERE call_sid = ?1 AND end_reason = ''",
+                              "set status of " + call_sid);
   if (!q)
     return q.err();
   q->bind_text(1, call_sid).bind_text(2, std::string{to_string(s)}).bind_int(3, answered_at_ms);
+  q->bind_int(4, resumes);
   if (auto r = q->run(); !r)
     return r.err();
   return impl_->db->changes() > 0;

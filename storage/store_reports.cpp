@@ -24,20 +24,26 @@ int nearest_rank_percentile(std::vector<int>& values, double p) {
 
 namespace {
 
-/// SQLite's bucket of a call's start: the UTC day, or the Monday that
-/// starts its week ('weekday 0' moves to the coming Sunday, or stays on one).
-std::string bucket_sql(report_period p) {
-  return p == report_period::day ? "date(c.started_at / 1000, 'unixepoch')"
-                                 : "date(c.started_at / 1000, 'unixepoch', 'weekday 0', '-6 days')";
+/// The bucket of a call's start, YYYY-MM-DD: the UTC day, or the Monday
+/// that starts its week. SQLite: 'weekday 0' moves to the coming Sunday (or
+/// stays on one); PostgreSQL: date_trunc('week') is the ISO week's Monday.
+std::string bucket_sql(const detail::database& db, report_period p) {
+  if (p == report_period::day)
+    return std::string(db.pick("date(c.started_at / 1000, 'unixepoch')",
+                               "to_char(to_timestamp(c.started_at / 1000) AT TIME ZONE 'UTC',"
+                               " 'YYYY-MM-DD')"));
+  return std::string(db.pick("date(c.started_at / 1000, 'unixepoch', 'weekday 0', '-6 days')",
+                             "to_char(date_trunc('week', to_timestamp(c.started_at / 1000)"
+                             " AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"));
 }
 
 status add_calls(detail::database& db, const std::string& tenant, report_period p,
                  std::map<std::string, report_row>& rows) {
   auto q = db.prepare(
-      "SELECT " + bucket_sql(p) +
-          ", c.answered_at > 0, c.transfer_reason <> '', c.end_reason <> '',"
-          " COALESCE(j.kind = 'call' AND j.preferred_date <> '' AND j.preferred_time <> '', 0),"
-          " COALESCE(j.kind = 'voicemail', 0), c.tokens_input_text + c.tokens_input_audio +"
+      "SELECT " + bucket_sql(db, p) +
+          ", c.answered_at > 0, c.transfer_reason <> '', c.end_reason <> '', " +
+          detail::booked_sql + ", " + detail::voicemail_sql +
+          ", c.tokens_input_text + c.tokens_input_audio +"
           " c.tokens_output_text + c.tokens_output_audio, c.cost_usd"
           " FROM calls c LEFT JOIN jobs j ON j.call_sid = c.call_sid WHERE c.tenant_number = ?1",
       "report calls of " + tenant);
@@ -65,7 +71,7 @@ status add_calls(detail::database& db, const std::string& tenant, report_period 
 
 status add_latencies(detail::database& db, const std::string& tenant, report_period p,
                      std::map<std::string, report_row>& rows) {
-  auto q = db.prepare("SELECT " + bucket_sql(p) +
+  auto q = db.prepare("SELECT " + bucket_sql(db, p) +
                           ", t.latency_ms FROM transcript_turns t JOIN calls c"
                           " ON c.call_sid = t.call_sid WHERE c.tenant_number = ?1"
                           " AND t.role = 'assistant' AND t.latency_ms >= 0",

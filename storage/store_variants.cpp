@@ -58,19 +58,23 @@ result<std::vector<variant>> store::variants_of(const std::string& tenant_number
 }
 
 result<std::vector<variant_outcome>> store::variant_report(const std::string& tenant_number) {
+  using namespace std::string_literals;
   auto q = impl_->db->prepare(
-      "SELECT c.variant, count(*),"
-      " sum(COALESCE(j.kind = 'call' AND j.preferred_date <> '' AND j.preferred_time <> '', 0)),"
-      " sum(c.transfer_reason <> ''), sum(COALESCE(j.kind = 'voicemail', 0)),"
-      " sum(iif(c.ended_at > c.started_at, c.ended_at - c.started_at, 0)), sum(c.barge_ins),"
-      " sum(c.cost_usd), (SELECT count(*) FROM transcript_turns t JOIN calls d"
-      "   ON d.call_sid = t.call_sid WHERE d.tenant_number = ?1 AND d.variant = c.variant"
-      "   AND t.role = 'assistant' AND t.latency_ms >= 0),"
-      " (SELECT COALESCE(sum(t.latency_ms), 0) FROM transcript_turns t JOIN calls d"
-      "   ON d.call_sid = t.call_sid WHERE d.tenant_number = ?1 AND d.variant = c.variant"
-      "   AND t.role = 'assistant' AND t.latency_ms >= 0)"
-      " FROM calls c LEFT JOIN jobs j ON j.call_sid = c.call_sid WHERE c.tenant_number = ?1"
-      " GROUP BY c.variant ORDER BY c.variant",
+      "SELECT c.variant, count(*), sum("s + detail::booked_sql +
+          "), sum(CASE WHEN"
+          " c.transfer_reason <> '' THEN 1 ELSE 0 END), sum(" +
+          detail::voicemail_sql +
+          "),"
+          " sum(CASE WHEN c.ended_at > c.started_at THEN c.ended_at - c.started_at ELSE 0 END),"
+          " sum(c.barge_ins), sum(c.cost_usd), (SELECT count(*) FROM transcript_turns t JOIN calls "
+          "d"
+          "   ON d.call_sid = t.call_sid WHERE d.tenant_number = ?1 AND d.variant = c.variant"
+          "   AND t.role = 'assistant' AND t.latency_ms >= 0),"
+          " (SELECT COALESCE(sum(t.latency_ms), 0) FROM transcript_turns t JOIN calls d"
+          "   ON d.call_sid = t.call_sid WHERE d.tenant_number = ?1 AND d.variant = c.variant"
+          "   AND t.role = 'assistant' AND t.latency_ms >= 0)"
+          " FROM calls c LEFT JOIN jobs j ON j.call_sid = c.call_sid WHERE c.tenant_number = ?1"
+          " GROUP BY c.variant ORDER BY c.variant",
       "variant report of " + tenant_number);
   if (!q)
     return q.err();

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   app.add_option("--call-max-s", o.call_max_s, "Longest call")->capture_default_str();
   app.add_option("--sample-s", o.sample_s, "Seconds between samples")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the call lengths")->capture_default_str();
+  app.add_option("--fit-from-s", o.fit_from_s,
+                 "Fit the slopes from this second on (0: once every slot has turned over)")
+      ->capture_default_str();
   app.add_option("--server-log-level", o.log_level, "The server's log level")
       ->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server log, database)");

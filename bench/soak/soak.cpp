@@ -177,7 +177,9 @@ void sample_run(const soak_options& o, const std::shared_ptr<soak_calls>& calls,
 void fit(soak_result& r) {
   const auto& o = r.options;
   // Steady state: every slot has turned over once (filled, then the longest call).
-  r.fit_from_s = static_cast<double>(o.calls) / std::max(1, o.start_rate) + o.call_max_s;
+  r.fit_from_s = o.fit_from_s > 0
+                     ? o.fit_from_s
+                     : static_cast<double>(o.calls) / std::max(1, o.start_rate) + o.call_max_s;
   std::vector<double> t, rss, fds;
   const soak_sample *first = nullptr, *last = nullptr;
   double live_sum = 0;

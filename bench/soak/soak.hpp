@@ -22,6 +22,7 @@ struct soak_options {
   int call_max_s = 180; ///< ... in [min, max]
   int sample_s = 10;    ///< the server is sampled this often
   int start_rate = 20;  ///< new calls per second while filling up
+  int fit_from_s = 0;   ///< fit slopes from here; 0: once every slot has turned over
   unsigned seed = 42;   ///< call durations are reproducible
   std::string log_level = "warn";
   bool keep = false; ///< keep the work dir (server log, database)

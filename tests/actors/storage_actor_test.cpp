@@ -7,11 +7,15 @@
 #define BOOST_TEST_MODULE storage_actor
 #include <boost/test/unit_test.hpp>
 
+#include "common/time.hpp"
+
 #include <caf/all.hpp>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 using namespace sb;
 using namespace sb::actors;
@@ -40,10 +44,11 @@ struct fixture {
     std::filesystem::remove_all(dir);
   }
 
-  template <class T, class Msg> T ask(Msg msg) {
+  /// `bound`: more than the store's 5 s busy timeout for a write that meets a lock.
+  template <class T, class Msg> T ask(Msg msg, std::chrono::seconds bound = 5s) {
     caf::scoped_actor self{sys};
     T out{};
-    self->request(storage, 5s, std::move(msg))
+    self->request(storage, bound, std::move(msg))
         .receive([&](T& r) { out = std::move(r); },
                  [](caf::error& e) { BOOST_FAIL("storage: " << caf::to_string(e)); });
     return out;
@@ -126,4 +131,49 @@ BOOST_FIXTURE_TEST_CASE(write_ahead_is_read_back_by_the_recovery, fixture) {
   BOOST_TEST(lost[0].call.call_sid == "CA1");
   BOOST_TEST(lost[0].tenant.push_url == t.push_url);
   BOOST_TEST(ask<std::vector<lost_call>>(open_calls{"node-b"}).empty());
+}
+
+// The database full or failing (issue 14.5): while another connection holds
+// the write lock, every write of a call is answered at once and kept in
+// memory; when the lock goes, they go in in order, the job card and its one
+// push entry with them.
+BOOST_FIXTURE_TEST_CASE(writes_refused_by_a_lock_go_in_when_it_is_released, fixture) {
+  sqlite3* other = nullptr;
+  BOOST_REQUIRE(sqlite3_open((dir + "/t.db").c_str(), &other) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  storage::call_record begun;
+  begun.call_sid = "CA1";
+  ask<stored_atom>(begin_call{begun}, 15s); // waits out the busy timeout, then is kept
+  int seq = 0;
+  for (const char* text : {"first", "second", "third"}) {
+    storage::transcript_turn t;
+    t.call_sid = "CA1";
+    t.seq = seq++;
+    t.text = text;
+    ask<stored_atom>(append_turn{t}, 15s);
+  }
+  BOOST_TEST(ask<int64_t>(ended(end_reason::caller_hangup, "kept"), 15s) == job_card_pending);
+  BOOST_TEST(
+      ask<std::vector<storage::outbox_entry>>(due_notifications{now_ms() + 1, 10}, 15s).empty());
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  // Polled on a connection of the test's own: a read may fail while the
+  // actor's connection writes (so each read's result is checked), and the
+  // card and its push entry come in one transaction (store::finalize_call).
+  auto in = [&] {
+    auto job = db->job_for_call("CA1");
+    auto outbox = db->list_outbox();
+    return job && *job && outbox && outbox->size() == 1u;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!in() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  BOOST_REQUIRE(in());
+  BOOST_TEST((*db->job_for_call("CA1"))->summary == "kept");
+  auto turns = *db->turns_for("CA1");
+  BOOST_REQUIRE(turns.size() == 3u);
+  BOOST_TEST(turns[0].text == "first");
+  BOOST_TEST(turns[1].text == "second");
+  BOOST_TEST(turns[2].text == "third");
 }

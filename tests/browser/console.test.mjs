@@ -171,11 +171,44 @@ try {
     const card = page.locator(`.job-card[data-sid="${sid}"]`);
     await card.waitFor({ timeout: 30000 });
     await card.locator('.end-reason', { hasText: 'operator_hangup' }).waitFor();
+    assert.match(await card.locator('.language').textContent(), /^[a-z]{2}$/, 'the call\'s language is listed');
     await page.locator(`section.call[data-sid="${sid}"]`).waitFor({ state: 'detached' });
     assert.ok(Number((await card.textContent()).match(/job #(\d+)/)[1]) > 0, 'job card stored');
     await driverLine('CALL_DONE ' + sid, 30000);
     await page.screenshot({ path: join(artifacts, 'console-finished-call.png') });
     assert.deepEqual(cspViolations, [], 'the console broke its own CSP');
+  });
+
+  await step('the Reports page charts the stored calls: one bar per day, heights and titles from the report', async () => {
+    await page.click('nav a[data-page=reports]');
+    await page.waitForURL(url + '/console/reports');
+    await page.locator('main[data-loaded]').waitFor({ timeout: 15000 });
+    const tenant = await page.locator('#tenant').inputValue();
+    const rep = await page.evaluate(t => fetch('/console/api/report?tenant=' + encodeURIComponent(t) + '&per=day').then(r => r.json()), tenant);
+    assert.ok(rep.rows.length >= 1, 'the call just made is in the report');
+    const bars = await page.$$eval('#chart-calls rect.bar-calls', rs => rs.map(r => ({
+      h: Number(r.getAttribute('height')), title: r.querySelector('title').textContent })));
+    assert.equal(bars.length, rep.rows.length);
+    const max = Math.max(...rep.rows.flatMap(r => [r.calls, r.booked]));
+    rep.rows.forEach((r, i) => {
+      assert.equal(bars[i].title, `${r.period}: ${r.calls} calls`);
+      assert.ok(Math.abs(bars[i].h - r.calls / max * 150) < 0.01, `bar ${i} height ${bars[i].h}`);
+    });
+    assert.equal(await page.locator('#report-table tr').count(), rep.rows.length + 1);
+    await page.screenshot({ path: join(artifacts, 'console-reports.png') });
+  });
+
+  await step('the Variants page lists the outcomes per variant with the booking rate\'s interval', async () => {
+    await page.click('nav a[data-page=variants]');
+    await page.waitForURL(url + '/console/variants');
+    await page.locator('main[data-loaded]').waitFor({ timeout: 15000 });
+    const tenant = await page.locator('#tenant').inputValue();
+    const v = await page.evaluate(t => fetch('/console/api/variants?tenant=' + encodeURIComponent(t)).then(r => r.json()), tenant);
+    assert.equal(await page.locator('#variants-table tr.variant').count(), v.variants.length);
+    assert.equal(await page.locator('#chart-variants rect.bar-rate').count(), v.variants.length);
+    assert.equal(await page.locator('#chart-variants line.ci').count(), v.variants.length);
+    await page.screenshot({ path: join(artifacts, 'console-variants.png') });
+    assert.deepEqual(cspViolations, [], 'the report pages broke the CSP');
   });
 } catch (e) {
   if (failed === 0) { failed++; console.log('not ok - setup\n  ' + (e.stack || e)); }

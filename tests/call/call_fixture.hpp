@@ -58,6 +58,9 @@ struct e2e_options {
   sim::peer_options::analysis_reply analysis = sim::peer_options::analysis_reply::answer;
   /// Adjust the peer's options last (pacing, session.updated delay, hooks).
   std::function<void(sim::peer_options&)> tune_peer;
+  /// Where the store lives ([storage] path): "" a SQLite file in the test's
+  /// temp dir; a postgresql:// URL (tests/support/pg_server.hpp).
+  std::string database;
 };
 
 /// The business every test calls.

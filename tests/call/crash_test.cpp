@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <map>
@@ -23,6 +24,20 @@ using namespace sb::test;
 
 namespace {
 
+/// full_booking at a time of the caller's own: a slot takes one booking (the
+/// tenant's slot capacity, issue 17.6), and these callers book at once.
+sim::scripted_function_call booking_of(const std::string& customer, const std::string& number) {
+  auto call = full_booking(customer, "7 Crash Road", number);
+  const std::string ten = "\"10:00\"";
+  auto at = call.arguments_json.find(ten);
+  BOOST_REQUIRE(at != std::string::npos);
+  static int next = 0;
+  char time[8];
+  std::snprintf(time, sizeof time, "%02d:00", 8 + next++ % 10); // 08:00, 09:00, ...
+  call.arguments_json.replace(at + 1, 5, time);
+  return call;
+}
+
 /// A booking call long enough to be killed in: the details are recorded on
 /// the first turn, three more turns follow.
 sim::call_script long_booking(const std::string& number, const std::string& customer) {
@@ -30,7 +45,7 @@ sim::call_script long_booking(const std::string& number, const std::string& cust
   s.caller_number = number;
   s.greeting_clip = "one_moment";
   s.turns.push_back(make_turn("Hi, my kitchen sink is leaking under the cabinet.", "caller_1",
-                              {full_booking(customer, "7 Crash Road", number)},
+                              {booking_of(customer, number)},
                               "I'm sorry to hear that. Can I get your name and the address?",
                               "reply_1"));
   s.turns.push_back(make_turn("Sure, I'm Jane Doe, at 42 Elm Street, Springfield.", "caller_2", {},
@@ -269,4 +284,77 @@ BOOST_AUTO_TEST_CASE(a_killed_server_picks_its_callers_up_again_after_a_restart)
   BOOST_TEST(e.env.pushes().size() == scripts.size());
   BOOST_TEST(e.env.outbox().size() == scripts.size());
   BOOST_TEST(e.log(2).find("picked up again") != std::string::npos);
+}
+
+namespace {
+
+/// The index of the first assistant turn saying the call was cut off at or
+/// after `from`, or -1.
+int cut_off_turn(const std::vector<storage::transcript_turn>& turns, std::size_t from) {
+  for (std::size_t i = from; i < turns.size(); ++i)
+    if (turns[i].role == speaker::assistant && turns[i].text.find("cut off") != std::string::npos)
+      return static_cast<int>(i);
+  return -1;
+}
+
+} // namespace
+
+// The resume count is written ahead when the new stream attaches (actors/
+// write_ahead.hpp): a call picked up again and killed again counts both.
+// Without it the row kept 0 until the end, and the second pick-up, read
+// from that row, came out as the first.
+BOOST_AUTO_TEST_CASE(a_call_killed_twice_counts_both_pick_ups) {
+  crash_env e{{long_booking("+15550003001", "Fay Fir")}, 20'000};
+  const auto& script = e.scripts.front();
+  auto server = e.start();
+  auto opts = e.env.caller_for(script);
+  opts.follow_resume = true;
+  opts.redirect_retry_ms = 100;
+  auto done = std::make_shared<std::promise<sim::caller_result>>();
+  auto caller = done->get_future();
+  sim::run_caller(e.env.io(), std::move(opts),
+                  [done](sim::caller_result r) { done->set_value(std::move(r)); });
+  BOOST_REQUIRE_MESSAGE(wait_for_turns(e, 1, 3), "the call did not get past its first turn");
+  const auto sid = e.env.calls().front().call_sid;
+  const auto before = e.env.turns(sid).size();
+  ::kill(server.pid(), SIGKILL);
+  server = e.start();
+
+  // -- picked up again: the count is on the open call before it ends --
+  BOOST_REQUIRE_MESSAGE(
+      eventually([&] { return cut_off_turn(e.env.turns(sid), before) >= 0; }, 60s),
+      "the caller was not picked up again");
+  auto live = e.env.call_record(sid);
+  BOOST_REQUIRE(live.has_value());
+  BOOST_TEST(live->end_reason == end_reason::none);
+  BOOST_TEST(live->resumes == 1);
+
+  // -- killed again once the caller has had one more reply --
+  BOOST_REQUIRE(eventually(
+      [&] {
+        auto turns = e.env.turns(sid);
+        const int back = cut_off_turn(turns, before);
+        return std::count_if(turns.begin() + back + 1, turns.end(),
+                             [](const auto& t) { return t.role == speaker::assistant; }) >= 1;
+      },
+      60s));
+  ::kill(server.pid(), SIGKILL);
+  server = e.start();
+  BOOST_REQUIRE(caller.wait_for(90s) == std::future_status::ready);
+  auto r = caller.get();
+  BOOST_TEST_INFO("caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_TEST(r.streams == 3);
+  BOOST_REQUIRE(
+      eventually([&] { return e.env.call_record(sid)->end_reason != end_reason::none; }, 30s));
+  BOOST_REQUIRE(e.env.wait_for_pushes(1, 20s));
+  auto call = e.env.call_record(sid);
+  BOOST_TEST(call->resumes == 2);
+  BOOST_TEST(call->end_reason == end_reason::assistant_hangup);
+  auto job = e.env.job(sid);
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->resumes == 2);
+  BOOST_TEST(e.env.calls().size() == 1u);
+  BOOST_TEST(e.env.pushes().size() == 1u);
+  BOOST_TEST(e.env.pushes().front().find("\"resumes\":2") != std::string::npos);
 }

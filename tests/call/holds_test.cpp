@@ -61,7 +61,9 @@ BOOST_AUTO_TEST_CASE(a_slot_offered_to_one_live_call_is_not_offered_to_another) 
   auto first = asks_for_ten("+15557650101", 6000);
   auto second = asks_for_ten("+15557650102", 400);
   auto later = asks_for_ten("+15557650103", 400);
-  e2e_env env({.scripts = {first, second, later}, .tune = nullptr});
+  e2e_env env({.scripts = {first, second, later},
+               .tune = nullptr,
+               .tenant = [](storage::tenant& t) { t.slot_capacity = 1; }}); // one van
 
   auto results = env.call_all({first, second}, 2500ms, 90s);
   BOOST_REQUIRE(env.wait_for_no_calls());

@@ -95,6 +95,8 @@ BOOST_AUTO_TEST_CASE(a_spanish_call_is_greeted_transcribed_stored_and_summarised
   BOOST_TEST(f.job.status == "new");
   BOOST_TEST(f.job.details.customer_name == "Ana García");
   BOOST_TEST(summary_on(f.job) == script.summaries.at("es"));
+  // The card's own one-line summary is in Spanish too (common/phrases.cpp).
+  BOOST_TEST(f.job.summary.find(" para Ana García el ") != std::string::npos, f.job.summary);
 
   BOOST_REQUIRE(env.wait_for_pushes(1, std::chrono::milliseconds{5000}));
   auto push = parsed(env.pushes().back());

@@ -159,6 +159,53 @@ BOOST_AUTO_TEST_CASE(openai_tcp_reset_mid_call_reconnects_and_completes) {
   BOOST_TEST(saw_reset.load()); // the server's read failed with ECONNRESET
 }
 
+// Issue 14.5: OpenAI stays connected but goes silent right after the tool
+// call (no event, and our pings go unanswered): after openai.silence_ms the
+// session is replaced as on a drop, and the call completes with its card.
+// With the watchdog off (silence_ms = 0) this call never gets its answer.
+BOOST_AUTO_TEST_CASE(openai_silent_mid_call_is_replaced_and_the_call_completes) {
+  std::atomic<bool> saw_silence{false};
+  log::set_sink([&](std::string_view line) {
+    if (line.find("down (") != std::string_view::npos &&
+        line.find("silent for 1000 ms (no event, no pong)") != std::string_view::npos)
+      saw_silence = true;
+  });
+  {
+    auto script = two_turn_script("+15557650024");
+    e2e_env env({.scripts = {script},
+                 .tune = [](config& c) { c.openai.silence = 1000ms; },
+                 .tune_peer = [](sim::peer_options& p) { p.silent_after_responses = 2; }});
+    log::set_level(log::level::info);
+    expect_reconnected_call(env, script);
+  }
+  log::set_sink({});
+  BOOST_TEST(saw_silence.load()); // the reconnect was logged with its reason
+}
+
+// Issue 14.5, the other half: OpenAI stays connected and answers our pings,
+// but ignores everything after the tool call (its response.create gets no
+// event back). The transport watchdog cannot see it; the answer watchdog
+// replaces the session after openai.silence_ms. With silence_ms = 0 this call
+// never gets its answer.
+BOOST_AUTO_TEST_CASE(openai_deaf_to_a_response_request_is_replaced_and_the_call_completes) {
+  std::atomic<bool> saw_deaf{false};
+  log::set_sink([&](std::string_view line) {
+    if (line.find("down (") != std::string_view::npos &&
+        line.find("no answer to response.create for 1000 ms") != std::string_view::npos)
+      saw_deaf = true;
+  });
+  {
+    auto script = two_turn_script("+15557650025");
+    e2e_env env({.scripts = {script},
+                 .tune = [](config& c) { c.openai.silence = 1000ms; },
+                 .tune_peer = [](sim::peer_options& p) { p.deaf_after_responses = 2; }});
+    log::set_level(log::level::info);
+    expect_reconnected_call(env, script);
+  }
+  log::set_sink({});
+  BOOST_TEST(saw_deaf.load()); // the reconnect was logged with its reason
+}
+
 BOOST_AUTO_TEST_CASE(openai_unreachable_at_start_sends_the_caller_to_voicemail) {
   auto script = short_booking_script("+15557650005");
   e2e_env env({.scripts = {script}, .refuse_connections = true, .tune = fail_fast});

@@ -65,6 +65,8 @@ raw_twilio::raw_twilio(boost::asio::io_context& io, const e2e_env& env, const st
   state_->stream_sid = stream_sid_;
   h.on_text = [st = state_](std::string&& frame) {
     ++st->frames;
+    if (st->stalled)
+      return false; // pauses reading; nothing resumes it (stop_reading)
     rapidjson::Document d;
     d.Parse(frame.c_str(), frame.size());
     if (!d.HasParseError() && d.IsObject() && d.HasMember("event") && d["event"].IsString() &&

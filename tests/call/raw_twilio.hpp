@@ -31,6 +31,10 @@ public:
 
   void send(std::string frame) { conn_->send_text(std::move(frame)); }
   void close() { conn_->close(); }
+  /// Stops reading the stream for good (the frame in hand is the last one
+  /// read): the server's frames pile up in the kernel buffers, then in its
+  /// write queue. Marks are no longer echoed either.
+  void stop_reading() { state_->stalled = true; }
 
   /// The standard frames (docs/protocols.md 2).
   std::string connected() const;
@@ -47,6 +51,7 @@ private:
   struct shared {
     std::atomic<int64_t> frames{0};
     std::atomic<bool> closed{false};
+    std::atomic<bool> stalled{false};
     std::mutex mu;
     std::string reason;
     std::weak_ptr<net::ws_connection> conn;

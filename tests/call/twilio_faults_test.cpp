@@ -11,6 +11,8 @@
 #include "storage/store.hpp"
 #include "tests/call/raw_twilio.hpp"
 
+#include <future>
+#include <optional>
 #include <thread>
 
 using namespace sb;
@@ -156,4 +158,67 @@ BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_stream_and_finalizes) {
   auto job = env.job(tw.call_sid());
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->status == "needs_review");
+}
+
+// Issue 14.5: a Twilio peer that stops reading while the assistant talks.
+// Its greeting is 15 minutes of speech the peer streams at once (a 1 s delta
+// every 2 ms), far more than the loopback socket buffers hold (about 4 MB
+// here: tcp_wmem autotunes high on loopback's 64 KiB MSS). The server's
+// write queue reaches twilio.max_queued_bytes, the stream is closed as a
+// "slow peer" and the call is finalized with its card; a normal call made
+// at the same time completes untouched.
+BOOST_AUTO_TEST_CASE(a_peer_that_stops_reading_is_closed_at_the_queue_bound) {
+  auto stalled_script =
+      short_booking_script("+15557650026", "Stella Stall", "9 Stuck Street", "endless_greeting");
+  auto normal_script = short_booking_script("+15557650027", "Norma Normal", "3 Fine Road");
+  e2e_env env({.scripts = {stalled_script, normal_script},
+               .tune = [](config& c) { c.twilio.max_queued_bytes = 64 * 1024; },
+               .tune_peer =
+                   [](sim::peer_options& p) {
+                     p.clips.add("endless_greeting", std::string(15 * 60 * 8000, '\x55'));
+                     p.delta_ms = 1000;
+                     p.delta_interval_ms = 2;
+                   }});
+  auto normal = std::async(std::launch::async, [&] { return env.call(normal_script); });
+
+  raw_twilio tw(env.io(), env, stalled_script.caller_number);
+  tw.stop_reading(); // before the greeting: the server's first frame is the last read
+  tw.send(tw.connected());
+  tw.send(tw.start());
+  // The caller keeps sending silence (a live line), bounded: the server's
+  // close is seen through the stored call, since a peer that reads nothing
+  // cannot see its own connection close.
+  const std::string silence = proto::base64_encode(std::string(160, '\xFF'));
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::optional<storage::call_record> call;
+  for (int tick = 1; std::chrono::steady_clock::now() < deadline; ++tick) {
+    tw.send(tw.media(silence));
+    std::this_thread::sleep_for(20ms);
+    if (tick % 10 != 0)
+      continue;
+    call = env.call_record(tw.call_sid());
+    if (call && call->ended_at_ms > 0)
+      break;
+  }
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST_INFO("end reason: " << storage::end_reason_text(*call));
+  BOOST_TEST(call->ended_at_ms > 0);
+  BOOST_TEST(call->end_reason == sb::end_reason::twilio_socket_lost);
+  BOOST_TEST(call->end_detail.find("slow peer") != std::string::npos, call->end_detail);
+  BOOST_TEST(tw.frames_received() <= 1);
+
+  auto r = normal.get();
+  BOOST_TEST_INFO("normal caller error: " << r.error);
+  BOOST_TEST(r.ok);
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto job = env.job(tw.call_sid());
+  BOOST_REQUIRE(job.has_value());
+  BOOST_TEST(job->status == "needs_review"); // nothing was booked
+  auto normal_call = env.call_record(r.call_sid);
+  BOOST_REQUIRE(normal_call.has_value());
+  BOOST_TEST(normal_call->end_reason == sb::end_reason::assistant_hangup);
+  BOOST_TEST(normal_call->status == sb::call_status::completed);
+  auto normal_job = env.job(r.call_sid);
+  BOOST_REQUIRE(normal_job.has_value());
+  BOOST_TEST(normal_job->details.customer_name == "Norma Normal");
 }

@@ -97,6 +97,8 @@ BOOST_AUTO_TEST_CASE(committed_config_toml_parses_and_matches_the_defaults) {
   BOOST_TEST(c.openai.voice == d.openai.voice);
   BOOST_TEST(c.openai.vad_threshold == d.openai.vad_threshold);
   BOOST_TEST(c.openai.max_reconnects == d.openai.max_reconnects);
+  BOOST_TEST(c.openai.silence.count() == d.openai.silence.count());
+  BOOST_TEST(c.twilio.max_queued_bytes == d.twilio.max_queued_bytes);
   BOOST_TEST(c.storage.path == d.storage.path);
   BOOST_TEST(c.notifier.max_attempts == d.notifier.max_attempts);
   BOOST_TEST(c.notifier.max_backoff.count() == d.notifier.max_backoff.count());
@@ -132,6 +134,7 @@ io_threads = 3
 account_sid = "AC123"
 validate_signatures = false
 max_frame_bytes = 777
+max_queued_bytes = 88888
 stream_attach_timeout_ms = 3456
 rest_base_url = "http://127.0.0.1:4010"
 rest_timeout_ms = 4567
@@ -149,6 +152,7 @@ connect_timeout_ms = 333
 max_reconnects = 2
 reconnect_backoff_ms = 44
 max_frame_bytes = 5555
+silence_ms = 666
 [storage]
 path = "/var/lib/sb.db"
 [notifier]
@@ -215,6 +219,8 @@ BOOST_AUTO_TEST_CASE(every_section_is_parsed) {
   BOOST_TEST(c.openai.max_reconnects == 2);
   BOOST_TEST(c.openai.reconnect_backoff.count() == 44);
   BOOST_TEST(c.openai.max_frame_bytes == 5555u);
+  BOOST_TEST(c.openai.silence.count() == 666);
+  BOOST_TEST(c.twilio.max_queued_bytes == 88888u);
   BOOST_TEST(c.storage.path == "/var/lib/sb.db");
   BOOST_TEST(c.notifier.poll_interval.count() == 10);
   BOOST_TEST(c.notifier.max_attempts == 3);
@@ -296,6 +302,21 @@ twilio = false
   BOOST_TEST(c.console.token == "console-env");
   BOOST_TEST(c.debug.realtime);
   BOOST_TEST(c.debug.twilio);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_url_comes_from_the_file_or_the_environment) {
+  fake_env none;
+  auto from_file = parse(R"(
+[storage]
+path = "postgresql://sb@db.example/switchboard"
+)",
+                         none);
+  BOOST_TEST(from_file.storage.path == "postgresql://sb@db.example/switchboard");
+  fake_env env;
+  env.vars = {{"SWITCHBOARD_DB", "/tmp/env.db"},
+              {"SWITCHBOARD_DATABASE_URL", "postgresql://sb:pw@db.example/switchboard"}};
+  auto from_env = parse("[storage]\npath = \"file.db\"\n", env);
+  BOOST_TEST(from_env.storage.path == "postgresql://sb:pw@db.example/switchboard");
 }
 
 BOOST_AUTO_TEST_CASE(debug_flags_read_false_words_as_off) {
@@ -380,6 +401,9 @@ BOOST_AUTO_TEST_CASE(rejects_invalid_values) {
   BOOST_TEST(contains(error_of("[openai]\nrealtime_url = \"https://x\"\n"), "openai.realtime_url"));
   BOOST_TEST(contains(error_of("[server]\ntls_cert = \"/c.pem\"\n"), "tls_key"));
   BOOST_TEST(contains(error_of("[server]\nio_threads = 0\n"), "server.io_threads"));
+  BOOST_TEST(contains(error_of("[openai]\nsilence_ms = 50\n"), "openai.silence_ms"));
+  BOOST_TEST(error_of("[openai]\nsilence_ms = 0\n") == ""); // the watchdog off
+  BOOST_TEST(contains(error_of("[twilio]\nmax_queued_bytes = 1000\n"), "twilio.max_queued_bytes"));
   // The REST API's requests carry the auth token: plain HTTP only to loopback.
   BOOST_TEST(contains(error_of("[twilio]\nrest_base_url = \"http://api.twilio.com\"\n"),
                       "twilio.rest_base_url"));

@@ -125,6 +125,25 @@ BOOST_AUTO_TEST_CASE(a_call_without_details_still_gets_a_card_saying_why) {
   BOOST_TEST(make_job(c, {}, 1).summary.find("(ended)") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_summary_is_in_the_businesss_language) {
+  auto c = ended_call();
+  c.language = "es";
+  auto j = make_job(c, complete(), 1);
+  BOOST_TEST(j.summary == "leaking tap para Dana Smith el 2030-01-02 10:00");
+  auto partial = make_job(c, merged({}, R"({"customer_name":"Dana"})"), 1);
+  BOOST_TEST(partial.summary.rfind("Trabajo para Dana (falta: service address", 0) == 0,
+             partial.summary);
+  auto none = make_job(c, {}, 1);
+  BOOST_TEST(none.summary.rfind("En esta llamada no se recogieron datos", 0) == 0, none.summary);
+  BOOST_TEST(none.summary.find("(caller_hangup)") != std::string::npos, none.summary);
+  c.language = "de";
+  c.end_reason = sb::end_reason::max_duration;
+  BOOST_TEST(make_job(c, complete(), 1).summary ==
+             "leaking tap für Dana Smith am 2030-01-02 10:00 (Anruf beendet: max_duration)");
+  c.language = "ja"; // no phrases of its own: English
+  BOOST_TEST(make_job(c, complete(), 1).summary.find(" for Dana Smith on ") != std::string::npos);
+}
+
 // -- push_body ------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(the_push_body_is_json_with_the_card_and_its_cost) {

@@ -1,5 +1,6 @@
 // receptionist/languages.hpp: which language a call is held in, what the
 // transcription is told, which greeting is said, and what is refused.
+#include "common/phrases.hpp"
 #include "receptionist/languages.hpp"
 #include "receptionist/session.hpp"
 
@@ -87,4 +88,41 @@ BOOST_AUTO_TEST_CASE(add_greeting_reads_code_equals_text) {
   BOOST_TEST(t.greetings.at("es") == "Hola = buenos días");
   BOOST_TEST(!add_greeting(t, "Hola").ok());
   BOOST_TEST(!add_greeting(t, "spanish=Hola").ok());
+}
+
+// -- phrases: what Switchboard itself says and writes, in the business's language
+
+BOOST_AUTO_TEST_CASE(without_a_greeting_of_its_own_a_business_is_greeted_in_its_language) {
+  storage::tenant t;
+  t.name = "Fontanería Brillante";
+  t.language = "es";
+  BOOST_TEST(greeting_instructions(t).find(
+                 "\"Gracias por llamar a Fontanería Brillante. ¿En qué puedo ayudarle?\"") !=
+                 std::string::npos,
+             greeting_instructions(t));
+  t.language = "";
+  BOOST_TEST(greeting_instructions(t).find("\"Thanks for calling Fontanería Brillante.") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_consent_sentence_is_the_configured_one_or_the_businesss_own) {
+  storage::tenant t;
+  t.language = "de";
+  BOOST_TEST(consent_sentence(t, "") == "Dieser Anruf wird aufgezeichnet.");
+  BOOST_TEST(consent_sentence(t, "This call is recorded.") == "Dieser Anruf wird aufgezeichnet.");
+  BOOST_TEST(consent_sentence(t, "Calls are recorded for training.") ==
+             "Calls are recorded for training.");
+  t.language = "fr";
+  BOOST_TEST(
+      greeting_instructions(t, consent_sentence(t, "")).find("\"Cet appel est enregistré. ") !=
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_language_without_phrases_falls_back_to_english) {
+  BOOST_TEST(has_phrases("es"));
+  BOOST_TEST(has_phrases("pt"));
+  BOOST_TEST(!has_phrases("ja"));
+  BOOST_TEST(std::string{phrases_for("ja").consent} == "This call is recorded.");
+  BOOST_TEST(fill_phrase("a %s b %s", {"X", "%s"}) == "a X b %s");
+  BOOST_TEST(fill_phrase("no slot", {"X"}) == "no slot");
 }

@@ -98,14 +98,21 @@ BOOST_AUTO_TEST_CASE(recording_a_slot_moves_the_hold_to_it) {
   BOOST_TEST(!json(o.output).HasMember("warning"));
 }
 
-BOOST_AUTO_TEST_CASE(recording_a_slot_another_call_holds_warns_the_model) {
+BOOST_AUTO_TEST_CASE(recording_a_slot_another_call_holds_is_refused_and_keeps_the_rest) {
   call c;
+  c.booking.preferred_date = wednesday;
+  c.booking.preferred_time = "09:00";
   c.held = {"14:00"};
-  auto o = c.run(record_booking_tool, R"({"preferred_date":"2030-01-02","preferred_time":"14:30"})",
-                 true);
+  auto o = c.run(
+      record_booking_tool,
+      R"({"preferred_date":"2030-01-02","preferred_time":"14:30","customer_name":"Ann"})", true);
   BOOST_TEST(o.ok);
-  BOOST_TEST(c.booking.preferred_time == "14:30"); // recorded all the same
-  BOOST_TEST(json(o.output).HasMember("warning"));
+  auto d = json(o.output);
+  BOOST_TEST(!d["ok"].GetBool()); // a full slot (capacity 1) is refused (issue 17.6)
+  BOOST_TEST(std::string{d["error"].GetString()}.find("another caller") != std::string::npos);
+  BOOST_TEST(c.booking.preferred_time == "09:00"); // the slot stays the one recorded before
+  BOOST_TEST(c.booking.customer_name == "Ann");    // the other details are kept
+  BOOST_TEST(o.booking_changed);
   BOOST_TEST(!o.hold.has_value()); // the second run never asks again
 }
 

@@ -59,7 +59,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 struct cli_fixture {
   temp_dir dir;
-  std::string db = dir.file("cli.db");
+  std::string db = dir.store_location("cli.db");
 };
 
 } // namespace
@@ -141,6 +141,36 @@ BOOST_AUTO_TEST_CASE(rejects_bad_arguments_with_exit_code_2) {
   // Nothing was written by the rejected commands.
   auto list = run(db, {"tenants", "list"});
   BOOST_TEST(contains(list.out, "no tenants"));
+}
+
+BOOST_AUTO_TEST_CASE(updates_a_tenants_slots_and_recording_in_one_command) {
+  BOOST_TEST(run(db, {"tenants", "add", "--number", "+15551230000", "--name", "A"}).exit_code == 0);
+  auto slots = run(db, {"tenants", "update", "--tenant", "+15551230000", "--slot-minutes", "30",
+                        "--slot-capacity", "2"});
+  BOOST_TEST(slots.exit_code == 0, slots.err);
+  auto rec = run(db, {"tenants", "update", "--number", "+15551230000", "--record"});
+  BOOST_TEST(rec.exit_code == 0, rec.err);
+  BOOST_TEST(contains(rec.out, "calls recorded"), rec.out);
+  auto read = [&] {
+    auto s = sb::storage::store::open(db);
+    BOOST_TEST_REQUIRE(s.ok());
+    auto t = (*s)->find_tenant("+15551230000");
+    BOOST_TEST_REQUIRE((t.ok() && t->has_value()));
+    return **t;
+  };
+  auto t = read();
+  BOOST_TEST(t.record);
+  BOOST_TEST(t.slot_minutes == 30); // kept by the --record update
+  BOOST_TEST(t.slot_capacity == 2);
+  BOOST_TEST(run(db, {"tenants", "update", "--tenant", "1", "--no-record", "--slot-capacity", "3"})
+                 .exit_code == 0);
+  t = read();
+  BOOST_TEST(!t.record);
+  BOOST_TEST(t.slot_capacity == 3);
+  auto nothing = run(db, {"tenants", "update", "--tenant", "+15551230000"});
+  BOOST_TEST(nothing.exit_code == 2);
+  BOOST_TEST(contains(nothing.err, "--record"), nothing.err);
+  BOOST_TEST(run(db, {"tenants", "update", "--number", "+19999999999", "--record"}).exit_code == 1);
 }
 
 BOOST_AUTO_TEST_CASE(adds_a_tenants_languages_and_greetings_and_refuses_bad_ones) {

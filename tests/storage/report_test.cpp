@@ -197,7 +197,7 @@ void check(const std::vector<made>& calls, const std::string& csv, std::string m
 
 struct report_fixture {
   temp_dir dir;
-  std::string db_path = dir.file("report.db");
+  std::string db_path = dir.store_location("report.db");
   std::vector<made> calls;
 
   report_fixture() {

@@ -18,7 +18,7 @@ namespace {
 struct outbox_fixture {
   temp_dir dir;
   std::unique_ptr<store> db = [this] {
-    auto s = store::open(dir.file("outbox.db"));
+    auto s = store::open(dir.store_location("outbox.db"));
     if (!s)
       throw std::runtime_error(s.err().message);
     return std::move(*s);

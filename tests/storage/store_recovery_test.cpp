@@ -20,7 +20,7 @@ namespace {
 
 struct recovery_store {
   temp_dir dir;
-  std::string path = dir.file("switchboard.db");
+  std::string path = dir.store_location("switchboard.db");
   std::unique_ptr<store> db = open();
 
   std::unique_ptr<store> open() const {
@@ -92,6 +92,23 @@ BOOST_AUTO_TEST_CASE(the_status_is_written_as_it_changes_until_the_call_ends) {
   BOOST_TEST(!*db->set_call_status("CA1", sb::call_status::in_progress, 1));
   BOOST_TEST(db->get_call("CA1")->value().status == sb::call_status::completed);
   BOOST_TEST(!*db->set_call_status("CA-none", sb::call_status::in_progress, 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_resume_is_counted_on_the_open_call_as_its_stream_attaches) {
+  BOOST_REQUIRE(db->begin_call(on_node("CA1", "node-1")));
+  BOOST_REQUIRE(db->set_call_status("CA1", sb::call_status::in_progress, 1'000));
+  BOOST_TEST(db->get_call("CA1")->value().resumes == 0);
+  // picked up again: the new supervisor's stream attaches
+  BOOST_REQUIRE(db->set_call_status("CA1", sb::call_status::in_progress, 1'000, 1));
+  BOOST_TEST(db->get_call("CA1")->value().resumes == 1);
+  // the node dies now: its next start finds the count on the open call
+  auto open = db->open_calls("node-1");
+  BOOST_REQUIRE(open);
+  BOOST_REQUIRE(open->size() == 1u);
+  BOOST_TEST(open->front().resumes == 1);
+  // a write that knows fewer (queued before) does not lower it
+  BOOST_REQUIRE(db->set_call_status("CA1", sb::call_status::in_progress, 1'000, 0));
+  BOOST_TEST(db->get_call("CA1")->value().resumes == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,6 @@
-// Opening, migrating and refusing databases.
+// Opening, migrating and refusing databases. The SQLite file cases run in
+// the SQLite run only (store_test); store_pg_schema_test.cpp has
+// PostgreSQL's.
 #include "storage/store.hpp"
 
 #include "storage/migrations.hpp"
@@ -12,7 +14,7 @@ using sb::storage::store;
 using sb::test::raw_db;
 using sb::test::temp_dir;
 
-BOOST_AUTO_TEST_SUITE(store_schema)
+BOOST_AUTO_TEST_SUITE(store_schema, *boost::unit_test::precondition(sb::test::sqlite_run))
 
 BOOST_AUTO_TEST_CASE(migrates_an_empty_database_to_the_latest_version) {
   temp_dir dir;

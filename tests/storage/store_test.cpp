@@ -9,7 +9,6 @@
 
 using namespace sb::storage;
 using sb::test::ended;
-using sb::test::raw_db;
 using sb::test::sample_call;
 using sb::test::sample_job;
 using sb::test::temp_dir;
@@ -18,7 +17,7 @@ namespace {
 
 struct fresh_store {
   temp_dir dir;
-  std::string path = dir.file("switchboard.db");
+  std::string path = dir.store_location("switchboard.db");
   std::unique_ptr<store> db = [this] {
     auto s = store::open(path);
     if (!s)
@@ -26,6 +25,15 @@ struct fresh_store {
     return std::move(*s);
   }();
 };
+
+/// PostgreSQL's form of a trigger that makes every insert into `table` fail.
+std::string reject_trigger(const std::string& table, const std::string& message) {
+  return "CREATE FUNCTION reject_" + table +
+         "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+         " RAISE EXCEPTION '" +
+         message + "'; END $$; CREATE TRIGGER reject_" + table + " BEFORE INSERT ON " + table +
+         " FOR EACH ROW EXECUTE FUNCTION reject_" + table + "();";
+}
 
 tenant acme() {
   tenant t;
@@ -136,8 +144,19 @@ BOOST_AUTO_TEST_CASE(stores_sql_looking_strings_verbatim) {
   BOOST_TEST_REQUIRE(all.ok());
   BOOST_TEST(all->size() == 1u);
   // A string with an embedded NUL survives too (bound with its length).
+  // PostgreSQL's text cannot hold a NUL: there the write is refused, saying
+  // why, and nothing is written.
   std::string with_nul("before\0after", 12);
-  BOOST_TEST_REQUIRE(db->append_turn(turn("CA1", 0, "caller", with_nul)).ok());
+  auto appended = db->append_turn(turn("CA1", 0, "caller", with_nul));
+  if (sb::test::testing_postgres()) {
+    BOOST_TEST_REQUIRE(!appended.ok());
+    BOOST_TEST(appended.err().message.find("NUL") != std::string::npos, appended.err().message);
+    auto none = db->turns_for("CA1");
+    BOOST_TEST_REQUIRE(none.ok());
+    BOOST_TEST(none->empty());
+    return;
+  }
+  BOOST_TEST_REQUIRE(appended.ok());
   auto turns = db->turns_for("CA1");
   BOOST_TEST_REQUIRE(turns.ok());
   BOOST_TEST((*turns)[0].text == with_nul);
@@ -307,6 +326,23 @@ BOOST_AUTO_TEST_CASE(a_voicemail_recorded_before_its_call_is_finalized_makes_the
   BOOST_TEST((*card)->summary.rfind("Voicemail (17 s) from ", 0) == 0, (*card)->summary);
 }
 
+BOOST_AUTO_TEST_CASE(a_voicemail_cards_summary_is_in_the_businesss_language) {
+  const std::string sid = "CAesvm";
+  BOOST_TEST_REQUIRE(db->begin_call(sample_call(sid)).ok());
+  BOOST_TEST_REQUIRE(
+      db->record_voicemail(sid, "https://api.twilio.com/rec/RE8", 9, true,
+                           [](const job&, const tenant&) { return std::string{"{}"}; })
+          .ok());
+  auto j = sample_job();
+  j.language = "es";
+  BOOST_TEST_REQUIRE(db->finalize_call(ended(sample_call(sid)), j, "", "").ok());
+  auto card = db->job_for_call(sid);
+  BOOST_TEST_REQUIRE((card.ok() && card->has_value()));
+  const auto& summary = (*card)->summary;
+  BOOST_TEST(summary.rfind("Mensaje de voz (9 s) de ", 0) == 0, summary);
+  BOOST_TEST(summary.find(": escúchelo y devuelva la llamada.") != std::string::npos, summary);
+}
+
 BOOST_AUTO_TEST_CASE(a_recording_for_a_live_call_makes_its_row_and_survives_finalize) {
   // The webhook's begin_call may land after the callback: the call is live,
   // so its row is made, and the finalized row keeps the recording.
@@ -347,13 +383,14 @@ BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_job_insert_fails) {
   {
     // Failure injection from a second connection: the job insert aborts
     // after the call row was already upserted inside the transaction.
-    raw_db raw(path);
-    raw.exec("CREATE TRIGGER reject_jobs BEFORE INSERT ON jobs "
-             "BEGIN SELECT RAISE(ABORT, 'injected job failure'); END");
+    sb::test::raw_exec(path,
+                       "CREATE TRIGGER reject_jobs BEFORE INSERT ON jobs "
+                       "BEGIN SELECT RAISE(ABORT, 'injected job failure'); END",
+                       reject_trigger("jobs", "injected job failure"));
   }
   auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://x.example/p", "{}");
   BOOST_TEST_REQUIRE(!id.ok());
-  BOOST_TEST(id.err().code == "sqlite");
+  BOOST_TEST(id.err().code == sb::test::backend_error());
   BOOST_TEST(id.err().message.find("injected job failure") != std::string::npos, id.err().message);
   auto call = db->get_call(sid);
   BOOST_TEST_REQUIRE(call.ok());
@@ -370,9 +407,10 @@ BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_job_insert_fails) {
 BOOST_AUTO_TEST_CASE(finalize_writes_nothing_when_the_outbox_insert_fails) {
   const std::string sid = "CA4";
   {
-    raw_db raw(path);
-    raw.exec("CREATE TRIGGER reject_outbox BEFORE INSERT ON notification_outbox "
-             "BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END");
+    sb::test::raw_exec(path,
+                       "CREATE TRIGGER reject_outbox BEFORE INSERT ON notification_outbox "
+                       "BEGIN SELECT RAISE(ABORT, 'injected outbox failure'); END",
+                       reject_trigger("notification_outbox", "injected outbox failure"));
   }
   auto id = db->finalize_call(ended(sample_call(sid)), sample_job(), "https://x.example/p", "{}");
   BOOST_TEST_REQUIRE(!id.ok());

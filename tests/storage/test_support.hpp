@@ -1,16 +1,39 @@
 #pragma once
-// Test helpers for storage tests: a unique temp dir removed afterwards, and
-// raw SQLite access to look at (or tamper with) a database behind the store.
+// Test helpers for storage tests: a unique temp dir removed afterwards, the
+// backend under test (SB_TEST_BACKEND: sqlite, the default, or postgres; the
+// storage suites are registered once per backend in CMakeLists.txt), and raw
+// SQLite access to look at (or tamper with) a database behind the store.
+
+#include "tests/support/pg_server.hpp"
 
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 namespace sb::test {
+
+/// The storage tests run against PostgreSQL (SB_TEST_BACKEND=postgres).
+inline bool testing_postgres() {
+  const char* b = std::getenv("SB_TEST_BACKEND");
+  return b != nullptr && std::string(b) == "postgres";
+}
+
+/// A Boost.Test precondition: the suite is about SQLite files, and runs in
+/// the SQLite run only.
+inline bool sqlite_run(unsigned long /*test id*/) {
+  return !testing_postgres();
+}
+
+/// The error code of the backend under test.
+inline std::string backend_error() {
+  return testing_postgres() ? "postgres" : "sqlite";
+}
 
 /// A fresh directory under the system temp dir, removed with its contents.
 class temp_dir {
@@ -31,8 +54,21 @@ public:
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
 
+  /// Where a store under test lives: the file `name` in this dir, or under
+  /// SB_TEST_BACKEND=postgres a fresh database on the binary's throwaway
+  /// server (the same one for the same name, dropped with this dir).
+  std::string store_location(const std::string& name) {
+    if (!testing_postgres())
+      return file(name);
+    auto& db = databases_[name];
+    if (!db)
+      db = std::make_unique<pg_database>();
+    return db->url();
+  }
+
 private:
   std::filesystem::path path_;
+  std::map<std::string, std::unique_ptr<pg_database>> databases_;
 };
 
 /// A raw connection, for checks the store's API does not offer.
@@ -77,5 +113,15 @@ public:
 private:
   sqlite3* db_ = nullptr;
 };
+
+/// Tampers with the database behind a store from a second connection:
+/// `sqlite` on a SQLite file, `postgres` on a PostgreSQL database.
+inline void raw_exec(const std::string& location, const std::string& sqlite,
+                     const std::string& postgres) {
+  if (testing_postgres())
+    pg_exec(location, postgres);
+  else
+    raw_db(location).exec(sqlite);
+}
 
 } // namespace sb::test

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(wilson_interval_closed_forms) {
 
 BOOST_AUTO_TEST_CASE(two_hundred_calls_split_by_weight_and_reported) {
   sb::test::temp_dir dir;
-  auto db_path = dir.file("variants.db");
+  auto db_path = dir.store_location("variants.db");
   const std::string number = "+15551230000";
   {
     auto db = sb::storage::store::open(db_path);
