@@ -41,6 +41,11 @@ SRC
   tar -C "$work" -xzf "$tarball"
 fi
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/switchboard-ccache}"
+# Paths relative to the build's parent and the working directory left out of
+# the hash, as scripts/build.sh does: otherwise every checkout (each worktree,
+# each CI directory) misses the cache (measured: a second worktree rebuilt
+# all 141 steps; docs/stack.md 7).
+export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=1
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # Same configuration as Debian's build_config.hpp (log level QUIET, memory
