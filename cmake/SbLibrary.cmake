@@ -12,10 +12,13 @@ function(sb_library name)
   endif()
 endfunction()
 
-# sb_test(NAME SOURCES... LIBS ...): a Boost.Test executable registered with
-# CTest (shared Boost.Test library: ~2 s per test TU instead of ~22 s).
+# sb_test(NAME SOURCES... LIBS ... [SERIAL]): a Boost.Test executable
+# registered with CTest (shared Boost.Test library: ~2 s per test TU instead
+# of ~22 s). SERIAL: the test checks real-time bounds (a frame or two of
+# audio), so CTest runs it alone (RUN_SERIAL) while the other tests, which
+# mostly wait on real-time audio, share the machine (scripts/test.sh -j).
 function(sb_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} Boost::unit_test_framework)
   target_compile_definitions(${name} PRIVATE BOOST_TEST_DYN_LINK
@@ -24,8 +27,14 @@ function(sb_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  if(SB_TSAN) # TSan runs code 5-15x slower (docs/stack.md 7)
+    math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * 3")
+  endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+  if(ARG_SERIAL)
+    set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
   endif()
 endfunction()
