@@ -254,11 +254,24 @@ ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// v18: several nodes on one database (issue 16.2, storage/store_nodes.cpp):
+// each node's row, its lease renewed by its heartbeat. Times are the
+// database's clock in ms since the epoch (nodes on different machines).
+constexpr std::string_view v18 = R"sql(
+CREATE TABLE nodes (
+  node_id      TEXT PRIMARY KEY,
+  public_url   TEXT NOT NULL DEFAULT '',
+  started_at   INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at INTEGER NOT NULL DEFAULT 0,
+  lease_ms     INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8, v9,
-                                                 v10, v11, v12, v13, v14, v15, v16, v17};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9,
+                                                 v10, v11, v12, v13, v14, v15, v16, v17, v18};
   return all;
 }
 
