@@ -352,13 +352,36 @@ void finalize_lost(self_ptr self, lost_call l) {
   finalize_stored(self, std::move(r), false);
 }
 
+} // namespace
+
+namespace detail {
+
+void adopt_lost_calls(registry_ptr self, std::vector<lost_call>& lost) {
+  const bool hold = self->state.svc.cfg->resume.grace.count() > 0;
+  for (auto& l : lost) {
+    if (self->state.calls.count(l.call.call_sid) != 0 || self->state.held.count(l.call.call_sid))
+      continue;
+    if (hold) // Twilio's <Redirect> may bring the caller back (call_resume.cpp)
+      hold_lost(self, std::move(l));
+    else
+      finalize_lost(self, std::move(l));
+  }
+}
+
+} // namespace detail
+
+namespace {
+
 /// At start: the calls this node left open are finalized in the background;
-/// webhooks are answered meanwhile. Its first message to storage, so that no
-/// call begun since is among them (and a live one is skipped regardless).
+/// webhooks are answered meanwhile. Its first message to storage after the
+/// lease's first heartbeat (call_takeover.cpp: a survivor that claimed them
+/// already has them; none can claim them after it), so that no call begun
+/// since is among them (and a live one is skipped regardless).
 void recover_lost_calls(self_ptr self) {
   auto& st = self->state;
   if (!st.svc.storage)
     return recovery_done(self);
+  start_lease(self);
   const auto& node = st.svc.cfg->server.node_id;
   self->request(st.svc.storage, st.svc.cfg->call.storage_write, open_calls{node})
       .then(
@@ -366,15 +389,7 @@ void recover_lost_calls(self_ptr self) {
             if (!lost.empty())
               log::warn("RealtimeServer", "Node " + node + " left " + std::to_string(lost.size()) +
                                               " calls open when it last stopped; finalizing them");
-            const bool hold = self->state.svc.cfg->resume.grace.count() > 0;
-            for (auto& l : lost) {
-              if (self->state.calls.count(l.call.call_sid) != 0)
-                continue;
-              if (hold) // Twilio's <Redirect> may bring the caller back (call_resume.cpp)
-                hold_lost(self, std::move(l));
-              else
-                finalize_lost(self, std::move(l));
-            }
+            adopt_lost_calls(self, lost);
             recovery_done(self);
           },
           [self](caf::error& e) {
@@ -433,6 +448,8 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
       [self](resume_expired_atom, const std::string& sid, int gen) {
         on_resume_expired(self, sid, gen);
       },
+      [self](lease_tick_atom) { renew_lease(self); },
+      [self](lease_tick_atom, int wait_id) { ask_owner_again(self, wait_id); },
       [self](storage_write_report& r) { self->state.health.on_storage(r, now_ms()); },
       [self](outbox_report& r) { self->state.health.on_outbox(r.backlog); },
       [self](recording_update& r) { return record(self, r); },
@@ -458,6 +475,7 @@ call_registry_actor::behavior_type registry(self_ptr self, services svc) {
       [self](shutdown_atom) -> caf::typed_response_promise<drained_atom> {
         auto& st = self->state;
         auto rp = self->make_response_promise<drained_atom>();
+        st.stopping = true;
         for (auto& [sid, sup] : st.calls)
           self->send(sup, shutdown_atom::value);
         finalize_held(self);

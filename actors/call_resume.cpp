@@ -120,13 +120,34 @@ bool answerable(const registry_state& st, const std::string& call_sid) {
                           st.next_steps.count(call_sid) != 0);
 }
 
+namespace {
+
+/// What follows the call's stream, once answerable: a call this node neither
+/// runs, holds nor said anything about may be another node's
+/// (call_takeover.hpp).
+void deliver_next(registry_ptr self, const std::string& call_sid,
+                  caf::typed_response_promise<call_next>& rp) {
+  const auto& st = self->state;
+  const bool unknown = st.calls.count(call_sid) == 0 && st.held.count(call_sid) == 0 &&
+                       st.next_steps.count(call_sid) == 0;
+  if (unknown && answer_for_elsewhere(self, call_sid, rp))
+    return;
+  rp.deliver(next_of(st, call_sid));
+}
+
+} // namespace
+
+call_next held_next(const registry_state& st, const std::string& call_sid) {
+  return next_of(st, call_sid);
+}
+
 void answer_waiting(registry_ptr self) {
   auto& st = self->state;
   auto waiting = std::move(st.next_waiting);
   st.next_waiting.clear();
   for (auto& [sid, rp] : waiting) {
     if (answerable(st, sid))
-      rp.deliver(next_of(st, sid));
+      deliver_next(self, sid, rp);
     else
       st.next_waiting.emplace_back(sid, rp);
   }
@@ -183,7 +204,7 @@ caf::typed_response_promise<call_next> answer_next(registry_ptr self, const call
   auto& st = self->state;
   auto rp = self->make_response_promise<call_next>();
   if (answerable(st, q.call_sid))
-    rp.deliver(next_of(st, q.call_sid));
+    deliver_next(self, q.call_sid, rp);
   else // answered as soon as it is known (the route's ask is bounded)
     st.next_waiting.emplace_back(q.call_sid, rp);
   return rp;

@@ -10,6 +10,7 @@
 // Messages an actor only sends itself (timers) are part of its interface
 // too, marked "self".
 
+#include "actors/cluster_messages.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/replies_to.hpp>
@@ -48,6 +49,10 @@ using storage_actor = caf::typed_actor<
     replies_to<set_recording_file>::with<bool>,           ///< a supervisor: recording on
     replies_to<sweep_recordings>::with<int>,              ///< the daily retention sweep
     replies_to<open_calls>::with<std::vector<lost_call>>, ///< the registry, at start
+    replies_to<node_heartbeat>::with<std::vector<storage::node_info>>, ///< the registry's lease
+    replies_to<claim_calls>::with<std::vector<lost_call>>,             ///< the registry: takeover
+    replies_to<call_owner_query>::with<call_owner>, ///< the registry: call-next elsewhere
+    replies_to<nodes_query>::with<std::vector<storage::node_info>>, ///< the console
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<report_query>::with<std::vector<storage::report_row>>, ///< the console
     replies_to<variants_query>::with<variants_overview>,              ///< the console
@@ -159,8 +164,10 @@ using call_registry_actor = caf::typed_actor<
     reacts_to<call_next>,          ///< a supervisor, before it closes the stream
     reacts_to<call_lost>,          ///< a supervisor: its stream was lost, hold it
     reacts_to<resume_expired_atom, std::string, int>, ///< itself: a held call's grace is over
-    replies_to<call_next_query>::with<call_next>,     ///< the call-next route
-    replies_to<recording_update>::with<bool>,         ///< false: no such call, nothing stored
+    reacts_to<lease_tick_atom>,                       ///< itself: renew the lease (call_takeover)
+    reacts_to<lease_tick_atom, int>, ///< itself: ask again who holds a call (call_takeover)
+    replies_to<call_next_query>::with<call_next>, ///< the call-next route
+    replies_to<recording_update>::with<bool>,     ///< false: no such call, nothing stored
     replies_to<health_atom>::with<health_info>, replies_to<sessions_atom>::with<sessions_info>,
     replies_to<count_atom>::with<int>,                ///< live calls
     replies_to<operator_hangup>::with<bool>,          ///< false: no such live call

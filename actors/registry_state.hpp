@@ -56,6 +56,20 @@ struct registry_state {
   /// answered them from its cache (the entry expired on the way here), and
   /// the streams that arrived meanwhile: handed over once the call exists.
   std::map<std::string, std::vector<stream_arrived>> parked_streams;
+  /// Call-next answers for calls another node holds, waiting for its lease
+  /// to say whether it lives (call_takeover.cpp), by wait id.
+  struct owner_wait {
+    std::string call_sid;
+    std::string owner;
+    int64_t asked_at_db_ms = 0; ///< the database's clock when the route asked
+    int64_t deadline_ms = 0;    ///< this process's clock: then the caller is hung up
+    caf::typed_response_promise<call_next> rp;
+  };
+  std::map<int, owner_wait> owner_waits;
+  bool stopping = false;          ///< shutdown began: no more takeovers
+  bool heartbeat_waiting = false; ///< one heartbeat at a time in storage's mailbox
+  bool lease_failing = false;     ///< the last heartbeat failed (logged once, until it works)
+  int owner_wait_ids = 0;
   int recovering = 0;  ///< calls whose supervisor died, being finalized from the database
   health_watch health; ///< fed by openai sockets, storage and the notifier
   std::vector<caf::typed_response_promise<drained_atom>> drained; ///< waiting for every call to end
@@ -75,6 +89,24 @@ void track_call(registry_ptr self, const call_supervisor_actor& sup,
 /// What follows the stream of a call that is not held: voicemail, or hang up.
 call_next next_for(const registry_state& st, const std::string& call_sid);
 
+/// Calls this node left open, or claimed from a dead node: held for the
+/// caller's <Redirect> (or finalized at once with no [resume] grace); a
+/// call running or held here already is skipped.
+void adopt_lost_calls(registry_ptr self, std::vector<lost_call>& lost);
+
+// call_takeover.cpp (several nodes on one database, issue 16.2)
+/// At start: the first heartbeat (before the calls left open are looked
+/// for), then one every [cluster] lease_ms / 3.
+void start_lease(registry_ptr self);
+/// A heartbeat; dead nodes' open calls are claimed and adopted.
+void renew_lease(registry_ptr self);
+/// The call-next route asks about a call this node neither runs nor holds:
+/// false when there is nothing to ask (no storage); else `rp` is answered
+/// once the database says who holds it (call_takeover.hpp).
+bool answer_for_elsewhere(registry_ptr self, const std::string& call_sid,
+                          caf::typed_response_promise<call_next>& rp);
+void ask_owner_again(registry_ptr self, int wait_id);
+
 // call_resume.cpp
 /// A supervisor lost its stream: the call is held for the grace period.
 void on_call_lost(registry_ptr self, call_lost& l);
@@ -91,6 +123,8 @@ void on_resume_expired(registry_ptr self, const std::string& call_sid, int gener
 bool resume_stream(registry_ptr self, stream_arrived& s);
 /// The call-next route asks: a held call gets a new <Connect><Stream>.
 caf::typed_response_promise<call_next> answer_next(registry_ptr self, const call_next_query& q);
+/// A held call's new <Connect><Stream>; any other call next_for's answer.
+call_next held_next(const registry_state& st, const std::string& call_sid);
 /// Shutdown: every held call is finalized now (it cannot come back here).
 void finalize_held(registry_ptr self);
 

@@ -199,20 +199,34 @@ std::optional<int64_t> finalized_job(storage_state& st, const std::string& call_
   return (*job)->id;
 }
 
-/// The calls `node_id` left open, each with its business (looked up by the
-/// number the call was made to); a business removed since has no push URL.
-result<std::vector<lost_call>> lost_calls(storage::store& db, const std::string& node_id) {
-  auto open = db.open_calls(node_id);
-  if (!open)
-    return open.err();
+/// Open calls, each with its business (looked up by the number the call
+/// was made to); a business removed since has no push URL.
+result<std::vector<lost_call>> with_tenants(storage::store& db,
+                                            std::vector<storage::call_record> open) {
   std::vector<lost_call> out;
-  for (auto& c : *open) {
+  for (auto& c : open) {
     auto t = db.find_tenant(c.tenant_number.empty() ? c.to : c.tenant_number);
     if (!t)
       return t.err();
     out.push_back({std::move(c), *t ? std::move(**t) : storage::tenant{}});
   }
   return out;
+}
+
+/// The calls `node_id` left open.
+result<std::vector<lost_call>> lost_calls(storage::store& db, const std::string& node_id) {
+  auto open = db.open_calls(node_id);
+  if (!open)
+    return open.err();
+  return with_tenants(db, std::move(*open));
+}
+
+/// Takeover (issue 16.2): the calls claimed from a dead node, as lost_calls.
+result<std::vector<lost_call>> claimed_calls(storage::store& db, const claim_calls& q) {
+  auto claimed = db.claim_calls(q.dead, q.me, q.call_sid);
+  if (!claimed)
+    return claimed.err();
+  return with_tenants(db, std::move(*claimed));
 }
 
 /// load_call's answer: the row, its turns and its booking draft.
@@ -343,6 +357,32 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
       },
       [&st](open_calls& q) -> caf::result<std::vector<lost_call>> {
         auto r = lost_calls(*st.db, q.node_id);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](node_heartbeat& q) -> caf::result<std::vector<storage::node_info>> {
+        if (auto s = st.db->heartbeat(q.node_id, q.public_url, q.lease_ms, q.starting); !s)
+          return fail(s.err());
+        auto r = st.db->list_nodes();
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](claim_calls& q) -> caf::result<std::vector<lost_call>> {
+        auto r = claimed_calls(*st.db, q);
+        if (!r)
+          return fail(r.err());
+        return std::move(*r);
+      },
+      [&st](call_owner_query& q) -> caf::result<call_owner> {
+        auto r = st.db->call_owner(q.call_sid);
+        if (!r)
+          return fail(r.err());
+        return *r ? call_owner{true, std::move(**r)} : call_owner{};
+      },
+      [&st](nodes_query&) -> caf::result<std::vector<storage::node_info>> {
+        auto r = st.db->list_nodes();
         if (!r)
           return fail(r.err());
         return std::move(*r);

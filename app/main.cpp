@@ -3,6 +3,7 @@
 
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
+#include "app/node_commands.hpp"
 #include "app/recording_commands.hpp"
 #include "app/report_command.hpp"
 #include "app/server.hpp"
@@ -87,6 +88,8 @@ int main(int argc, char** argv) {
   sb::app::add_report_command(
       app, [&] { return load(config_path).storage.path; }, exit_code);
   sb::app::add_variant_commands(
+      app, [&] { return load(config_path).storage.path; }, exit_code);
+  sb::app::add_node_commands(
       app, [&] { return load(config_path).storage.path; }, exit_code);
 
   try {

@@ -203,8 +203,13 @@ void call_next_route(const actors::services& svc, http_request& req, net::respon
     return respond(http_response::xml(proto::twiml_response(
         {proto::verb_say(svc.cfg->voicemail.goodbye), proto::verb_hangup()})));
   auto cfg = svc.cfg;
+  // A call another node holds may wait up to 1.5 leases for that node's
+  // heartbeat (actors/call_takeover.hpp), inside Twilio's 15 s timeout.
+  const auto wait = std::max(cfg->call.registry_query, std::min(cfg->cluster.lease * 3 / 2,
+                                                                std::chrono::milliseconds{12'000}) +
+                                                           std::chrono::milliseconds{1'500});
   actors::ask<actors::call_next>(
-      svc.registry, cfg->call.registry_query,
+      svc.registry, wait,
       [respond, cfg](actors::call_next& n) {
         if (!n.resume_twiml
                  .empty()) // its stream was lost: picked up again (actors/call_resume.hpp)

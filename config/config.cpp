@@ -197,6 +197,11 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "twilio.max_queued_bytes", "must be at least 16384 (a few audio frames)");
   if (cfg.resume.grace.count() < 0)
     fail(source, "resume.grace_ms", "must not be negative");
+  // The call-next route waits up to a lease for a silent owner (app/routes.cpp):
+  // it must answer well inside Twilio's 15 s webhook timeout.
+  if (cfg.cluster.lease.count() < 300 || cfg.cluster.lease.count() > 10'000)
+    fail(source, "cluster.lease_ms",
+         "must be 300 to 10000 (a node's heartbeat is every third of it)");
   if (cfg.voicemail.max_length_s < 1)
     fail(source, "voicemail.max_length_s", "must be at least 1");
   if (cfg.recording.retention_days < 0)
@@ -351,6 +356,7 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("recording", "consent", rec.consent);
 
   read("resume", "grace_ms", cfg.resume.grace);
+  read("cluster", "lease_ms", cfg.cluster.lease);
 
   auto& x = cfg.transfer;
   read("transfer", "dtmf_digit", x.dtmf_digit);

@@ -200,6 +200,13 @@ struct resume_config {
   milliseconds grace{30'000};
 };
 
+/// Several nodes on one database (issue 16.2, storage/store_nodes.cpp):
+/// each node renews its lease every lease_ms / 3; a node silent for longer
+/// than lease_ms is presumed dead and a survivor takes over its open calls.
+struct cluster_config {
+  milliseconds lease{3'000};
+};
+
 /// Transfer to a person (issue 13): a tenant's transfer number, and
 /// whether it takes transfers outside business hours, live in the tenants
 /// table; these are the defaults and the mechanics. The caller reaches the
@@ -270,6 +277,7 @@ struct config {
   voicemail_config voicemail;
   recording_config recording;
   resume_config resume;
+  cluster_config cluster;
   transfer_config transfer;
   prices_config prices;
   console_config console;

@@ -122,6 +122,12 @@ std::string verb_hangup() {
   return "<Hangup/>";
 }
 
+std::string verb_redirect(std::string_view url) {
+  std::string out = "<Redirect method=\"POST\">";
+  append_escaped(out, url);
+  return out + "</Redirect>";
+}
+
 std::string verb_dial(const dial_options& o) {
   std::string out = "<Dial";
   if (!o.caller_id.empty())

@@ -50,6 +50,9 @@ struct record_options {
 std::string verb_say(std::string_view text);
 /// <Hangup/>
 std::string verb_hangup();
+/// <Redirect method="POST">url</Redirect>: Twilio requests `url` and runs
+/// its answer (https://www.twilio.com/docs/voice/twiml/redirect).
+std::string verb_redirect(std::string_view url);
 /// <Dial ...><Number>number</Number></Dial>
 std::string verb_dial(const dial_options& o);
 /// <Record .../>

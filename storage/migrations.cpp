@@ -254,9 +254,18 @@ ALTER TABLE tenants ADD COLUMN slot_minutes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-// v18 is the `lease` branch's (node leases, issue 16.2); empty here so that
-// the numbers merge without renumbering.
-constexpr std::string_view v18 = "";
+// v18: several nodes on one database (issue 16.2, storage/store_nodes.cpp):
+// each node's row, its lease renewed by its heartbeat. Times are the
+// database's clock in ms since the epoch (nodes on different machines).
+constexpr std::string_view v18 = R"sql(
+CREATE TABLE nodes (
+  node_id      TEXT PRIMARY KEY,
+  public_url   TEXT NOT NULL DEFAULT '',
+  started_at   INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at INTEGER NOT NULL DEFAULT 0,
+  lease_ms     INTEGER NOT NULL DEFAULT 0
+);
+)sql";
 
 // v19: the outbox delivered exactly once across nodes (issue 16.2): a node
 // claims due entries for a lease (claimed_by, claimed_until in epoch ms);

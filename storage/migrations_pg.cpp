@@ -208,7 +208,16 @@ ALTER TABLE tenants ADD COLUMN slot_minutes BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE tenants ADD COLUMN slot_capacity BIGINT NOT NULL DEFAULT 1;
 )sql";
 
-// v18: the `lease` branch's (empty here, migrations.cpp).
+constexpr std::string_view pg_v18 = R"sql(
+CREATE TABLE nodes (
+  node_id      TEXT PRIMARY KEY,
+  public_url   TEXT NOT NULL DEFAULT '',
+  started_at   BIGINT NOT NULL DEFAULT 0,
+  heartbeat_at BIGINT NOT NULL DEFAULT 0,
+  lease_ms     BIGINT NOT NULL DEFAULT 0
+);
+)sql";
+
 constexpr std::string_view pg_v19 = R"sql(
 ALTER TABLE notification_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE notification_outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;
@@ -221,7 +230,7 @@ const std::map<int, std::string_view>& postgres_migrations() {
       {1, pg_v1},     {2, pg_v2},   {3, pg_v3},     {4, pg_v4},     {5, pg_v5},
       {6, pg_v6},     {7, pg_v7},   {8, pg_v8},     {9, pg_v9},     {10, pg_v10},
       {11, pg_v11},   {12, pg_v12}, {13, pg_empty}, {14, pg_empty}, {15, pg_v15},
-      {16, pg_empty}, {17, pg_v17}, {18, pg_empty}, {19, pg_v19}};
+      {16, pg_empty}, {17, pg_v17}, {18, pg_v18},   {19, pg_v19}};
   return all;
 }
 

@@ -121,6 +121,21 @@ struct call_record {
   int resumes = 0;
 };
 
+/// A node of a cluster on one database (issue 16.2, storage/store_nodes.cpp):
+/// its row in `nodes` as read at `db_now_ms`, the database's clock.
+struct node_info {
+  std::string node_id;
+  std::string public_url;
+  int64_t started_at_ms = 0;
+  int64_t heartbeat_at_ms = 0; ///< its last heartbeat
+  int64_t lease_ms = 0;
+  int64_t db_now_ms = 0; ///< the database's clock when this was read
+  int open_calls = 0;    ///< its call rows with no end reason
+  int64_t lease_age_ms() const { return db_now_ms - heartbeat_at_ms; }
+  /// No heartbeat for longer than its lease: presumed dead, its calls may be claimed.
+  bool expired() const { return heartbeat_at_ms + lease_ms < db_now_ms; }
+};
+
 /// The end reason as the calls table stores it: "reason" or "reason: detail".
 std::string end_reason_text(const call_record& c);
 

@@ -93,6 +93,24 @@ public:
   /// no node (written before schema v6) count as this node's.
   result<std::vector<call_record>> open_calls(const std::string& node_id);
 
+  // -- several nodes on one database (store_nodes.cpp, issue 16.2) --
+  /// This node is alive: its row upserted with its URL and lease, the
+  /// heartbeat at the database's clock; `starting` also resets started_at.
+  status heartbeat(const std::string& node_id, const std::string& public_url, int64_t lease_ms,
+                   bool starting);
+  /// Every node's row with its open calls, by id.
+  result<std::vector<node_info>> list_nodes();
+  /// Takeover: the open calls of `dead` (all of them, or only `call_sid`
+  /// when non-empty) become `me`'s, if and only if `dead`'s lease has
+  /// expired; in one transaction that locks `dead`'s row, so that two
+  /// survivors, or a survivor and `dead` starting again, never both get a
+  /// call. Returns the calls claimed (none: lease fresh, or claimed already).
+  result<std::vector<call_record>> claim_calls(const std::string& dead, const std::string& me,
+                                               const std::string& call_sid);
+  /// The node holding an open call; nullopt: the call is not open, or its
+  /// node has no row (a node from before v18).
+  result<std::optional<node_info>> call_owner(const std::string& call_sid);
+
   // -- jobs --
   result<std::vector<job>> list_jobs(int limit);
   result<std::optional<job>> get_job(int64_t id);
