@@ -54,7 +54,7 @@ void heartbeat(registry_ptr self, bool starting) {
     return;
   st.heartbeat_waiting = true;
   const auto& cfg = *st.svc.cfg;
-  node_heartbeat h{cfg.server.node_id, std::string{cfg.public_base()}, cfg.cluster.lease.count(),
+  node_heartbeat h{cfg.server.node_id, std::string{cfg.node_base()}, cfg.cluster.lease.count(),
                    starting};
   self->request(st.svc.storage, cfg.call.storage_write, std::move(h))
       .then(

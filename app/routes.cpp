@@ -55,7 +55,12 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
     bad = http_response::text(400, "malformed form body: " + params.err().message);
     return std::nullopt;
   }
-  if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req)) {
+  // Behind a load balancer Twilio signs the balancer's URL; a caller sent on
+  // to this node itself (call-next at the node holding the call) arrives
+  // signed for this node's own URL.
+  const bool node_own = cfg.node_base() != cfg.public_base();
+  if (!signed_ok(cfg, public_request_url(cfg.public_base(), req), *params, req) &&
+      !(node_own && signed_ok(cfg, public_request_url(cfg.node_base(), req), *params, req))) {
     // A flood of unsigned requests is refused at the cost of one HMAC each
     // and logged once per 10 s, not once per request.
     static log::throttle refusals{10'000};

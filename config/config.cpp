@@ -120,6 +120,8 @@ void apply_env(config& cfg, const env_lookup& env) {
   }
   if (const char* v = get("SERVER_PUBLIC_URL"))
     cfg.server.public_url = v;
+  if (const char* v = get("SWITCHBOARD_NODE_URL"))
+    cfg.cluster.node_url = v;
   if (const char* v = get("TWILIO_ACCOUNT_SID"))
     cfg.twilio.account_sid = v;
   if (const char* v = get("TWILIO_AUTH_TOKEN"))
@@ -173,6 +175,9 @@ void validate(const config& cfg, std::string_view source) {
   const auto& url = cfg.server.public_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     fail(source, "server.public_url", "must start with http:// or https://");
+  const auto& node = cfg.cluster.node_url;
+  if (!node.empty() && node.rfind("http://", 0) != 0 && node.rfind("https://", 0) != 0)
+    fail(source, "cluster.node_url", "must be empty or start with http:// or https://");
   const auto& rt = cfg.openai.realtime_url;
   if (rt.rfind("ws://", 0) != 0 && rt.rfind("wss://", 0) != 0)
     fail(source, "openai.realtime_url", "must start with ws:// or wss://");
@@ -231,9 +236,16 @@ std::string_view config::public_base() const {
   return base;
 }
 
+std::string_view config::node_base() const {
+  std::string_view base = cluster.node_url;
+  while (!base.empty() && base.back() == '/')
+    base.remove_suffix(1);
+  return base.empty() ? public_base() : base;
+}
+
 std::string config::stream_url() const {
   // Built in one allocation: every answered webhook names this URL.
-  std::string_view base = public_base();
+  std::string_view base = node_base();
   std::string_view scheme;
   if (base.substr(0, 8) == "https://")
     scheme = "wss://", base.remove_prefix(8);
@@ -357,6 +369,7 @@ void read_call_and_health(key_reader& read, config& cfg) {
 
   read("resume", "grace_ms", cfg.resume.grace);
   read("cluster", "lease_ms", cfg.cluster.lease);
+  read("cluster", "node_url", cfg.cluster.node_url);
 
   auto& x = cfg.transfer;
   read("transfer", "dtmf_digit", x.dtmf_digit);

@@ -205,6 +205,12 @@ struct resume_config {
 /// than lease_ms is presumed dead and a survivor takes over its open calls.
 struct cluster_config {
   milliseconds lease{3'000};
+  /// This node's own base URL (env SWITCHBOARD_NODE_URL) when several nodes
+  /// sit behind a load balancer whose URL is server.public_url: the stream
+  /// URL this node answers, and where other nodes send a caller whose call
+  /// it holds, are built on it. Requests Twilio signs against it are accepted
+  /// too. "": server.public_url (one node).
+  std::string node_url;
 };
 
 /// Transfer to a person (issue 13): a tenant's transfer number, and
@@ -287,7 +293,10 @@ struct config {
   /// server.public_url without trailing slashes: what the derived URLs and
   /// the signed request URLs start with.
   std::string_view public_base() const;
-  /// "wss://HOST/realtime-stream" derived from server.public_url.
+  /// cluster.node_url (else server.public_url) without trailing slashes:
+  /// this node's own address (its stream URL, its row in the nodes table).
+  std::string_view node_base() const;
+  /// "wss://HOST/realtime-stream" derived from node_base().
   std::string stream_url() const;
   /// The Voice webhook URL to paste into the Twilio console.
   std::string inbound_webhook_url() const;

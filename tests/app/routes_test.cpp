@@ -216,6 +216,30 @@ BOOST_AUTO_TEST_CASE(rejects_a_signature_over_a_wrong_url) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(behind_a_balancer_the_nodes_own_url_is_signed_too) {
+  // Twilio signs the balancer's URL (server.public_url), or this node's own
+  // (cluster.node_url) when another node sent the caller here; any other
+  // URL stays refused.
+  const std::string node_url = "https://node-2.example.com";
+  test_server s{[&](sb::config& c) { c.cluster.node_url = node_url; }};
+  auto params = inbound_form("CAnodeurl");
+  BOOST_TEST(s.post_form(inbound_path, params,
+                         sb::proto::twilio_signature(auth_token, node_url + inbound_path, params))
+                 .status == 200);
+  auto other = inbound_form("CAnodeurl2");
+  BOOST_TEST(
+      s.post_form(inbound_path, other,
+                  sb::proto::twilio_signature(
+                      auth_token, std::string{"https://node-3.example.com"} + inbound_path, other))
+          .status == 403);
+  // Without a node URL, a signature over it is refused.
+  test_server one;
+  auto p1 = inbound_form("CAnodeurl3");
+  BOOST_TEST(one.post_form(inbound_path, p1,
+                           sb::proto::twilio_signature(auth_token, node_url + inbound_path, p1))
+                 .status == 403);
+}
+
 BOOST_AUTO_TEST_CASE(rejects_a_signature_made_with_another_token) {
   test_server s;
   auto params = inbound_form("CAothertoken");
