@@ -358,6 +358,16 @@ scenario crash() {
   return s;
 }
 
+/// The crash scenario's calls on three nodes behind HAProxy (issue 16.4).
+scenario cluster() {
+  scenario s = crash();
+  s.name = "cluster";
+  s.summary = "three nodes on PostgreSQL behind HAProxy; one is SIGKILLed mid-call and its "
+              "callers are picked up by a survivor";
+  s.run = [](const scenario& sc, const std::string& dir) { return run_cluster_demo(sc, dir); };
+  return s;
+}
+
 } // namespace
 
 const std::vector<crash_caller>& crash_callers() {
@@ -379,7 +389,8 @@ const std::vector<scenario>& scenarios() {
       idle(),
       barge_in(),
       spanish(),
-      crash()};
+      crash(),
+      cluster()};
   return all;
 }
 

@@ -28,7 +28,8 @@ result<twiml_stream> stream_of(const twiml_node& connect);
 result<twiml_stream> parse_twiml_stream(std::string_view xml);
 
 /// The URL to dial for `stream_url`: its path and query on `server_url`'s
-/// host ("http://127.0.0.1:8080" + "wss://pub.example/s" -> "ws://127.0.0.1:8080/s").
+/// host ("http://127.0.0.1:8080" + "wss://pub.example/s" -> "ws://127.0.0.1:8080/s");
+/// a stream URL on 127.0.0.1 itself (a cluster node's own) is dialled as it is.
 std::string stream_connect_url(const std::string& server_url, const std::string& stream_url);
 
 /// A URL named in TwiML (action, <Redirect>, a callback): `signed_url` is

@@ -28,4 +28,7 @@ BOOST_AUTO_TEST_CASE(dials_the_stream_path_on_the_local_server) {
              "ws://127.0.0.1:8080/realtime-stream");
   BOOST_TEST(stream_connect_url("https://127.0.0.1:8443/", "wss://pub.example:443/a/b") ==
              "wss://127.0.0.1:8443/a/b");
+  // A node behind a balancer names its own loopback address: dialled there.
+  BOOST_TEST(stream_connect_url("http://127.0.0.1:8080", "ws://127.0.0.1:3002/realtime-stream") ==
+             "ws://127.0.0.1:3002/realtime-stream");
 }

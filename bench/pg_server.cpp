@@ -1,4 +1,4 @@
-#include "pg_server.hpp"
+#include "bench/pg_server.hpp"
 
 #include <libpq-fe.h>
 
@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-namespace sb::test {
+namespace sb::bench {
 
 namespace fs = std::filesystem;
 
@@ -254,4 +254,4 @@ long pg_server_start_ms() {
   return the_server().start_ms();
 }
 
-} // namespace sb::test
+} // namespace sb::bench
