@@ -362,6 +362,12 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
         return std::move(*r);
       },
       [&st](node_heartbeat& q) -> caf::result<std::vector<storage::node_info>> {
+        // As for an outbox claim: while writes wait for the database, a
+        // heartbeat would only wait out the same refusal on this thread
+        // (SQLite's busy timeout, every lease/3). The lease then lapses, as
+        // it should for a node that cannot write.
+        if (!st.waiting.empty())
+          return fail(error{"busy", "heartbeat skipped: writes wait for the database"});
         if (auto s = st.db->heartbeat(q.node_id, q.public_url, q.lease_ms, q.starting); !s)
           return fail(s.err());
         auto r = st.db->list_nodes();

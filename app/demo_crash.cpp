@@ -194,8 +194,9 @@ std::string judge(const call_view& v) {
 
 void print_view(std::size_t i, const call_view& v) {
   std::cout << "\nCall " << i + 1 << ": " << v.who.customer << " (" << v.result.call_sid << "), "
-            << (v.who.comes_back ? "follows the <Redirect> back"
-                                 : "hangs up during the gap (does not come back)")
+            << (!v.on_killed_node  ? "on a surviving node"
+                : v.who.comes_back ? "follows the <Redirect> back"
+                                   : "hangs up during the gap (does not come back)")
             << "\n";
   if (!v.node.empty())
     std::cout << "  node:         " << v.node << (v.on_killed_node ? " (killed)" : " (survived)")
