@@ -325,15 +325,9 @@ result<std::optional<call_record>> store::get_call(const std::string& call_sid) 
   auto q =
       impl_->db->prepare(std::string("SELECT ") + call_columns + " FROM calls WHERE call_sid = ?1",
                          "get call " + call_sid);
-  if (!q)
-    return q.err();
-  q->bind_text(1, call_sid);
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  if (!*row)
-    return std::optional<call_record>{};
-  return std::optional<call_record>{read_call(*q)};
+  if (q)
+    q->bind_text(1, call_sid);
+  return detail::first_row<call_record>(q, [](const query& r) { return read_call(r); });
 }
 
 result<std::vector<call_record>> store::list_calls(int limit) {

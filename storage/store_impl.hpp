@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,19 @@ template <class T, class Read> result<std::vector<T>> collect(query& q, Read rea
       return out;
     out.push_back(read(q));
   }
+}
+
+/// The first row `q` (prepared, its parameters bound: a prepare error is
+/// passed on) yields, read by `read`; nullopt when there is none.
+template <class T, class Read> result<std::optional<T>> first_row(result<query>& q, Read read) {
+  if (!q)
+    return q.err();
+  auto row = q->step();
+  if (!row)
+    return row.err();
+  if (!*row)
+    return std::optional<T>{};
+  return std::optional<T>{read(*q)};
 }
 
 /// "SELECT <every call column> FROM calls <rest>", read by read_call_row

@@ -52,14 +52,7 @@ job read_job(const query& q) {
 }
 
 result<std::optional<job>> first_job(result<query>& q) {
-  if (!q)
-    return q.err();
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  if (!*row)
-    return std::optional<job>{};
-  return std::optional<job>{read_job(*q)};
+  return detail::first_row<job>(q, [](const query& r) { return read_job(r); });
 }
 
 constexpr const char* outbox_select =

@@ -126,15 +126,9 @@ result<std::optional<node_info>> store::call_owner(const std::string& call_sid) 
       impl_->db->prepare(select_nodes(*impl_->db, "JOIN calls k ON k.node_id = n.node_id"
                                                   " WHERE k.call_sid = ?1 AND k.end_reason = ''"),
                          "owner of call " + call_sid);
-  if (!q)
-    return q.err();
-  q->bind_text(1, call_sid);
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  if (!*row)
-    return std::optional<node_info>{};
-  return std::optional<node_info>{read_node(*q)};
+  if (q)
+    q->bind_text(1, call_sid);
+  return detail::first_row<node_info>(q, [](const query& r) { return read_node(r); });
 }
 
 } // namespace sb::storage

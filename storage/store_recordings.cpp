@@ -35,15 +35,9 @@ result<bool> store::set_recording_file(const std::string& call_sid, const std::s
 result<std::optional<std::string>> store::recording_file(const std::string& call_sid) {
   auto q = impl_->db->prepare("SELECT recording_file FROM calls WHERE call_sid = ?1",
                               "recording file of call " + call_sid);
-  if (!q)
-    return q.err();
-  q->bind_text(1, call_sid);
-  auto row = q->step();
-  if (!row)
-    return row.err();
-  if (!*row)
-    return std::optional<std::string>{};
-  return std::optional<std::string>{q->text_at(0)};
+  if (q)
+    q->bind_text(1, call_sid);
+  return detail::first_row<std::string>(q, [](const query& r) { return r.text_at(0); });
 }
 
 result<std::vector<store::expired_recording>> store::recordings_before(int64_t before_ms) {
