@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "protocol/twiml.hpp"
+#include "storage/db.hpp"
 
 #include <caf/all.hpp>
 
@@ -170,7 +171,14 @@ void ask_owner(registry_ptr self, int wait_id) {
 
 } // namespace
 
+/// Nodes share a database only on PostgreSQL: an SQLite file is one
+/// machine's, so there is no lease to keep there. A heartbeat is a write on
+/// the storage thread: on SQLite it would wait out the busy timeout whenever
+/// something else holds the file's lock, and hold up every read queued
+/// behind it, a webhook's tenant look-up among them (e2e_health_test).
 void start_lease(registry_ptr self) {
+  if (!storage::detail::is_postgres_url(self->state.svc.cfg->storage.path))
+    return;
   heartbeat(self, true);
   self->delayed_send(self, beat(*self->state.svc.cfg), lease_tick_atom::value);
 }
