@@ -276,11 +276,18 @@ ALTER TABLE notification_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE notification_outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v20: the per-tenant concurrency limit held across nodes (issue 16.2,
+// store::admit_call in storage/store_admission.cpp): each admission counts
+// the tenant's open calls, so they get an index of their own.
+constexpr std::string_view v20 = R"sql(
+CREATE INDEX calls_open_by_tenant ON calls (tenant_number, node_id) WHERE end_reason = '';
+)sql";
+
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9, v10,
-                                                 v11, v12, v13, v14, v15, v16, v17, v18, v19};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9,  v10,
+                                                 v11, v12, v13, v14, v15, v16, v17, v18, v19, v20};
   return all;
 }
 

@@ -223,6 +223,10 @@ ALTER TABLE notification_outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE notification_outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+constexpr std::string_view pg_v20 = R"sql(
+CREATE INDEX calls_open_by_tenant ON calls (tenant_number, node_id) WHERE end_reason = '';
+)sql";
+
 } // namespace
 
 const std::map<int, std::string_view>& postgres_migrations() {
@@ -230,7 +234,7 @@ const std::map<int, std::string_view>& postgres_migrations() {
       {1, pg_v1},     {2, pg_v2},   {3, pg_v3},     {4, pg_v4},     {5, pg_v5},
       {6, pg_v6},     {7, pg_v7},   {8, pg_v8},     {9, pg_v9},     {10, pg_v10},
       {11, pg_v11},   {12, pg_v12}, {13, pg_empty}, {14, pg_empty}, {15, pg_v15},
-      {16, pg_empty}, {17, pg_v17}, {18, pg_v18},   {19, pg_v19}};
+      {16, pg_empty}, {17, pg_v17}, {18, pg_v18},   {19, pg_v19},   {20, pg_v20}};
   return all;
 }
 

@@ -111,6 +111,22 @@ public:
   /// node has no row (a node from before v18).
   result<std::optional<node_info>> call_owner(const std::string& call_sid);
 
+  // -- the per-tenant concurrency limit across nodes (store_admission.cpp) --
+  enum class admission { admitted, already_admitted, busy };
+  /// Admits call `c` (tenant_number and node_id set) if its tenant has
+  /// fewer than `limit` open calls (no end reason) held by live nodes: this
+  /// node (c.node_id) and every node whose lease has not expired on the
+  /// database's clock. Admitted: the call's row is written, as begin_call
+  /// writes it, in the same transaction; the slot is free again once the
+  /// call is finalized (its end reason set) or its node's lease expires.
+  /// A CallSid with an open row already is already_admitted, one with an
+  /// ended row (a call turned away, stored for its voicemail) busy; nothing
+  /// is written for either.
+  /// On PostgreSQL the count and the insert are serialized per tenant by
+  /// pg_advisory_xact_lock, waited for at most `lock_wait_ms` (then an
+  /// error, SQLSTATE 55P03); SQLite's BEGIN IMMEDIATE serializes them.
+  result<admission> admit_call(const call_record& c, int limit, int64_t lock_wait_ms);
+
   // -- jobs --
   result<std::vector<job>> list_jobs(int limit);
   result<std::optional<job>> get_job(int64_t id);

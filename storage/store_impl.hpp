@@ -58,6 +58,9 @@ template <class T, class Read> result<std::optional<T>> first_row(result<query>&
 std::string select_calls(std::string_view rest);
 call_record read_call_row(const query& q);
 
+/// The database's clock in ms since the epoch, as SQL (store_nodes.cpp).
+std::string db_now(const database& db);
+
 /// Deletes the call's booking draft (store_recovery.cpp); part of finalize_call.
 status drop_booking_draft(database& db, const std::string& call_sid);
 

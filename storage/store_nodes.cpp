@@ -10,18 +10,19 @@
 
 namespace sb::storage {
 
+using detail::db_now;
 using detail::query;
-
-namespace {
 
 /// The database's clock in ms since the epoch. SQLite: julianday('now') is
 /// the statement's time in days since noon, 4714 BC (2440587.5 is the Unix
 /// epoch); PostgreSQL: clock_timestamp() is the wall clock as the statement
 /// runs (now() would be the transaction's start).
-std::string db_now(const detail::database& db) {
+std::string detail::db_now(const detail::database& db) {
   return std::string{db.pick("CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
                              "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)")};
 }
+
+namespace {
 
 std::string select_nodes(const detail::database& db, std::string_view rest) {
   return "SELECT n.node_id, n.public_url, n.started_at, n.heartbeat_at, n.lease_ms, " + db_now(db) +
