@@ -42,20 +42,8 @@ std::string sid(int i) {
 /// Sends `n` signed webhooks at once (distinct CallSids) and waits for all.
 std::vector<sb::net::http_client_result> flood(test_server& s, int n, int first = 0) {
   std::vector<std::future<sb::net::http_client_result>> pending;
-  for (int i = first; i < first + n; ++i) {
-    auto params = inbound_form(sid(i));
-    sb::net::http_client_request r;
-    r.url = s.base_url() + inbound_path;
-    r.content_type = "application/x-www-form-urlencoded";
-    r.body = sb::proto::encode_form(params);
-    r.headers.emplace_back(
-        "X-Twilio-Signature",
-        sb::proto::twilio_signature(auth_token, std::string{public_url} + inbound_path, params));
-    auto p = std::make_shared<std::promise<sb::net::http_client_result>>();
-    pending.push_back(p->get_future());
-    sb::net::http_send(s.client_io().context(), std::move(r),
-                       [p](sb::net::http_client_result res) { p->set_value(std::move(res)); });
-  }
+  for (int i = first; i < first + n; ++i)
+    pending.push_back(s.post_form_async(inbound_path, inbound_form(sid(i))));
   std::vector<sb::net::http_client_result> out;
   for (auto& f : pending) {
     BOOST_REQUIRE(f.wait_for(20s) == std::future_status::ready);
