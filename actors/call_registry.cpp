@@ -41,6 +41,69 @@ void store_refused(self_ptr self, refused_call r) {
             });
 }
 
+/// The call rings through: answered with <Connect><Stream> (unless the
+/// route answered already) and its supervisor spawned. `seen`: the tenant
+/// with the call's variant applied; `tenant` as stored.
+void ring(self_ptr self, const twiml_responder& respond, storage::call_record call,
+          std::shared_ptr<const storage::tenant> seen,
+          std::shared_ptr<const storage::tenant> tenant) {
+  auto& st = self->state;
+  auto twiml = stream_twiml(*st.svc.cfg, call, *seen);
+  // Answer Twilio first (unless the route did already, from the tenant
+  // cache): spawning the call's actors and starting the OpenAI connection
+  // need not delay the webhook. The stream cannot overtake: stream_arrived
+  // is handled after this handler returns.
+  if (respond)
+    respond(twiml);
+  log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
+                                   st.svc.cfg->stream_url());
+  auto sup = spawn_call_supervisor(self, st.svc, *seen, call);
+  track_call(self, sup, call, std::move(twiml), std::move(tenant));
+}
+
+/// Path 7 (webhook_answer.hpp): the database admits the call of a tenant
+/// limited across the cluster; its answer, or fail-open on this node's
+/// count when the database cannot give one, goes to the webhook and to the
+/// retries that came meanwhile.
+void admit_in_cluster(self_ptr self, twiml_responder respond, storage::call_record call,
+                      std::shared_ptr<const storage::tenant> seen,
+                      std::shared_ptr<const storage::tenant> tenant) {
+  auto& st = self->state;
+  const auto sid = call.call_sid;
+  st.admitting[sid].push_back(std::move(respond));
+  const auto wait = st.svc.cfg->call.tenant_lookup;
+  const int limit = limits_for(*st.svc.cfg, *tenant).tenant_concurrent;
+  auto decided = [self, call, seen, tenant](bool rings, admission_verdict v) {
+    auto& st = self->state;
+    auto waiting = st.admitting.extract(call.call_sid);
+    if (waiting.empty())
+      return;
+    auto& responders = waiting.mapped();
+    if (rings) {
+      ring(self, responders.front(), call, seen, tenant);
+      if (auto a = st.answered_calls.find(call.call_sid); a != st.answered_calls.end())
+        for (size_t i = 1; i < responders.size(); ++i)
+          responders[i](a->second.twiml);
+      return;
+    }
+    if (st.svc.admission) // not live here after all
+      st.svc.admission->release(call.call_sid);
+    note_refused(call, *tenant, v, st.svc.metrics.get());
+    for (auto& r : responders)
+      r(over_limit_twiml(*st.svc.cfg));
+    if (over_limit_voicemail(*st.svc.cfg))
+      store_refused(self, {call, *tenant, to_string(v)});
+  };
+  self->request(st.svc.storage, wait, cluster_admit{call, limit, wait.count() / 2})
+      .then([decided](cluster_admission& a) { decided(rings_through(a.verdict), a.verdict); },
+            [decided, sid](caf::error& e) {
+              log::warn("RealtimeHandler",
+                        "Call " + sid + ": the cluster-wide call limit could not be checked (" +
+                            describe(e) + "); admitted on this node's own count");
+              decided(true, admission_verdict::admitted);
+            });
+}
+
 void answer(self_ptr self, const twiml_responder& respond, storage::call_record call,
             std::shared_ptr<const storage::tenant> tenant) {
   const storage::tenant& t = *tenant;
@@ -48,6 +111,11 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   if (st.calls.count(call.call_sid) != 0) { // a concurrent retry: the same answer
     if (auto it = st.answered_calls.find(call.call_sid); respond && it != st.answered_calls.end())
       respond(it->second.twiml);
+    return;
+  }
+  if (auto it = st.admitting.find(call.call_sid); it != st.admitting.end()) {
+    if (respond) // a retry while the database admits it: answered with it
+      it->second.push_back(respond);
     return;
   }
   auto verdict = admit_call(st.svc.admission.get(), *st.svc.cfg, call, t, st.svc.metrics.get());
@@ -69,17 +137,11 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
     call.variant = v->name;
     seen = std::make_shared<const storage::tenant>(receptionist::with_variant(t, *v));
   }
-  auto twiml = stream_twiml(*st.svc.cfg, call, *seen);
-  // Answer Twilio first (unless the route did already, from the tenant
-  // cache): spawning the call's actors and starting the OpenAI connection
-  // need not delay the webhook. The stream cannot overtake: stream_arrived
-  // is handled after this handler returns.
-  if (respond)
-    respond(twiml);
-  log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
-                                   st.svc.cfg->stream_url());
-  auto sup = spawn_call_supervisor(self, st.svc, *seen, call);
-  track_call(self, sup, call, std::move(twiml), std::move(tenant));
+  // The route answers a limited tenant's call on PostgreSQL only through
+  // here (path 7); one it answered already (respond empty) is not asked again.
+  if (respond && verdict == admission_verdict::admitted && cluster_limited(*st.svc.cfg, t))
+    return admit_in_cluster(self, respond, std::move(call), std::move(seen), std::move(tenant));
+  ring(self, respond, std::move(call), std::move(seen), std::move(tenant));
 }
 
 /// The look-up of `sid` is over: the streams that came during it go to its
@@ -152,8 +214,9 @@ void on_inbound(self_ptr self, inbound_call& in) {
       st.svc.tenants->put(it->second.tenant, in.call.to, now_ms());
     return;
   }
-  if (st.svc.tenants && !in.respond) {
-    // The route answered from the cache; the entry may have expired since.
+  if (st.svc.tenants) {
+    // The route answered from the cache (the entry may have expired since),
+    // or left a limited tenant's call to the database (path 7).
     if (auto t = st.svc.tenants->find(in.call.to, now_ms()))
       return answer(self, in.respond, std::move(in.call), std::move(t));
   }

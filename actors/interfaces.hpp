@@ -10,6 +10,7 @@
 // Messages an actor only sends itself (timers) are part of its interface
 // too, marked "self".
 
+#include "actors/cluster_limit_messages.hpp"
 #include "actors/cluster_messages.hpp"
 #include "actors/messages.hpp"
 
@@ -51,7 +52,8 @@ using storage_actor = caf::typed_actor<
     replies_to<open_calls>::with<std::vector<lost_call>>, ///< the registry, at start
     replies_to<node_heartbeat>::with<std::vector<storage::node_info>>, ///< the registry's lease
     replies_to<claim_calls>::with<std::vector<lost_call>>,             ///< the registry: takeover
-    replies_to<call_owner_query>::with<call_owner>, ///< the registry: call-next elsewhere
+    replies_to<call_owner_query>::with<call_owner>,     ///< the registry: call-next elsewhere
+    replies_to<cluster_admit>::with<cluster_admission>, ///< the registry: a limited tenant's call
     replies_to<nodes_query>::with<std::vector<storage::node_info>>, ///< the console
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<report_query>::with<std::vector<storage::report_row>>, ///< the console

@@ -56,6 +56,9 @@ struct registry_state {
   /// answered them from its cache (the entry expired on the way here), and
   /// the streams that arrived meanwhile: handed over once the call exists.
   std::map<std::string, std::vector<stream_arrived>> parked_streams;
+  /// Calls the database is admitting (webhook_answer.hpp path 7), by
+  /// CallSid: the webhook's responder and those of retries meanwhile.
+  std::map<std::string, std::vector<twiml_responder>> admitting;
   /// Call-next answers for calls another node holds, waiting for its lease
   /// to say whether it lives (call_takeover.cpp), by wait id.
   struct owner_wait {

@@ -381,6 +381,22 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
           return fail(r.err());
         return std::move(*r);
       },
+      [&st](cluster_admit& q) -> caf::result<cluster_admission> {
+        // While writes wait for the database it is refusing them: the
+        // webhook is not held up for a refusal (it falls back on this
+        // node's own count, webhook_answer.hpp path 7).
+        if (!st.waiting.empty())
+          return fail(error{"busy", "admission of " + q.call.call_sid +
+                                        " skipped: writes wait for the database"});
+        auto r = st.db->admit_call(q.call, q.limit, q.lock_wait_ms);
+        if (!r)
+          return fail(r.err());
+        using db_admission = storage::store::admission;
+        return cluster_admission{*r == db_admission::admitted ? admission_verdict::admitted
+                                 : *r == db_admission::already_admitted
+                                     ? admission_verdict::already_admitted
+                                     : admission_verdict::tenant_busy};
+      },
       [&st](call_owner_query& q) -> caf::result<call_owner> {
         auto r = st.db->call_owner(q.call_sid);
         if (!r)

@@ -4,6 +4,7 @@
 #include "common/time.hpp"
 #include "metrics/switchboard_metrics.hpp"
 #include "protocol/twiml.hpp"
+#include "storage/db.hpp"
 
 namespace sb::actors {
 
@@ -83,15 +84,24 @@ admission_verdict admit_call(call_admission* admission, const config& cfg,
   if (!admission)
     return admission_verdict::admitted;
   auto v = admission->admit(c.call_sid, t.number, limits_for(cfg, t), now_ms());
-  if (rings_through(v))
-    return v;
+  if (!rings_through(v))
+    note_refused(c, t, v, metrics);
+  return v;
+}
+
+bool cluster_limited(const config& cfg, const storage::tenant& t) {
+  return limits_for(cfg, t).tenant_concurrent > 0 &&
+         storage::detail::is_postgres_url(cfg.storage.path);
+}
+
+void note_refused(const storage::call_record& c, const storage::tenant& t, admission_verdict v,
+                  metrics::switchboard_metrics* metrics) {
   // One line per refused call: a flood of *signed* calls is real callers,
   // each worth a line (unsigned ones never get here).
   log::warn("RealtimeHandler", "Call " + c.call_sid + " from " + c.from + " to " + t.number +
                                    " turned away: " + to_string(v));
   if (metrics)
     metrics->call_refused(to_string(v));
-  return v;
 }
 
 } // namespace sb::actors

@@ -22,6 +22,23 @@
 //      spawned (actors/admission.hpp; checked before paths 1 and 2). With
 //      voicemail, the registry stores the refused call (refused_call, end
 //      reason over_limit), so the recording callback finds its job card.
+//   7. a tenant with a concurrency limit, on PostgreSQL (several nodes may
+//      share the database: cluster_limited) -> the limit holds across the
+//      cluster: the route does not answer on the io thread; the registry,
+//      after this node's own checks, has the database admit the call
+//      (storage cluster_admit, store::admit_call: the tenant's open calls
+//      on live nodes counted and the call's row written in one
+//      transaction, under the tenant's advisory lock), then answers as 2
+//      or, over the limit, as 6. One database round trip more for these
+//      calls only; unlimited tenants and SQLite (one node: this node's
+//      count is exact) keep path 1. Retries that come while it is being
+//      admitted get the same answer.
+//      The database does not answer within [call] tenant_lookup_ms (its
+//      tenant lock waited half of that), fails, or is refusing writes:
+//      fail-open. The call rings through on this node's own count (the
+//      in-memory limits above still hold, per node), and a warning is
+//      logged: for a business's phone line a caller turned away is worse
+//      than a few calls over the limit while its database is in trouble.
 // Whatever happens later (OpenAI unreachable, a stream that never comes) is
 // the call supervisor's (actors/call_supervisor.hpp), not the webhook's.
 //
@@ -94,6 +111,14 @@ std::string over_limit_twiml(const config& cfg);
 
 /// The limits for a call to `t`: its own, else the config's.
 call_limits limits_for(const config& cfg, const storage::tenant& t);
+
+/// Path 7: the call's tenant limit is admitted by the database (PostgreSQL,
+/// a tenant with a concurrency limit).
+bool cluster_limited(const config& cfg, const storage::tenant& t);
+
+/// Logs and counts a call turned away (path 6).
+void note_refused(const storage::call_record& c, const storage::tenant& t, admission_verdict v,
+                  metrics::switchboard_metrics* metrics);
 
 /// Admits the call, or logs and counts why not (path 6). rings_through():
 /// it may ring through. Null `admission`: no limits.

@@ -97,7 +97,8 @@ void inbound_voice(const actors::services& svc, call_handoff& handoff, http_requ
                                        "', From: '" + c.from + "', To: '" + c.to + "' }");
   };
   if (svc.tenants) {
-    if (auto t = svc.tenants->find(c.to, now_ms())) {
+    // A tenant limited across the cluster waits for the database (path 7).
+    if (auto t = svc.tenants->find(c.to, now_ms()); t && !actors::cluster_limited(*svc.cfg, *t)) {
       auto v = actors::admit_call(svc.admission.get(), *svc.cfg, c, *t, svc.metrics.get());
       if (!actors::rings_through(v)) {
         log_received();
