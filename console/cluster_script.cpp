@@ -47,6 +47,16 @@ async function loadCluster() {
 }
 loadCluster();
 setInterval(loadCluster, 5000);
+
+// A call starting or ending here shows in the cluster view at once, not at
+// the next poll: the feed's set of live calls changed.
+let clusterFeedKey = '';
+function clusterSeesFeed(liveSids) {
+  const key = [...liveSids].sort().join(' ');
+  if (key === clusterFeedKey) return;
+  clusterFeedKey = key;
+  loadCluster();
+}
 )JS";
 
 } // namespace

@@ -66,7 +66,7 @@ select { background:var(--panel); color:var(--text); border:1px solid var(--line
 td.num, th.num { text-align:right; }
 .lease-live { color:var(--ok); } .lease-expired { color:var(--bad); }
 .lease-none, .lease-unknown { color:var(--dim); } tr.self td:first-child { font-weight:600; }
-#cluster-calls { margin-top:8px; }
+#cluster-calls { margin-top:8px; } #cluster-calls a { color:var(--accent); }
 .status-live { color:var(--ok); } .status-retired, .status-none { color:var(--dim); }
 )CSS";
 
@@ -223,6 +223,7 @@ function render(snap) {
   document.getElementById('no-calls').classList.toggle('hidden', snap.calls.length > 0);
   document.getElementById('active-count').textContent = snap.calls.length;
   renderFinished(snap.finished);
+  clusterSeesFeed(live); // console/cluster_script.cpp
 }
 
 document.addEventListener('click', async ev => {
