@@ -52,6 +52,17 @@ struct nodes_query {
   bool all = true;
 };
 
+/// The console's cluster view (issue 16.3, console/cluster.hpp): every
+/// node's row and the open calls of every node (at most `limit`), read one
+/// after the other on the storage thread; answered with cluster_overview.
+struct cluster_query {
+  int limit = 500;
+};
+struct cluster_overview {
+  std::vector<storage::node_info> nodes; ///< empty on SQLite (no leases)
+  std::vector<storage::call_record> calls;
+};
+
 } // namespace sb::actors
 
 namespace sb::storage {
@@ -76,5 +87,11 @@ template <class F> auto inspect(F& f, call_owner& x) {
 }
 template <class F> auto inspect(F& f, nodes_query& x) {
   return f(caf::meta::type_name("nodes_query"), x.all);
+}
+template <class F> auto inspect(F& f, cluster_query& x) {
+  return f(caf::meta::type_name("cluster_query"), x.limit);
+}
+template <class F> auto inspect(F& f, cluster_overview& x) {
+  return f(caf::meta::type_name("cluster_overview"), x.nodes, x.calls);
 }
 } // namespace sb::actors

@@ -55,6 +55,7 @@ using storage_actor = caf::typed_actor<
     replies_to<call_owner_query>::with<call_owner>,     ///< the registry: call-next elsewhere
     replies_to<cluster_admit>::with<cluster_admission>, ///< the registry: a limited tenant's call
     replies_to<nodes_query>::with<std::vector<storage::node_info>>, ///< the console
+    replies_to<cluster_query>::with<cluster_overview>,              ///< the console's cluster view
     replies_to<jobs_on_day>::with<std::vector<storage::job>>,
     replies_to<report_query>::with<std::vector<storage::report_row>>, ///< the console
     replies_to<variants_query>::with<variants_overview>,              ///< the console

@@ -409,6 +409,15 @@ storage_actor::behavior_type storage_actor_fn(self_ptr self, std::shared_ptr<sto
           return fail(r.err());
         return std::move(*r);
       },
+      [&st](cluster_query& q) -> caf::result<cluster_overview> {
+        auto nodes = st.db->list_nodes();
+        if (!nodes)
+          return fail(nodes.err());
+        auto calls = st.db->open_calls_everywhere(q.limit);
+        if (!calls)
+          return fail(calls.err());
+        return cluster_overview{std::move(*nodes), std::move(*calls)};
+      },
       [&st](jobs_on_day& q) -> caf::result<std::vector<storage::job>> {
         auto r = st.db->jobs_on(q.tenant_number, q.date);
         if (!r)

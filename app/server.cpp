@@ -116,7 +116,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.cfg = p->cfg;
   svc.io = &p->io->context();
   svc.observer = std::move(observer);
-  svc.metrics = std::make_shared<metrics::switchboard_metrics>();
+  svc.metrics = std::make_shared<metrics::switchboard_metrics>(p->cfg->server.node_id);
   svc.tenants = std::make_shared<actors::tenant_cache>();
   svc.admission = std::make_shared<actors::call_admission>();
   // Transfers need the account: without its SID and token nobody can be put through.

@@ -64,6 +64,9 @@ select { background:var(--panel); color:var(--text); border:1px solid var(--line
 .legend i.calls { background:var(--accent); } .legend i.booked { background:var(--ok); }
 .legend i.median { background:#d2a8ff; } .legend i.p95 { background:var(--warn); }
 td.num, th.num { text-align:right; }
+.lease-live { color:var(--ok); } .lease-expired { color:var(--bad); }
+.lease-none, .lease-unknown { color:var(--dim); } tr.self td:first-child { font-weight:600; }
+#cluster-calls { margin-top:8px; } #cluster-calls a { color:var(--accent); }
 .status-live { color:var(--ok); } .status-retired, .status-none { color:var(--dim); }
 )CSS";
 
@@ -84,12 +87,17 @@ constexpr std::string_view header_end = R"HTML(
 constexpr std::string_view calls_body = R"HTML(
   <span><span id="feed-dot" class="dot"></span> <span id="feed-status">connecting…</span></span>
   <span class="kv">active calls <b id="active-count">0</b></span>
+  <span class="kv">nodes <b id="node-count">-</b></span>
 )HTML";
 
 constexpr std::string_view calls_main = R"HTML(
 <main>
   <h2>Active calls</h2>
   <div id="calls"><p class="empty" id="no-calls">No active calls.</p></div>
+  <h2>Cluster: every node and its live calls</h2>
+  <p class="error hidden" id="cluster-error"></p>
+  <div id="cluster-nodes"><p class="empty">Loading…</p></div>
+  <div id="cluster-calls"></div>
   <h2>Recent calls</h2>
   <div id="finished"><p class="empty">None yet.</p></div>
 </main>
@@ -215,6 +223,7 @@ function render(snap) {
   document.getElementById('no-calls').classList.toggle('hidden', snap.calls.length > 0);
   document.getElementById('active-count').textContent = snap.calls.length;
   renderFinished(snap.finished);
+  clusterSeesFeed(live); // console/cluster_script.cpp
 }
 
 document.addEventListener('click', async ev => {
@@ -302,7 +311,8 @@ std::string_view variants_page() {
 }
 
 std::string_view console_script() {
-  return script;
+  static const std::string all = std::string{script} + std::string{cluster_script()};
+  return all;
 }
 
 std::string_view console_style() {

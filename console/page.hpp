@@ -18,8 +18,12 @@ std::string_view console_page();
 std::string_view reports_page();
 std::string_view variants_page();
 
-/// GET /console/app.js: the console's script.
+/// GET /console/app.js: the console's script, the cluster view's included.
 std::string_view console_script();
+
+/// The cluster view's part of app.js (console/cluster_script.cpp): reads
+/// /console/api/cluster (console/cluster.hpp) every 5 s.
+std::string_view cluster_script();
 
 /// GET /console/reports.js: the Reports and Variants pages' script
 /// (console/report_script.cpp): tables and SVG charts drawn in the page.

@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "console/auth.hpp"
+#include "console/cluster.hpp"
 #include "console/introspection.hpp"
 #include "console/login_throttle.hpp"
 #include "console/origin.hpp"
@@ -275,6 +276,8 @@ void console_routes::serve_session(const http_request& req, const net::responder
     respond(html(200, std::string{path == "/console/reports" ? reports_page() : variants_page()}));
   } else if (serve_report_api(svc_, req, respond)) {
     // answered, or answered when storage replies
+  } else if (serve_cluster_api(svc_, req, respond)) {
+    // answered when storage and the registry replied (or timed out)
   } else if (path == "/console/logout" && req.method == "POST") {
     auth_->end_session(console_auth::cookie_value(req.header("Cookie"), cookie_name));
     auto r = http_response::text(303, "");

@@ -9,6 +9,7 @@
 //                                   unless console.metrics_own_port moves it
 //   GET  /console/reports, /console/variants  the Reports and Variants pages (issue 17)
 //   GET  /console/api/...           their data as JSON (console/reports.hpp)
+//   GET  /console/api/cluster       every node and the calls each holds (console/cluster.hpp)
 //   GET  /console/app.js, app.css, reports.js  the pages' scripts and stylesheet (no session
 //                                   needed)
 // Every console endpoint but login and those two answers 401 without a

@@ -112,18 +112,20 @@ std::string format_value(double v) {
 
 namespace {
 
-std::string labels_text(const label_set& labels, const std::string& extra_name = {},
-                        const std::string& extra_value = {}) {
-  if (labels.empty() && extra_name.empty())
+/// `{constant...,labels...,extra}`; "" when there are none.
+std::string labels_text(const label_set& constant, const label_set& labels,
+                        const std::string& extra_name = {}, const std::string& extra_value = {}) {
+  if (constant.empty() && labels.empty() && extra_name.empty())
     return "";
   std::string s = "{";
   bool first = true;
-  for (const auto& [k, v] : labels) {
-    if (!first)
-      s += ",";
-    first = false;
-    s += k + "=\"" + escape_label_value(v) + "\"";
-  }
+  for (const auto* set : {&constant, &labels})
+    for (const auto& [k, v] : *set) {
+      if (!first)
+        s += ",";
+      first = false;
+      s += k + "=\"" + escape_label_value(v) + "\"";
+    }
   if (!extra_name.empty()) {
     if (!first)
       s += ",";
@@ -155,18 +157,19 @@ std::string registry::render() const {
     out += "# HELP " + f->name + " " + escape_help(f->help) + "\n";
     out += "# TYPE " + f->name + " " + type_names[static_cast<int>(f->type)] + "\n";
     for (const auto& [labels, c] : f->counters)
-      out += f->name + labels_text(labels) + " " + format_value(c->value()) + "\n";
+      out += f->name + labels_text(constant_, labels) + " " + format_value(c->value()) + "\n";
     for (const auto& [labels, ga] : f->gauges)
-      out += f->name + labels_text(labels) + " " + format_value(ga->value()) + "\n";
+      out += f->name + labels_text(constant_, labels) + " " + format_value(ga->value()) + "\n";
     for (const auto& [labels, h] : f->histograms) {
       const auto& b = h->bounds();
       for (std::size_t i = 0; i <= b.size(); ++i) {
         std::string le = i < b.size() ? format_value(b[i]) : "+Inf";
-        out += f->name + "_bucket" + labels_text(labels, "le", le) + " " +
+        out += f->name + "_bucket" + labels_text(constant_, labels, "le", le) + " " +
                format_value(static_cast<double>(h->cumulative(i))) + "\n";
       }
-      out += f->name + "_sum" + labels_text(labels) + " " + format_value(h->sum()) + "\n";
-      out += f->name + "_count" + labels_text(labels) + " " +
+      out +=
+          f->name + "_sum" + labels_text(constant_, labels) + " " + format_value(h->sum()) + "\n";
+      out += f->name + "_count" + labels_text(constant_, labels) + " " +
              format_value(static_cast<double>(h->count())) + "\n";
     }
   }

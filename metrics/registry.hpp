@@ -63,6 +63,11 @@ private:
 /// registry's lifetime, so hot paths look a series up once and keep it.
 class registry {
 public:
+  /// `constant` labels (e.g. node="node-1") come first on every series
+  /// rendered, so that series of several nodes stay apart once scraped
+  /// together (issue 16.3).
+  explicit registry(label_set constant = {}) : constant_(std::move(constant)) {}
+
   /// The counter `name{labels}`; created at 0 on first use.
   counter& get_counter(const std::string& name, const std::string& help,
                        const label_set& labels = {});
@@ -87,6 +92,7 @@ private:
   };
   family& family_of(const std::string& name, const std::string& help, kind type);
 
+  const label_set constant_;
   mutable std::mutex mtx_;
   std::vector<std::unique_ptr<family>> families_;
 };

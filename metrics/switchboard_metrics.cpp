@@ -17,8 +17,9 @@ constexpr const char* bytes_help = "Audio bytes (decoded G.711 mu-law) relayed, 
 
 } // namespace
 
-switchboard_metrics::switchboard_metrics()
-    : active_calls(reg.get_gauge("switchboard_active_calls", "Calls in progress")),
+switchboard_metrics::switchboard_metrics(const std::string& node_id)
+    : reg({{"node", node_id}}),
+      active_calls(reg.get_gauge("switchboard_active_calls", "Calls in progress")),
       openai_reconnects(reg.get_counter("switchboard_openai_reconnects_total",
                                         "OpenAI Realtime legs re-established after a drop")),
       openai_recycles(

@@ -14,7 +14,8 @@ namespace sb::metrics {
 
 class switchboard_metrics {
 public:
-  switchboard_metrics();
+  /// Every series carries node="<node_id>" ([server] node_id, issue 16.3).
+  explicit switchboard_metrics(const std::string& node_id);
 
   registry reg; ///< render() for /metrics
 

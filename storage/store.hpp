@@ -100,6 +100,9 @@ public:
                    bool starting);
   /// Every node's row with its open calls, by id.
   result<std::vector<node_info>> list_nodes();
+  /// The open calls (no end reason) of every node, by node then oldest
+  /// first, at most `limit` (the console's cluster view, issue 16.3).
+  result<std::vector<call_record>> open_calls_everywhere(int limit);
   /// Takeover: the open calls of `dead` (all of them, or only `call_sid`
   /// when non-empty) become `me`'s, if and only if `dead`'s lease has
   /// expired; in one transaction that locks `dead`'s row, so that two

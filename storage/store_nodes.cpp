@@ -71,6 +71,16 @@ result<std::vector<node_info>> store::list_nodes() {
   return detail::collect<node_info>(*q, read_node);
 }
 
+result<std::vector<call_record>> store::open_calls_everywhere(int limit) {
+  auto q = impl_->db->prepare(
+      detail::select_calls("WHERE end_reason = '' ORDER BY node_id, started_at LIMIT ?1"),
+      "open calls of every node");
+  if (!q)
+    return q.err();
+  q->bind_int(1, limit);
+  return detail::collect<call_record>(*q, detail::read_call_row);
+}
+
 result<std::vector<call_record>> store::claim_calls(const std::string& dead, const std::string& me,
                                                     const std::string& call_sid) {
   auto& db = *impl_->db;

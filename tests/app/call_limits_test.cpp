@@ -91,9 +91,10 @@ BOOST_AUTO_TEST_CASE(fifty_webhooks_at_once_admit_exactly_the_tenant_cap) {
   // Nothing was spawned for the callers turned away.
   BOOST_TEST(eventually([&] { return s.srv().active_calls() == 5; }, 5s));
   auto metrics = metrics_text(s);
-  BOOST_TEST(metrics.find("switchboard_calls_refused_total{reason=\"tenant_busy\"} 45") !=
-                 std::string::npos,
-             metrics);
+  BOOST_TEST(
+      metrics.find("switchboard_calls_refused_total{node=\"node-1\",reason=\"tenant_busy\"} 45") !=
+          std::string::npos,
+      metrics);
   // Each caller sent to voicemail is stored, ended over_limit, with a job
   // card the recording will fill in.
   auto stored_refused = [&] {

@@ -166,6 +166,19 @@ try {
     if (docsPng) copyFileSync(join(artifacts, 'console-live-call.png'), docsPng);
   });
 
+  await step('the cluster view lists this node (one, on SQLite) and the call it holds', async () => {
+    const view = await page.evaluate(() => fetch('/console/api/cluster').then(r => r.json()));
+    const node = page.locator(`#cluster-nodes tr.node[data-node="${view.self}"]`);
+    await node.waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('#cluster-nodes tr.node').count(), 1);
+    assert.equal(await node.getAttribute('data-lease'), 'none');
+    const row = page.locator(`#cluster-calls tr.cluster-call[data-sid="${sid}"]`);
+    await row.waitFor({ timeout: 15000 });
+    assert.equal(await row.getAttribute('data-node'), view.self);
+    assert.equal(await row.locator('a').getAttribute('href'), '#call-' + sid);
+    assert.equal(await page.locator('#node-count').textContent(), '1');
+  });
+
   await step('ending the call from the page finalizes it with a job card', async () => {
     await page.click(`section.call[data-sid="${sid}"] button.end-call`);
     const card = page.locator(`.job-card[data-sid="${sid}"]`);
@@ -173,6 +186,8 @@ try {
     await card.locator('.end-reason', { hasText: 'operator_hangup' }).waitFor();
     assert.match(await card.locator('.language').textContent(), /^[a-z]{2}$/, 'the call\'s language is listed');
     await page.locator(`section.call[data-sid="${sid}"]`).waitFor({ state: 'detached' });
+    // The cluster view drops it too (reloaded as the feed changes, else at its 5 s poll).
+    await page.locator(`#cluster-calls tr.cluster-call[data-sid="${sid}"]`).waitFor({ state: 'detached', timeout: 7000 });
     assert.ok(Number((await card.textContent()).match(/job #(\d+)/)[1]) > 0, 'job card stored');
     await driverLine('CALL_DONE ' + sid, 30000);
     await page.screenshot({ path: join(artifacts, 'console-finished-call.png') });

@@ -201,6 +201,35 @@ BOOST_AUTO_TEST_CASE(a_node_back_before_the_claim_keeps_its_calls) {
   BOOST_TEST((*db->get_call("CA1"))->node_id == "node-a");
 }
 
+BOOST_AUTO_TEST_CASE(open_calls_everywhere_lists_each_nodes_open_calls_by_node_then_start) {
+  temp_dir dir;
+  auto db = open_store(dir.store_location("everywhere.db"));
+  auto begin_at = [&](const std::string& sid, const std::string& node, int64_t started) {
+    auto c = sample_call(sid);
+    c.node_id = node;
+    c.started_at_ms = started;
+    BOOST_TEST_REQUIRE(db->begin_call(c).ok());
+  };
+  begin_at("CAb2", "node-b", 2000);
+  begin_at("CAb1", "node-b", 1000);
+  begin_at("CAa1", "node-a", 3000);
+  auto done = sb::test::ended(sample_call("CAdone"));
+  done.node_id = "node-a";
+  BOOST_TEST_REQUIRE(db->begin_call(done).ok());
+  BOOST_TEST_REQUIRE(db->finalize_call(done, sb::test::sample_job(), "", "").ok());
+
+  auto all = db->open_calls_everywhere(100);
+  BOOST_TEST_REQUIRE(all.ok(), (all.ok() ? "" : all.err().message));
+  std::vector<std::string> got;
+  for (const auto& c : *all)
+    got.push_back(c.node_id + "/" + c.call_sid);
+  const std::vector<std::string> want{"node-a/CAa1", "node-b/CAb1", "node-b/CAb2"};
+  BOOST_TEST(got == want, boost::test_tools::per_element());
+  auto two = db->open_calls_everywhere(2);
+  BOOST_TEST_REQUIRE(two.ok());
+  BOOST_TEST(two->size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(one_call_is_claimed_alone_and_its_owner_follows) {
   temp_dir dir;
   auto db = open_store(dir.store_location("one.db"));

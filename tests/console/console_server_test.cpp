@@ -194,34 +194,54 @@ void check_metrics(console_env& env, const std::string& session, const sim::call
   auto m = request(env.io(), "GET", base + "/metrics", session);
   BOOST_REQUIRE_EQUAL(m.status, 200);
   auto e = parse_exposition(m.body);
-  BOOST_TEST(e.get("switchboard_active_calls") == 0);
-  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="assistant_hangup"})") == 1);
-  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="record_booking_details",outcome="ok"})") ==
-             3);
-  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="check_availability",outcome="ok"})") == 1);
-  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{name="end_call",outcome="ok"})") == 1);
+  BOOST_TEST(e.get(R"(switchboard_active_calls{node="node-1"})") == 0);
+  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{node="node-1",reason="assistant_hangup"})") ==
+             1);
   BOOST_TEST(
-      e.get(R"(switchboard_tool_call_duration_seconds_count{name="record_booking_details"})") == 3);
-  BOOST_TEST(e.get("switchboard_barge_ins_total") == rec.barge_ins);
-  BOOST_TEST(e.get("switchboard_openai_reconnects_total") == rec.openai_reconnects);
-  BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="output_audio"})", 0) ==
+      e.get(
+          R"(switchboard_tool_calls_total{node="node-1",name="record_booking_details",outcome="ok"})") ==
+      3);
+  BOOST_TEST(
+      e.get(
+          R"(switchboard_tool_calls_total{node="node-1",name="check_availability",outcome="ok"})") ==
+      1);
+  BOOST_TEST(e.get(R"(switchboard_tool_calls_total{node="node-1",name="end_call",outcome="ok"})") ==
+             1);
+  BOOST_TEST(
+      e.get(
+          R"(switchboard_tool_call_duration_seconds_count{node="node-1",name="record_booking_details"})") ==
+      3);
+  BOOST_TEST(e.get(R"(switchboard_barge_ins_total{node="node-1"})") == rec.barge_ins);
+  BOOST_TEST(e.get(R"(switchboard_openai_reconnects_total{node="node-1"})") ==
+             rec.openai_reconnects);
+  BOOST_TEST(e.get(R"(switchboard_tokens_total{node="node-1",kind="output_audio"})", 0) ==
              rec.usage.output_audio);
-  BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="input_audio"})", 0) == rec.usage.input_audio);
-  BOOST_TEST(e.get(R"(switchboard_tokens_total{kind="output_text"})", 0) == rec.usage.output_text);
+  BOOST_TEST(e.get(R"(switchboard_tokens_total{node="node-1",kind="input_audio"})", 0) ==
+             rec.usage.input_audio);
+  BOOST_TEST(e.get(R"(switchboard_tokens_total{node="node-1",kind="output_text"})", 0) ==
+             rec.usage.output_text);
   BOOST_TEST(rec.usage.output_audio > 0);
   BOOST_TEST(timed_turns == 4); // four caller utterances, each answered
-  BOOST_TEST(e.get("switchboard_turn_latency_seconds_count") == timed_turns);
+  BOOST_TEST(e.get(R"(switchboard_turn_latency_seconds_count{node="node-1"})") == timed_turns);
   // The one call's job card, stored after its end (analysis included).
-  BOOST_TEST(e.get("switchboard_job_card_latency_seconds_count") == 1);
-  BOOST_TEST(e.get("switchboard_job_card_latency_seconds_sum") > 0);
-  double up = e.get(R"(switchboard_audio_bytes_relayed_total{direction="caller_to_openai"})");
-  double down = e.get(R"(switchboard_audio_bytes_relayed_total{direction="openai_to_caller"})");
+  BOOST_TEST(e.get(R"(switchboard_job_card_latency_seconds_count{node="node-1"})") == 1);
+  BOOST_TEST(e.get(R"(switchboard_job_card_latency_seconds_sum{node="node-1"})") > 0);
+  double up =
+      e.get(R"(switchboard_audio_bytes_relayed_total{node="node-1",direction="caller_to_openai"})");
+  double down =
+      e.get(R"(switchboard_audio_bytes_relayed_total{node="node-1",direction="openai_to_caller"})");
   BOOST_TEST(up > 0);
   BOOST_TEST(up >= result.bytes_sent); // the caller's speech, and the silence between
   BOOST_TEST(down >= result.bytes_received);
   BOOST_TEST(down > 0);
-  BOOST_TEST(e.get(R"(switchboard_relay_latency_seconds_count{direction="caller_to_openai"})") > 0);
-  BOOST_TEST(e.get(R"(switchboard_relay_latency_seconds_count{direction="openai_to_caller"})") > 0);
+  BOOST_TEST(
+      e.get(
+          R"(switchboard_relay_latency_seconds_count{node="node-1",direction="caller_to_openai"})") >
+      0);
+  BOOST_TEST(
+      e.get(
+          R"(switchboard_relay_latency_seconds_count{node="node-1",direction="openai_to_caller"})") >
+      0);
 }
 
 } // namespace
@@ -292,7 +312,8 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   BOOST_TEST(request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session).status ==
              404);
   auto e = parse_exposition(request(env.io(), "GET", base + "/metrics", session).body);
-  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="operator_hangup"})") == 1);
+  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{node="node-1",reason="operator_hangup"})") ==
+             1);
 }
 
 BOOST_AUTO_TEST_CASE(metrics_on_their_own_port_need_no_token_and_leave_the_main_port) {

@@ -6,6 +6,7 @@
 #define BOOST_TEST_MODULE metrics_registry
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -62,7 +63,7 @@ BOOST_AUTO_TEST_CASE(counts_every_increment_from_many_threads) {
 }
 
 BOOST_AUTO_TEST_CASE(switchboard_metrics_declare_every_family_before_any_event) {
-  switchboard_metrics m;
+  switchboard_metrics m{"node-1"};
   auto e = parse_exposition(m.reg.render());
   for (const char* f :
        {"switchboard_active_calls", "switchboard_calls_ended_total",
@@ -75,17 +76,47 @@ BOOST_AUTO_TEST_CASE(switchboard_metrics_declare_every_family_before_any_event) 
 }
 
 BOOST_AUTO_TEST_CASE(calls_ended_are_labelled_by_their_reason) {
-  switchboard_metrics m;
+  switchboard_metrics m{"node-1"};
   m.call_ended(sb::end_reason::twilio_socket_lost);
   m.call_ended(sb::end_reason::twilio_socket_lost);
   m.call_ended(sb::end_reason::caller_hangup);
   auto e = parse_exposition(m.reg.render());
-  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="twilio_socket_lost"})") == 2);
-  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{reason="caller_hangup"})") == 1);
+  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{node="node-1",reason="twilio_socket_lost"})") ==
+             2);
+  BOOST_TEST(e.get(R"(switchboard_calls_ended_total{node="node-1",reason="caller_hangup"})") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_reader_rejects_malformed_exposition) {
   BOOST_CHECK_THROW(parse_exposition("x 1\n"), std::runtime_error); // no TYPE
   BOOST_CHECK_THROW(parse_exposition("# TYPE x counter\nx{a=b} 1\n"), std::runtime_error);
   BOOST_CHECK_THROW(parse_exposition("# TYPE x counter\nx one\n"), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(every_series_carries_the_node_label_escaped_and_first) {
+  // A node id with every character the exposition format escapes (issue 16.3).
+  const std::string node = "east\"1\\b\nc";
+  switchboard_metrics m{node};
+  m.call_ended(sb::end_reason::caller_hangup);
+  m.tool_call("end_call", true, 0.02);
+  m.active_calls.inc();
+  const std::string label = R"(node="east\"1\\b\nc")";
+  auto text = m.reg.render();
+  auto e = parse_exposition(text); // throws on a badly escaped value
+  BOOST_TEST(e.get("switchboard_active_calls{" + label + "}") == 1);
+  BOOST_TEST(e.get("switchboard_calls_ended_total{" + label + R"(,reason="caller_hangup"})") == 1);
+  BOOST_TEST(e.get("switchboard_tool_call_duration_seconds_bucket{" + label +
+                   R"(,name="end_call",le="0.05"})") == 1);
+  BOOST_TEST(
+      e.get("switchboard_tool_call_duration_seconds_count{" + label + R"(,name="end_call"})") == 1);
+  // Not one sample without it.
+  std::size_t samples = 0;
+  std::istringstream lines{text};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("#", 0) == 0)
+      continue;
+    ++samples;
+    BOOST_TEST(line.find("{" + label) != std::string::npos, line);
+  }
+  BOOST_TEST(samples == e.samples.size());
+  BOOST_TEST(samples > 20u);
 }
