@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(a_finalized_call_frees_its_slot_for_the_other_node) {
   BOOST_TEST((*r == admission::admitted));
 }
 
-BOOST_AUTO_TEST_CASE(a_retried_call_sid_is_already_admitted_and_written_once) {
+BOOST_AUTO_TEST_CASE(a_retried_call_sid_is_already_admitted_and_written_once_unless_it_ended) {
   temp_dir dir;
   const auto where = dir.store_location("retry.db");
   auto a = open_store(where);
@@ -147,6 +147,14 @@ BOOST_AUTO_TEST_CASE(a_retried_call_sid_is_already_admitted_and_written_once) {
   BOOST_TEST((admit(*a, "CA1", "node-a", 1) == admission::already_admitted));
   BOOST_TEST((admit(*a, "CA2", "node-a", 1) == admission::busy));
   BOOST_TEST(open_calls_of(*a, "node-a") == 1);
+  // A call turned away and stored for its voicemail (ended): its retried
+  // webhook is turned away again, even with room now.
+  auto refused = sb::test::ended(call_on("CA2", "node-a"));
+  refused.end_reason = sb::end_reason::over_limit;
+  BOOST_TEST_REQUIRE(a->finalize_call(refused, sb::test::sample_job(), "", "").ok());
+  finalize(*a, "CA1", "node-a");
+  BOOST_TEST((admit(*a, "CA2", "node-a", 1) == admission::busy));
+  BOOST_TEST((admit(*a, "CA3", "node-a", 1) == admission::admitted));
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_nodes_calls_stop_holding_slots_when_its_lease_expires) {
