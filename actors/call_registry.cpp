@@ -46,7 +46,7 @@ void store_refused(self_ptr self, refused_call r) {
 /// with the call's variant applied; `tenant` as stored.
 void ring(self_ptr self, const twiml_responder& respond, storage::call_record call,
           std::shared_ptr<const storage::tenant> seen,
-          std::shared_ptr<const storage::tenant> tenant) {
+          std::shared_ptr<const storage::tenant> tenant, uint64_t stamp) {
   auto& st = self->state;
   auto twiml = stream_twiml(*st.svc.cfg, call, *seen);
   // Answer Twilio first (unless the route did already, from the tenant
@@ -58,7 +58,7 @@ void ring(self_ptr self, const twiml_responder& respond, storage::call_record ca
   log::info("RealtimeHandler", "TwiML response for " + call.call_sid + ": Connect/Stream to " +
                                    st.svc.cfg->stream_url());
   auto sup = spawn_call_supervisor(self, st.svc, *seen, call);
-  track_call(self, sup, call, std::move(twiml), std::move(tenant));
+  track_call(self, sup, call, std::move(twiml), std::move(tenant), stamp);
 }
 
 /// Path 7 (webhook_answer.hpp): the database admits the call of a tenant
@@ -67,20 +67,20 @@ void ring(self_ptr self, const twiml_responder& respond, storage::call_record ca
 /// retries that came meanwhile.
 void admit_in_cluster(self_ptr self, twiml_responder respond, storage::call_record call,
                       std::shared_ptr<const storage::tenant> seen,
-                      std::shared_ptr<const storage::tenant> tenant) {
+                      std::shared_ptr<const storage::tenant> tenant, uint64_t stamp) {
   auto& st = self->state;
   const auto sid = call.call_sid;
   st.admitting[sid].push_back(std::move(respond));
   const auto wait = st.svc.cfg->call.tenant_lookup;
   const int limit = limits_for(*st.svc.cfg, *tenant).tenant_concurrent;
-  auto decided = [self, call, seen, tenant](bool rings, admission_verdict v) {
+  auto decided = [self, call, seen, tenant, stamp](bool rings, admission_verdict v) {
     auto& st = self->state;
     auto waiting = st.admitting.extract(call.call_sid);
     if (waiting.empty())
       return;
     auto& responders = waiting.mapped();
     if (rings) {
-      ring(self, responders.front(), call, seen, tenant);
+      ring(self, responders.front(), call, seen, tenant, stamp);
       if (auto a = st.answered_calls.find(call.call_sid); a != st.answered_calls.end())
         for (size_t i = 1; i < responders.size(); ++i)
           responders[i](a->second.twiml);
@@ -104,8 +104,9 @@ void admit_in_cluster(self_ptr self, twiml_responder respond, storage::call_reco
             });
 }
 
+/// `stamp`: the tenant cache's when `tenant` was read (tenant_cache::stamp).
 void answer(self_ptr self, const twiml_responder& respond, storage::call_record call,
-            std::shared_ptr<const storage::tenant> tenant) {
+            std::shared_ptr<const storage::tenant> tenant, uint64_t stamp) {
   const storage::tenant& t = *tenant;
   auto& st = self->state;
   if (st.calls.count(call.call_sid) != 0) { // a concurrent retry: the same answer
@@ -140,8 +141,9 @@ void answer(self_ptr self, const twiml_responder& respond, storage::call_record 
   // The route answers a limited tenant's call on PostgreSQL only through
   // here (path 7); one it answered already (respond empty) is not asked again.
   if (respond && verdict == admission_verdict::admitted && cluster_limited(*st.svc.cfg, t))
-    return admit_in_cluster(self, respond, std::move(call), std::move(seen), std::move(tenant));
-  ring(self, respond, std::move(call), std::move(seen), std::move(tenant));
+    return admit_in_cluster(self, respond, std::move(call), std::move(seen), std::move(tenant),
+                            stamp);
+  ring(self, respond, std::move(call), std::move(seen), std::move(tenant), stamp);
 }
 
 /// The look-up of `sid` is over: the streams that came during it go to its
@@ -164,7 +166,7 @@ void release_parked(self_ptr self, const std::string& sid) {
 
 /// The tenant of `call` was looked up (after a cache miss).
 void on_looked_up(self_ptr self, const twiml_responder& respond, storage::call_record call,
-                  tenant_lookup& t) {
+                  tenant_lookup& t, uint64_t stamp) {
   auto& st = self->state;
   if (!t.found) {
     if (st.svc.tenants)
@@ -180,8 +182,8 @@ void on_looked_up(self_ptr self, const twiml_responder& respond, storage::call_r
   }
   auto tenant = std::make_shared<const storage::tenant>(std::move(t.tenant));
   if (st.svc.tenants)
-    st.svc.tenants->put(tenant, call.to, now_ms());
-  answer(self, respond, std::move(call), std::move(tenant));
+    st.svc.tenants->put(tenant, call.to, now_ms(), stamp);
+  answer(self, respond, std::move(call), std::move(tenant), stamp);
 }
 
 void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_record call) {
@@ -189,10 +191,13 @@ void look_up_and_answer(self_ptr self, twiml_responder respond, storage::call_re
   if (!respond) // the route answered: its stream may come before the look-up does
     st.parked_streams.try_emplace(call.call_sid);
   const auto sid = call.call_sid;
+  // Taken before storage reads: a change heard of meanwhile keeps this
+  // answer out of the cache (tenant_cache.hpp).
+  const uint64_t stamp = st.svc.tenants ? st.svc.tenants->stamp() : tenant_cache::stale;
   self->request(st.svc.storage, st.svc.cfg->call.tenant_lookup, find_tenant{call.to})
       .then(
-          [self, respond, call, sid](tenant_lookup& t) mutable {
-            on_looked_up(self, respond, std::move(call), t);
+          [self, respond, call, sid, stamp](tenant_lookup& t) mutable {
+            on_looked_up(self, respond, std::move(call), t, stamp);
             release_parked(self, sid);
           },
           [self, respond, sid](caf::error& e) mutable {
@@ -209,16 +214,18 @@ void on_inbound(self_ptr self, inbound_call& in) {
     // Twilio retried the webhook.
     if (in.respond)
       in.respond(it->second.twiml);
-    // The live call's tenant fills the route's cache again.
+    // The live call's tenant fills the route's cache again, unless it
+    // changed since it was read.
     if (st.svc.tenants)
-      st.svc.tenants->put(it->second.tenant, in.call.to, now_ms());
+      st.svc.tenants->put(it->second.tenant, in.call.to, now_ms(), it->second.cache_stamp);
     return;
   }
   if (st.svc.tenants) {
     // The route answered from the cache (the entry may have expired since),
     // or left a limited tenant's call to the database (path 7).
+    const uint64_t stamp = st.svc.tenants->stamp();
     if (auto t = st.svc.tenants->find(in.call.to, now_ms()))
-      return answer(self, in.respond, std::move(in.call), std::move(t));
+      return answer(self, in.respond, std::move(in.call), std::move(t), stamp);
   }
   look_up_and_answer(self, std::move(in.respond), std::move(in.call));
 }
@@ -358,11 +365,11 @@ void finalize_stored(registry_ptr self, recover_call r, bool live) {
 
 void track_call(registry_ptr self, const call_supervisor_actor& sup,
                 const storage::call_record& call, std::string twiml,
-                std::shared_ptr<const storage::tenant> tenant) {
+                std::shared_ptr<const storage::tenant> tenant, uint64_t cache_stamp) {
   auto& st = self->state;
   st.calls[call.call_sid] = sup;
   st.sid_of[sup.address()] = call.call_sid;
-  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call};
+  st.answered_calls[call.call_sid] = {std::move(twiml), std::move(tenant), call, cache_stamp};
   if (st.svc.metrics)
     st.svc.metrics->active_calls.inc();
 }

@@ -67,7 +67,8 @@ void spawn_resumed(registry_ptr self, held_call h, stored_call s, stream_arrived
             log::context{call.call_sid, t.name});
   auto twiml = stream_twiml(*st.svc.cfg, call, seen);
   auto sup = spawn_call_supervisor(self, st.svc, seen, call, std::move(s));
-  track_call(self, sup, call, std::move(twiml), std::move(h.tenant));
+  // The held tenant may be older than the cache: it never refills it.
+  track_call(self, sup, call, std::move(twiml), std::move(h.tenant), tenant_cache::stale);
   self->send(sup, std::move(stream));
 }
 

@@ -37,6 +37,7 @@ struct registry_state {
     std::string twiml;
     std::shared_ptr<const storage::tenant> tenant; ///< refills the route's tenant cache on a repeat
     storage::call_record call; ///< as the webhook made it: recovered from if its supervisor dies
+    uint64_t cache_stamp = tenant_cache::stale; ///< the cache's when `tenant` was read
   };
   std::map<std::string, answered> answered_calls;
   /// What follows each ended stream, by CallSid, with when it was said: kept
@@ -86,9 +87,10 @@ using registry_ptr = call_registry_actor::stateful_pointer<registry_state>;
 /// the background (actors/finalizer.hpp); shutdown waits for it.
 void finalize_stored(registry_ptr self, recover_call r, bool live);
 /// A supervisor runs `call` now: the registry routes to it and watches it.
+/// `cache_stamp`: the tenant cache's when `tenant` was read (stale: unknown).
 void track_call(registry_ptr self, const call_supervisor_actor& sup,
                 const storage::call_record& call, std::string twiml,
-                std::shared_ptr<const storage::tenant> tenant);
+                std::shared_ptr<const storage::tenant> tenant, uint64_t cache_stamp);
 /// What follows the stream of a call that is not held: voicemail, or hang up.
 call_next next_for(const registry_state& st, const std::string& call_sid);
 

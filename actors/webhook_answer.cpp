@@ -8,26 +8,6 @@
 
 namespace sb::actors {
 
-std::shared_ptr<const storage::tenant> tenant_cache::find(const std::string& number,
-                                                          int64_t now_ms) const {
-  std::lock_guard lock{mutex_};
-  auto it = by_number_.find(number);
-  if (it == by_number_.end() || now_ms - it->second.second >= ttl_ms)
-    return nullptr;
-  return it->second.first;
-}
-
-void tenant_cache::put(std::shared_ptr<const storage::tenant> t, const std::string& number,
-                       int64_t now_ms) {
-  std::lock_guard lock{mutex_};
-  by_number_[number] = {std::move(t), now_ms};
-}
-
-void tenant_cache::forget(const std::string& number) {
-  std::lock_guard lock{mutex_};
-  by_number_.erase(number);
-}
-
 std::string stream_twiml(const config& cfg, const storage::call_record& c,
                          const storage::tenant& t) {
   return proto::twiml_connect_stream(

@@ -6,6 +6,7 @@
 #include "actors/slot_holds.hpp"
 #include "actors/storage_actor.hpp"
 #include "app/routes.hpp"
+#include "app/tenant_notify.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "console/introspection.hpp"
@@ -34,6 +35,8 @@ struct server::impl {
   std::shared_ptr<net::http_server> http;
   std::shared_ptr<net::http_server> metrics_http; ///< console.metrics_own_port only
   caf::actor sweeper;                             ///< the daily recording retention sweep
+  /// PostgreSQL: tenant changes by any node reach svc.tenants (app/tenant_notify.hpp).
+  std::unique_ptr<storage::pg_listener> tenant_listener;
   bool stopped = false;
 };
 
@@ -117,7 +120,9 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
   svc.io = &p->io->context();
   svc.observer = std::move(observer);
   svc.metrics = std::make_shared<metrics::switchboard_metrics>(p->cfg->server.node_id);
-  svc.tenants = std::make_shared<actors::tenant_cache>();
+  svc.tenants = std::make_shared<actors::tenant_cache>(
+      p->cfg->storage.tenant_cache_ttl.count(), p->cfg->storage.tenant_cache_pushed_ttl.count());
+  p->tenant_listener = listen_for_tenant_changes(*p->cfg, svc.tenants);
   svc.admission = std::make_shared<actors::call_admission>();
   // Transfers need the account: without its SID and token nobody can be put through.
   if (!p->cfg->twilio.account_sid.empty() && !p->cfg->twilio.auth_token.empty())
@@ -196,6 +201,10 @@ const config& server::cfg() const {
   return *impl_->cfg;
 }
 
+bool server::tenant_changes_pushed() const {
+  return impl_->tenant_listener && impl_->tenant_listener->listening();
+}
+
 int server::active_calls() {
   caf::scoped_actor self{*impl_->sys};
   int n = -1;
@@ -244,6 +253,7 @@ void server::shutdown() {
   caf::anon_send(p.svc.storage, actors::shutdown_atom::value);
   p.svc = {};
   p.sys->await_all_actors_done();
+  p.tenant_listener.reset();
   p.http.reset();
   p.metrics_http.reset();
   p.io->stop();

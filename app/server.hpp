@@ -24,6 +24,10 @@ public:
   uint16_t metrics_port() const;
   const config& cfg() const;
 
+  /// Whether tenant changes are pushed to this node's tenant cache now
+  /// (PostgreSQL, listening: app/tenant_notify.hpp).
+  bool tenant_changes_pushed() const;
+
   /// Active calls (asks the registry).
   int active_calls();
 

@@ -2,7 +2,8 @@
 // `switchboard variants add|retire|list`: a tenant's A/B variants (issue
 // 17.2), written to the database while the server runs. A change reaches
 // calls when the server next looks the tenant up (the webhook's tenant
-// cache keeps an entry tenant_cache::ttl_ms = 2 s, actors/webhook_answer.hpp),
+// cache keeps an entry tenant_cache::ttl_ms = 2 s, actors/tenant_cache.hpp;
+// on PostgreSQL the change is pushed at once, app/tenant_notify.hpp),
 // without a restart.
 
 #include <functional>

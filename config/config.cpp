@@ -225,6 +225,9 @@ void validate(const config& cfg, std::string_view source) {
     fail(source, "storage.retry_initial_ms", "must be at least 1 and no more than retry_max_ms");
   if (st.max_pending_writes < 1)
     fail(source, "storage.max_pending_writes", "must be at least 1");
+  if (st.tenant_cache_ttl.count() < 0 || st.tenant_cache_pushed_ttl.count() < 0)
+    fail(source, "storage.tenant_cache_ttl_ms",
+         "tenant_cache_ttl_ms and tenant_cache_pushed_ttl_ms must be >= 0");
 }
 
 } // namespace
@@ -384,6 +387,9 @@ void read_storage_notifier_tools_prices_console_debug(key_reader& read, config& 
   read("storage", "retry_initial_ms", cfg.storage.retry_initial);
   read("storage", "retry_max_ms", cfg.storage.retry_max);
   read("storage", "max_pending_writes", cfg.storage.max_pending_writes);
+  read("storage", "tenant_cache_ttl_ms", cfg.storage.tenant_cache_ttl);
+  read("storage", "tenant_cache_pushed_ttl_ms", cfg.storage.tenant_cache_pushed_ttl);
+  read("storage", "tenant_notify", cfg.storage.tenant_notify);
 
   auto& n = cfg.notifier;
   read("notifier", "poll_interval_ms", n.poll_interval);

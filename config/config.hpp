@@ -93,6 +93,14 @@ struct storage_config {
   milliseconds retry_initial{50};
   milliseconds retry_max{5'000};
   int max_pending_writes = 10'000; ///< above this, still kept; logged as an error
+  /// The webhook's tenant cache (actors/tenant_cache.hpp): how long a tenant
+  /// is trusted while changes are not pushed (SQLite, or the listener below
+  /// is down), and while they are. 0: not cached.
+  milliseconds tenant_cache_ttl{2'000};
+  milliseconds tenant_cache_pushed_ttl{60'000};
+  /// PostgreSQL only: LISTEN for tenant changes made by any client, each
+  /// one making the cache forget that tenant (app/tenant_notify.hpp).
+  bool tenant_notify = true;
 };
 
 struct notifier_config {

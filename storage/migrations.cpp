@@ -283,11 +283,17 @@ constexpr std::string_view v20 = R"sql(
 CREATE INDEX calls_open_by_tenant ON calls (tenant_number, node_id) WHERE end_reason = '';
 )sql";
 
+// v21: tenant changes reach every node's cache (issue 16.2,
+// app/tenant_notify.hpp). PostgreSQL only (a trigger that notifies, in
+// migrations_pg.cpp): SQLite has one machine and no LISTEN, so nothing.
+constexpr std::string_view v21 = "";
+
 } // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,  v8,  v9,  v10,
-                                                 v11, v12, v13, v14, v15, v16, v17, v18, v19, v20};
+  static const std::vector<std::string_view> all{v1,  v2,  v3,  v4,  v5,  v6,  v7,
+                                                 v8,  v9,  v10, v11, v12, v13, v14,
+                                                 v15, v16, v17, v18, v19, v20, v21};
   return all;
 }
 

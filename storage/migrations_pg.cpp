@@ -194,7 +194,8 @@ ALTER TABLE jobs ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql";
 
 // v13, v14 and v16 change nothing (numbers kept for branches that needed no
-// schema change, migrations.cpp); a statement still, so that every version
+// schema change, migrations.cpp), nor does v20 here (branch climit's
+// number); a statement still, so that every version
 // has a text (store_pg_schema_test) and PQexec has something to run.
 constexpr std::string_view pg_empty = "SELECT 1;";
 
@@ -227,14 +228,55 @@ constexpr std::string_view pg_v20 = R"sql(
 CREATE INDEX calls_open_by_tenant ON calls (tenant_number, node_id) WHERE end_reason = '';
 )sql";
 
+// v21: every change to a tenant, by any client, is announced on channel
+// switchboard_tenants (app/tenant_notify.hpp), so each node's tenant cache
+// forgets it. The payload is the number: the old and the new one when it
+// changes; a variant (tenant_variants) is part of its tenant. TRUNCATE
+// sends '' (everything). pg_notify is delivered at commit, only if the
+// transaction commits, and one payload is sent once per transaction
+// (PostgreSQL docs, NOTIFY). The column is the trigger's argument, read
+// through to_jsonb so that one function serves both tables.
+constexpr std::string_view pg_v21 = R"sql(
+CREATE FUNCTION switchboard_tenant_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  old_number TEXT;
+  new_number TEXT;
+BEGIN
+  IF TG_LEVEL = 'STATEMENT' THEN
+    PERFORM pg_notify('switchboard_tenants', '');
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    old_number := to_jsonb(OLD) ->> TG_ARGV[0];
+    PERFORM pg_notify('switchboard_tenants', old_number);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    new_number := to_jsonb(NEW) ->> TG_ARGV[0];
+    IF new_number IS DISTINCT FROM old_number THEN
+      PERFORM pg_notify('switchboard_tenants', new_number);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER tenants_changed AFTER INSERT OR UPDATE OR DELETE ON tenants
+  FOR EACH ROW EXECUTE FUNCTION switchboard_tenant_changed('number');
+CREATE TRIGGER tenants_truncated AFTER TRUNCATE ON tenants
+  FOR EACH STATEMENT EXECUTE FUNCTION switchboard_tenant_changed();
+CREATE TRIGGER tenant_variants_changed AFTER INSERT OR UPDATE OR DELETE ON tenant_variants
+  FOR EACH ROW EXECUTE FUNCTION switchboard_tenant_changed('tenant_number');
+CREATE TRIGGER tenant_variants_truncated AFTER TRUNCATE ON tenant_variants
+  FOR EACH STATEMENT EXECUTE FUNCTION switchboard_tenant_changed();
+)sql";
+
 } // namespace
 
 const std::map<int, std::string_view>& postgres_migrations() {
   static const std::map<int, std::string_view> all{
-      {1, pg_v1},     {2, pg_v2},   {3, pg_v3},     {4, pg_v4},     {5, pg_v5},
-      {6, pg_v6},     {7, pg_v7},   {8, pg_v8},     {9, pg_v9},     {10, pg_v10},
-      {11, pg_v11},   {12, pg_v12}, {13, pg_empty}, {14, pg_empty}, {15, pg_v15},
-      {16, pg_empty}, {17, pg_v17}, {18, pg_v18},   {19, pg_v19},   {20, pg_v20}};
+      {1, pg_v1},     {2, pg_v2},     {3, pg_v3},   {4, pg_v4},     {5, pg_v5},   {6, pg_v6},
+      {7, pg_v7},     {8, pg_v8},     {9, pg_v9},   {10, pg_v10},   {11, pg_v11}, {12, pg_v12},
+      {13, pg_empty}, {14, pg_empty}, {15, pg_v15}, {16, pg_empty}, {17, pg_v17}, {18, pg_v18},
+      {19, pg_v19},   {20, pg_v20}, {21, pg_v21}};
   return all;
 }
 

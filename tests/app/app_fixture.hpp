@@ -120,8 +120,9 @@ public:
     cfg_.storage.path = dir_.file("switchboard.db");
     if (tweak)
       tweak(cfg_);
-    {
-      auto db = storage::store::open(cfg_.storage.path);
+    // The tenant, unless a server before this one on the same database
+    // (PostgreSQL: several nodes) added it.
+    if (auto db = storage::store::open(cfg_.storage.path); !db.ok() || !has_tenant(**db)) {
       BOOST_REQUIRE_MESSAGE(db.ok(), "store open failed");
       storage::tenant t;
       t.number = tenant_number;
@@ -138,6 +139,10 @@ public:
   }
 
   server& srv() { return *server_; }
+  static bool has_tenant(storage::store& db) {
+    auto found = db.find_tenant(tenant_number);
+    return found.ok() && found->has_value();
+  }
   const config& cfg() const { return cfg_; }
   uint16_t port() const { return server_->port(); }
   std::string base_url() const {
