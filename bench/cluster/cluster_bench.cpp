@@ -62,8 +62,13 @@ cluster_result run_cluster_bench(const cluster_options& o) {
   }
   auto& b = calls->base;
   // Webhooks to the front (the balancer, or the one node); the takeover run
-  // places every call on the first node.
-  b.server_url = o.takeover ? c.node_url(0) : "http://127.0.0.1:" + std::to_string(c.front);
+  // places every call on the first node, unless the callers come back.
+  const bool on_first = o.takeover && !o.come_back;
+  b.server_url = on_first ? c.node_url(0) : "http://127.0.0.1:" + std::to_string(c.front);
+  if (o.come_back) { // as Twilio: follow the <Redirect>, retry an unreachable URL
+    b.follow_resume = true;
+    b.redirect_retry_ms = 200;
+  }
   b.public_url = cluster_public_url;
   b.auth_token = c.token;
   b.to_number = cluster_business_number;

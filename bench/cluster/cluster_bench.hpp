@@ -15,7 +15,9 @@
 // Takeover run: `calls` calls on node A of two, SIGKILL to A, then the
 // database polled every 20 ms until a survivor has claimed every call and
 // finalized it (the callers do not come back: the survivor holds each call
-// [resume] grace_ms for a <Redirect>, then ends it server_lost).
+// [resume] grace_ms for a <Redirect>, then ends it server_lost). With
+// come_back the callers follow the <Redirect> through the balancer and the
+// time is until every call of A's has been resumed on a survivor.
 
 #include <cstdint>
 #include <string>
@@ -35,7 +37,11 @@ struct cluster_options {
   int lease_ms = 3000;     ///< [cluster] lease_ms (PostgreSQL; the default)
   int grace_ms = 0;        ///< [resume] grace_ms (takeover)
   bool takeover = false;   ///< the takeover run instead of the load run
-  unsigned seed = 42;      ///< call lengths are reproducible
+  /// Takeover: the callers follow the <Redirect> back through the balancer
+  /// (as Twilio does) and are resumed on a survivor; calls go through the
+  /// balancer, so the killed node holds about half of them.
+  bool come_back = false;
+  unsigned seed = 42; ///< call lengths are reproducible
   std::string log_level = "warn";
   bool keep = false; ///< keep the work dir
 };
@@ -82,7 +88,8 @@ struct takeover_result {
   int64_t expiry_ms = -1;                ///< kill -> A's lease expired
   int64_t claimed_ms = -1;               ///< kill -> every call claimed by a survivor
   int64_t finalized_ms = -1;             ///< kill -> every call ended (server_lost)
-  int64_t first_claim_ms = -1, first_final_ms = -1;
+  int64_t resumed_ms = -1;               ///< come_back: kill -> every call resumed
+  int64_t first_claim_ms = -1, first_final_ms = -1, first_resumed_ms = -1;
   std::string end_reasons; ///< "server_lost x N" ...
 };
 

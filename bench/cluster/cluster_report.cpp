@@ -96,6 +96,8 @@ void put_takeover(writer& w, const takeover_result& t) {
   put(w, "claimed_ms", t.claimed_ms);
   put(w, "first_final_ms", t.first_final_ms);
   put(w, "finalized_ms", t.finalized_ms);
+  put(w, "first_resumed_ms", t.first_resumed_ms);
+  put(w, "resumed_ms", t.resumed_ms);
   put(w, "end_reasons", t.end_reasons);
   w.EndObject();
 }
@@ -143,6 +145,7 @@ std::string cluster_json(const cluster_result& r) {
   put(w, "webhook_rate", o.webhook_rate);
   put(w, "lease_ms", o.lease_ms);
   put(w, "grace_ms", o.grace_ms);
+  put(w, "come_back", o.come_back ? 1 : 0);
   put(w, "seed", static_cast<int64_t>(o.seed));
   w.EndObject();
   put(w, "error", r.error);
@@ -166,12 +169,14 @@ std::string cluster_summary(const cluster_result& r) {
     const auto& t = r.takeover;
     std::snprintf(line, sizeof line,
                   "lease_ms %d grace_ms %d: heartbeat age at kill %lld ms; lease expired +%lld ms; "
-                  "all %d claimed +%lld ms (first %lld); all finalized +%lld ms (first %lld)\n"
+                  "all %d claimed +%lld ms (first %lld); all finalized +%lld ms (first %lld); "
+                  "all resumed +%lld ms (first %lld)\n"
                   "end reasons: %s\n",
                   o.lease_ms, o.grace_ms, static_cast<long long>(t.heartbeat_age_at_kill_ms),
                   static_cast<long long>(t.expiry_ms), t.calls,
                   static_cast<long long>(t.claimed_ms), static_cast<long long>(t.first_claim_ms),
                   static_cast<long long>(t.finalized_ms), static_cast<long long>(t.first_final_ms),
+                  static_cast<long long>(t.resumed_ms), static_cast<long long>(t.first_resumed_ms),
                   t.end_reasons.c_str());
     out << line;
     return out.str();

@@ -44,12 +44,17 @@ int main(int argc, char** argv) {
   app.add_option("--grace-ms", o.grace_ms, "[resume] grace_ms")->capture_default_str();
   app.add_flag("--takeover", o.takeover,
                "Kill the first of two nodes with every call on it; time the takeover");
+  app.add_flag("--come-back", o.come_back,
+               "Takeover: the callers follow the <Redirect> back through the balancer and are "
+               "resumed on the survivor (set --grace-ms above the lease)");
   app.add_option("--seed", o.seed, "Call lengths' seed")->capture_default_str();
   app.add_option("--server-log-level", o.log_level, "The servers' SWITCHBOARD_LOG_LEVEL")
       ->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server logs, configs, SQLite file)");
   app.add_option("--out", out, "Write the JSON here");
   CLI11_PARSE(app, argc, argv);
+  if (o.come_back)
+    o.takeover = true;
   if (o.takeover) {
     o.database = "postgres";
     o.nodes = 2;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue 16.5's runs (bench/RESULTS.md "One node on SQLite, one on PostgreSQL,
-# two on PostgreSQL"): the three configurations at the same load,
-# interleaved A/B/C and repeated; then the takeover at two lease lengths.
+# Issue 16.5's runs (bench/RESULTS.md "Cluster"): the three configurations
+# at the same load, interleaved A/B/C and repeated; then the takeover at two
+# lease lengths, callers not coming back (finalized) and coming back
+# (resumed, [resume] grace_ms 10000).
 #   bash bench/cluster/run.sh [BUILD_DIR] [OUT_DIR]
 # REPS (2), LOADS ("50 100"), LEASES ("1000 3000"), TAKEOVER_CALLS (50).
 set -euo pipefail
@@ -28,5 +29,9 @@ for lease in $LEASES; do
     echo "== $name ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
     "$B" --takeover --calls "${TAKEOVER_CALLS:-50}" --lease-ms "$lease" --out "$OUT/$name.json" |
       tee "$OUT/$name.txt" || echo "(exit $?)"
+    name="comeback-lease$lease-$rep"
+    echo "== $name ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$B" --come-back --calls "${TAKEOVER_CALLS:-50}" --lease-ms "$lease" --grace-ms 10000 \
+      --out "$OUT/$name.json" | tee "$OUT/$name.txt" || echo "(exit $?)"
   done
 done
