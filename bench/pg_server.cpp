@@ -138,6 +138,7 @@ public:
   }
 
   long start_ms() const { return start_ms_; }
+  int pid() const { return pid_; }
 
   /// Fast shutdown (SIGINT): open sessions are ended, the data stays.
   void stop() {
@@ -240,6 +241,24 @@ void pg_exec(const std::string& url, const std::string& sql) {
   auto st = PQresultStatus(r.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
     throw std::runtime_error("pg_exec: " + std::string(PQerrorMessage(c.get())));
+}
+
+std::vector<std::string> pg_query_row(const std::string& url, const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(url.c_str()), PQfinish);
+  if (PQstatus(c.get()) != CONNECTION_OK)
+    throw std::runtime_error("pg_query_row: connect: " + std::string(PQerrorMessage(c.get())));
+  std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c.get(), sql.c_str()), PQclear);
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+    throw std::runtime_error("pg_query_row: " + std::string(PQerrorMessage(c.get())));
+  std::vector<std::string> row;
+  if (PQntuples(r.get()) > 0)
+    for (int i = 0; i < PQnfields(r.get()); ++i)
+      row.emplace_back(PQgetvalue(r.get(), 0, i));
+  return row;
+}
+
+int pg_server_pid() {
+  return the_server().pid();
 }
 
 void pg_server_stop() {

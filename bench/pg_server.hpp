@@ -14,6 +14,7 @@
 // the temp dir is removed at normal exit.
 
 #include <string>
+#include <vector>
 
 namespace sb::bench {
 
@@ -44,6 +45,14 @@ private:
 
 /// Runs `sql` (a script) on the database at `url`; throws on error.
 void pg_exec(const std::string& url, const std::string& sql);
+
+/// The first row of `sql`'s result at `url`, each column as text (empty
+/// when there is no row); throws on error. For the benches' counters.
+std::vector<std::string> pg_query_row(const std::string& url, const std::string& sql);
+
+/// The postmaster's pid (its backends are its children), -1 if not running;
+/// for the benches' CPU accounting.
+int pg_server_pid();
 
 /// Stops the binary's server (fast shutdown: every session is ended, as
 /// in a restart or failover) and starts it again on the same data; for

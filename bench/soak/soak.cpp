@@ -4,6 +4,7 @@
 #include "bench/soak/soak.hpp"
 
 #include "bench/bench_setup.hpp"
+#include "bench/call_pool.hpp"
 #include "bench/proc_stats.hpp"
 #include "bench/server_process.hpp"
 #include "common/scope_exit.hpp"
@@ -12,16 +13,10 @@
 #include "sim/caller.hpp"
 #include "sim/realtime_peer.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <random>
 #include <thread>
-#include <unordered_map>
 
 namespace sb::bench {
 
@@ -32,71 +27,6 @@ using namespace std::chrono_literals;
 
 const std::string business_number = "+15551230000";
 const std::string public_url = "https://switchboard.soak.invalid";
-
-/// What the io thread's call loop shares with the sampling thread.
-struct soak_calls {
-  soak_calls(const soak_options& opt, boost::asio::io_context& ctx) : o(opt), io(ctx) {}
-  const soak_options& o;
-  boost::asio::io_context& io;
-  sim::caller_options base; ///< everything but the script and the hang-up
-  std::vector<sim::call_script> scripts;
-  std::mt19937 rng;
-  // io thread only:
-  int next = 0;
-  std::unordered_map<int, std::shared_ptr<boost::asio::steady_timer>> timers;
-  // read by the sampler:
-  std::atomic<int> live{0}, ended{0}, failed{0}, started{0};
-  std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::vector<std::string> failures;
-};
-
-void start_call(const std::shared_ptr<soak_calls>& s);
-
-/// A call ended: counted, and replaced unless the run is stopping.
-void on_call_end(const std::shared_ptr<soak_calls>& s, int i, const sim::caller_result& r) {
-  s->timers.erase(i);
-  --s->live;
-  ++s->ended;
-  if (!r.ok) {
-    ++s->failed;
-    std::lock_guard lock(s->mu);
-    if (s->failures.size() < 10)
-      s->failures.push_back(r.call_sid + ": " + r.error);
-  }
-  if (!s->stopping)
-    boost::asio::post(s->io, [s] { start_call(s); });
-}
-
-/// Starts the next call (on the io thread): it hangs up at its next pause
-/// once its random duration has passed (or the run stops).
-void start_call(const std::shared_ptr<soak_calls>& s) {
-  if (s->stopping || s->next >= static_cast<int>(s->scripts.size()))
-    return;
-  const int i = s->next++;
-  std::uniform_int_distribution<int> len(s->o.call_min_s * 1000, s->o.call_max_s * 1000);
-  auto hang_up = std::make_shared<std::atomic<bool>>(false);
-  auto timer = std::make_shared<boost::asio::steady_timer>(s->io);
-  timer->expires_after(std::chrono::milliseconds(len(s->rng)));
-  // Fires on expiry and on cancel (the run stopping): either way, hang up.
-  timer->async_wait([hang_up](const boost::system::error_code&) { hang_up->store(true); });
-  s->timers[i] = timer;
-  sim::caller_options co = s->base;
-  co.script = s->scripts[static_cast<std::size_t>(i)];
-  co.hang_up = hang_up;
-  ++s->live;
-  ++s->started;
-  sim::run_caller(s->io, std::move(co), [s, i](sim::caller_result r) { on_call_end(s, i, r); });
-}
-
-/// Asks every live call to hang up (on the io thread).
-void hang_up_all(const std::shared_ptr<soak_calls>& s) {
-  s->stopping = true;
-  boost::asio::post(s->io, [s] {
-    for (auto& [i, t] : s->timers)
-      t->cancel();
-  });
-}
 
 int count_fds(pid_t pid) {
   std::error_code ec;
@@ -113,7 +43,7 @@ int64_t file_kib(const fs::path& p) {
   return ec ? 0 : static_cast<int64_t>(n / 1024);
 }
 
-soak_sample sample(pid_t server, const soak_calls& s, const fs::path& db, int64_t t0_us) {
+soak_sample sample(pid_t server, const call_pool& s, const fs::path& db, int64_t t0_us) {
   soak_sample x;
   x.t_s = static_cast<double>(mono_us() - t0_us) / 1e6;
   const auto p = sample_process(server).value_or(proc_sample{});
@@ -158,7 +88,7 @@ std::vector<sim::call_script> soak_scripts(const soak_options& o) {
 
 /// Samples every `sample_s` until `minutes` have passed, then hangs up and
 /// waits (at most call_max_s + 60 s) for the calls to end.
-void sample_run(const soak_options& o, const std::shared_ptr<soak_calls>& calls,
+void sample_run(const soak_options& o, const std::shared_ptr<call_pool>& calls,
                 const server_process& server, const fs::path& db, soak_result& r) {
   const int64_t t0 = mono_us();
   const auto end = std::chrono::steady_clock::now() + std::chrono::minutes(o.minutes);
@@ -166,10 +96,7 @@ void sample_run(const soak_options& o, const std::shared_ptr<soak_calls>& calls,
     r.samples.push_back(sample(server.pid(), *calls, db, t0));
     std::this_thread::sleep_for(std::chrono::seconds(o.sample_s));
   }
-  hang_up_all(calls);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(o.call_max_s + 60);
-  while (calls->live > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(200ms);
+  drain_pool(calls, o.call_max_s + 60);
   std::this_thread::sleep_for(2s); // the last finalizes
   r.samples.push_back(sample(server.pid(), *calls, db, t0));
 }
@@ -230,7 +157,7 @@ soak_result run_soak(const soak_options& o) {
   }};
 
   net::io_runtime io{1};
-  auto calls = std::make_shared<soak_calls>(o, io.context());
+  auto calls = std::make_shared<call_pool>(io.context(), o.call_min_s, o.call_max_s);
   calls->rng.seed(o.seed);
   calls->scripts = soak_scripts(o);
   sim::peer_options po;
@@ -257,10 +184,7 @@ soak_result run_soak(const soak_options& o) {
   b.clips = &*clips;
   b.max_call_ms = (o.call_max_s + 120) * 1000;
 
-  for (int i = 0; i < o.calls; ++i) {
-    boost::asio::post(io.context(), [calls] { start_call(calls); });
-    std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 / std::max(1, o.start_rate)));
-  }
+  fill_pool(calls, o.calls, o.start_rate);
   sample_run(o, calls, *server, dir / "soak.db", r);
   if (!server->running())
     r.error = "the server exited; see its log (--keep)";
