@@ -276,7 +276,7 @@ const std::map<int, std::string_view>& postgres_migrations() {
       {1, pg_v1},     {2, pg_v2},     {3, pg_v3},   {4, pg_v4},     {5, pg_v5},   {6, pg_v6},
       {7, pg_v7},     {8, pg_v8},     {9, pg_v9},   {10, pg_v10},   {11, pg_v11}, {12, pg_v12},
       {13, pg_empty}, {14, pg_empty}, {15, pg_v15}, {16, pg_empty}, {17, pg_v17}, {18, pg_v18},
-      {19, pg_v19},   {20, pg_v20}, {21, pg_v21}};
+      {19, pg_v19},   {20, pg_v20},   {21, pg_v21}};
   return all;
 }
 
