@@ -136,6 +136,11 @@ int run_demo(const demo_options& options) {
     list_demo_scenarios(std::cerr);
     return 2;
   }
+  if (options.calls != 0 && sc->default_calls == 0) {
+    std::cerr << "demo: --calls is for a scenario that places a number of calls (cluster), not "
+              << sc->name << "\n";
+    return 2;
+  }
   quiet_logs();
   char tmpl[] = "/tmp/switchboard-demo-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
@@ -149,7 +154,8 @@ int run_demo(const demo_options& options) {
       fs::remove_all(dir);
   }};
   stamped_out say;
-  int rc = sc->run ? sc->run(*sc, dir.string()) : run_in(dir, *sc, say);
+  const std::size_t calls = options.calls != 0 ? options.calls : sc->default_calls;
+  int rc = sc->run ? sc->run(*sc, dir.string(), calls) : run_in(dir, *sc, say);
   if (options.keep_files)
     std::cout << "Files kept in " << dir.string() << "\n";
   return rc;

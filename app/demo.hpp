@@ -9,6 +9,7 @@
 // made, the job card read back from SQLite and the push notifications as
 // received. Exit code 0 only when the outcome is the scenario's expected one.
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 
@@ -17,7 +18,13 @@ namespace sb::app {
 struct demo_options {
   std::string scenario = "booking";
   bool keep_files = false; ///< keep the temporary database and CA
+  /// `--calls N`: calls to place, for a scenario that takes a count
+  /// (cluster); 0: the scenario's own.
+  std::size_t calls = 0;
 };
+
+/// The most calls `--calls` places.
+inline constexpr int max_demo_calls = 200;
 
 int run_demo(const demo_options& options);
 

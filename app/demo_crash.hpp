@@ -26,13 +26,4 @@ struct scenario;
 /// Runs the crash scenario `sc` in the temporary folder `dir`; the exit code.
 int run_crash_demo(const scenario& sc, const std::string& dir);
 
-/// `switchboard demo --scenario cluster` (issue 16.4): the crash scenario's
-/// calls on three nodes sharing a throwaway PostgreSQL behind HAProxy
-/// (bench/lb_process.hpp). Once every caller has given their name, the node
-/// holding the first call is SIGKILLed and not started again: its callers'
-/// <Redirect> goes through the balancer to a survivor, which takes the call
-/// over (its lease expired) and carries on; the calls on the other nodes go
-/// on untouched. Each call: one record, one job card, one push.
-int run_cluster_demo(const scenario& sc, const std::string& dir);
-
 } // namespace sb::app::demo

@@ -1,5 +1,6 @@
 #include "app/demo_scenarios.hpp"
 
+#include "app/demo_cluster.hpp"
 #include "app/demo_crash.hpp"
 
 #include <algorithm>
@@ -338,23 +339,15 @@ scenario crash() {
   s.summary = "the server is SIGKILLed mid-call and restarted: callers picked up again";
   s.calls = [](const std::string& tomorrow) {
     std::vector<placed_call> calls;
-    for (std::size_t i = 0; i < crash_callers().size(); ++i) {
-      const auto& who = crash_callers()[i];
-      const std::string number = "+1555765100" + std::to_string(i + 1);
-      placed_call c{crash_script(number, who.customer, tomorrow), static_cast<int>(i) * 300, {}};
-      if (who.comes_back)
-        c.adjust = [](sim::caller_options& o) {
-          o.follow_resume = true;    // Twilio runs the <Redirect> after </Connect>
-          o.redirect_retry_ms = 100; // and tries it again while the server is down
-        };
-      // else: the <Redirect> finds the server down and the caller hangs up
-      calls.push_back(std::move(c));
-    }
+    for (std::size_t i = 0; i < crash_callers().size(); ++i)
+      calls.push_back(crash_call(i, crash_callers()[i], tomorrow, static_cast<int>(i) * 300));
     return calls;
   };
   s.tune = [](config& c) { c.resume.grace = 3'000ms; }; // the caller not back: finalized after 3 s
   s.pushes = crash_callers().size();
-  s.run = [](const scenario& sc, const std::string& dir) { return run_crash_demo(sc, dir); };
+  s.run = [](const scenario& sc, const std::string& dir, std::size_t) {
+    return run_crash_demo(sc, dir);
+  };
   return s;
 }
 
@@ -364,11 +357,30 @@ scenario cluster() {
   s.name = "cluster";
   s.summary = "three nodes on PostgreSQL behind HAProxy; one is SIGKILLed mid-call and its "
               "callers are picked up by a survivor";
-  s.run = [](const scenario& sc, const std::string& dir) { return run_cluster_demo(sc, dir); };
+  s.default_calls = crash_callers().size(); // --calls N: more (app/demo_cluster.hpp)
+  s.run = [](const scenario& sc, const std::string& dir, std::size_t calls) {
+    return run_cluster_demo(sc, dir, calls);
+  };
   return s;
 }
 
 } // namespace
+
+placed_call crash_call(std::size_t i, const crash_caller& who, const std::string& tomorrow,
+                       int start_after_ms) {
+  placed_call c{crash_script(crash_caller_number(i), who.customer, tomorrow), start_after_ms, {}};
+  if (who.comes_back)
+    c.adjust = [](sim::caller_options& o) {
+      o.follow_resume = true;    // Twilio runs the <Redirect> after </Connect>
+      o.redirect_retry_ms = 100; // and tries it again while the server is down
+    };
+  // else: the <Redirect> finds the server down and the caller hangs up
+  return c;
+}
+
+std::string crash_caller_number(std::size_t i) {
+  return "+1555765" + std::to_string(1001 + i % 8999); // all 12 characters long
+}
 
 const std::vector<crash_caller>& crash_callers() {
   static const std::vector<crash_caller> all{

@@ -55,9 +55,13 @@ struct scenario {
   std::size_t pushes = 1;                           ///< notifications the business should get
   std::function<std::string(const outcome&)> check; ///< "" when it went as expected, else why not
   /// A scenario that runs itself instead (crash: the server as a child
-  /// process, app/demo_crash.hpp): given itself and the temporary folder,
-  /// it prints and judges its calls and returns the exit code.
-  std::function<int(const scenario&, const std::string& dir)> run;
+  /// process, app/demo_crash.hpp): given itself, the temporary folder and
+  /// the number of calls to place (`--calls`, else default_calls), it
+  /// prints and judges its calls and returns the exit code.
+  std::function<int(const scenario&, const std::string& dir, std::size_t calls)> run;
+  /// The calls it places unless `--calls N` asks for more; 0: it places its
+  /// own set (`--calls` is refused).
+  std::size_t default_calls = 0;
 };
 
 /// The crash scenario's callers (app/demo_crash.cpp reads them): who each
@@ -69,6 +73,17 @@ struct crash_caller {
 
 /// The crash scenario's callers, in the order its calls are placed.
 const std::vector<crash_caller>& crash_callers();
+
+/// The caller number of the crash scenario's call i (0-based): all of one
+/// length, so that none is a prefix of another (the simulated peer finds a
+/// caller's script by its number in the session instructions).
+std::string crash_caller_number(std::size_t i);
+
+/// The crash scenario's call i: `who` books a plumber for tomorrow at ten,
+/// ringing `start_after_ms` after the scenario began, and follows the
+/// <Redirect> back after a lost stream if `who.comes_back`.
+placed_call crash_call(std::size_t i, const crash_caller& who, const std::string& tomorrow,
+                       int start_after_ms);
 
 /// Every scenario, `booking` first (the default).
 const std::vector<scenario>& scenarios();

@@ -71,6 +71,11 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--scenario", demo_opts.scenario,
                        "What the caller meets (default: booking; --list names them)");
   demo_cmd->add_flag("--list", list_scenarios, "List the scenarios and exit");
+  demo_cmd
+      ->add_option("--calls", demo_opts.calls,
+                   "Calls to place (cluster only; default 3; from 10 on, a third of them ring a "
+                   "second business limited to calls/10 at once)")
+      ->check(CLI::Range(1, sb::app::max_demo_calls));
 
   auto* top_cmd = app.add_subcommand(
       "top",

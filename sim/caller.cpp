@@ -101,6 +101,8 @@ void call_runner::open_stream_locked(const twiml_node& connect) {
     closing_ = false;
     early_close_.clear(); // the cut is healed
     res_.stream_cut = false;
+    turn_pending_ = phase_ == phase::pause; // lost before it said turn_: say it after the reply
+    paused_ticks_ = turn_pending_ ? phase_ticks_ : 0;
     await_reply_locked();
   }
   streamed_ = streaming_ = true;

@@ -72,7 +72,9 @@ struct caller_options {
   /// lost (vanish_after_turns, or the server's socket closes under it) the
   /// caller follows the <Redirect> after </Connect> as Twilio does, and a
   /// second <Connect><Stream> carries the conversation on: the caller awaits
-  /// the assistant's reply, then goes on with the next turn of the script.
+  /// the assistant's reply, then goes on with the next turn of the script
+  /// (or, lost while pausing before a turn, with that turn once the rest of
+  /// its pause has passed).
   /// vanish_after_turns acts once. Off: a second stream fails the call.
   bool follow_resume = false;
   /// A TwiML request (a <Redirect>, an action) that cannot connect is tried

@@ -8,6 +8,7 @@
 #include "sim/caller_runner.hpp"
 
 #include <charconv>
+#include <utility>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -288,10 +289,11 @@ void call_runner::advance_conversation_locked() {
       }
       return finish_locked(true, {});
     }
-    if (has_next) {
+    if (has_next || turn_pending_) {
       phase_ = phase::pause;
-      phase_ticks_ = 0;
-      ++turn_;
+      phase_ticks_ = turn_pending_ ? paused_ticks_ : 0;
+      if (!std::exchange(turn_pending_, false))
+        ++turn_;
       return;
     }
     if (opt_.script.assistant_hangs_up || opt_.script.stays_on_line) {

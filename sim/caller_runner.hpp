@@ -129,6 +129,11 @@ private:
   bool gap_recorded_ = false;
   clock::time_point speak_end_;
   int replies_finished_ = 0;
+  /// Picked up again while pausing before turn_: after the assistant's
+  /// reply on the new stream the caller says turn_, not the one after it,
+  /// once the rest of its pause has passed (paused_ticks_ were spent).
+  bool turn_pending_ = false;
+  int64_t paused_ticks_ = 0;
 
   // TwiML flow (caller_flow.cpp)
   bool answered_ = false;  ///< the webhook's TwiML ran: the call was answered
