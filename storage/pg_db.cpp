@@ -205,6 +205,36 @@ void drop_notice(void*, const char*) {}
 
 } // namespace
 
+/// The password in `url` (conninfo or URI), "" if none. A URL libpq
+/// cannot parse (its message may quote the password as written): the
+/// user info's text after ':'.
+std::string password_of(const std::string& url) {
+  std::string password;
+  char* err = nullptr;
+  if (PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err)) {
+    for (auto* o = opts; o->keyword != nullptr; ++o)
+      if (std::string_view(o->keyword) == "password" && o->val != nullptr)
+        password = o->val;
+    PQconninfoFree(opts);
+    return password;
+  }
+  PQfreemem(err);
+  auto scheme = url.find("://");
+  auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  auto at = url.find('@', start);
+  auto colon = url.find(':', start);
+  if (scheme != std::string::npos && at != std::string::npos && colon < at)
+    password = url.substr(colon + 1, at - colon - 1);
+  return password;
+}
+
+std::string hide_password(std::string msg, const std::string& password) {
+  if (!password.empty())
+    for (auto at = msg.find(password); at != std::string::npos; at = msg.find(password, at))
+      msg.replace(at, password.size(), "***");
+  return msg;
+}
+
 std::string redact_url(const std::string& url) {
   auto scheme = url.find("://");
   if (scheme == std::string::npos)
@@ -260,7 +290,8 @@ result<std::unique_ptr<database>> pg_database::open(const std::string& url) {
   if (conn == nullptr)
     return error{"postgres", shown + ": out of memory"};
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = message_of(nullptr, conn);
+    // libpq quotes a URL token it cannot decode, a password included.
+    std::string msg = hide_password(message_of(nullptr, conn), password_of(url));
     PQfinish(conn);
     return pg_error(shown, msg, "08006");
   }

@@ -69,6 +69,12 @@ private:
   std::unordered_map<std::string, std::unique_ptr<statement>> cache_;
 };
 
+/// The password in `url` (conninfo or URI), "" if none. For a URL libpq
+/// cannot parse (its message may quote the password as written): the user
+/// info's text after ':'.
+std::string password_of(const std::string& url);
+/// `msg` with every occurrence of `password` (if not empty) as "***".
+std::string hide_password(std::string msg, const std::string& password);
 /// `url` with its password (if any) replaced by "***".
 std::string redact_url(const std::string& url);
 /// The store's `?N` / `?` placeholders as PostgreSQL's `$N`, outside quotes;

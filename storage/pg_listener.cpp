@@ -1,5 +1,7 @@
 #include "storage/pg_listener.hpp"
 
+#include "storage/pg_db.hpp"
+
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -22,29 +24,6 @@ struct conn_closer {
 };
 using conn_ptr = std::unique_ptr<PGconn, conn_closer>;
 
-/// The password in `url` (conninfo or URI), "" if none. A URL libpq
-/// cannot parse (its message may quote the password as written): the
-/// user info's text after ':'.
-std::string password_of(const std::string& url) {
-  std::string password;
-  char* err = nullptr;
-  if (PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err)) {
-    for (auto* o = opts; o->keyword != nullptr; ++o)
-      if (std::string_view(o->keyword) == "password" && o->val != nullptr)
-        password = o->val;
-    PQconninfoFree(opts);
-    return password;
-  }
-  PQfreemem(err);
-  auto scheme = url.find("://");
-  auto start = scheme == std::string::npos ? 0 : scheme + 3;
-  auto at = url.find('@', start);
-  auto colon = url.find(':', start);
-  if (scheme != std::string::npos && at != std::string::npos && colon < at)
-    password = url.substr(colon + 1, at - colon - 1);
-  return password;
-}
-
 /// libpq's last message, on one line, the password (if any) hidden: libpq
 /// names the host and user, and quotes a URL token it cannot parse.
 std::string last_error(PGconn* c, const std::string& password) {
@@ -59,9 +38,7 @@ std::string last_error(PGconn* c, const std::string& password) {
       line += space ? ' ' : ch;
   }
   msg = std::move(line);
-  if (!password.empty())
-    for (auto at = msg.find(password); at != std::string::npos; at = msg.find(password, at))
-      msg.replace(at, password.size(), "***");
+  msg = detail::hide_password(std::move(msg), password);
   return msg.empty() ? "connection lost" : msg;
 }
 
@@ -92,7 +69,8 @@ wait_result wait_for(int fd, short events, int wake_fd, clock::time_point deadli
 
 pg_listener::pg_listener(pg_listener_options options, pg_listener_events events)
     : options_(std::move(options)), events_(std::move(events)),
-      password_(password_of(options_.url)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+      password_(detail::password_of(options_.url)),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   thread_ = std::thread([this] { run(); });
 }
 

@@ -82,4 +82,13 @@ BOOST_AUTO_TEST_CASE(a_failed_connection_is_an_error_without_the_password,
   BOOST_TEST(s.err().message.find("***") != std::string::npos, s.err().message);
 }
 
+BOOST_AUTO_TEST_CASE(a_password_libpq_cannot_decode_is_not_quoted_back) {
+  // libpq's parse error quotes the token it could not percent-decode: the
+  // password itself here. No server is needed: the URL is refused first.
+  auto s = store::open("postgresql://switchboard:s3cret%zz@127.0.0.1:1/db");
+  BOOST_TEST_REQUIRE(!s.ok());
+  BOOST_TEST(s.err().code == "postgres");
+  BOOST_TEST(s.err().message.find("s3cret") == std::string::npos, s.err().message);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
