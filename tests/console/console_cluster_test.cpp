@@ -116,6 +116,17 @@ BOOST_AUTO_TEST_CASE(on_sqlite_the_view_shows_this_node_alone_with_its_live_call
   BOOST_TEST(text(*call, "callSid").rfind("CA", 0) == 0u);
   BOOST_TEST(busy["nodes"].Size() == 1u);
   BOOST_TEST(busy["nodes"][0]["liveCalls"].GetInt64() == 1);
+
+  // Ended before the server stops, as in the PostgreSQL case below: a server
+  // shut down with a call still live can hang in ~actor_system (the storage
+  // actor's thread waits for its last reference; issue 15.4). Seen here too,
+  // on SQLite under ASan (a 300 s timeout in the freshbox run of 42641fc).
+  const std::string sid = text(*call, "callSid");
+  BOOST_TEST(request(env.io(), "POST", env.base_url() + "/console/calls/" + sid + "/end", session)
+                 .status == 202);
+  auto after = view_when(
+      env, session, [](const rapidjson::Document& d) { return live_call(d) == nullptr; }, 30s);
+  BOOST_TEST(live_call(after) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(on_postgresql_node_a_shows_every_nodes_calls_and_the_node_holding_each) {
