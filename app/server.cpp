@@ -11,6 +11,7 @@
 #include "common/time.hpp"
 #include "console/introspection.hpp"
 #include "console/routes.hpp"
+#include "net/connections.hpp"
 #include "net/http_server.hpp"
 #include "net/io.hpp"
 #include "net/ws_client.hpp"
@@ -59,6 +60,23 @@ caf::behavior retention_sweeper(caf::event_based_actor* self, actors::storage_ac
     self->delayed_send(self, day, actors::tick_atom::value);
   }};
 }
+
+/// CAF 0.17 keeps a reference to an actor system's logger in a thread_local
+/// of every thread that made the system or a scoped_actor on it
+/// (src/logger.cpp `current_logger`; actor_system.cpp and scoped_actor.cpp
+/// set it), and ~actor_system waits until every such reference is gone. A
+/// server made or asked on one thread and destroyed on another would wait
+/// for the first thread to end, forever if it is a test's main thread (seen:
+/// e2e_shutdown_test). So a thread drops its reference as soon as it is
+/// done with the system; the destroying thread's is dropped by
+/// ~actor_system itself. CAF's own logging is compiled out (log level QUIET
+/// in Debian's build), so nothing is lost.
+struct caf_logger_released {
+  caf_logger_released() = default;
+  caf_logger_released(const caf_logger_released&) = delete;
+  caf_logger_released& operator=(const caf_logger_released&) = delete;
+  ~caf_logger_released() { caf::logger::set_current_actor_system(nullptr); }
+};
 
 /// CAF's configuration for this server: idle workers that sleep instead of
 /// spinning, and call_error rendered by name.
@@ -113,6 +131,7 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
                        " for the OpenAI leg: " + tls.err().message};
   p->io = std::make_unique<net::io_runtime>(cfg.server.io_threads);
   p->caf_cfg = actor_config();
+  caf_logger_released released; // by this thread, once the server is made
   p->sys = std::make_unique<caf::actor_system>(*p->caf_cfg);
   p->cfg = std::make_shared<const config>(std::move(cfg));
   auto& svc = p->svc;
@@ -206,6 +225,7 @@ bool server::tenant_changes_pushed() const {
 }
 
 int server::active_calls() {
+  caf_logger_released released;
   caf::scoped_actor self{*impl_->sys};
   int n = -1;
   self->request(impl_->svc.registry, impl_->cfg->call.registry_query, actors::count_atom::value)
@@ -214,6 +234,7 @@ int server::active_calls() {
 }
 
 bool server::hang_up(const std::string& call_sid) {
+  caf_logger_released released;
   caf::scoped_actor self{*impl_->sys};
   bool ok = false;
   self->request(impl_->svc.registry, impl_->cfg->call.registry_query,
@@ -254,6 +275,14 @@ void server::shutdown() {
   p.svc = {};
   p.sys->await_all_actors_done();
   p.tenant_listener.reset();
+  // End every connection while the io loop still runs. A WebSocket still
+  // closing when the loop stops would never finish: its handlers would keep
+  // it, the route handlers and their actor handles alive, and ~actor_system
+  // would wait forever for the detached storage actor (issue 15.4). The grace
+  // is longer than a WebSocket's own close bound (2 s, net/ws_session.cpp),
+  // so a peer that never answers our close frame is cut by that first.
+  if (auto left = net::end_connections(p.io->context(), std::chrono::seconds{3}); left > 0)
+    log::warn("Server", std::to_string(left) + " connection(s) did not end at shutdown");
   p.http.reset();
   p.metrics_http.reset();
   p.io->stop();

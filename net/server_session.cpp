@@ -1,6 +1,7 @@
 // One server connection: TLS handshake (if any), then HTTP requests one at a
 // time with keep-alive, each bounded by size limits and a read timeout, until
 // the connection closes or becomes a WebSocket (ws_session).
+#include "net/detail/live_connections.hpp"
 #include "net/detail/server_shared.hpp"
 #include "net/detail/ws_session.hpp"
 
@@ -53,7 +54,8 @@ bool is_http_parse_error(const error_code& ec) {
 }
 
 template <class Stream>
-class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+class http_session final : public endable,
+                           public std::enable_shared_from_this<http_session<Stream>> {
   static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
   enum class phase { handshake, reading, handling, writing, closing, done };
 
@@ -64,6 +66,7 @@ public:
         remote_(std::move(remote)), timer_(stream_.get_executor()) {}
 
   void run() {
+    connections_of(stream_.get_executor()).add(this->weak_from_this());
     if constexpr (tls) {
       arm(phase::handshake, shared_->options.read_timeout);
       stream_.async_handshake(
@@ -72,6 +75,23 @@ public:
     } else {
       do_read();
     }
+  }
+
+  // -- endable (live_connections.hpp): the server is stopping --
+
+  void end_gracefully() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->keep_alive_ = false; // a response being made or written is the last
+      const bool idle = self->phase_ == phase::reading && self->parser_ &&
+                        !self->parser_->got_some() && self->buffer_.size() == 0;
+      if (idle || self->phase_ == phase::handshake)
+        self->close_socket(true);
+    });
+  }
+
+  void end_now() override {
+    asio::dispatch(stream_.get_executor(),
+                   [self = this->shared_from_this()] { self->close_socket(true); });
   }
 
 private:
@@ -128,6 +148,7 @@ private:
       phase_ = phase::done;
       ++generation_;
       timer_.cancel();
+      mark_ended();
     } else {
       sock.cancel(ignored);
     }
@@ -254,7 +275,8 @@ private:
     phase_ = phase::done;
     ++generation_;
     timer_.cancel();
-    token_.reset(); // the WebSocket session counts the connection from now on
+    mark_ended();   // the WebSocket session is the live connection from now on
+    token_.reset(); // and counts it
     ws->accept(std::move(stream_), std::move(req));
   }
 

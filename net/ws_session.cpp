@@ -55,6 +55,7 @@ template <class Stream> void ws_session<Stream>::accept(Stream&& stream, beast_r
   ws_->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "switchboard"); }));
   upgrade_request_ = std::move(req);
+  connections_of(strand_).add(this->weak_from_this());
   ws_->async_accept(upgrade_request_,
                     beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
 }
@@ -71,6 +72,7 @@ template <class Stream> void ws_session<Stream>::on_accept(error_code ec) {
 template <class Stream> void ws_session<Stream>::adopt(ws_stream&& ws) {
   ws_.emplace(std::move(ws));
   configure();
+  connections_of(strand_).add(this->weak_from_this());
   open_ = true;
   do_read();
   do_write();
@@ -273,6 +275,7 @@ template <class Stream> void ws_session<Stream>::finish(const std::string& reaso
   auto on_close = std::move(handlers_.on_close);
   handlers_ = {};
   token_.reset();
+  mark_ended();
   if (on_close)
     on_close(reason);
 }

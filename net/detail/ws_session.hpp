@@ -5,6 +5,7 @@
 // once in ws_session.cpp (explicit instantiation) so that only that TU pays
 // for Beast's WebSocket read/write templates. Internal to net/.
 
+#include "net/detail/live_connections.hpp"
 #include "net/detail/tls_stream.hpp"
 #include "net/ws_connection.hpp"
 
@@ -28,6 +29,7 @@ using beast_request = boost::beast::http::request<boost::beast::http::string_bod
 
 template <class Stream>
 class ws_session final : public ws_connection,
+                         public endable,
                          public std::enable_shared_from_this<ws_session<Stream>> {
 public:
   using ws_stream = boost::beast::websocket::stream<Stream>;
@@ -52,6 +54,10 @@ public:
   void resume_reading() override;
   std::size_t queued_bytes() const override { return queued_bytes_.load(); }
   std::string remote_endpoint() const override { return remote_; }
+
+  // -- endable (live_connections.hpp) --
+  void end_gracefully() override { close(); }
+  void end_now() override { abort(); }
 
 private:
   void configure();
