@@ -13,7 +13,6 @@
 #include <boost/asio/post.hpp>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -22,18 +21,12 @@ namespace sb::bench {
 using namespace load;
 
 run_result run_load(const harness_options& o) {
-  run_result rr = new_run_result(o);
-  auto clips = sim::clip_library::load_default();
-  if (!clips) {
-    rr.error = "speech clips: " + clips.err().message;
+  const auto start = bench_run_start("switchboard-bench");
+  run_result rr = new_run_result(o, start);
+  if (!rr.error.empty())
     return rr;
-  }
-  char tmpl[] = "/tmp/switchboard-bench-XXXXXX";
-  if (!mkdtemp(tmpl)) {
-    rr.error = "cannot make a work dir";
-    return rr;
-  }
-  const fs::path dir = tmpl;
+  const auto& clips = start.clips;
+  const fs::path dir = start.dir;
   const scope_exit remove_dir{[&] {
     if (!o.keep)
       fs::remove_all(dir);

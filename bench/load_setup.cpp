@@ -2,7 +2,6 @@
 #include "bench/load_setup.hpp"
 
 #include "bench/bench_setup.hpp"
-#include "bench/proc_stats.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,15 +24,15 @@ run_plan plan_run(const harness_options& o) {
   return p;
 }
 
-run_result new_run_result(const harness_options& o) {
+run_result new_run_result(const harness_options& o, const run_start& start) {
   run_result rr;
   rr.options = o;
-  const auto machine = read_machine_info();
-  rr.date_utc = machine.date_utc;
-  rr.cpu_model = machine.cpu_model;
-  rr.cpus = machine.cpus;
-  rr.mem_total_kib = machine.mem_total_kib;
-  rr.fd_limit = raise_fd_limit(); // inherited by the server we start
+  rr.date_utc = start.machine.date_utc;
+  rr.cpu_model = start.machine.cpu_model;
+  rr.cpus = start.machine.cpus;
+  rr.mem_total_kib = start.machine.mem_total_kib;
+  rr.fd_limit = start.fd_limit; // inherited by the server we start
+  rr.error = start.error;
   return rr;
 }
 

@@ -3,6 +3,7 @@
 // result before anything ran, its TLS material, and the server started as
 // its own process.
 
+#include "bench/bench_setup.hpp"
 #include "bench/load_harness.hpp"
 #include "bench/server_process.hpp"
 #include "net/test_ca.hpp"
@@ -33,8 +34,9 @@ struct run_plan {
 
 run_plan plan_run(const harness_options& o);
 
-/// A run's result before anything ran: the options and the machine.
-run_result new_run_result(const harness_options& o);
+/// A run's result before anything ran: the options, the machine, and the
+/// start's error if it failed (bench_run_start).
+run_result new_run_result(const harness_options& o, const run_start& start);
 
 /// One generated CA signs the peer's certificate (--tls) and the server's
 /// (--twilio-tls); the files the server reads are in the work dir.
