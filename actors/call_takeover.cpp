@@ -5,7 +5,7 @@
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "protocol/twiml.hpp"
-#include "storage/db.hpp"
+#include "storage/location.hpp"
 
 #include <caf/all.hpp>
 
@@ -177,7 +177,7 @@ void ask_owner(registry_ptr self, int wait_id) {
 /// something else holds the file's lock, and hold up every read queued
 /// behind it, a webhook's tenant look-up among them (e2e_health_test).
 void start_lease(registry_ptr self) {
-  if (!storage::detail::is_postgres_url(self->state.svc.cfg->storage.path))
+  if (!storage::is_postgres_url(self->state.svc.cfg->storage.path))
     return;
   heartbeat(self, true);
   self->delayed_send(self, beat(*self->state.svc.cfg), lease_tick_atom::value);

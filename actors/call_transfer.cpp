@@ -12,7 +12,7 @@
 //      and rings the number; the call is finalized as `transferred`;
 //   4. <Dial>'s action (the call-next route, ?after=transfer) brings
 //      DialCallStatus: stored on the call and its job card by CallSid
-//      (actors/call_registry.cpp), and a caller nobody answered is offered
+//      (actors/call_callbacks.cpp), and a caller nobody answered is offered
 //      voicemail. A refused update is logged, stored ("refused"), and told
 //      to the model, which carries on with the caller.
 

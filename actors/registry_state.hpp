@@ -1,7 +1,14 @@
 #pragma once
-// Internal to the call registry: its state, shared by call_registry.cpp (the
-// directory of live calls) and call_resume.cpp (calls held open after their
-// stream was lost, and picked up again). Not for other actors.
+// Internal to the call registry: its state, shared by the files that make
+// it up, one concern each (the functions below are grouped by file):
+// call_registry.cpp (its behaviour table), call_admit.cpp (a call's Voice
+// webhook answered), call_streams.cpp (Media Streams routed; what follows
+// each stream), call_tracking.cpp (live calls, their end, shutdown's drain),
+// call_left_open.cpp (calls a node's last run left open), call_resume.cpp
+// (calls held after their stream was lost, and picked up again),
+// call_takeover.cpp (several nodes on one database), call_console.cpp and
+// call_callbacks.cpp (the console's and Twilio's requests on a call).
+// Not for other actors.
 
 #include "actors/health_watch.hpp"
 #include "actors/services.hpp"
@@ -82,22 +89,65 @@ struct registry_state {
 
 using registry_ptr = call_registry_actor::stateful_pointer<registry_state>;
 
-// call_registry.cpp
-/// Finalizes a call nobody runs any more from what the database holds, in
-/// the background (actors/finalizer.hpp); shutdown waits for it.
-void finalize_stored(registry_ptr self, recover_call r, bool live);
+// call_admit.cpp
+/// A Voice webhook the route did not answer alone: answered again (a
+/// retry), from the tenant cache, or after the tenant's look-up.
+void on_inbound(registry_ptr self, inbound_call& in);
+/// A caller over a limit, offered voicemail: the call is stored as ended
+/// (over_limit) with its job card.
+void store_refused(registry_ptr self, refused_call r);
+
+// call_streams.cpp
+/// A Media Stream goes to its call (or waits for it, or resumes a held
+/// call); one for an unknown call is closed.
+void on_stream(registry_ptr self, stream_arrived& s);
+/// The look-up of `sid` is over: the streams that came during it go to its
+/// call, or are closed if it has none.
+void release_parked(registry_ptr self, const std::string& sid);
+/// A supervisor said what follows its stream: kept for the call-next route.
+void remember_next(registry_state& st, call_next& n);
+/// What follows the stream of a call that is not held: voicemail, or hang up.
+call_next next_for(const registry_state& st, const std::string& call_sid);
+
+// call_tracking.cpp
 /// A supervisor runs `call` now: the registry routes to it and watches it.
 /// `cache_stamp`: the tenant cache's when `tenant` was read (stale: unknown).
 void track_call(registry_ptr self, const call_supervisor_actor& sup,
                 const storage::call_record& call, std::string twiml,
                 std::shared_ptr<const storage::tenant> tenant, uint64_t cache_stamp);
-/// What follows the stream of a call that is not held: voicemail, or hang up.
-call_next next_for(const registry_state& st, const std::string& call_sid);
+/// Finalizes a call nobody runs any more from what the database holds, in
+/// the background (actors/finalizer.hpp); shutdown waits for it.
+void finalize_stored(registry_ptr self, recover_call r, bool live);
+/// A supervisor ended: its call is gone, or recovered if it died abnormally.
+void on_supervisor_down(registry_ptr self, const caf::down_msg& dm);
+/// Shutdown: every call is told to end, every held call finalized; the
+/// promise is kept once the last call is written.
+caf::typed_response_promise<drained_atom> shut_down(registry_ptr self);
 
+// call_left_open.cpp
+/// At start: the calls this node left open are found (after the lease's
+/// first heartbeat) and adopted; webhooks are answered meanwhile.
+void recover_lost_calls(registry_ptr self);
 /// Calls this node left open, or claimed from a dead node: held for the
 /// caller's <Redirect> (or finalized at once with no [resume] grace); a
 /// call running or held here already is skipped.
 void adopt_lost_calls(registry_ptr self, std::vector<lost_call>& lost);
+
+// call_console.cpp
+/// The console's Transfer: the call's supervisor decides (call_transfer.cpp).
+caf::typed_response_promise<std::string> transfer(registry_ptr self, const operator_transfer& o);
+/// The live calls' last snapshots, for /realtime-sessions.
+sessions_info sessions(const registry_state& st);
+/// The console's Hang up: false if no such live call.
+bool hang_up(registry_ptr self, const operator_hangup& h);
+
+// call_callbacks.cpp
+/// The recording status callback: stored on its call, which must be live
+/// or stored (a callback for an unknown CallSid invents no call).
+caf::typed_response_promise<bool> record(registry_ptr self, const recording_update& r);
+/// <Dial>'s action after a transfer: its outcome goes on the call and its
+/// job card by CallSid.
+void transfer_outcome(registry_ptr self, const transfer_ended& t);
 
 // call_takeover.cpp (several nodes on one database, issue 16.2)
 /// At start: the first heartbeat (before the calls left open are looked

@@ -4,7 +4,7 @@
 #include "common/time.hpp"
 #include "metrics/switchboard_metrics.hpp"
 #include "protocol/twiml.hpp"
-#include "storage/db.hpp"
+#include "storage/location.hpp"
 
 namespace sb::actors {
 
@@ -70,8 +70,7 @@ admission_verdict admit_call(call_admission* admission, const config& cfg,
 }
 
 bool cluster_limited(const config& cfg, const storage::tenant& t) {
-  return limits_for(cfg, t).tenant_concurrent > 0 &&
-         storage::detail::is_postgres_url(cfg.storage.path);
+  return limits_for(cfg, t).tenant_concurrent > 0 && storage::is_postgres_url(cfg.storage.path);
 }
 
 void note_refused(const storage::call_record& c, const storage::tenant& t, admission_verdict v,

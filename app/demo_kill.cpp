@@ -33,7 +33,7 @@ void write_config(const std::string& path, const config& c, uint16_t port,
 }
 
 /// The secrets, and the variables that would override the config file
-/// (config/config.cpp apply_env) set to its values, so that the caller's
+/// (config/env.cpp apply_env) set to its values, so that the caller's
 /// own environment cannot point the child elsewhere.
 bench::env_list child_env(const config& c, uint16_t port) {
   return {

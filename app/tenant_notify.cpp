@@ -1,14 +1,14 @@
 #include "app/tenant_notify.hpp"
 
 #include "common/log.hpp"
-#include "storage/db.hpp"
+#include "storage/location.hpp"
 
 namespace sb::app {
 
 std::unique_ptr<storage::pg_listener>
 listen_for_tenant_changes(const config& cfg, std::shared_ptr<actors::tenant_cache> cache,
                           storage::pg_listener_options tuning) {
-  if (!cfg.storage.tenant_notify || !storage::detail::is_postgres_url(cfg.storage.path))
+  if (!cfg.storage.tenant_notify || !storage::is_postgres_url(cfg.storage.path))
     return nullptr;
   tuning.url = cfg.storage.path; // may hold a password: never logged
   tuning.channel = tenant_channel;

@@ -1,6 +1,9 @@
 #include "bench/bench_setup.hpp"
 
+#include "bench/proc_stats.hpp"
+
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +77,25 @@ machine_info read_machine_info() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   m.date_utc = buf;
   return m;
+}
+
+run_start bench_run_start(std::string_view dir_prefix) {
+  run_start s;
+  s.machine = read_machine_info();
+  s.fd_limit = raise_fd_limit();
+  auto clips = sim::clip_library::load_default();
+  if (!clips) {
+    s.error = "speech clips: " + clips.err().message;
+    return s;
+  }
+  s.clips = std::move(*clips);
+  std::string tmpl = "/tmp/" + std::string{dir_prefix} + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) {
+    s.error = "cannot make a work dir";
+    return s;
+  }
+  s.dir = tmpl;
+  return s;
 }
 
 bool write_text_file(const std::string& path, const std::string& text) {

@@ -1,11 +1,16 @@
 #pragma once
 // What a benchmark run is made of: the callers' scripts, the server's
-// config.toml, and facts about the machine for the report.
+// config.toml, facts about the machine for the report, and the start every
+// run shares (bench_run_start).
 
+#include "sim/clips.hpp"
 #include "sim/script.hpp"
 
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sb::bench {
 
@@ -33,6 +38,20 @@ struct machine_info {
   std::string date_utc; ///< "2025-01-31T12:00:00Z"
 };
 machine_info read_machine_info();
+
+/// What every benchmark run (load, soak, cluster) starts with, in this
+/// order: the machine described, the fd limit raised (inherited by the
+/// servers the run starts), the speech clips, and a fresh work dir.
+struct run_start {
+  machine_info machine;
+  int64_t fd_limit = 0;                   ///< raise_fd_limit()'s
+  std::optional<sim::clip_library> clips; ///< set unless `error` is
+  std::filesystem::path dir;              ///< /tmp/<prefix>-XXXXXX; the caller removes it
+  /// The run cannot go on: "speech clips: ..." or "cannot make a work dir".
+  /// `machine` and `fd_limit` are set regardless.
+  std::string error;
+};
+run_start bench_run_start(std::string_view dir_prefix);
 
 /// Writes `text` to `path` (its folder made if missing); true when written
 /// or when `path` is empty (nothing asked for).

@@ -25,10 +25,6 @@ result<int64_t> first_int(database& db, std::string_view sql, std::string_view w
   return *row ? q->int_at(0) : 0;
 }
 
-bool is_postgres_url(std::string_view location) {
-  return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
 result<std::unique_ptr<database>> open_database(const std::string& location) {
   if (is_postgres_url(location))
     return pg_database::open(location);
@@ -57,3 +53,11 @@ transaction::~transaction() {
 }
 
 } // namespace sb::storage::detail
+
+namespace sb::storage {
+
+bool is_postgres_url(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+} // namespace sb::storage

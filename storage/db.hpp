@@ -12,6 +12,7 @@
 // per-dialect text only where the SQL must differ (migrations, dates).
 
 #include "common/result.hpp"
+#include "storage/location.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -119,9 +120,7 @@ public:
 /// The first column of the first row of `sql` as an integer, 0 for no row.
 result<int64_t> first_int(database& db, std::string_view sql, std::string_view what);
 
-/// A `postgresql://` (or `postgres://`) URL opens PostgreSQL, anything else
-/// is a SQLite file path.
-bool is_postgres_url(std::string_view location);
+/// PostgreSQL for a URL (storage/location.hpp is_postgres_url), else SQLite.
 result<std::unique_ptr<database>> open_database(const std::string& location);
 
 /// BEGIN ... COMMIT; ROLLBACK in the destructor unless committed.

@@ -1,7 +1,7 @@
 // store: a tenant's A/B variants (issue 17.2) and the per-variant outcomes.
 // Variants are rows the CLI writes while the server runs; find_tenant reads
 // the live ones, so they reach calls when the tenant cache next reloads
-// (actors/call_registry.cpp: every webhook that misses the cache looks the
+// (actors/call_admit.cpp: every webhook that misses the cache looks the
 // tenant up again).
 #include "common/time.hpp"
 #include "storage/store.hpp"

@@ -6,7 +6,6 @@
 #include "bench/cluster/cluster_calls.hpp"
 #include "bench/cluster/cluster_nodes.hpp"
 #include "bench/cluster/cluster_runs.hpp"
-#include "bench/proc_stats.hpp"
 #include "common/scope_exit.hpp"
 #include "net/io.hpp"
 
@@ -19,23 +18,17 @@ namespace fs = std::filesystem;
 cluster_result run_cluster_bench(const cluster_options& o) {
   cluster_result r;
   r.options = o;
-  const auto machine = read_machine_info();
-  r.date_utc = machine.date_utc;
-  r.cpu_model = machine.cpu_model;
-  r.cpus = machine.cpus;
-  raise_fd_limit();
-  auto clips = sim::clip_library::load_default();
-  if (!clips) {
-    r.error = "speech clips: " + clips.err().message;
+  auto start = bench_run_start("switchboard-cluster-bench");
+  r.date_utc = start.machine.date_utc;
+  r.cpu_model = start.machine.cpu_model;
+  r.cpus = start.machine.cpus;
+  if (!start.error.empty()) {
+    r.error = start.error;
     return r;
   }
-  char tmpl[] = "/tmp/switchboard-cluster-bench-XXXXXX";
-  if (!mkdtemp(tmpl)) {
-    r.error = "cannot make a work dir";
-    return r;
-  }
+  const auto& clips = start.clips;
   cluster_nodes c;
-  c.dir = tmpl;
+  c.dir = start.dir;
   const scope_exit remove_dir{[&] {
     if (!o.keep)
       fs::remove_all(c.dir);

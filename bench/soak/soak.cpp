@@ -135,22 +135,16 @@ void fit(soak_result& r) {
 soak_result run_soak(const soak_options& o) {
   soak_result r;
   r.options = o;
-  const auto machine = read_machine_info();
-  r.date_utc = machine.date_utc;
-  r.cpu_model = machine.cpu_model;
-  r.cpus = machine.cpus;
-  raise_fd_limit();
-  auto clips = sim::clip_library::load_default();
-  if (!clips) {
-    r.error = "speech clips: " + clips.err().message;
+  auto start = bench_run_start("switchboard-soak");
+  r.date_utc = start.machine.date_utc;
+  r.cpu_model = start.machine.cpu_model;
+  r.cpus = start.machine.cpus;
+  if (!start.error.empty()) {
+    r.error = start.error;
     return r;
   }
-  char tmpl[] = "/tmp/switchboard-soak-XXXXXX";
-  if (!mkdtemp(tmpl)) {
-    r.error = "cannot make a work dir";
-    return r;
-  }
-  const fs::path dir = tmpl;
+  const auto& clips = start.clips;
+  const fs::path dir = start.dir;
   const scope_exit remove_dir{[&] {
     if (!o.keep)
       fs::remove_all(dir);

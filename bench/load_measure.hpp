@@ -1,0 +1,64 @@
+#pragma once
+// What the load run measures (bench/load_harness.cpp): the harness's own
+// loop lag, the server's CPU and memory idle and over each step's window,
+// and each step judged held or not.
+
+#include "bench/latency_probe.hpp"
+#include "bench/load_harness.hpp"
+#include "bench/proc_stats.hpp"
+#include "bench/server_process.hpp"
+#include "bench/stats.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+namespace sb::bench::load {
+
+/// The harness's own loop health: a 10 ms timer's lateness.
+class loop_lag_probe : public std::enable_shared_from_this<loop_lag_probe> {
+public:
+  explicit loop_lag_probe(boost::asio::io_context& io) : timer_(io) {}
+  void start();
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+  histogram take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(lag_, histogram{});
+  }
+
+private:
+  void arm(std::chrono::steady_clock::time_point at);
+  boost::asio::steady_timer timer_;
+  std::atomic<bool> stopped_{false};
+  std::mutex mu_;
+  histogram lag_;
+};
+
+struct samples {
+  proc_sample server, self;
+  system_sample system;
+  std::chrono::steady_clock::time_point at;
+};
+
+samples sample_all(pid_t server);
+
+/// The server's memory and CPU with no calls (after 0.5 s to settle, over 2 s).
+void measure_idle_server(const server_process& server, run_result& rr);
+
+/// One step's window at `target` live calls, after their greetings: latency,
+/// the server's CPU and memory, the harness's own load.
+step_result measure_window(int target, int window_s, latency_sink& sink, loop_lag_probe& lag,
+                           const server_process& server, const run_result& rr);
+
+/// Judges and records a measured step; true when the run stops here.
+bool record_step(step_result s, int failed_now, int& failed_before, const server_process& server,
+                 const harness_options& o, run_result& rr);
+
+} // namespace sb::bench::load
