@@ -9,7 +9,7 @@ packages=(
   rapidjson-dev libsqlite3-dev sqlite3 libssl-dev libtomlplusplus-dev
   libpq-dev postgresql haproxy
   libcli11-dev openssl clang-format util-linux mount
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
   espeak-ng sox libsndfile1-dev
   wrk gnuplot-nox
   dpkg-dev file
