@@ -10,6 +10,7 @@
 #include "bench/stats.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -24,9 +25,13 @@ class loop_lag_probe : public std::enable_shared_from_this<loop_lag_probe> {
 public:
   explicit loop_lag_probe(boost::asio::io_context& io) : timer_(io) {}
   void start();
+  /// From any thread: the timer itself is only touched on its io thread (an
+  /// asio timer is not safe for concurrent use; TSan reported this cancel
+  /// racing arm()'s expires_at, docs/stack.md 7).
   void stop() {
-    stopped_ = true;
-    timer_.cancel();
+    stopped_ = true; // the pending wait, if it fires, arms no more
+    boost::asio::post(timer_.get_executor(),
+                      [self = shared_from_this()] { self->timer_.cancel(); });
   }
   histogram take() {
     std::lock_guard lock(mu_);

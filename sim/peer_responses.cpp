@@ -42,11 +42,7 @@ void ids(writer& w, const std::string& response_id, const std::string& item_id, 
 
 } // namespace
 
-void peer_session::finish_audio_response() {
-  response_state r = std::move(*active_);
-  active_.reset();
-  item* found = find_item(r.item_id);
-  item it = found ? *found : item{r.item_id, "message", "assistant"};
+void peer_session::audio_parts_done(const response_state& r) {
   event(out_, new_event_id(), "response.output_audio.done",
         [&](writer& w) { ids(w, r.id, r.item_id, 0); });
   event(out_, new_event_id(), "response.output_audio_transcript.done", [&](writer& w) {
@@ -61,6 +57,14 @@ void peer_session::finish_audio_response() {
     key_str(w, "transcript", r.transcript);
     w.EndObject();
   });
+}
+
+void peer_session::finish_audio_response() {
+  response_state r = std::move(*active_);
+  active_.reset();
+  item* found = find_item(r.item_id);
+  item it = found ? *found : item{r.item_id, "message", "assistant"};
+  audio_parts_done(r);
   event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
     key_str(w, "response_id", r.id);
     w.Key("output_index");
@@ -118,6 +122,16 @@ void peer_session::cancel_active(const char* reason) {
   active_.reset();
   item* found = find_item(r.item_id);
   item it = found ? *found : item{r.item_id, "message", "assistant"};
+  // The service ends the cut item's parts as it ends a finished one: the
+  // audio, its transcript (the bridge stores the assistant's turn from it)
+  // and the content part are "Also emitted when a Response is interrupted,
+  // incomplete, or cancelled" (OpenAI's schema, tests/data/openai/:
+  // RealtimeServerEventResponseAudioTranscriptDone and its neighbours).
+  // Without them a reply cut while it still streamed was lost from the
+  // transcript (e2e_barge_in_test under TSan, docs/stack.md 7). The
+  // transcript is the whole reply's: the model writes it ahead of the audio.
+  if (r.audio)
+    audio_parts_done(r);
   event(out_, new_event_id(), "response.output_item.done", [&](writer& w) {
     key_str(w, "response_id", r.id);
     w.Key("output_index");

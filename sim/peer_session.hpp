@@ -136,6 +136,8 @@ private:
   void out_of_band_response(const rapidjson::Value& response);
   void stream_text(const std::string& response_id, const std::string& item_id,
                    const std::string& text);
+  /// output_audio.done, output_audio_transcript.done, content_part.done.
+  void audio_parts_done(const response_state& r);
   void finish_audio_response();
   void cancel_active(const char* reason);
   /// response.done; `output` writes the items of response.output.

@@ -62,9 +62,11 @@ net::http_client_result post(boost::asio::io_context& io, uint16_t port) {
   return f.get();
 }
 
+/// No io threads of its own: a test that forks does so before it starts any
+/// (a child of a multi-threaded process may not start threads: POSIX allows
+/// it only async-signal-safe calls, and TSan refuses it outright).
 struct lb_fixture {
   fs::path dir = fs::temp_directory_path() / ("sb-lb-" + std::to_string(::getpid()));
-  net::io_runtime io{1};
   lb_fixture() { fs::create_directories(dir); }
   ~lb_fixture() { fs::remove_all(dir); }
 };
@@ -91,6 +93,7 @@ BOOST_FIXTURE_TEST_CASE(requests_are_spread_and_survive_a_dead_node, lb_fixture)
     for (;;)
       ::pause(); // until the SIGKILL
   }
+  net::io_runtime io{1}; // after the fork: the child above starts its own
   auto n1 = node(io.context(), "node-1", p1);
   auto lb = bench::lb_process::start(dir.string(), lb_port, {{"node-1", p1}, {"node-2", p2}});
   BOOST_REQUIRE_MESSAGE(bool(lb), (lb ? std::string{} : lb.err().message));

@@ -87,7 +87,14 @@ void run_calls(int io_threads) {
     BOOST_TEST(got.size() <= sent.size());
     // In order and whole, but for the frames in flight as the stream closed.
     BOOST_TEST(first_bad_frame(sent, got) == -1);
+#ifndef SB_TSAN
+    // A real-time bound: how far the bridge runs behind the caller when the
+    // stream closes. Not checked under TSan: 16 calls slowed 5-15x run
+    // hundreds of ms behind (13-18 frames on 2 loaded cores, 146-248 at
+    // load ~6 earlier; docs/stack.md 7), while the same build in Release at
+    // the same load passes it. Order and wholeness above are checked there.
     BOOST_TEST(sent.size() - got.size() <= 3 * frame_bytes);
+#endif
   }
 }
 

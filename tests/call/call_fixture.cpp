@@ -232,11 +232,16 @@ sim::caller_options e2e_env::caller_for(const sim::call_script& script) const {
   return o;
 }
 
-sim::caller_result e2e_env::call(sim::caller_options options, std::chrono::seconds bound) {
+std::future<sim::caller_result> e2e_env::start_call(sim::caller_options options) {
   auto done = std::make_shared<std::promise<sim::caller_result>>();
   auto f = done->get_future();
   sim::run_caller(io_->context(), std::move(options),
                   [done](sim::caller_result r) { done->set_value(std::move(r)); });
+  return f;
+}
+
+sim::caller_result e2e_env::call(sim::caller_options options, std::chrono::seconds bound) {
+  auto f = start_call(std::move(options));
   BOOST_REQUIRE_MESSAGE(f.wait_for(bound) == std::future_status::ready,
                         "the call did not end within " << bound.count() << " s");
   return f.get();

@@ -285,6 +285,15 @@ BOOST_AUTO_TEST_CASE(caller_speech_interrupts_the_assistant) {
   BOOST_REQUIRE(done);
   BOOST_TEST(done->response_status == "cancelled");
   BOOST_TEST(!s.streaming());
+  // The cut item's transcript is ended too, as the service does ("Also
+  // emitted when a Response is interrupted, incomplete, or cancelled":
+  // OpenAI's schema, tests/data/openai/): the bridge stores the turn from it.
+  auto said = find(ev, "response.output_audio_transcript.done");
+  BOOST_REQUIRE(said);
+  auto item = find(ev, "response.output_item.done");
+  BOOST_REQUIRE(item);
+  BOOST_TEST(said->item_id == item->item_id);
+  BOOST_TEST(!said->text.empty());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_and_malformed_events_are_errors_that_keep_the_session) {
