@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -39,8 +40,16 @@ pid_t spawn(const std::vector<std::string>& argv, const env_list& env,
   const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
     return -1;
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) {
+    // A harness that dies early (a crash, SIGKILL, a failed check) must not
+    // leave its server running: the child gets SIGTERM (a graceful stop)
+    // when the thread that forked it ends. Callers fork from their main
+    // thread. If the parent is already gone, the signal would never come.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent)
+      ::_exit(127);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
     ::execve(args[0], args.data(), envp.data());

@@ -15,7 +15,8 @@ namespace sb::bench {
 using env_list = std::vector<std::pair<std::string, std::string>>;
 
 /// Starts `argv` with the current environment plus `env`, stdout and stderr
-/// appended to `log_path`; its pid, or -1 (errno set).
+/// appended to `log_path`; its pid, or -1 (errno set). The child gets
+/// SIGTERM when the calling thread ends: call it from the main thread.
 pid_t spawn(const std::vector<std::string>& argv, const env_list& env, const std::string& log_path);
 
 /// Whether a TCP connect to 127.0.0.1:`port` succeeds now.
