@@ -61,11 +61,13 @@ void actor_json(writer& w, const std::string& name, const call_view& c, int64_t 
   w.EndObject();
 }
 
-void call_json(writer& w, const call_view& c, int64_t now, bool finished) {
+/// `sid`: the call's, which its report may not carry yet (a child's report
+/// or a transcript line can come before the supervisor's first one).
+void call_json(writer& w, const std::string& sid, const call_view& c, int64_t now, bool finished) {
   const auto& r = c.report;
   const auto& call = r.call;
   w.StartObject();
-  str(w, "callSid", call.call_sid);
+  str(w, "callSid", sid);
   str(w, "tenant", call.tenant_number);
   str(w, "tenantName", r.tenant_name);
   str(w, "from", call.from);
@@ -125,12 +127,12 @@ std::string snapshot_json(const console_view& v, int64_t now_ms) {
   w.Key("calls");
   w.StartArray();
   for (const auto& [sid, c] : v.active)
-    call_json(w, c, now_ms, false);
+    call_json(w, sid, c, now_ms, false);
   w.EndArray();
   w.Key("finished");
   w.StartArray();
   for (const auto& c : v.finished)
-    call_json(w, c, now_ms, true);
+    call_json(w, c.report.call.call_sid, c, now_ms, true);
   w.EndArray();
   w.EndObject();
   return buf.GetString();
