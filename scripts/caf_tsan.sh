@@ -40,13 +40,12 @@ SRC
   fi
   tar -C "$work" -xzf "$tarball"
 fi
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/switchboard-ccache}"
+source "$(dirname "${BASH_SOURCE[0]}")/ccache_env.sh"
 # Paths relative to the build's parent and the working directory left out of
 # the hash, as scripts/build.sh does: otherwise every checkout (each worktree,
 # each CI directory) misses the cache (measured: a second worktree rebuilt
 # all 141 steps; docs/stack.md 7).
 export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=1
-export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-25G}" # as scripts/build.sh
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # Same configuration as Debian's build_config.hpp (log level QUIET, memory

@@ -6,11 +6,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${1:-$here/build/fuzz}"
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/switchboard-ccache}"
+source "$here/scripts/ccache_env.sh"
 export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$here"
-# ccache's default 5 GB holds less than the four trees' objects (the ASan
-# ones are the biggest), so a whole run would evict its own first tree.
-export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-25G}"
 if [ ! -f "$dir/build.ninja" ]; then
   CXX=clang++ cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_FUZZ=ON \
     -DSB_FUZZ_SMOKE_SECONDS="${SB_FUZZ_SMOKE_SECONDS:-10}" >/dev/null
