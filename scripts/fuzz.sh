@@ -13,6 +13,7 @@ if [ ! -f "$dir/build.ninja" ]; then
     -DSB_FUZZ_SMOKE_SECONDS="${SB_FUZZ_SMOKE_SECONDS:-10}" >/dev/null
 fi
 cmake --build "$dir" --target fuzz_all -- -j"$(nproc)"
+[ "${SB_FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0 # scripts/test.sh builds it ahead
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$here/scripts/ubsan.supp"
 ctest --test-dir "$dir" --output-on-failure -j"$(nproc)"
