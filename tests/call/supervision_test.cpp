@@ -112,7 +112,13 @@ void check_untouched(e2e_env& env, const ten_calls& t,
     BOOST_TEST(r.bytes_received == stats.audio_sent_by_caller[number]);
     BOOST_TEST(stats.audio_received_by_caller[number] > 0);
     BOOST_TEST(stats.audio_received_by_caller[number] <= up);
+#ifndef SB_TSAN
+    // A real-time bound, like e2e_audio_order_test's: under TSan ten calls
+    // slowed 5-15x ran 2-2.5 s behind their callers when the stream closed
+    // (121,760 - 101,120 bytes on 2 cores beside a build), so only the
+    // bounds above are checked there.
     BOOST_TEST(up - stats.audio_received_by_caller[number] <= 3 * frame_bytes);
+#endif
   }
 }
 
