@@ -16,7 +16,9 @@ endfunction()
 # registered with CTest (shared Boost.Test library: ~2 s per test TU instead
 # of ~22 s). SERIAL: the test checks real-time bounds (a frame or two of
 # audio), so CTest runs it alone (RUN_SERIAL) while the other tests, which
-# mostly wait on real-time audio, share the machine (scripts/test.sh -j).
+# mostly wait on real-time audio, share the machine (scripts/test.sh -j);
+# its label `serial` makes scripts/test.sh also pause the background build
+# while it runs.
 function(sb_test name)
   cmake_parse_arguments(ARG "SERIAL" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
@@ -31,10 +33,11 @@ function(sb_test name)
     math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * 3")
   endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  if(ARG_SERIAL)
+    list(APPEND ARG_LABELS serial)
+    set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
-  endif()
-  if(ARG_SERIAL)
-    set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
   endif()
 endfunction()
