@@ -8,9 +8,9 @@
 #
 # Two lanes (docs/stack.md 7, "Two lanes"): the trees are built one after
 # another in the background at nice 19, and each suite starts as soon as its
-# tree is built. The tests mostly wait on real-time audio (they keep ~15% of
-# the two cores busy), so the next tree compiles beside them and a cold run
-# costs the builds plus about one suite rather than the sum of everything.
+# tree is built. The tests mostly wait on real-time audio (they keep about
+# a third of the two cores busy), so the next tree compiles beside them: a
+# cold run takes ~55 min instead of ~62, a warm one ~3 min less.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
