@@ -49,7 +49,8 @@ set -m # the lane in its own process group, so that it can be stopped whole
 nice -n 19 bash -c "$(declare -p here tsan logs); $(declare -f build_tree build_lane); build_lane" &
 lane=$!
 set +m
-trap 'kill -CONT -- -"$lane" 2>/dev/null; kill -- -"$lane" 2>/dev/null || true' EXIT
+# (set -e holds in the trap too: a lane already gone must not fail the run)
+trap '{ kill -CONT -- -"$lane" && kill -- -"$lane"; } 2>/dev/null || true' EXIT
 
 # Waits (bounded by the lane's life) for a tree; on a failed build prints
 # the end of its log and stops the run.
