@@ -17,6 +17,10 @@ mkdir -p "$work"
 src="$work/actor-framework-$version"
 if [ ! -d "$src" ]; then
   tarball="$work/actor-framework_$version.orig.tar.gz"
+  # The tarball is also kept outside the checkout (beside the ccache), so
+  # that a fresh clone (CI's) does not fetch it again.
+  kept="${SB_SRC_CACHE:-$HOME/.cache/switchboard-src}/actor-framework_$version.orig.tar.gz"
+  [ -f "$tarball" ] || [ ! -f "$kept" ] || cp "$kept" "$tarball"
   if [ ! -f "$tarball" ]; then
     # Private apt state: a deb-src entry for bookworm, lists under $work.
     apt_dir="$work/apt"
@@ -37,6 +41,7 @@ SRC
     (cd "$work" && apt-get "${apt_opts[@]}" source --download-only \
       actor-framework="$version-2.1" >/dev/null 2>&1) || true
     [ -f "$tarball" ] || { echo "caf_tsan: cannot fetch $tarball" >&2; exit 1; }
+    mkdir -p "$(dirname "$kept")" && cp "$tarball" "$kept.tmp" && mv "$kept.tmp" "$kept"
   fi
   tar -C "$work" -xzf "$tarball"
 fi
