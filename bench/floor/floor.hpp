@@ -51,6 +51,7 @@ static_assert(sizeof(header) == 16);
 struct relay_counters {
   std::uint64_t up_in, up_out, down_in, caller_media_out, mark_out, echo_in;
   std::uint64_t accepted, closed, write_stalls;
+  std::uint64_t bad_in; ///< --protocol: frames or events that failed a check
 };
 
 /// CLOCK_MONOTONIC in nanoseconds (one clock for caller and peer).
@@ -214,6 +215,9 @@ struct gen_config {
   /// 2 s reply's 20 deltas back to back once per 20 x down_every periods (the
   /// same frames per minute, in bursts: --burst 20, issue 15.2).
   int burst = 1;
+  /// Real WebSocket frames with the real JSON events as payloads, for the
+  /// relay's --protocol mode (protocol.hpp).
+  bool protocol = false;
 };
 
 /// Counts per direction over the whole run and the window's measurements.
@@ -222,6 +226,7 @@ struct gen_result {
   std::uint64_t up_sent = 0, up_recv = 0, down_sent = 0, down_recv = 0;
   std::uint64_t mark_recv = 0, echo_sent = 0;
   std::uint64_t window_up_sent = 0, late_slots = 0;
+  std::uint64_t bad_recv = 0; ///< --protocol: relay output that is not a WebSocket text frame
   std::vector<std::uint32_t> lat_us; ///< relay hop histogram, 1 us bins to 1 s
   /// Downstream: the peer's write of a delta -> the caller read its media
   /// frame (same bins).
@@ -233,6 +238,6 @@ gen_result run_generator(const gen_config& cfg);
 
 /// The relay process body: returns when stop_fd reports EOF or at deadline.
 void run_relay(int listen_fd, std::uint16_t peer_port, int stop_fd, relay_counters* counters,
-               std::uint64_t deadline_ns);
+               std::uint64_t deadline_ns, bool protocol);
 
 } // namespace sb::floor

@@ -4,6 +4,7 @@
 // in millisecond slot i%20 and the peer answers it in slot (i+10)%20, so the
 // calls' 20 ms frames are spread evenly, as independent phone calls are.
 #include "floor.hpp"
+#include "protocol.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -23,6 +24,17 @@ class generator {
 public:
   explicit generator(const gen_config& cfg) : cfg_(cfg), calls_(cfg.calls) {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
+    if (cfg.protocol) { // ready-made frames: Twilio is a client (masks), OpenAI a server
+      const std::uint8_t mask[4] = {0x37, 0xfa, 0x21, 0x3d};
+      auto frame = [](const std::string& json, const std::uint8_t* key) {
+        std::string f(json.size() + 14, '\0');
+        f.resize(proto::frame_text(f.data(), json, key));
+        return f;
+      };
+      up_frame_ = frame(proto::twilio_media_json(), mask);
+      down_frame_ = frame(proto::realtime_delta_json(), nullptr);
+      echo_frame_ = frame(proto::twilio_mark_json(), mask);
+    }
     r_.lat_us.assign(1'000'001, 0); // 1 us bins up to 1 s
     r_.down_lat_us.assign(1'000'001, 0);
   }
@@ -78,6 +90,34 @@ private:
     return true;
   }
 
+  /// Builds a message into buf (room for 2 KiB): the bare floor's filler,
+  /// or with --protocol the ready-made frame of its kind. Its length.
+  std::uint16_t make(char* buf, std::uint16_t bare_len, kind k, std::uint32_t call,
+                     std::uint64_t ts) const {
+    const std::string* frame = !cfg_.protocol          ? nullptr
+                               : k == kind::up_media   ? &up_frame_
+                               : k == kind::down_media ? &down_frame_
+                               : k == kind::mark_echo  ? &echo_frame_
+                                                       : nullptr;
+    if (!frame) {
+      make_msg(buf, bare_len, k, call, ts);
+      return bare_len;
+    }
+    auto len = std::uint16_t(sizeof(header) + frame->size());
+    header h{len, std::uint8_t(k), 0, call, ts};
+    std::memcpy(buf, &h, sizeof h);
+    std::memcpy(buf + sizeof h, frame->data(), frame->size());
+    return len;
+  }
+
+  /// --protocol: what the relay sent is one WebSocket text frame, masked
+  /// towards the peer (the relay is OpenAI's client), not towards Twilio.
+  void check_frame(const header& h, const char* m, bool masked) {
+    if (cfg_.protocol && (h.len < sizeof h + 2 || std::uint8_t(m[sizeof h]) != 0x81 ||
+                          bool(m[sizeof h + 1] & 0x80) != masked))
+      ++r_.bad_recv;
+  }
+
   bool fail(std::string why) {
     r_.error = std::move(why);
     return false;
@@ -126,8 +166,15 @@ private:
       flush(ep_, e);
     if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
       return;
-    bool ok = peer_side ? read_msgs(e, [&](const header& h, const char*) { at_peer(h); })
-                        : read_msgs(e, [&](const header& h, const char*) { at_caller(c, h); });
+    bool ok = peer_side ? read_msgs(e,
+                                    [&](const header& h, const char* m) {
+                                      check_frame(h, m, true);
+                                      at_peer(h);
+                                    })
+                        : read_msgs(e, [&](const header& h, const char* m) {
+                            check_frame(h, m, false);
+                            at_caller(c, h);
+                          });
     if (!ok) {
       ::close(e.fd);
       e.fd = -1;
@@ -155,9 +202,9 @@ private:
     if (kind(h.kind) != kind::mark)
       return;
     ++r_.mark_recv;
-    char buf[128]; // Twilio echoes each mark once the audio before it played
-    make_msg(buf, k_mark, kind::mark_echo, h.call, h.ts_ns);
-    if (send_msg(ep_, c.caller, buf, k_mark))
+    char buf[2048]; // Twilio echoes each mark once the audio before it played
+    auto len = make(buf, k_mark, kind::mark_echo, h.call, h.ts_ns);
+    if (send_msg(ep_, c.caller, buf, len))
       ++r_.echo_sent;
   }
 
@@ -220,11 +267,11 @@ private:
       recording_ = false;
       return;
     }
-    char buf[512];
+    char buf[2048];
     bool in_window = k >= warm_slot_;
     for (std::size_t i = k % 20; i < calls_.size(); i += 20) {
-      make_msg(buf, k_up_media, kind::up_media, std::uint32_t(i), now_ns());
-      if (send_msg(ep_, calls_[i].caller, buf, k_up_media)) {
+      auto len = make(buf, k_up_media, kind::up_media, std::uint32_t(i), now_ns());
+      if (send_msg(ep_, calls_[i].caller, buf, len)) {
         ++r_.up_sent;
         if (in_window)
           ++r_.window_up_sent;
@@ -240,8 +287,8 @@ private:
       // includes the writes of the ones before it.
       const std::uint64_t stamp = now_ns();
       for (std::size_t d = 0; d < burst; ++d) { // back to back, one write() each
-        make_msg(buf, k_down_media, kind::down_media, std::uint32_t(i), stamp);
-        if (send_msg(ep_, calls_[i].peer, buf, k_down_media))
+        auto len = make(buf, k_down_media, kind::down_media, std::uint32_t(i), stamp);
+        if (send_msg(ep_, calls_[i].peer, buf, len))
           ++r_.down_sent;
       }
     }
@@ -254,6 +301,7 @@ private:
   int ep_ = -1, tfd_ = -1, ready_ = 0;
   std::uint64_t t0_ = 0, next_slot_ = 0, warm_slot_ = 0, end_slot_ = 0;
   bool recording_ = false;
+  std::string up_frame_, down_frame_, echo_frame_; ///< --protocol
 };
 
 } // namespace

@@ -23,6 +23,7 @@ struct options {
   double duration_s = 10, warmup_s = 2;
   int down_every = 5;
   int burst = 1;
+  bool protocol = false;
   std::string out;
 };
 
@@ -41,6 +42,8 @@ bool parse(int argc, char** argv, options& o) {
       o.down_every = std::max(1, std::atoi(v.c_str()));
     else if (k == "--burst")
       o.burst = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--protocol")
+      o.protocol = v == "1";
     else if (k == "--ramp") {
       o.counts.clear();
       std::istringstream in(v);
@@ -120,7 +123,8 @@ void compute(row& r, const options& o) {
   const relay_counters& c = r.rc;
   r.delivered = g.up_sent == g.up_recv && g.up_sent == c.up_in && c.up_in == c.up_out &&
                 g.down_sent == g.down_recv && g.down_sent == c.down_in &&
-                c.mark_out == g.mark_recv && g.echo_sent == c.echo_in && g.echo_sent == g.mark_recv;
+                c.mark_out == g.mark_recv && g.echo_sent == c.echo_in &&
+                g.echo_sent == g.mark_recv && c.bad_in == 0 && g.bad_recv == 0;
 }
 
 /// Forks the relay, drives it with the generator for one call count.
@@ -144,12 +148,13 @@ row run_one(int calls, const options& o) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::close(peer_lfd);
     ::close(stop[1]);
-    run_relay(relay_lfd, peer_port, stop[0], rc, now_ns() + run_ns);
+    run_relay(relay_lfd, peer_port, stop[0], rc, now_ns() + run_ns, o.protocol);
     _exit(0);
   }
   ::close(relay_lfd);
   ::close(stop[0]);
-  gen_config cfg{calls, o.warmup_s, o.duration_s, relay_port, peer_lfd, pid, o.down_every, o.burst};
+  gen_config cfg{calls, o.warmup_s,   o.duration_s, relay_port, peer_lfd,
+                 pid,   o.down_every, o.burst,      o.protocol};
   r.g = run_generator(cfg); // closes every caller and peer socket on return
   ::close(stop[1]);
   ::close(peer_lfd);
@@ -177,14 +182,14 @@ void print_human(const row& r) {
               "total %.3f ksoftirqd %.3f machine %.3f (softirq %.3f steal %.3f)\n"
               "        hop p50 %.3f p99 %.3f max %.3f ms | down p50 %.3f p99 %.3f max %.3f ms\n"
               "        pace %.3f late-slots %.0f | up "
-              "%llu->%llu down %llu->%llu marks %llu->%llu echoes %llu->%llu %s\n"
+              "%llu->%llu down %llu->%llu marks %llu->%llu echoes %llu->%llu bad %llu/%llu %s\n"
               "        loadavg %s -> %s\n",
               r.calls, r.m[0].second, r.m[1].second, r.m[2].second, r.m[3].second, r.m[4].second,
               r.m[5].second, r.m[6].second, r.m[7].second, r.m[8].second, r.m[9].second,
               r.m[10].second, r.m[11].second, r.m[12].second, r.m[13].second, r.m[14].second,
               r.m[15].second, r.m[16].second, u(r.g.up_sent), u(r.g.up_recv), u(r.g.down_sent),
               u(r.g.down_recv), u(r.rc.mark_out), u(r.g.mark_recv), u(r.g.echo_sent),
-              u(r.rc.echo_in),
+              u(r.rc.echo_in), u(r.rc.bad_in), u(r.g.bad_recv),
               r.delivered ? "ALL DELIVERED" : "NOT ALL DELIVERED in 5 s drain (relay fell behind)",
               r.load_before.c_str(), r.load_after.c_str());
   std::fflush(stdout);
@@ -194,7 +199,8 @@ void write_json(const std::string& path, const std::vector<row>& rows, const opt
   std::ofstream f(path);
   f << "{\"tool\":\"switchboard-floor\",\"duration_s\":" << o.duration_s
     << ",\"warmup_s\":" << o.warmup_s << ",\"down_every\":" << o.down_every
-    << ",\"burst\":" << o.burst << ",\"runs\":[";
+    << ",\"burst\":" << o.burst << ",\"protocol\":" << (o.protocol ? "true" : "false")
+    << ",\"runs\":[";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const row& r = rows[i];
     f << (i ? "," : "") << "{\"calls\":" << r.calls << ",\"error\":\"" << r.error << "\"";
@@ -209,7 +215,9 @@ void write_json(const std::string& path, const std::vector<row>& rows, const opt
         {"marks_received", r.g.mark_recv},
         {"echoes_sent", r.g.echo_sent},
         {"echoes_received", r.rc.echo_in},
-        {"relay_write_stalls", r.rc.write_stalls}};
+        {"relay_write_stalls", r.rc.write_stalls},
+        {"relay_bad_in", r.rc.bad_in},
+        {"generator_bad_received", r.g.bad_recv}};
     for (auto& [k, v] : counts)
       f << ",\"" << k << "\":" << v;
     f << ",\"all_delivered\":" << (r.delivered ? "true" : "false") << ",\"loadavg_before\":\""
@@ -224,7 +232,7 @@ int main(int argc, char** argv) {
   options o;
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr, "usage: switchboard-floor [--calls N | --ramp 100,250,500,1000]"
-                         " [--duration S] [--warmup S] [--down-every N] [--burst N]"
+                         " [--duration S] [--warmup S] [--down-every N] [--burst N] [--protocol 1]"
                          " [--out file.json]\n");
     return 2;
   }

@@ -1,10 +1,14 @@
 // The relay process of switchboard-floor: one thread, one level-triggered
 // epoll, two TCP sockets per call (caller side, peer side). It does exactly
 // the bridge's per-frame socket work and nothing else, so its CPU time is the
-// floor any real bridge pays on this kernel. snapshot() at the end is how
+// floor any real bridge pays on this kernel. With --protocol it also does
+// the least protocol work per frame (protocol.hpp): that figure is the floor
+// of a bridge that speaks WebSocket and JSON. snapshot() at the end is how
 // the parent reads that CPU time.
 #include "floor.hpp"
+#include "protocol.hpp"
 
+#include <cstdio>
 #include <dirent.h>
 #include <fstream>
 #include <memory>
@@ -64,8 +68,8 @@ struct call {
 
 class relay {
 public:
-  relay(int ep, std::uint16_t peer_port, relay_counters* c)
-      : ep_(ep), peer_port_(peer_port), c_(c) {}
+  relay(int ep, std::uint16_t peer_port, relay_counters* c, bool protocol)
+      : ep_(ep), peer_port_(peer_port), c_(c), protocol_(protocol) {}
 
   void accept_all(int lfd) {
     for (int i = 0; i < 256; ++i) { // bounded batch; level-triggered resumes
@@ -121,6 +125,8 @@ private:
     }
     case kind::up_media: // re-frame: same timestamp, shorter message
       ++c_->up_in;
+      if (protocol_)
+        return up_protocol(k, h, m);
       std::memcpy(buf, m, k_up_fwd);
       make_header(buf, k_up_fwd, kind::up_fwd, h);
       if (send_msg(ep_, k.peer, buf, k_up_fwd, &c_->write_stalls))
@@ -128,6 +134,8 @@ private:
       return;
     case kind::mark_echo:
       ++c_->echo_in;
+      if (protocol_ && !echo_protocol(h, m))
+        ++c_->bad_in;
       return;
     default:
       return;
@@ -138,6 +146,8 @@ private:
     if (kind(h.kind) != kind::down_media)
       return;
     ++c_->down_in;
+    if (protocol_)
+      return down_protocol(k, h, m);
     char buf[512];
     std::memcpy(buf, m, k_caller_media);
     make_header(buf, k_caller_media, kind::caller_media, h);
@@ -146,6 +156,86 @@ private:
     make_msg(buf, k_mark, kind::mark, h.call, h.ts_ns); // 2nd write(), as the bridge
     if (send_msg(ep_, k.caller, buf, k_mark, &c_->write_stalls))
       ++c_->mark_out;
+  }
+
+  // --protocol: Twilio "media" (masked, from a client) -> Realtime
+  // input_audio_buffer.append (masked: we are OpenAI's client).
+  void up_protocol(call& k, const header& h, const char* m) {
+    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, true);
+    std::string_view audio;
+    bool ok = proto::with_json(in, [&](const auto& doc) {
+      auto media = doc.FindMember("media");
+      if (proto::str(doc, "event") == "media" && media != doc.MemberEnd() &&
+          media->value.IsObject())
+        audio = proto::str(media->value, "payload");
+    });
+    if (!ok || !proto::base64_ok(audio) || audio.size() > 1024) {
+      ++c_->bad_in;
+      return;
+    }
+    char json[1100], buf[1200];
+    std::size_t n =
+        proto::join(json, {R"({"type":"input_audio_buffer.append","audio":")", audio, "\"}"});
+    std::uint8_t mask[4];
+    next_mask(mask);
+    std::size_t len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, mask);
+    make_header(buf, std::uint16_t(len), kind::up_fwd, h);
+    if (send_msg(ep_, k.peer, buf, len, &c_->write_stalls))
+      ++c_->up_out;
+  }
+
+  // --protocol: Realtime response.output_audio.delta -> Twilio "media" and
+  // "mark" (unmasked: we are Twilio's server), two writes as the bridge.
+  void down_protocol(call& k, const header& h, const char* m) {
+    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, false);
+    std::string_view audio;
+    bool ok = proto::with_json(in, [&](const auto& doc) {
+      if (proto::str(doc, "type") == "response.output_audio.delta")
+        audio = proto::str(doc, "delta");
+    });
+    if (!ok || !proto::base64_ok(audio) || audio.size() > 4096) {
+      ++c_->bad_in;
+      return;
+    }
+    char json[4200], buf[4300];
+    std::size_t n = proto::join(json, {R"({"event":"media","streamSid":")", proto::k_stream_sid,
+                                       R"(","media":{"payload":")", audio, "\"}}"});
+    std::size_t len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, nullptr);
+    make_header(buf, std::uint16_t(len), kind::caller_media, h);
+    if (send_msg(ep_, k.caller, buf, len, &c_->write_stalls))
+      ++c_->caller_media_out;
+    char name[24];
+    int nn = std::snprintf(name, sizeof name, "d%llu", (unsigned long long)++marks_);
+    n = proto::join(json, {R"({"event":"mark","streamSid":")",
+                           proto::k_stream_sid,
+                           R"(","mark":{"name":")",
+                           {name, std::size_t(nn)},
+                           "\"}}"});
+    len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, nullptr);
+    make_header(buf, std::uint16_t(len), kind::mark, h);
+    if (send_msg(ep_, k.caller, buf, len, &c_->write_stalls))
+      ++c_->mark_out;
+  }
+
+  bool echo_protocol(const header& h, const char* m) {
+    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, true);
+    bool mark = false;
+    return proto::with_json(in,
+                            [&](const auto& doc) {
+                              auto it = doc.FindMember("mark");
+                              mark = proto::str(doc, "event") == "mark" && it != doc.MemberEnd() &&
+                                     !proto::str(it->value, "name").empty();
+                            }) &&
+           mark;
+  }
+
+  /// A WebSocket client's masking key per frame (RFC 6455 5.3 wants it
+  /// unpredictable; xorshift is the cost floor of drawing one).
+  void next_mask(std::uint8_t* out) {
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    std::memcpy(out, &rng_, 4);
   }
 
   static void make_header(char* buf, std::uint16_t len, kind kd, const header& from) {
@@ -165,20 +255,22 @@ private:
   int ep_;
   std::uint16_t peer_port_;
   relay_counters* c_;
+  bool protocol_;
+  std::uint64_t rng_ = 0x9e3779b97f4a7c15ull, marks_ = 0;
   std::vector<std::unique_ptr<call>> calls_;
 };
 
 } // namespace
 
 void run_relay(int listen_fd, std::uint16_t peer_port, int stop_fd, relay_counters* counters,
-               std::uint64_t deadline_ns) {
+               std::uint64_t deadline_ns, bool protocol) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{EPOLLIN, {}};
   ev.data.u64 = k_listen_tag;
   epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev);
   ev.data.u64 = k_stop_tag;
   epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev);
-  relay r(ep, peer_port, counters);
+  relay r(ep, peer_port, counters, protocol);
   epoll_event evs[256];
   while (now_ns() < deadline_ns) { // bounded by the deadline
     int n = epoll_wait(ep, evs, 256, 500);
