@@ -104,9 +104,13 @@ inline bool base64_ok(std::string_view s) {
 /// false if it is not JSON.
 template <class F> bool with_json(std::string_view json, F&& f) {
   using pool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
-  alignas(8) char values[4096], stack[1024];
+  // Sized for the events here with room to spare (the parser copies each
+  // string through its stack, so the stack must hold the 1,068-character
+  // delta); a pool's buffer also holds its chunk header, so the stack
+  // starts at half of its pool.
+  alignas(8) char values[4096], stack[4096];
   pool value_pool(values, sizeof values), stack_pool(stack, sizeof stack);
-  rapidjson::GenericDocument<rapidjson::UTF8<>, pool, pool> doc(&value_pool, sizeof stack,
+  rapidjson::GenericDocument<rapidjson::UTF8<>, pool, pool> doc(&value_pool, sizeof stack / 2,
                                                                 &stack_pool);
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject())
