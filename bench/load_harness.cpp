@@ -50,7 +50,8 @@ run_result run_load(const harness_options& o) {
   // -- the server, a separate process --
   const uint16_t port = free_port();
   const std::string token = "bench-token-" + std::to_string(now_ms());
-  auto server = start_server(o, dir, tls, (*peer)->url(), port, token);
+  const metrics_source metrics{port, "bench-console-" + std::to_string(now_ms())};
+  auto server = start_server(o, dir, tls, (*peer)->url(), port, token, metrics.bearer);
   if (!server) {
     rr.error = server.err().message;
     return rr;
@@ -68,7 +69,7 @@ run_result run_load(const harness_options& o) {
   int failed_before = 0;
   for (int target : plan.targets) {
     start_calls(start_call, started, target, o.start_rate);
-    step_result s = measure_window(target, plan.window_s, calls.sink, *lag, *server, rr);
+    step_result s = measure_window(target, plan.window_s, calls.sink, *lag, *server, metrics, rr);
     if (record_step(std::move(s), failed.load(), failed_before, *server, o, rr))
       break;
   }

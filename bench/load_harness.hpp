@@ -32,7 +32,12 @@ struct harness_options {
   int io_threads = 1;             ///< the harness's own io threads
   int server_io_threads = 1;      ///< the server's [server] io_threads
   std::string log_level = "warn"; ///< the server's SWITCHBOARD_LOG_LEVEL
-  bool keep = false;              ///< keep the work dir (server log, DB)
+  /// The server's console on (a console token), as a deployment that
+  /// operators watch has it; also what lets the bench read its /metrics
+  /// (the server's own relay latency). Off by default: every earlier
+  /// figure in bench/RESULTS.md ran without it, and it costs CPU (there).
+  bool server_console = false;
+  bool keep = false; ///< keep the work dir (server log, DB)
 };
 
 /// One measurement window at a fixed number of live calls.
@@ -49,7 +54,13 @@ struct step_result {
   int server_threads = 0;
   double harness_cpu_pct = 0;  ///< of one core
   double other_load_cores = 0; ///< machine busy time not ours nor the server's
-  int failed_calls = 0;        ///< failed during this window
+  /// The server's own relay latency over the window (its
+  /// switchboard_relay_latency_seconds: arrival -> handed to the other
+  /// leg), as the upper bound of the bucket holding the quantile, ms; -1
+  /// when /metrics did not answer.
+  double server_relay_down_p50_le_ms = -1, server_relay_down_p99_le_ms = -1;
+  double server_relay_up_p99_le_ms = -1;
+  int failed_calls = 0; ///< failed during this window
   bool harness_saturated = false;
   bool held = false;
 };

@@ -47,14 +47,20 @@ void measure_idle_server(const server_process& server, run_result& rr) {
 }
 
 step_result measure_window(int target, int window_s, latency_sink& sink, loop_lag_probe& lag,
-                           const server_process& server, const run_result& rr) {
+                           const server_process& server, const metrics_source& metrics,
+                           const run_result& rr) {
   std::this_thread::sleep_for(3s);         // the last calls' greetings
   const latency_window warm = sink.take(); // warm-up samples are not the step's, but set-ups are
   lag.take();
+  const relay_latency_scrape relay_a = scrape_relay_latency(metrics.port, metrics.bearer);
   const samples a = sample_all(server.pid());
   std::this_thread::sleep_for(std::chrono::seconds(window_s));
   const samples b = sample_all(server.pid());
+  const relay_latency_scrape relay_b = scrape_relay_latency(metrics.port, metrics.bearer);
   step_result s;
+  s.server_relay_down_p50_le_ms = bucket_quantile_ms(relay_a.downstream, relay_b.downstream, 0.50);
+  s.server_relay_down_p99_le_ms = bucket_quantile_ms(relay_a.downstream, relay_b.downstream, 0.99);
+  s.server_relay_up_p99_le_ms = bucket_quantile_ms(relay_a.upstream, relay_b.upstream, 0.99);
   s.calls = target;
   s.window_s = std::chrono::duration<double>(b.at - a.at).count();
   s.latency = sink.take();

@@ -6,6 +6,7 @@
 #include "bench/latency_probe.hpp"
 #include "bench/load_harness.hpp"
 #include "bench/proc_stats.hpp"
+#include "bench/server_metrics.hpp"
 #include "bench/server_process.hpp"
 #include "bench/stats.hpp"
 
@@ -57,10 +58,17 @@ samples sample_all(pid_t server);
 /// The server's memory and CPU with no calls (after 0.5 s to settle, over 2 s).
 void measure_idle_server(const server_process& server, run_result& rr);
 
+/// Where the server's /metrics answers (server_metrics.hpp).
+struct metrics_source {
+  uint16_t port = 0;
+  std::string bearer;
+};
+
 /// One step's window at `target` live calls, after their greetings: latency,
-/// the server's CPU and memory, the harness's own load.
+/// the server's CPU and memory and its own relay latency, the harness's load.
 step_result measure_window(int target, int window_s, latency_sink& sink, loop_lag_probe& lag,
-                           const server_process& server, const run_result& rr);
+                           const server_process& server, const metrics_source& metrics,
+                           const run_result& rr);
 
 /// Judges and records a measured step; true when the run stops here.
 bool record_step(step_result s, int failed_now, int& failed_before, const server_process& server,

@@ -60,7 +60,8 @@ tls_material make_tls_material(const harness_options& o, const fs::path& dir,
 
 result<server_process> start_server(const harness_options& o, const fs::path& dir,
                                     const tls_material& tls, const std::string& realtime_url,
-                                    uint16_t port, const std::string& token) {
+                                    uint16_t port, const std::string& token,
+                                    const std::string& console_token) {
   const std::string config_path = (dir / "config.toml").string();
   std::ofstream{config_path} << server_config_toml(tls.ca_file, o.server_io_threads,
                                                    tls.server_cert_file, tls.server_key_file);
@@ -69,6 +70,8 @@ result<server_process> start_server(const harness_options& o, const fs::path& di
       {"TWILIO_AUTH_TOKEN", token},          {"OPENAI_REALTIME_URL", realtime_url},
       {"OPENAI_API_KEY", "bench-dummy-key"}, {"SWITCHBOARD_DB", (dir / "bench.db").string()},
       {"SWITCHBOARD_LOG_LEVEL", o.log_level}};
+  if (o.server_console)
+    env.emplace_back("SWITCHBOARD_CONSOLE_TOKEN", console_token);
   // Experiments on the server alone (bench/tools/nodelay_preload.c).
   if (const char* preload = std::getenv("BENCH_SERVER_LD_PRELOAD"))
     env.emplace_back("LD_PRELOAD", preload);

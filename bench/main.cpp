@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--server-log-level", o.log_level, "The server's SWITCHBOARD_LOG_LEVEL")
       ->capture_default_str();
+  app.add_option("--server-console", o.server_console,
+                 "The server's console on (1: a console token; also its /metrics for the bench)")
+      ->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work dir (server log, database)");
   app.add_option("--webhook-rate", webhook_rate, "Run the wrk webhook check at this rate instead");
   std::string webhook_pacing = "random";

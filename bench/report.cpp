@@ -3,6 +3,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace sb::bench {
@@ -102,6 +103,17 @@ void write_step(writer& w, const step_result& s) {
   w.Double(s.harness_cpu_pct);
   w.Key("other_load_cores");
   w.Double(s.other_load_cores);
+  // The server's own relay latency, bucket bounds (null: /metrics did not
+  // answer, or above the last bound).
+  for (auto [key, v] : {std::pair{"server_relay_down_p50_le_ms", s.server_relay_down_p50_le_ms},
+                        std::pair{"server_relay_down_p99_le_ms", s.server_relay_down_p99_le_ms},
+                        std::pair{"server_relay_up_p99_le_ms", s.server_relay_up_p99_le_ms}}) {
+    w.Key(key);
+    if (v >= 0 && std::isfinite(v))
+      w.Double(v);
+    else
+      w.Null();
+  }
   w.Key("harness_saturated");
   w.Bool(s.harness_saturated);
   w.Key("failed_calls");
@@ -218,6 +230,14 @@ std::string to_json(const run_result& r) {
   return {sb.GetString(), sb.GetSize()};
 }
 
+namespace {
+std::string format_bound(double ms) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", ms);
+  return b;
+}
+} // namespace
+
 std::string summary_text(const run_result& r) {
   if (!r.error.empty())
     return "switchboard-bench: " + r.error + "\n";
@@ -247,6 +267,14 @@ std::string summary_text(const run_result& r) {
                   st.harness_saturated ? " (SATURATED)" : "", ms(st.loop_lag.quantile(0.99)),
                   st.other_load_cores, st.failed_calls, st.held ? "" : "  <- not held");
     s += buf;
+    auto bound = [](double v) {
+      return v < 0              ? std::string("n/a")
+             : std::isfinite(v) ? "<= " + format_bound(v) + " ms"
+                                : std::string("> 250 ms");
+    };
+    s += "                        server's own relay latency (its /metrics buckets): down p50 " +
+         bound(st.server_relay_down_p50_le_ms) + ", p99 " + bound(st.server_relay_down_p99_le_ms) +
+         "; up p99 " + bound(st.server_relay_up_p99_le_ms) + "\n";
   }
   std::snprintf(buf, sizeof buf,
                 "  server idle: %.3f cores, RSS %lld KiB\n  totals: %zu calls, %d failed, %lld "

@@ -1,4 +1,5 @@
 #include "bench/cluster/cluster_probes.hpp"
+#include "bench/server_metrics.hpp"
 
 #include "protocol/form.hpp"
 #include "protocol/twilio_signature.hpp"
@@ -37,27 +38,6 @@ std::vector<std::string> stat_fields(pid_t pid) {
 }
 
 } // namespace
-
-std::string http_exchange(uint16_t port, const std::string& request) {
-  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{5, 0}; // bounded: a stuck server counts as an error
-  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string resp;
-  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::send(s, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size())) {
-    char buf[4096];
-    for (ssize_t got; (got = ::recv(s, buf, sizeof buf, 0)) > 0;)
-      resp.append(buf, static_cast<std::size_t>(got));
-  }
-  ::close(s);
-  return resp;
-}
 
 job_card_metric scrape_job_card_metric(uint16_t metrics_port) {
   const std::string resp = http_exchange(

@@ -46,10 +46,6 @@ private:
   std::thread thread_;
 };
 
-/// Sends `request` to 127.0.0.1:`port` and reads until the server closes
-/// (5 s bound per read); the whole response, "" when nothing came.
-std::string http_exchange(uint16_t port, const std::string& request);
-
 /// switchboard_job_card_latency_seconds on a node's own metrics port (call
 /// end -> job card stored, the write included: actors/finalizer.cpp).
 struct job_card_metric {
