@@ -5,7 +5,7 @@
 # missing first. Exits non-zero if any build or test fails.
 #
 # The TSan suite and CI's 90 minutes (README "Tests", docs/stack.md 7): with
-# the build cache warm the three suites take ~45 min; with it cold the four
+# the build cache warm the three suites take ~38 min; with it cold the four
 # builds alone are ~54 min of both cores and the whole run ~90-95 min. So by
 # default (SB_TSAN_SUITE=auto) the TSan suite runs if its tree is built by
 # minute SB_TSAN_DEADLINE_MIN (55) of this run, and otherwise is reported as
