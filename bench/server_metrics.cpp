@@ -50,10 +50,9 @@ relay_latency_scrape scrape_relay_latency(uint16_t port, const std::string& bear
     if (le == std::string::npos || close == std::string::npos || space == std::string::npos)
       continue;
     auto& b = line.find("direction=\"openai_to_caller\"") != std::string::npos ? out.downstream
-                                                                                : out.upstream;
+                                                                               : out.upstream;
     const std::string bound = line.substr(le + 4, close - le - 4);
-    b.le_s.push_back(bound == "+Inf" ? std::numeric_limits<double>::infinity()
-                                     : std::stod(bound));
+    b.le_s.push_back(bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(bound));
     b.counts.push_back(std::stod(line.substr(space + 1)));
     b.ok = true;
   }

@@ -16,8 +16,8 @@ std::string http_exchange(uint16_t port, const std::string& request);
 /// a frame's arrival in the server -> its copy handed to the other leg's
 /// socket), cumulative bucket counts as Prometheus gives them.
 struct relay_latency_buckets {
-  std::vector<double> le_s;    ///< upper bounds, seconds; the last is +Inf
-  std::vector<double> counts;  ///< cumulative
+  std::vector<double> le_s;   ///< upper bounds, seconds; the last is +Inf
+  std::vector<double> counts; ///< cumulative
   bool ok = false;
 };
 
