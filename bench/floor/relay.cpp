@@ -161,9 +161,8 @@ private:
   // --protocol: Twilio "media" (masked, from a client) -> Realtime
   // input_audio_buffer.append (masked: we are OpenAI's client).
   void up_protocol(call& k, const header& h, const char* m) {
-    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, true);
     std::string_view audio;
-    bool ok = proto::with_json(in, [&](const auto& doc) {
+    bool ok = proto::with_json(open(h, m, true), [&](const auto& doc) {
       auto media = doc.FindMember("media");
       if (proto::str(doc, "event") == "media" && media != doc.MemberEnd() &&
           media->value.IsObject())
@@ -173,23 +172,20 @@ private:
       ++c_->bad_in;
       return;
     }
-    char json[1100], buf[1200];
+    char json[1100];
     std::size_t n =
         proto::join(json, {R"({"type":"input_audio_buffer.append","audio":")", audio, "\"}"});
     std::uint8_t mask[4];
     next_mask(mask);
-    std::size_t len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, mask);
-    make_header(buf, std::uint16_t(len), kind::up_fwd, h);
-    if (send_msg(ep_, k.peer, buf, len, &c_->write_stalls))
+    if (send_frame(k.peer, kind::up_fwd, h, {json, n}, mask))
       ++c_->up_out;
   }
 
   // --protocol: Realtime response.output_audio.delta -> Twilio "media" and
   // "mark" (unmasked: we are Twilio's server), two writes as the bridge.
   void down_protocol(call& k, const header& h, const char* m) {
-    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, false);
     std::string_view audio;
-    bool ok = proto::with_json(in, [&](const auto& doc) {
+    bool ok = proto::with_json(open(h, m, false), [&](const auto& doc) {
       if (proto::str(doc, "type") == "response.output_audio.delta")
         audio = proto::str(doc, "delta");
     });
@@ -197,12 +193,10 @@ private:
       ++c_->bad_in;
       return;
     }
-    char json[4200], buf[4300];
+    char json[4200];
     std::size_t n = proto::join(json, {R"({"event":"media","streamSid":")", proto::k_stream_sid,
                                        R"(","media":{"payload":")", audio, "\"}}"});
-    std::size_t len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, nullptr);
-    make_header(buf, std::uint16_t(len), kind::caller_media, h);
-    if (send_msg(ep_, k.caller, buf, len, &c_->write_stalls))
+    if (send_frame(k.caller, kind::caller_media, h, {json, n}, nullptr))
       ++c_->caller_media_out;
     char name[24];
     int nn = std::snprintf(name, sizeof name, "d%llu", (unsigned long long)++marks_);
@@ -211,22 +205,34 @@ private:
                            R"(","mark":{"name":")",
                            {name, std::size_t(nn)},
                            "\"}}"});
-    len = sizeof h + proto::frame_text(buf + sizeof h, {json, n}, nullptr);
-    make_header(buf, std::uint16_t(len), kind::mark, h);
-    if (send_msg(ep_, k.caller, buf, len, &c_->write_stalls))
+    if (send_frame(k.caller, kind::mark, h, {json, n}, nullptr))
       ++c_->mark_out;
   }
 
   bool echo_protocol(const header& h, const char* m) {
-    auto in = proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, true);
     bool mark = false;
-    return proto::with_json(in,
+    return proto::with_json(open(h, m, true),
                             [&](const auto& doc) {
                               auto it = doc.FindMember("mark");
                               mark = proto::str(doc, "event") == "mark" && it != doc.MemberEnd() &&
                                      !proto::str(it->value, "name").empty();
                             }) &&
            mark;
+  }
+
+  /// The WebSocket frame after message `m`'s header, opened in place.
+  static std::string_view open(const header& h, const char* m, bool masked) {
+    return proto::open_text(const_cast<char*>(m) + sizeof h, h.len - sizeof h, masked);
+  }
+
+  /// `json` as one text frame (masked with `mask` unless null) behind a
+  /// header of kind `kd` carrying `from`'s call and stamp, written to `e`.
+  bool send_frame(endpoint& e, kind kd, const header& from, std::string_view json,
+                  const std::uint8_t* mask) {
+    char buf[4300];
+    std::size_t len = sizeof from + proto::frame_text(buf + sizeof from, json, mask);
+    make_header(buf, std::uint16_t(len), kd, from);
+    return send_msg(ep_, e, buf, len, &c_->write_stalls);
   }
 
   /// A WebSocket client's masking key per frame (RFC 6455 5.3 wants it
