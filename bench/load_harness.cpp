@@ -50,7 +50,9 @@ run_result run_load(const harness_options& o) {
   // -- the server, a separate process --
   const uint16_t port = free_port();
   const std::string token = "bench-token-" + std::to_string(now_ms());
-  const metrics_source metrics{port, "bench-console-" + std::to_string(now_ms())};
+  // No console (the default): no token, and no /metrics to read.
+  const metrics_source metrics{port, o.server_console ? "bench-console-" + std::to_string(now_ms())
+                                                      : std::string{}};
   auto server = start_server(o, dir, tls, (*peer)->url(), port, token, metrics.bearer);
   if (!server) {
     rr.error = server.err().message;

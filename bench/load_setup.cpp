@@ -70,7 +70,7 @@ result<server_process> start_server(const harness_options& o, const fs::path& di
       {"TWILIO_AUTH_TOKEN", token},          {"OPENAI_REALTIME_URL", realtime_url},
       {"OPENAI_API_KEY", "bench-dummy-key"}, {"SWITCHBOARD_DB", (dir / "bench.db").string()},
       {"SWITCHBOARD_LOG_LEVEL", o.log_level}};
-  if (o.server_console)
+  if (!console_token.empty())
     env.emplace_back("SWITCHBOARD_CONSOLE_TOKEN", console_token);
   // Experiments on the server alone (bench/tools/nodelay_preload.c).
   if (const char* preload = std::getenv("BENCH_SERVER_LD_PRELOAD"))

@@ -51,8 +51,9 @@ tls_material make_tls_material(const harness_options& o, const fs::path& dir,
                                sim::peer_options& po);
 
 /// `switchboard serve` as its own process on `port`, with the bench tenant
-/// added, its config, database and log in `dir`; `console_token` enables
-/// its console, so that /metrics answers that bearer (server_metrics.hpp).
+/// added, its config, database and log in `dir`; a non-empty
+/// `console_token` enables its console, so that /metrics answers that
+/// bearer (server_metrics.hpp).
 result<server_process> start_server(const harness_options& o, const fs::path& dir,
                                     const tls_material& tls, const std::string& realtime_url,
                                     uint16_t port, const std::string& token,

@@ -21,7 +21,8 @@ struct relay_latency_buckets {
   bool ok = false;
 };
 
-/// Both directions, from GET /metrics with the console's bearer token.
+/// Both directions, from GET /metrics with the console's bearer token
+/// (nothing read, both not ok, when `bearer` is empty).
 struct relay_latency_scrape {
   relay_latency_buckets upstream, downstream; ///< caller_to_openai, openai_to_caller
 };
