@@ -1,20 +1,22 @@
 #pragma once
 // Self-reporting for the console (issue 5). A call actor wraps its behavior
-// with introspected(): every handled message counts as one in, and every
-// 500 ms the actor reports itself (name, state, messages in/out, mailbox
-// depth) to the introspection actor. The actor reads only its own counters
-// and its own mailbox, on its own thread; nothing reads across actors. With
-// no introspection actor (console disabled) nothing is scheduled.
+// with introspected(): every handled message counts as one in, and the actor
+// reports itself (name, state, messages in/out, mailbox depth) to the
+// introspection actor once when it starts, which registers it there, and
+// then whenever the introspection actor asks (report_atom): every
+// call.report_interval while a console reads, every
+// call.report_idle_interval while none does (console/introspection.cpp).
+// The actor keeps no timer of its own. It reads only its own counters and
+// its own mailbox, on its own thread; nothing reads across actors. With no
+// introspection actor (console disabled) nothing is sent.
 
 #include "actors/messages.hpp"
 #include "actors/services.hpp"
 
 #include <caf/detail/type_traits.hpp>
-#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -44,15 +46,14 @@ template <class F, class... Ts> auto count_in(int64_t* n, F f, caf::detail::type
 
 } // namespace detail
 
-/// The typed behavior `fs...`, counted into `stats`, plus the periodic report
-/// (every call.report_interval; the interface extends introspected_actor).
+/// The typed behavior `fs...`, counted into `stats`, plus the report the
+/// introspection actor asks for (the interface extends introspected_actor).
 /// `state_of()` names what the actor is doing ("streaming", "idle", ...).
 template <class Behavior, class Self, class StateFn, class... Fs>
 Behavior introspected(Self* self, const services& svc, const char* name, actor_stats* stats,
                       StateFn state_of, Fs... fs) {
   introspection_actor sink = svc.introspection;
   std::string call_sid = svc.call_sid;
-  auto interval = svc.cfg->call.report_interval;
   auto report = [self, sink, call_sid, name, stats, state_of] {
     actor_report r;
     r.call_sid = call_sid;
@@ -62,18 +63,14 @@ Behavior introspected(Self* self, const services& svc, const char* name, actor_s
     r.messages_in = stats->in + (stats->relayed_in ? stats->relayed_in->load() : 0);
     r.messages_out = stats->out + (stats->relayed_out ? stats->relayed_out->load() : 0);
     r.mailbox = static_cast<int64_t>(self->mailbox().size());
-    caf::anon_send(sink, std::move(r));
+    // Not anonymous: the sender is whom the introspection actor asks again.
+    self->send(sink, std::move(r));
   };
-  if (sink) {
-    report();
-    self->delayed_send(self, interval, report_atom::value);
-  }
+  if (sink)
+    report(); // registers this actor with the console
   return Behavior{detail::count_in(&stats->in, std::move(fs),
                                    typename caf::detail::get_callable_trait<Fs>::arg_types{})...,
-                  [self, report, interval](report_atom) {
-                    report();
-                    self->delayed_send(self, interval, report_atom::value);
-                  }};
+                  [report](report_atom) { report(); }};
 }
 
 } // namespace sb::actors

@@ -139,7 +139,8 @@ struct call_config {
   milliseconds registry_query{5'000}; ///< routes, console, server -> registry
   milliseconds outbox_query{10'000};  ///< notifier -> storage: due notifications
   milliseconds drain{30'000};         ///< server -> registry: every call finalized at shutdown
-  milliseconds report_interval{500};  ///< call actors' self-reports to the console
+  milliseconds report_interval{500};  ///< call actors' reports to the console while one is open
+  milliseconds report_idle_interval{5'000}; ///< ... while none is (console/introspection.hpp)
 };
 
 /// When GET /telephony/realtime-health answers "degraded" with HTTP 503 (so

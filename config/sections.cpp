@@ -62,6 +62,7 @@ void read_call_and_health(key_reader& read, config& cfg) {
   read("call", "outbox_query_ms", c.outbox_query);
   read("call", "drain_ms", c.drain);
   read("call", "report_interval_ms", c.report_interval);
+  read("call", "report_idle_interval_ms", c.report_idle_interval);
 
   auto& h = cfg.health;
   read("health", "openai_failures", h.openai_failures);

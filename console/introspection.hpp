@@ -1,9 +1,11 @@
 #pragma once
 // The introspection actor (issue 5): every call actor reports itself here
-// (actor_report every 500 ms; the supervisor's call_report and call_line on
-// each change), and this actor alone keeps the console's view of all calls.
-// It pushes that view as a JSON snapshot (console/view.hpp) to every
-// subscribed console WebSocket when it changed, at most every 250 ms.
+// (actor_report when it starts and when polled; the supervisor's call_report
+// and call_line on each change), and this actor alone keeps the console's
+// view of all calls. It polls the call actors every report_interval while a
+// console feed is open and every idle_report_interval while none is, and
+// pushes the view as a JSON snapshot (console/view.hpp) to every subscribed
+// console WebSocket when it changed, at most every push_interval.
 //
 // Its messages: introspection_actor in actors/interfaces.hpp.
 
@@ -11,8 +13,17 @@
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
+
 namespace sb::console {
 
-actors::introspection_actor spawn_introspection(caf::actor_system& sys);
+struct introspection_options {
+  std::chrono::milliseconds push_interval{250};          ///< the feed, at most this often
+  std::chrono::milliseconds report_interval{500};        ///< polls while a feed is open
+  std::chrono::milliseconds idle_report_interval{5'000}; ///< polls while none is
+};
+
+actors::introspection_actor spawn_introspection(caf::actor_system& sys,
+                                                introspection_options opts = {});
 
 } // namespace sb::console

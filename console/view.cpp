@@ -35,7 +35,7 @@ void booking_json(writer& w, const storage::booking& b) {
 }
 
 void actor_json(writer& w, const std::string& name, const call_view& c, int64_t now,
-                bool finished) {
+                int64_t stale_after_ms, bool finished) {
   w.StartObject();
   str(w, "name", name);
   auto it = c.actors.find(name);
@@ -63,7 +63,8 @@ void actor_json(writer& w, const std::string& name, const call_view& c, int64_t 
 
 /// `sid`: the call's, which its report may not carry yet (a child's report
 /// or a transcript line can come before the supervisor's first one).
-void call_json(writer& w, const std::string& sid, const call_view& c, int64_t now, bool finished) {
+void call_json(writer& w, const std::string& sid, const call_view& c, int64_t now,
+               int64_t stale_after_ms, bool finished) {
   const auto& r = c.report;
   const auto& call = r.call;
   w.StartObject();
@@ -99,7 +100,7 @@ void call_json(writer& w, const std::string& sid, const call_view& c, int64_t no
   w.StartArray();
   for (const char* name :
        {"call_supervisor", "openai_socket", "twilio_socket", "transcript", "tool_call"})
-    actor_json(w, name, c, now, finished);
+    actor_json(w, name, c, now, stale_after_ms, finished);
   w.EndArray();
   w.Key("lines");
   w.StartArray();
@@ -118,7 +119,7 @@ void call_json(writer& w, const std::string& sid, const call_view& c, int64_t no
 
 } // namespace
 
-std::string snapshot_json(const console_view& v, int64_t now_ms) {
+std::string snapshot_json(const console_view& v, int64_t now_ms, int64_t stale_after_ms) {
   rapidjson::StringBuffer buf;
   writer w{buf};
   w.StartObject();
@@ -127,12 +128,12 @@ std::string snapshot_json(const console_view& v, int64_t now_ms) {
   w.Key("calls");
   w.StartArray();
   for (const auto& [sid, c] : v.active)
-    call_json(w, sid, c, now_ms, false);
+    call_json(w, sid, c, now_ms, stale_after_ms, false);
   w.EndArray();
   w.Key("finished");
   w.StartArray();
   for (const auto& c : v.finished)
-    call_json(w, c.report.call.call_sid, c, now_ms, true);
+    call_json(w, c.report.call.call_sid, c, now_ms, stale_after_ms, true);
   w.EndArray();
   w.EndObject();
   return buf.GetString();

@@ -28,11 +28,10 @@ struct console_view {
 
 inline constexpr std::size_t max_lines = 200;
 inline constexpr std::size_t max_finished = 20;
-/// An actor silent for this long is shown as down (reports come every 500 ms).
-inline constexpr int64_t stale_after_ms = 1500;
-
 /// {"type":"snapshot","now":ms,"calls":[...],"finished":[...]}. A call's
 /// costUsd is the one its supervisor priced and stores (call_record::cost_usd).
-std::string snapshot_json(const console_view& v, int64_t now_ms);
+/// An actor whose last report is older than `stale_after_ms` is shown down
+/// (the introspection actor sets it from its polling pace).
+std::string snapshot_json(const console_view& v, int64_t now_ms, int64_t stale_after_ms);
 
 } // namespace sb::console
