@@ -26,7 +26,7 @@ namespace sb::actors {
 using caf::reacts_to;
 using caf::replies_to;
 
-/// Every call actor reports itself to the console every call.report_interval (self).
+/// Every call actor reports itself to the console when the introspection actor asks.
 using introspected_actor = caf::typed_actor<reacts_to<report_atom>>;
 
 /// Where storage and the notifier report what the health check needs (the
@@ -87,7 +87,7 @@ using notifier_actor =
 
 /// The console's introspection actor (console/introspection.hpp).
 using introspection_actor =
-    caf::typed_actor<reacts_to<actor_report>, ///< any call actor, every report interval
+    caf::typed_actor<reacts_to<actor_report>, ///< any call actor: at its start, then when polled
                      reacts_to<call_report>,  ///< a supervisor, on each change; phase finished: the
                                               ///< last
                      reacts_to<call_line>,    ///< a supervisor: one line of the call's live log
