@@ -148,10 +148,12 @@ result<std::unique_ptr<server>> server::start(config cfg, actors::call_observer 
     svc.rest = std::make_shared<const telephony::twilio_rest_client>(
         p->io->context(), telephony::rest_options_from(p->cfg->twilio));
   // The console's introspection actor exists only with a console token.
-  if (!p->cfg->console.token.empty())
-    svc.introspection = console::spawn_introspection(*p->sys, {std::chrono::milliseconds{250},
-                                                               p->cfg->call.report_interval,
-                                                               p->cfg->call.report_idle_interval});
+  if (!p->cfg->console.token.empty()) {
+    console::introspection_options opts; // the push interval stays its default
+    opts.report_interval = p->cfg->call.report_interval;
+    opts.report_idle_interval = p->cfg->call.report_idle_interval;
+    svc.introspection = console::spawn_introspection(*p->sys, opts);
+  }
   svc.recorder = std::make_shared<recording::wav_writer>();
   if (auto swept = recording::sweep(**db, p->cfg->recording.retention_days, now_ms()); !swept)
     log::warn("Server", "Recording retention sweep: " + swept.err().message);

@@ -53,7 +53,7 @@ int64_t stale_after(const introspection_state& st, int64_t now) {
   auto watched = 3 * ms(st.opts.report_interval);
   if (st.watched_since_ms != 0 && now - st.watched_since_ms >= watched)
     return watched;
-  return watched + 3 * ms(st.opts.idle_report_interval);
+  return watched + 3 * ms(st.opts.report_idle_interval);
 }
 
 std::string snapshot(self_ptr self) {
@@ -90,7 +90,7 @@ void poll(self_ptr self, int64_t now) {
 void on_tick(self_ptr self) {
   auto& st = self->state;
   auto now = now_ms();
-  auto every = st.subscribers.empty() ? st.opts.idle_report_interval : st.opts.report_interval;
+  auto every = st.subscribers.empty() ? st.opts.report_idle_interval : st.opts.report_interval;
   if (now - st.last_poll_ms >= ms(every))
     poll(self, now);
   if (st.dirty)

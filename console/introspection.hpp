@@ -3,7 +3,7 @@
 // (actor_report when it starts and when polled; the supervisor's call_report
 // and call_line on each change), and this actor alone keeps the console's
 // view of all calls. It polls the call actors every report_interval while a
-// console feed is open and every idle_report_interval while none is, and
+// console feed is open and every report_idle_interval while none is, and
 // pushes the view as a JSON snapshot (console/view.hpp) to every subscribed
 // console WebSocket when it changed, at most every push_interval.
 //
@@ -20,7 +20,7 @@ namespace sb::console {
 struct introspection_options {
   std::chrono::milliseconds push_interval{250};          ///< the feed, at most this often
   std::chrono::milliseconds report_interval{500};        ///< polls while a feed is open
-  std::chrono::milliseconds idle_report_interval{5'000}; ///< polls while none is
+  std::chrono::milliseconds report_idle_interval{5'000}; ///< polls while none is
 };
 
 actors::introspection_actor spawn_introspection(caf::actor_system& sys,
