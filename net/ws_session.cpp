@@ -154,8 +154,12 @@ template <class Stream> void ws_session<Stream>::on_read(error_code ec, std::siz
   if (ec)
     return fail(ec, "read");
   if (ws_->got_binary()) {
-    // Twilio Media Streams and OpenAI Realtime send only text frames.
-    log::warn("Net", "ignoring a binary WebSocket frame from " + remote_);
+    // Twilio Media Streams and OpenAI Realtime send only text frames. One
+    // line for the first, a count at the end: a peer that sends binary
+    // frames must not be able to flood the log (one line per frame).
+    if (binary_ignored_++ == 0)
+      log::warn("Net", "ignoring binary WebSocket frames from " + remote_ +
+                           " (only text frames are read; further ones are counted)");
     buffer_.consume(buffer_.size());
     return do_read();
   }
@@ -267,6 +271,9 @@ template <class Stream> void ws_session<Stream>::finish(const std::string& reaso
     error_code ignored;
     beast::get_lowest_layer(*ws_).close(ignored);
   }
+  if (binary_ignored_ > 1)
+    log::warn("Net", "WebSocket " + remote_ + ": " + std::to_string(binary_ignored_) +
+                         " binary frames ignored in all");
   if (reason.empty())
     log::debug("Net", "WebSocket " + remote_ + " closed");
   else

@@ -96,6 +96,7 @@ private:
   bool writing_ = false;
   bool close_requested_ = false;
   bool closing_ = false;
+  std::size_t binary_ignored_ = 0; ///< binary frames read and dropped (strand only)
 };
 
 extern template class ws_session<tcp_socket>;

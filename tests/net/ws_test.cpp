@@ -1,3 +1,4 @@
+#include "common/log.hpp"
 #include "net/ws_client.hpp"
 
 #define BOOST_TEST_MODULE net_ws
@@ -405,4 +406,58 @@ BOOST_AUTO_TEST_CASE(closes_only_after_the_frames_sent_before_the_close) {
   for (int i = 0; i < 50; ++i)
     BOOST_CHECK_EQUAL(server_side.frames[i], "frame " + std::to_string(i));
   BOOST_CHECK_EQUAL(server_side.closes[0], "");
+}
+
+namespace {
+
+/// One client frame as RFC 6455 5.2 lays it out: FIN, `opcode`, masked with
+/// a zero key (so the payload goes as is), payload under 126 bytes.
+std::string client_frame(unsigned char opcode, const std::string& payload) {
+  std::string f;
+  f += static_cast<char>(0x80 | opcode);
+  f += static_cast<char>(0x80 | payload.size());
+  f += std::string(4, '\0');
+  return f + payload;
+}
+
+} // namespace
+
+// Bad input: a peer sending binary frames (Twilio and OpenAI send only text)
+// loses nothing of its text frames, and the log gets one line for the first
+// binary frame and a count when the connection ends, not a line per frame (a
+// peer could otherwise fill the disk with log lines).
+BOOST_AUTO_TEST_CASE(ignores_binary_frames_with_one_log_line_and_a_count) {
+  std::mutex lm;
+  std::vector<std::string> lines;
+  sb::log::set_sink([&](std::string_view line) {
+    if (line.find("binary") != std::string_view::npos) {
+      std::lock_guard l(lm);
+      lines.emplace_back(line);
+    }
+  });
+  {
+    recorder server_side;
+    ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
+    raw_client c(s.server->port());
+    raw_upgrade(c);
+    std::string burst;
+    for (int i = 0; i < 50; ++i)
+      burst += client_frame(0x2, std::string(20, static_cast<char>(i)));
+    burst += client_frame(0x1, "still read");
+    BOOST_REQUIRE(c.send(burst));
+    BOOST_REQUIRE(eventually([&] { return server_side.frame_count() == 1; }));
+    {
+      std::lock_guard l(server_side.m);
+      BOOST_CHECK_EQUAL(server_side.frames[0], "still read");
+    }
+    BOOST_CHECK_EQUAL(server_side.close_count(), 0u); // still open
+    c.abort();
+    BOOST_REQUIRE(eventually([&] { return server_side.close_count() == 1; }));
+  }
+  sb::log::set_sink({});
+  std::lock_guard l(lm);
+  BOOST_REQUIRE_EQUAL(lines.size(), 2u);
+  BOOST_CHECK(lines[0].find("ignoring binary WebSocket frames from 127.0.0.1") !=
+              std::string::npos);
+  BOOST_CHECK(lines[1].find("50 binary frames ignored in all") != std::string::npos);
 }
