@@ -3,6 +3,7 @@
 #include "actors/introspect.hpp"
 #include "actors/wire_tap.hpp"
 #include "common/log.hpp"
+#include "common/log_throttle.hpp"
 #include "common/time.hpp"
 #include "net/ws_client.hpp"
 
@@ -28,13 +29,21 @@ using self_ptr = openai_socket_actor::stateful_pointer<openai_state>;
 
 /// On the io thread, for every frame: audio deltas go to the relay, bad
 /// frames are logged and dropped, every other event goes to the actor.
+/// Bad frames are logged one line a second per connection at most (a broken
+/// peer could send one per delta); `bad` counts the rest.
 void on_text(const openai_socket_actor& me, relay::media_relay& relay, const log::context& ctx,
-             std::string&& text) {
+             log::throttle& bad, std::string&& text) {
   auto now = mono_us();
   auto parsed = proto::parse_server_event(text);
   if (!parsed) {
-    log::warn("RealtimeServer",
-              "Ignored a bad Realtime frame on " + ctx.call_sid + ": " + parsed.err().message, ctx);
+    int64_t held_back = 0;
+    if (bad.allow(now_ms(), held_back))
+      log::warn("RealtimeServer",
+                "Ignored a bad Realtime frame on " + ctx.call_sid + ": " + parsed.err().message +
+                    (held_back > 0 ? " (and " + std::to_string(held_back) +
+                                         " more bad frames since the last such line)"
+                                   : ""),
+                ctx);
     return;
   }
   auto& ev = *parsed;
@@ -63,12 +72,20 @@ void connect(self_ptr self) {
   // do: the real service says nothing while the caller is silent.
   opts.limits.idle_timeout_ms = static_cast<int>(cfg.silence.count());
   auto me = caf::actor_cast<openai_socket_actor>(self);
-  net::ws_handlers handlers{
-      [me, relay = st.args.relay, ctx = st.svc.log](std::string&& text) {
-        on_text(me, *relay, ctx, std::move(text));
-        return true;
-      },
-      [me](const std::string& reason) { caf::anon_send(me, socket_closed{reason}); }};
+  auto bad = std::make_shared<log::throttle>(1000); // this connection's bad frames
+  net::ws_handlers handlers{[me, relay = st.args.relay, ctx = st.svc.log, bad](std::string&& text) {
+                              on_text(me, *relay, ctx, *bad, std::move(text));
+                              return true;
+                            },
+                            [me, bad, ctx = st.svc.log](const std::string& reason) {
+                              if (auto n = bad->held_back(); n > 0)
+                                log::warn("RealtimeServer",
+                                          "Ignored " + std::to_string(n) +
+                                              " more bad Realtime frames on " + ctx.call_sid +
+                                              " (not logged one by one)",
+                                          ctx);
+                              caf::anon_send(me, socket_closed{reason});
+                            }};
   handlers.on_wire = wire_tap(st.svc.cfg->debug.realtime, "RealtimeServer", st.svc.log);
   net::ws_connect(*st.svc.io, std::move(opts), std::move(handlers), [me](net::ws_connect_result r) {
     caf::anon_send(me, openai_connected{std::move(r.conn), std::move(r.error), r.http_status});

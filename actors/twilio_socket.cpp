@@ -3,6 +3,7 @@
 #include "actors/introspect.hpp"
 #include "actors/wire_tap.hpp"
 #include "common/log.hpp"
+#include "common/log_throttle.hpp"
 #include "common/time.hpp"
 
 #include <caf/all.hpp>
@@ -19,7 +20,10 @@ struct twilio_state {
   relay::media_relay_ptr relay;
   bool stopped = false;    ///< `stop` received
   bool hanging_up = false; ///< close once playout is done
-  int64_t bad_frames = 0;
+  /// Bad and unknown frames: one line a second per call at most, so that a
+  /// broken peer cannot flood the log (it may send 50 frames a second); the
+  /// count of those not logged goes out when the actor ends.
+  std::shared_ptr<log::throttle> bad_input = std::make_shared<log::throttle>(1000);
   actor_stats stats;
   static inline const char* name = "twilio_socket";
 };
@@ -45,16 +49,23 @@ bool relay_frame(relay::media_relay& relay, const std::string& text, int64_t rec
   return false;
 }
 
+void warn_bad_input(twilio_state& st, const std::string& line) {
+  int64_t held_back = 0;
+  if (st.bad_input->allow(now_ms(), held_back))
+    log::warn("TwilioStream",
+              line + (held_back > 0 ? " (and " + std::to_string(held_back) +
+                                          " more bad frames since the last such line)"
+                                    : ""),
+              st.svc.log);
+}
+
 void on_frame(self_ptr self, twilio_frame& f) {
   auto& st = self->state;
   auto ev = proto::parse_twilio_event(f.text);
   if (!ev) {
     // Bad input is logged and survived: one bad frame must not end the call.
-    ++st.bad_frames;
-    log::warn("TwilioStream",
-              "Ignored a bad Media Stream frame on " + st.call_sid + ": " + ev.err().code + ": " +
-                  ev.err().message,
-              st.svc.log);
+    warn_bad_input(st, "Ignored a bad Media Stream frame on " + st.call_sid + ": " + ev.err().code +
+                           ": " + ev.err().message);
     return;
   }
   switch (ev->type) {
@@ -68,9 +79,8 @@ void on_frame(self_ptr self, twilio_frame& f) {
     self->send(st.supervisor, dtmf_digit{ev->digit});
     return;
   case proto::twilio_event_type::unknown:
-    log::warn("TwilioStream",
-              "Ignored unknown Media Stream event '" + ev->type_name + "' on " + st.call_sid,
-              st.svc.log);
+    warn_bad_input(st,
+                   "Ignored unknown Media Stream event '" + ev->type_name + "' on " + st.call_sid);
     return;
   default: // connected, start (seen by the server already); media, mark (the relay's)
     return;
@@ -103,7 +113,14 @@ twilio_socket(self_ptr self, services svc, net::ws_connection_ptr conn, proto::t
   st.relay->attach_twilio(st.conn, start.stream_sid);
   st.conn->resume_reading();
   // Whatever ends this actor, its socket closes with it.
-  self->attach_functor([c = st.conn] { c->close(); });
+  self->attach_functor([c = st.conn, bad = st.bad_input, sid = st.call_sid, ctx = st.svc.log] {
+    c->close();
+    if (auto n = bad->held_back(); n > 0)
+      log::warn("TwilioStream",
+                "Ignored " + std::to_string(n) + " more bad Media Stream frames on " + sid +
+                    " (not logged one by one)",
+                ctx);
+  });
   auto state_of = [self] {
     auto& st = self->state;
     return std::string{st.hanging_up ? "hanging_up" : st.stopped ? "stopped" : "streaming"};

@@ -1,7 +1,9 @@
 #pragma once
 // At most one log line per interval for an event that can come in a flood
 // (unsigned webhooks from a scanner, say): the line says how many were held
-// back since the last one. Thread-safe.
+// back since the last one. Thread-safe. Also per peer, for bad input that a
+// broken or hostile peer can repeat on every frame (actors/twilio_socket.cpp,
+// actors/openai_socket.cpp): its owner logs held_back() once at the end.
 
 #include <cstdint>
 #include <mutex>
@@ -27,9 +29,15 @@ public:
     return true;
   }
 
+  /// Events counted but not logged since the last line.
+  int64_t held_back() const {
+    std::lock_guard lock(mutex_);
+    return held_back_;
+  }
+
 private:
   const int64_t interval_ms_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   bool logged_once_ = false;
   int64_t last_ms_ = 0;
   int64_t held_back_ = 0;

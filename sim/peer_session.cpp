@@ -267,7 +267,8 @@ void peer_session::send_session_updated() {
   w.EndObject();
   emit(sb);
   if (cfg_.send_garbage_after_session) {
-    out_.emplace_back("{not json");
+    for (int i = 0; i < cfg_.garbage_frames; ++i)
+      out_.emplace_back("{not json");
     out_.emplace_back(R"({"type":"made.up.event","event_id":")" + new_event_id() + R"("})");
     send_error("injected_error", "An error injected by the test (send_garbage_after_session).");
   }

@@ -56,6 +56,7 @@ struct peer_session_config {
   int silent_after_responses = -1;                                ///< see peer_options
   int deaf_after_responses = -1;                                  ///< see peer_options
   bool send_garbage_after_session = false;                        ///< see peer_options
+  int garbage_frames = 1;                                         ///< see peer_options
   bool drop_with_reset = false;                                   ///< see peer_options
   bool record_client_events = true;                               ///< see peer_options
   const std::optional<proto::token_usage>* fixed_usage = nullptr; ///< see peer_options

@@ -242,6 +242,7 @@ private:
     peer_session_config cfg{&options_.clips, &options_.scripts, options_.delta_ms,
                             options_.drop_after_responses};
     cfg.send_garbage_after_session = options_.send_garbage_after_session;
+    cfg.garbage_frames = options_.garbage_frames;
     cfg.drop_with_reset = options_.drop_with_reset;
     cfg.silent_after_responses = options_.silent_after_responses;
     cfg.deaf_after_responses = options_.deaf_after_responses;

@@ -65,6 +65,8 @@ struct peer_options {
   /// event of an unknown type and an `error` event (a robustness test of the
   /// client).
   bool send_garbage_after_session = false;
+  /// How many not-JSON frames that sends (a flood, for the client's log).
+  int garbage_frames = 1;
   /// Every response.done reports this usage instead of counts made up from
   /// the audio and text (a test of what the bridge does with it). Input
   /// counts include the cached ones, as the service reports them.

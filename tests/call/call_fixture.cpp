@@ -92,6 +92,7 @@ e2e_env::e2e_env(e2e_options options) : options_(std::move(options)) {
   po.drop_with_reset = options_.drop_with_reset;
   po.refuse_connections = options_.refuse_connections;
   po.send_garbage_after_session = options_.send_garbage_after_session;
+  po.garbage_frames = options_.garbage_frames;
   po.fixed_usage = options_.fixed_usage;
   po.analysis = options_.analysis;
   if (options_.tune_peer)

@@ -41,6 +41,7 @@ struct e2e_options {
   bool drop_with_reset = false;          ///< ... by TCP reset (sim::peer_options)
   bool refuse_connections = false;       ///< peer answers every upgrade with 503
   bool send_garbage_after_session = false;
+  int garbage_frames = 1;            ///< not-JSON frames in that garbage (sim::peer_options)
   bool trust_peer = true;            ///< false: the server trusts another CA than the peer's
   bool push_endpoint_up = true;      ///< false: push_url names a port nobody listens on
   std::function<void(config&)> tune; ///< adjust the server's config before start

@@ -7,13 +7,17 @@
 #define BOOST_TEST_MODULE e2e_twilio_faults
 #include <boost/test/unit_test.hpp>
 
+#include "common/log.hpp"
 #include "protocol/base64.hpp"
 #include "storage/store.hpp"
 #include "tests/call/raw_twilio.hpp"
 
+#include <cstdlib>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 using namespace sb;
 using namespace sb::test;
@@ -42,6 +46,26 @@ void speak(raw_twilio& tw, const std::string& audio, int silence_ms) {
     next += 20ms;
     std::this_thread::sleep_until(next);
   }
+}
+
+/// After the bad input: the caller says the script's first turn and the
+/// assistant hears it and answers, the stream is still open, then the caller
+/// hangs up with `stop`; the finalized call (ended caller_hangup).
+storage::call_record survive_and_hang_up(e2e_env& env, raw_twilio& tw,
+                                         const sim::call_script& script) {
+  const auto& turn = script.turns[0];
+  speak(tw, *env.clips().get(turn.caller_clip), 800);
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::caller, turn.caller_text, 10'000ms));
+  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::assistant, turn.reply_text, 10'000ms));
+  BOOST_TEST(!tw.wait_closed(0ms));     // the server did not hang up on the garbage
+  BOOST_TEST(tw.frames_received() > 0); // greeting audio and marks came
+  tw.send(tw.stop());
+  tw.close();
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  auto call = env.call_record(tw.call_sid());
+  BOOST_REQUIRE(call.has_value());
+  BOOST_TEST(call->end_reason == sb::end_reason::caller_hangup);
+  return *call;
 }
 
 /// The two-turn booking call twilio_drop_mid_call and its reset variant run.
@@ -119,25 +143,84 @@ BOOST_AUTO_TEST_CASE(malformed_and_unknown_events_are_survived) {
   tw.send(R"({"event":42})");
   tw.send("[]");
   // The call still works: the caller speaks and the assistant hears it.
-  const auto& turn = script.turns[0];
-  speak(tw, *env.clips().get(turn.caller_clip), 800);
-  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::caller, turn.caller_text, 10'000ms));
-  BOOST_TEST(wait_for_turn(env, tw.call_sid(), sb::speaker::assistant, turn.reply_text, 10'000ms));
-  BOOST_TEST(!tw.wait_closed(0ms));     // the server did not hang up on the garbage
-  BOOST_TEST(tw.frames_received() > 0); // greeting audio and marks came
-  tw.send(tw.stop());
-  tw.close();
-  BOOST_REQUIRE(env.wait_for_no_calls());
-  auto call = env.call_record(tw.call_sid());
-  BOOST_REQUIRE(call.has_value());
-  BOOST_TEST(call->end_reason == sb::end_reason::caller_hangup);
-  BOOST_TEST(call->status == sb::call_status::completed);
+  auto call = survive_and_hang_up(env, tw, script);
+  BOOST_TEST(call.status == sb::call_status::completed);
   auto job = env.job(tw.call_sid());
   BOOST_REQUIRE(job.has_value());
   BOOST_TEST(job->details.customer_name == "Mal Formed"); // the tool call went through
   auto stats = env.peer().stats();
   BOOST_TEST(stats.sessions_configured == 1); // no reconnect was needed
   BOOST_TEST(first_invalid_client_event(env.peer().client_events()) == "");
+}
+
+namespace {
+
+/// What a flood of bad frames left in the log, for one leg: how many lines
+/// it took, and how many frames they account for (each line is one frame,
+/// plus the "(and N more ...)" it reports, plus the "Ignored N more" line at
+/// the end).
+struct flood_lines {
+  std::mutex m;
+  int twilio_lines = 0, twilio_frames = 0;
+  int realtime_lines = 0, realtime_frames = 0;
+  std::vector<std::string> lines; ///< shown with --log_level=message
+
+  static int number_after(std::string_view line, std::string_view prefix) {
+    auto at = line.find(prefix);
+    return at == std::string_view::npos ? -1 : std::atoi(line.data() + at + prefix.size());
+  }
+
+  void see(std::string_view line) {
+    bool twilio = line.find("bad Media Stream frame") != std::string_view::npos ||
+                  line.find("unknown Media Stream event") != std::string_view::npos;
+    bool realtime = line.find("bad Realtime frame") != std::string_view::npos;
+    if (!twilio && !realtime)
+      return;
+    int frames = 1;
+    if (line.find("(not logged one by one)") != std::string_view::npos) // the count at the end
+      frames = number_after(line, "Ignored ");
+    else if (int more = number_after(line, "(and "); more >= 0)
+      frames += more;
+    std::lock_guard lock(m);
+    (twilio ? twilio_lines : realtime_lines) += 1;
+    (twilio ? twilio_frames : realtime_frames) += frames;
+    lines.emplace_back(line);
+  }
+};
+
+} // namespace
+
+// Bad input repeated on every frame (a broken or hostile peer, on either
+// leg) is survived, and the log says how much of it came without a line per
+// frame: at most one line a second per call and leg, and a count at the end.
+BOOST_AUTO_TEST_CASE(a_flood_of_bad_frames_is_counted_not_logged_line_by_line) {
+  flood_lines seen;
+  log::set_sink([&](std::string_view line) { seen.see(line); });
+  {
+    auto script = short_booking_script("+15557650028", "Flo Od", "1 Deluge Drive");
+    script.assistant_hangs_up = false; // the caller ends the call with `stop`
+    e2e_env env({.scripts = {script}, .send_garbage_after_session = true, .garbage_frames = 300});
+    log::set_level(log::level::warn); // e2e_env turns the log off
+    raw_twilio tw(env.io(), env, script.caller_number);
+    tw.send(tw.connected());
+    tw.send(tw.start());
+    for (int i = 0; i < 300; ++i)
+      tw.send("{not json " + std::to_string(i));
+    for (int i = 0; i < 100; ++i)
+      tw.send(R"({"event":"telepathy","streamSid":")" + tw.stream_sid() + R"("})");
+    survive_and_hang_up(env, tw, script);
+    BOOST_TEST(env.job(tw.call_sid()).has_value());
+  }
+  log::set_sink({});
+  std::lock_guard lock(seen.m);
+  for (const auto& l : seen.lines)
+    BOOST_TEST_MESSAGE(l);
+  BOOST_TEST(seen.twilio_frames == 400); // every bad frame accounted for
+  BOOST_TEST(seen.realtime_frames == 300);
+  BOOST_TEST(seen.twilio_lines >= 2); // the first one, and the count at the end
+  BOOST_TEST(seen.twilio_lines <= 15);
+  BOOST_TEST(seen.realtime_lines >= 2);
+  BOOST_TEST(seen.realtime_lines <= 15);
 }
 
 BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_stream_and_finalizes) {
