@@ -40,9 +40,7 @@ void on_text(const openai_socket_actor& me, relay::media_relay& relay, const log
     if (bad.allow(now_ms(), held_back))
       log::warn("RealtimeServer",
                 "Ignored a bad Realtime frame on " + ctx.call_sid + ": " + parsed.err().message +
-                    (held_back > 0 ? " (and " + std::to_string(held_back) +
-                                         " more bad frames since the last such line)"
-                                   : ""),
+                    log::more_since(held_back),
                 ctx);
     return;
   }

@@ -52,11 +52,7 @@ bool relay_frame(relay::media_relay& relay, const std::string& text, int64_t rec
 void warn_bad_input(twilio_state& st, const std::string& line) {
   int64_t held_back = 0;
   if (st.bad_input->allow(now_ms(), held_back))
-    log::warn("TwilioStream",
-              line + (held_back > 0 ? " (and " + std::to_string(held_back) +
-                                          " more bad frames since the last such line)"
-                                    : ""),
-              st.svc.log);
+    log::warn("TwilioStream", line + log::more_since(held_back), st.svc.log);
 }
 
 void on_frame(self_ptr self, twilio_frame& f) {

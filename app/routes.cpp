@@ -68,9 +68,7 @@ std::optional<proto::form_params> twilio_form(const config& cfg, const http_requ
     if (refusals.allow(now_ms(), held_back))
       log::warn("RealtimeHandler",
                 "Refused a request with a missing or wrong X-Twilio-Signature from " + req.remote +
-                    (held_back > 0
-                         ? " (and " + std::to_string(held_back) + " more since the last such line)"
-                         : ""));
+                    log::more_since(held_back));
     bad = http_response::text(403, "invalid Twilio signature");
     return std::nullopt;
   }
@@ -264,11 +262,16 @@ int always_ok(const actors::sessions_info&) {
 net::ws_handlers pending_stream(const actors::services& svc, std::shared_ptr<call_handoff> handoff,
                                 std::weak_ptr<net::ws_connection> weak) {
   auto registry = svc.registry;
-  return net::ws_handlers{[registry, handoff = std::move(handoff), weak](std::string&& text) {
+  // Bad frames: a line a second at most (docs/protocols.md, Media Streams).
+  auto bad = std::make_shared<log::throttle>(1000);
+  return net::ws_handlers{[registry, handoff = std::move(handoff), weak, bad](std::string&& text) {
                             auto ev = proto::parse_twilio_event(text);
                             if (!ev) {
-                              log::warn("TwilioStream",
-                                        "Ignored a bad frame before start: " + ev.err().message);
+                              int64_t held_back = 0;
+                              if (bad->allow(now_ms(), held_back))
+                                log::warn("TwilioStream",
+                                          "Ignored a bad frame before start: " + ev.err().message +
+                                              log::more_since(held_back));
                               return true;
                             }
                             if (ev->type != proto::twilio_event_type::start)
@@ -341,8 +344,13 @@ net::http_handlers make_routes(const actors::services& svc) {
     std::string base = svc.cfg->stream_url();
     base.resize(base.size() - svc.cfg->twilio.stream_path.size());
     if (!signed_ok(*svc.cfg, public_request_url(base, req), {}, req)) {
-      log::warn("TwilioStream",
-                "Refused a Media Stream upgrade with a bad signature from " + req.remote);
+      // Unauthenticated, so anyone can repeat it: a line per 10 s at most,
+      // as for the webhooks' refusals.
+      static log::throttle refusals{10'000};
+      int64_t held_back = 0;
+      if (refusals.allow(now_ms(), held_back))
+        log::warn("TwilioStream", "Refused a Media Stream upgrade with a bad signature from " +
+                                      req.remote + log::more_since(held_back));
       return http_response::text(403, "invalid Twilio signature");
     }
     log::info("Server", "New WebSocket connection to " + svc.cfg->twilio.stream_path);

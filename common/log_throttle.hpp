@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <string>
 
 namespace sb::log {
 
@@ -42,5 +43,12 @@ private:
   int64_t last_ms_ = 0;
   int64_t held_back_ = 0;
 };
+
+/// What a line let through by a throttle adds: "" or
+/// " (and N more since the last such line)".
+inline std::string more_since(int64_t held_back) {
+  return held_back > 0 ? " (and " + std::to_string(held_back) + " more since the last such line)"
+                       : std::string{};
+}
 
 } // namespace sb::log

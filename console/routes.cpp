@@ -3,6 +3,7 @@
 #include "actors/ask.hpp"
 #include "actors/messages.hpp"
 #include "common/log.hpp"
+#include "common/log_throttle.hpp"
 #include "common/time.hpp"
 #include "console/auth.hpp"
 #include "console/cluster.hpp"
@@ -64,12 +65,18 @@ http_response asset(const char* type, std::string_view body) {
   return r;
 }
 
-/// The Origin's value is the client's text: not logged.
+/// The Origin's value is the client's text: not logged. Anyone can send
+/// such requests, so a line per 10 s at most, as for Twilio's refusals.
 void log_refused_origin(const http_request& req) {
+  static log::throttle refusals{10'000};
+  int64_t held_back = 0;
+  if (!refusals.allow(now_ms(), held_back))
+    return;
   log::warn(
       "Console",
       "Refused a console " + req.method + " " + std::string{req.path()} + " from " + req.remote +
-          (req.header("Origin").empty() ? ": no Origin" : ": its Origin is not this server's"));
+          (req.header("Origin").empty() ? ": no Origin" : ": its Origin is not this server's") +
+          log::more_since(held_back));
 }
 
 void refuse_origin(const http_request& req, const net::responder& respond) {

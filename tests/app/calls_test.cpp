@@ -5,6 +5,7 @@
 
 #define BOOST_TEST_MODULE app_server
 #include "tests/app/app_fixture.hpp"
+#include "tests/common/log_capture.hpp"
 
 #include "net/ws_client.hpp"
 #include "tests/storage/test_support.hpp"
@@ -278,12 +279,17 @@ BOOST_AUTO_TEST_SUITE(media_stream_upgrade)
 
 BOOST_AUTO_TEST_CASE(refuses_an_upgrade_with_a_bad_signature) {
   test_server s;
+  sb::test::log_capture captured;
   auto bad = ws_upgrade(s, "/realtime-stream", "bm90IGEgc2lnbmF0dXJl");
   BOOST_TEST(!bad.conn);
   BOOST_TEST(bad.http_status == 403);
   auto missing = ws_upgrade(s, "/realtime-stream", "");
   BOOST_TEST(!missing.conn);
   BOOST_TEST(missing.http_status == 403);
+  // Anyone can repeat it: every one refused, at most a log line per 10 s.
+  for (int i = 0; i < 20; ++i)
+    BOOST_TEST(ws_upgrade(s, "/realtime-stream", "").http_status == 403);
+  BOOST_TEST(captured.count("Refused a Media Stream upgrade with a bad signature") <= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(accepts_an_upgrade_signed_over_the_wss_url) {

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE console_security // before any Boost.Test include: main() lives here
 #include "console/routes.hpp"
 
+#include "tests/common/log_capture.hpp"
 #include "tests/console/console_client.hpp"
 #include "tests/console/console_env.hpp"
 
@@ -107,6 +108,18 @@ BOOST_AUTO_TEST_CASE(posts_and_the_feed_upgrade_need_this_servers_origin) {
   BOOST_TEST(without.status == 403);
   feed_client own{io, base, session};
   BOOST_TEST(own.status == 0);
+}
+
+// Anyone can send a forged POST: each is refused, and the log gets at most a
+// line per 10 s, not one per request.
+BOOST_AUTO_TEST_CASE(a_flood_of_foreign_origins_is_refused_in_few_log_lines) {
+  console_env env{token, booking_script()};
+  sb::test::log_capture captured;
+  for (int i = 0; i < 30; ++i)
+    BOOST_TEST(request(env.io(), "POST", env.base_url() + "/console/login", "", login_body,
+                       {{"Origin", "https://evil.example"}})
+                   .status == 403);
+  BOOST_TEST(captured.count("Refused a console POST /console/login") <= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_cookie_is_secure_when_the_console_is_reached_over_https) {

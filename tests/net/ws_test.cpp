@@ -1,5 +1,5 @@
-#include "common/log.hpp"
 #include "net/ws_client.hpp"
+#include "tests/common/log_capture.hpp"
 
 #define BOOST_TEST_MODULE net_ws
 #include "net_fixture.hpp"
@@ -427,14 +427,7 @@ std::string client_frame(unsigned char opcode, const std::string& payload) {
 // binary frame and a count when the connection ends, not a line per frame (a
 // peer could otherwise fill the disk with log lines).
 BOOST_AUTO_TEST_CASE(ignores_binary_frames_with_one_log_line_and_a_count) {
-  std::mutex lm;
-  std::vector<std::string> lines;
-  sb::log::set_sink([&](std::string_view line) {
-    if (line.find("binary") != std::string_view::npos) {
-      std::lock_guard l(lm);
-      lines.emplace_back(line);
-    }
-  });
+  sb::test::log_capture captured;
   {
     recorder server_side;
     ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
@@ -454,10 +447,7 @@ BOOST_AUTO_TEST_CASE(ignores_binary_frames_with_one_log_line_and_a_count) {
     c.abort();
     BOOST_REQUIRE(eventually([&] { return server_side.close_count() == 1; }));
   }
-  sb::log::set_sink({});
-  std::lock_guard l(lm);
-  BOOST_REQUIRE_EQUAL(lines.size(), 2u);
-  BOOST_CHECK(lines[0].find("ignoring binary WebSocket frames from 127.0.0.1") !=
-              std::string::npos);
-  BOOST_CHECK(lines[1].find("50 binary frames ignored in all") != std::string::npos);
+  BOOST_REQUIRE_EQUAL(captured.count("binary"), 2u);
+  BOOST_CHECK_EQUAL(captured.count("ignoring binary WebSocket frames from 127.0.0.1"), 1u);
+  BOOST_CHECK_EQUAL(captured.count("50 binary frames ignored in all"), 1u);
 }
