@@ -259,16 +259,30 @@ int always_ok(const actors::sessions_info&) {
 /// gives it to the call's supervisor (that resumes reading, so no frame is
 /// reordered or lost). Calls the route answered go to the registry first
 /// (call_handoff.hpp).
+/// A stream's bad frames before `start`: a line a second at most
+/// (docs/protocols.md, Media Streams); the count held back is logged when
+/// the handlers holding this go (the handoff to the call, or the close).
+struct prestart_bad_frames {
+  log::throttle throttle{1000};
+  prestart_bad_frames() = default;
+  prestart_bad_frames(const prestart_bad_frames&) = delete;
+  prestart_bad_frames& operator=(const prestart_bad_frames&) = delete;
+  ~prestart_bad_frames() {
+    if (auto n = throttle.held_back(); n > 0)
+      log::warn("TwilioStream", "Ignored " + std::to_string(n) +
+                                    " more bad frames before start (not logged one by one)");
+  }
+};
+
 net::ws_handlers pending_stream(const actors::services& svc, std::shared_ptr<call_handoff> handoff,
                                 std::weak_ptr<net::ws_connection> weak) {
   auto registry = svc.registry;
-  // Bad frames: a line a second at most (docs/protocols.md, Media Streams).
-  auto bad = std::make_shared<log::throttle>(1000);
+  auto bad = std::make_shared<prestart_bad_frames>();
   return net::ws_handlers{[registry, handoff = std::move(handoff), weak, bad](std::string&& text) {
                             auto ev = proto::parse_twilio_event(text);
                             if (!ev) {
                               int64_t held_back = 0;
-                              if (bad->allow(now_ms(), held_back))
+                              if (bad->throttle.allow(now_ms(), held_back))
                                 log::warn("TwilioStream",
                                           "Ignored a bad frame before start: " + ev.err().message +
                                               log::more_since(held_back));

@@ -14,6 +14,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdlib>
 #include <regex>
 
 namespace {
@@ -299,6 +300,36 @@ BOOST_AUTO_TEST_CASE(accepts_an_upgrade_signed_over_the_wss_url) {
   BOOST_TEST(ok.error == "");
   BOOST_REQUIRE(ok.conn);
   ok.conn->close();
+}
+
+// Bad frames before `start`: survived, a line a second at most, and the
+// count held back logged when the stream goes.
+BOOST_AUTO_TEST_CASE(bad_frames_before_start_are_counted_not_logged_one_by_one) {
+  test_server s;
+  sb::test::log_capture captured;
+  auto sig = sb::proto::twilio_signature(auth_token, "wss://switchboard.test/realtime-stream", {});
+  auto ok = ws_upgrade(s, "/realtime-stream", sig);
+  BOOST_REQUIRE(ok.conn);
+  for (int i = 0; i < 30; ++i)
+    ok.conn->send_text("{not json");
+  ok.conn->close();
+  BOOST_TEST(eventually([&] { return captured.count("more bad frames before start") == 1; }));
+  auto lines = captured.lines();
+  int logged = 0, counted = 0;
+  for (const auto& l : lines) {
+    if (l.find("Ignored a bad frame before start") != std::string::npos) {
+      ++logged;
+      auto more = l.find("(and ");
+      counted += 1 + (more == std::string::npos ? 0 : std::atoi(l.c_str() + more + 5));
+    } else if (auto at = l.find("Ignored ");
+               at != std::string::npos &&
+               l.find("more bad frames before start") != std::string::npos) {
+      counted += std::atoi(l.c_str() + at + 8);
+    }
+  }
+  BOOST_TEST(counted == 30); // every one accounted for
+  BOOST_TEST(logged >= 1);
+  BOOST_TEST(logged <= 5);
 }
 
 BOOST_AUTO_TEST_CASE(refuses_an_upgrade_on_another_path) {
