@@ -6,6 +6,8 @@
 #include "common/log.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -44,6 +46,35 @@ public:
         std::count_if(lines_.begin(), lines_.end(), [needle](const std::string& l) {
           return l.find(needle) != std::string::npos;
         }));
+  }
+
+  /// What a throttled flood left among these lines (common/log_throttle.hpp):
+  /// over the lines that contain any of `needles`, how many the throttle let
+  /// through, how many were the count at the end ("Ignored N more ... (not
+  /// logged one by one)"), and how many events they account for (one per
+  /// line let through, plus its "(and N more", plus each final N).
+  struct throttled {
+    int lines = 0, totals = 0, events = 0;
+  };
+  throttled tally(std::initializer_list<std::string_view> needles) const {
+    auto number_after = [](const std::string& line, std::string_view prefix) {
+      auto at = line.find(prefix);
+      return at == std::string::npos ? 0 : std::atoi(line.c_str() + at + prefix.size());
+    };
+    throttled t;
+    for (const auto& line : lines()) {
+      if (std::none_of(needles.begin(), needles.end(),
+                       [&](std::string_view n) { return line.find(n) != std::string::npos; }))
+        continue;
+      if (line.find("(not logged one by one)") != std::string::npos) {
+        ++t.totals;
+        t.events += number_after(line, "Ignored ");
+      } else {
+        ++t.lines;
+        t.events += 1 + number_after(line, "(and ");
+      }
+    }
+    return t;
   }
 
 private:

@@ -79,6 +79,16 @@ void raw_upgrade(raw_client& c) {
   BOOST_REQUIRE_EQUAL(status_of(c.read_response()), 101);
 }
 
+/// One client frame as RFC 6455 5.2 lays it out: FIN, `opcode`, masked with
+/// a zero key (so the payload goes as is), payload under 126 bytes.
+std::string client_frame(unsigned char opcode, const std::string& payload) {
+  std::string f;
+  f += static_cast<char>(0x80 | opcode);
+  f += static_cast<char>(0x80 | payload.size());
+  f += std::string(4, '\0');
+  return f + payload;
+}
+
 ws_connect_result connect(io_runtime& io, ws_client_options o, ws_handlers h) {
   std::promise<ws_connect_result> p;
   auto f = p.get_future();
@@ -407,20 +417,6 @@ BOOST_AUTO_TEST_CASE(closes_only_after_the_frames_sent_before_the_close) {
     BOOST_CHECK_EQUAL(server_side.frames[i], "frame " + std::to_string(i));
   BOOST_CHECK_EQUAL(server_side.closes[0], "");
 }
-
-namespace {
-
-/// One client frame as RFC 6455 5.2 lays it out: FIN, `opcode`, masked with
-/// a zero key (so the payload goes as is), payload under 126 bytes.
-std::string client_frame(unsigned char opcode, const std::string& payload) {
-  std::string f;
-  f += static_cast<char>(0x80 | opcode);
-  f += static_cast<char>(0x80 | payload.size());
-  f += std::string(4, '\0');
-  return f + payload;
-}
-
-} // namespace
 
 // Bad input: a peer sending binary frames (Twilio and OpenAI send only text)
 // loses nothing of its text frames, and the log gets one line for the first
