@@ -10,6 +10,9 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 namespace sb::net::detail {
 
 namespace asio = boost::asio;
@@ -24,6 +27,21 @@ namespace {
 constexpr auto close_grace = std::chrono::seconds(2);
 /// Upgrade handshake bound (Beast also applies it to the closing handshake).
 constexpr auto handshake_timeout = std::chrono::seconds(5);
+
+/// While corked, the bytes written before the kernel is told to send what
+/// it holds (uncork and cork again): a long burst leaves in segments of
+/// about this size instead of one at its very end, so its first frames are
+/// not held for all of its last ones.
+constexpr std::size_t cork_push_bytes = 8 * 1024;
+
+/// TCP_CORK as an Asio socket option (its SettableSocketOption shape).
+struct tcp_cork {
+  int value;
+  template <class P> int level(const P&) const { return IPPROTO_TCP; }
+  template <class P> int name(const P&) const { return TCP_CORK; }
+  template <class P> const int* data(const P&) const { return &value; }
+  template <class P> std::size_t size(const P&) const { return sizeof value; }
+};
 
 } // namespace
 
@@ -202,6 +220,24 @@ template <class Stream> void ws_session<Stream>::drain() {
   do_write();
 }
 
+template <class Stream> void ws_session<Stream>::set_cork(bool on) {
+  error_code ignored; // a socket that cannot cork still writes, uncorked
+  beast::get_lowest_layer(*ws_).set_option(tcp_cork{on ? 1 : 0}, ignored);
+  corked_ = on;
+  corked_bytes_ = 0;
+}
+
+template <class Stream> void ws_session<Stream>::uncork_if_idle() {
+  if (!corked_ || finished_ || writing_ || !queue_.empty())
+    return;
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (!pending_.empty())
+      return; // its drain is on the way, and posts this again when written
+  }
+  set_cork(false);
+}
+
 template <class Stream> void ws_session<Stream>::do_write() {
   if (!open_ || finished_ || writing_)
     return;
@@ -210,13 +246,25 @@ template <class Stream> void ws_session<Stream>::do_write() {
       do_close();
     return;
   }
+  // Frames that come together go out together: a Twilio media frame and its
+  // mark, a reply's deltas read in one burst. Beast writes one message per
+  // async_write, so each would leave in a TCP segment of its own; an idle
+  // connection restarts with a congestion window of 10 segments
+  // (net.ipv4.tcp_slow_start_after_idle), and a burst of 40 small segments
+  // then waits for the peer's ACKs, however fast we write (issue 15.2:
+  // bench/RESULTS.md, "the relay's own span"). Corked, the kernel packs
+  // them into full segments; uncork_if_idle() lets the last one go as soon
+  // as nothing more is queued. A lone frame (an upstream append) is not
+  // corked: it would cost two syscalls and gain nothing.
+  if (queue_.size() >= 2 && !corked_)
+    set_cork(true);
   writing_ = true;
   ws_->text(true);
   ws_->async_write(asio::buffer(queue_.front()),
                    beast::bind_front_handler(&ws_session::on_write, this->shared_from_this()));
 }
 
-template <class Stream> void ws_session<Stream>::on_write(error_code ec, std::size_t) {
+template <class Stream> void ws_session<Stream>::on_write(error_code ec, std::size_t n) {
   writing_ = false;
   if (finished_)
     return;
@@ -224,6 +272,14 @@ template <class Stream> void ws_session<Stream>::on_write(error_code ec, std::si
     return fail(ec, "write");
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
+  if (corked_ && (corked_bytes_ += n) >= cork_push_bytes) {
+    set_cork(false);
+    set_cork(true);
+  }
+  // Posted, not called: frames produced by handlers already queued (the
+  // next delta of a burst) join the corked batch before it is let go.
+  if (queue_.empty() && corked_)
+    asio::post(strand_, [self = this->shared_from_this()] { self->uncork_if_idle(); });
   do_write();
 }
 
@@ -231,6 +287,8 @@ template <class Stream> void ws_session<Stream>::do_close() {
   if (closing_)
     return;
   closing_ = true;
+  if (corked_)
+    set_cork(false); // the close frame goes at once
   close_timer_.expires_after(close_grace);
   close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
     if (!ec)

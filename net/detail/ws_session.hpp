@@ -69,6 +69,10 @@ private:
   void drain();
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t n);
+  /// TCP_CORK on the socket while frames that came together are written
+  /// (see do_write()); off again once nothing is left to write.
+  void set_cork(bool on);
+  void uncork_if_idle();
   void do_close();
   void on_close_done(boost::beast::error_code ec);
   void fail(boost::beast::error_code ec, const char* what);
@@ -96,6 +100,8 @@ private:
   bool writing_ = false;
   bool close_requested_ = false;
   bool closing_ = false;
+  bool corked_ = false;
+  std::size_t corked_bytes_ = 0;   ///< written since the cork was set or last pushed
   std::size_t binary_ignored_ = 0; ///< binary frames read and dropped (strand only)
 };
 

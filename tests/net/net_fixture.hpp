@@ -10,11 +10,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <future>
 #include <string>
 #include <thread>
@@ -90,6 +93,34 @@ public:
     std::string out = buffer_.substr(0, header_end + length);
     buffer_.erase(0, header_end + length);
     return out;
+  }
+
+  /// Exactly `n` bytes (after any left over from read_response); "" if the
+  /// connection ends or the receive timeout passes first.
+  std::string read_bytes(std::size_t n) {
+    while (buffer_.size() < n)
+      if (!fill())
+        return {};
+    std::string out = buffer_.substr(0, n);
+    buffer_.erase(0, n);
+    return out;
+  }
+
+  /// TCP segments with data this socket has received (the kernel's
+  /// tcpi_data_segs_in, Linux 4.6+). glibc's struct tcp_info stops before
+  /// it; the kernel's (linux/tcp.h, which clashes with netinet/tcp.h)
+  /// continues with these fields in this order.
+  uint32_t data_segments_in() const {
+    struct {
+      tcp_info base;
+      uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+      uint32_t segs_out, segs_in, notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+    } info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        len < offsetof(decltype(info), data_segs_out))
+      return 0;
+    return info.data_segs_in;
   }
 
   /// True when the server closed the connection (EOF or reset) in time.

@@ -66,6 +66,16 @@ struct ws_server {
     server = start_server(io, std::move(options), std::move(h));
   }
 
+  /// Its one connection, once upgraded (fails the test if none comes).
+  ws_connection_ptr the_connection() {
+    BOOST_REQUIRE(eventually([&] {
+      std::lock_guard l(m);
+      return conns.size() == 1;
+    }));
+    std::lock_guard l(m);
+    return conns[0];
+  }
+
   std::string url(const std::string& path = "/ws") const {
     return "ws://127.0.0.1:" + std::to_string(server->port()) + path;
   }
@@ -199,14 +209,7 @@ BOOST_AUTO_TEST_CASE(closes_a_slow_peer_once_the_queue_limit_is_exceeded) {
   // stops reading while we keep sending.
   auto r = connect(s.io, o, client_side.handlers(false));
   BOOST_REQUIRE_MESSAGE(r.conn, r.error);
-  BOOST_REQUIRE(eventually([&] {
-    std::lock_guard l(s.m);
-    return s.conns.size() == 1;
-  }));
-  auto conn = [&] {
-    std::lock_guard l(s.m);
-    return s.conns[0];
-  }();
+  auto conn = s.the_connection();
   const std::string chunk(32 * 1024, 'a');
   auto deadline = std::chrono::steady_clock::now() + 20s;
   std::size_t sent = 0;
@@ -312,14 +315,7 @@ BOOST_AUTO_TEST_CASE(closes_even_if_the_peer_never_answers_the_close_frame) {
   ws_server s([&](const ws_connection_ptr& conn) { conn->set_handlers(server_side.handlers()); });
   raw_client c(s.server->port());
   raw_upgrade(c);
-  BOOST_REQUIRE(eventually([&] {
-    std::lock_guard l(s.m);
-    return s.conns.size() == 1;
-  }));
-  auto conn = [&] {
-    std::lock_guard l(s.m);
-    return s.conns[0];
-  }();
+  auto conn = s.the_connection();
   conn->send_text("bye");
   conn->close();
   conn->close(); // idempotent
@@ -446,4 +442,50 @@ BOOST_AUTO_TEST_CASE(ignores_binary_frames_with_one_log_line_and_a_count) {
   BOOST_REQUIRE_EQUAL(captured.count("binary"), 2u);
   BOOST_CHECK_EQUAL(captured.count("ignoring binary WebSocket frames from 127.0.0.1"), 1u);
   BOOST_CHECK_EQUAL(captured.count("50 binary frames ignored in all"), 1u);
+}
+
+// Frames that come together (a media frame and its mark, a burst of a
+// reply's deltas) leave corked, in a few full TCP segments, not one segment
+// each: an idle connection may send only ~10 segments before the peer's
+// ACKs, so 40 small ones would wait for them (bench/RESULTS.md, "the
+// relay's own span"). And the cork is let go as soon as nothing more is
+// queued: a lone frame afterwards is not held (a cork left on would hold
+// each one up to the kernel's 200 ms).
+BOOST_AUTO_TEST_CASE(frames_sent_together_leave_in_few_segments_and_none_is_held) {
+  ws_server s([](const ws_connection_ptr& conn) { conn->set_handlers(ws_handlers{}); });
+  raw_client c(s.server->port());
+  raw_upgrade(c);
+  auto conn = s.the_connection();
+  // A server's frame of a payload under 126 bytes: 0x81, the length, the payload.
+  auto expect_frame = [&](const std::string& payload) {
+    auto head = c.read_bytes(2);
+    BOOST_REQUIRE_EQUAL(head.size(), 2u);
+    BOOST_REQUIRE_EQUAL(static_cast<unsigned char>(head[0]), 0x81);
+    BOOST_REQUIRE_EQUAL(static_cast<std::size_t>(head[1]), payload.size());
+    BOOST_REQUIRE_EQUAL(c.read_bytes(payload.size()), payload);
+  };
+  auto payload = [](int i) { return "frame " + std::to_string(i) + std::string(90, 'x'); };
+
+  const auto before = c.data_segments_in();
+  // Queued in one handler, as a burst's frames are by the relay.
+  s.io.post([&] {
+    for (int i = 0; i < 40; ++i)
+      conn->send_text(payload(i));
+  });
+  for (int i = 0; i < 40; ++i)
+    expect_frame(payload(i));
+  const auto segments = c.data_segments_in() - before;
+  BOOST_TEST_MESSAGE("40 frames in " << segments << " segments");
+  BOOST_CHECK_LE(segments, 6u); // each in its own segment without the cork: 40
+
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    conn->send_text("lone " + std::to_string(i));
+    expect_frame("lone " + std::to_string(i));
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  BOOST_TEST_MESSAGE("5 lone frames, one after the other, in "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                     << " ms");
+  BOOST_CHECK(took < 500ms); // ~1 s if the cork stayed on (200 ms each)
 }
