@@ -136,9 +136,18 @@ void on_owner(registry_ptr self, int wait_id, const call_owner& o) {
   }
   if (o.node.expired())
     return claim_one(self, wait_id, o.node.node_id);
-  // A heartbeat since the ask, or a node that took the call over since.
-  if (o.node.heartbeat_at_ms > w.asked_at_db_ms || o.node.node_id != w.owner)
+  if (o.node.node_id != w.owner) // a node that took the call over since
     return finish(self, wait_id, redirect_to(w.call_sid, o.node));
+  // Two heartbeats since the ask: the owner lives. One is not enough: a
+  // node killed just after sending one still has it written by the
+  // database, after a survivor asked (seen in CI: the caller was sent to
+  // the dead node, and its call lost).
+  if (o.node.heartbeat_at_ms > w.asked_at_db_ms) {
+    if (w.beat_after_ask_ms == 0)
+      w.beat_after_ask_ms = o.node.heartbeat_at_ms;
+    else if (o.node.heartbeat_at_ms > w.beat_after_ask_ms)
+      return finish(self, wait_id, redirect_to(w.call_sid, o.node));
+  }
   if (now_ms() >= w.deadline_ms) {
     log::warn("RealtimeHandler", "Node " + o.node.node_id + " did not renew its lease within " +
                                      std::to_string(owner_wait_limit_ms(*st.svc.cfg)) +

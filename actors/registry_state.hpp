@@ -72,8 +72,9 @@ struct registry_state {
   struct owner_wait {
     std::string call_sid;
     std::string owner;
-    int64_t asked_at_db_ms = 0; ///< the database's clock when the route asked
-    int64_t deadline_ms = 0;    ///< this process's clock: then the caller is hung up
+    int64_t asked_at_db_ms = 0;    ///< the database's clock when the route asked
+    int64_t beat_after_ask_ms = 0; ///< the owner's first heartbeat after it (0: none yet)
+    int64_t deadline_ms = 0;       ///< this process's clock: then the caller is hung up
     caf::typed_response_promise<call_next> rp;
   };
   std::map<int, owner_wait> owner_waits;
