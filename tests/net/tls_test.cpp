@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE net_tls
 #include "net/http_client.hpp"
 #include "net/ws_client.hpp"
-#include "net_fixture.hpp"
+#include "ws_fixture.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -69,14 +69,6 @@ ws_connect_result connect_within(ws_client_options o, std::chrono::milliseconds 
   ws_connect(io.context(), std::move(o), {},
              [&p](ws_connect_result r) { p.set_value(std::move(r)); });
   return await(f, timeout);
-}
-
-ws_connect_result connect(io_runtime& io, ws_client_options o, ws_handlers h) {
-  std::promise<ws_connect_result> p;
-  auto f = p.get_future();
-  ws_connect(io.context(), std::move(o), std::move(h),
-             [&p](ws_connect_result r) { p.set_value(std::move(r)); });
-  return await(f);
 }
 
 http_client_result send(io_runtime& io, http_client_request req) {
