@@ -17,9 +17,12 @@ and pairs, per call:
         Twilio `media` frame the relay wrote for it (same base64 audio);
   up:   a caller's `media` frame with the `input_audio_buffer.append` the
         relay wrote for it.
-Connections are paired by the audio they carry (a vote), then messages in
-order; a message with no counterpart (a reply cut by a barge-in, say) is
-skipped and counted. Plain WebSocket only (runs without --tls).
+Calls are told apart by the caller's number (in the Media Stream's start
+event and in the session.update the server sends the peer; the floor: the
+call id in its header), then a call's messages are paired in order, each
+answer with the next message of the same audio; a message with no
+counterpart (a reply cut by a barge-in, say) is skipped and counted. Plain
+WebSocket only (runs without --tls).
 """
 
 import argparse
@@ -27,7 +30,6 @@ import collections
 import re
 import struct
 import sys
-
 
 
 def packets(path):
