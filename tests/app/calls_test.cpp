@@ -153,7 +153,10 @@ BOOST_AUTO_TEST_CASE(degrades_after_the_configured_number_of_failed_openai_conne
   // The existing fields are still there.
   BOOST_TEST(std::string{d["service"].GetString()} == "realtime-api");
   BOOST_TEST(!d["openaiConnected"].GetBool());
-  BOOST_TEST(d["activeSessions"].GetInt() == 0);
+  // The card is stored before the call's supervisor exits and the registry
+  // hears of it, so the count may still hold the last call for a moment.
+  BOOST_TEST(eventually([&] { return get_health(s, 503)["activeSessions"].GetInt() == 0; }),
+             "the ended calls still count as active sessions");
 }
 
 BOOST_AUTO_TEST_CASE(degrades_while_storage_writes_fail_and_recovers) {
