@@ -119,15 +119,35 @@ status wait_listening(pid_t pid, uint16_t port, const std::string& what,
 }
 
 bool server_process::running() const {
-  if (pid_ <= 0)
+  if (pid_ <= 0 || ended_ >= 0)
     return false;
   int status = 0;
-  return ::waitpid(pid_, &status, WNOHANG) == 0;
+  const auto r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_)
+    ended_ = status;
+  return r == 0;
+}
+
+std::string server_process::how_it_ended() const {
+  if (ended_ < 0)
+    return {};
+  if (WIFEXITED(ended_))
+    return "exit status " + std::to_string(WEXITSTATUS(ended_));
+  if (WIFSIGNALED(ended_)) {
+    const int sig = WTERMSIG(ended_);
+    const char* name = ::strsignal(sig);
+    return "killed by signal " + std::to_string(sig) + (name ? std::string{" ("} + name + ")" : "");
+  }
+  return "status " + std::to_string(ended_);
 }
 
 int server_process::stop(int grace_ms) {
   if (pid_ <= 0)
     return -1;
+  if (ended_ >= 0) { // already reaped by running(): its pid may be another's now
+    pid_ = -1;
+    return WIFEXITED(ended_) ? WEXITSTATUS(ended_) : -1;
+  }
   return stop_child(std::exchange(pid_, -1), grace_ms);
 }
 

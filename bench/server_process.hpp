@@ -48,20 +48,26 @@ public:
                                       const env_list& env, uint16_t port,
                                       const std::string& log_path);
   server_process() = default;
-  server_process(server_process&& o) noexcept : pid_(std::exchange(o.pid_, -1)) {}
+  server_process(server_process&& o) noexcept
+      : pid_(std::exchange(o.pid_, -1)), ended_(std::exchange(o.ended_, -1)) {}
   server_process& operator=(server_process&& o) noexcept {
     std::swap(pid_, o.pid_);
+    std::swap(ended_, o.ended_);
     return *this;
   }
   ~server_process() { stop(); }
 
   pid_t pid() const { return pid_; }
   bool running() const;
+  /// After running() has seen the process gone: "exit status N" or "killed
+  /// by signal N (name)"; "" while it runs or if it was never started.
+  std::string how_it_ended() const;
   /// SIGTERM, then SIGKILL after `grace_ms`; returns the exit status (-1: killed or gone).
   int stop(int grace_ms = 10'000);
 
 private:
   pid_t pid_ = -1;
+  mutable int ended_ = -1; ///< waitpid's status once reaped by running()
 };
 
 /// A port free right now on 127.0.0.1 (bind 0, read it, close).

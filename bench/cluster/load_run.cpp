@@ -9,6 +9,9 @@
 #include "storage/store.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <unordered_map>
 
@@ -17,6 +20,37 @@ namespace sb::bench {
 namespace {
 
 using namespace std::chrono_literals;
+
+/// The last `n` lines of `path` (all of it if shorter; "" if unreadable).
+std::string last_lines(const std::filesystem::path& path, std::size_t n) {
+  std::ifstream in{path};
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+    if (lines.size() > n)
+      lines.pop_front();
+  }
+  std::string out;
+  for (const auto& l : lines)
+    out += "  | " + l + "\n";
+  return out;
+}
+
+/// Which nodes are gone, how each ended and the end of its log: the work
+/// dir (and so the log) is removed when the run ends, unless --keep, so an
+/// unattended run (ctest's bench_cluster_smoke) must say it here.
+std::string gone_nodes(const cluster_nodes& c) {
+  std::string out;
+  for (std::size_t k = 0; k < c.servers.size(); ++k) {
+    if (c.servers[k].running())
+      continue;
+    const auto id = cluster_nodes::node_id(k);
+    const auto how = c.servers[k].how_it_ended();
+    out += "\n" + id + ": " + (how.empty() ? "not running" : how) + "; the end of its log:\n" +
+           last_lines(c.dir / ("server-" + id + ".log"), 30);
+  }
+  return out;
+}
 
 struct sample {
   double nodes_cpu_s = 0, db_cpu_s = 0, self_cpu_s = 0;
@@ -152,6 +186,7 @@ status run_load_phase(const cluster_options& o, cluster_nodes& c,
   const bool all_up = c.pids().size() == c.servers.size() &&
                       std::all_of(c.servers.begin(), c.servers.end(),
                                   [](const server_process& s) { return s.running(); });
+  const std::string dead = all_up ? "" : gone_nodes(c); // before stop_cluster forgets them
   r.probe_requests = probe.sent();
   stop_cluster(c); // PostgreSQL backends flush their statistics as they exit
   std::this_thread::sleep_for(500ms);
@@ -183,7 +218,7 @@ status run_load_phase(const cluster_options& o, cluster_nodes& c,
     }
   }
   if (!all_up)
-    return error{"node", "a node exited during the run; see its log (--keep)"};
+    return error{"node", "a node exited during the run" + dead};
   return ok_status();
 }
 
