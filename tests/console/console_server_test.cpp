@@ -41,6 +41,20 @@ std::string str(const rapidjson::Value& v, const char* k) {
   return v[k].GetString();
 }
 
+/// Polls the registry (up to 5 s) until no call is active. A call shows as
+/// finished (feed, database) before its supervisor exits; the registry drops
+/// it, and lowers the active-calls gauge, only on the supervisor's down
+/// message a moment later (actors/call_supervisor.cpp finalize_call, then
+/// actors/call_tracking.cpp on_supervisor_down).
+bool no_active_calls(console_env& env) {
+  for (int i = 0; i < 100; ++i) {
+    if (env.srv().active_calls() == 0)
+      return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
 } // namespace
 
 BOOST_GLOBAL_FIXTURE(quiet);
@@ -191,6 +205,7 @@ void check_metrics(console_env& env, const std::string& session, const sim::call
   for (const auto& t : *turns)
     timed_turns += t.latency_ms >= 0 ? 1 : 0;
 
+  BOOST_REQUIRE_MESSAGE(no_active_calls(env), "the finished call still counts as active");
   auto m = request(env.io(), "GET", base + "/metrics", session);
   BOOST_REQUIRE_EQUAL(m.status, 200);
   auto e = parse_exposition(m.body);
@@ -309,6 +324,8 @@ BOOST_AUTO_TEST_CASE(an_operator_ends_a_live_call_and_top_shows_it_first) {
   auto call = (*db)->get_call(sid);
   BOOST_REQUIRE(call.ok() && call->has_value());
   BOOST_TEST((**call).end_reason == sb::end_reason::operator_hangup);
+  // Once the registry has dropped it, ending it again finds no call.
+  BOOST_REQUIRE_MESSAGE(no_active_calls(env), "the ended call is still live");
   BOOST_TEST(request(env.io(), "POST", base + "/console/calls/" + sid + "/end", session).status ==
              404);
   auto e = parse_exposition(request(env.io(), "GET", base + "/metrics", session).body);
