@@ -117,12 +117,14 @@ bool pg_listener::sleep_for(milliseconds d) {
 bool pg_listener::listen_once() {
   // Told once per outage: a server that stays down is not reported every
   // retry. The result: whether this connection had been listening.
+  // The event before the flag, as on connect: whoever sees listening()
+  // turn false also sees what `lost` did (e.g. the tenant cache back on
+  // its short TTL).
   auto fail = [this](const std::string& why) {
-    bool was = listening_.exchange(false);
     if (!reported_ && events_.lost)
       events_.lost(why);
     reported_ = true;
-    return was;
+    return listening_.exchange(false);
   };
   // Connecting without blocking (libpq docs, 34.1: PQconnectStart and
   // PQconnectPoll), so that stop is never held up by a server that does
