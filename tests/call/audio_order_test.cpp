@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 using namespace sb;
 using namespace sb::test;
@@ -73,7 +74,23 @@ void run_calls(int io_threads) {
   }
   auto results =
       env.call_all(std::move(callers), std::chrono::milliseconds(0), std::chrono::seconds(60));
+  // A caller's result comes when its stream closes; what the bridge relayed
+  // just before may still be unread on the peer's socket. The peer reads in
+  // order, so once it has seen the bridge close a call's connection it has
+  // counted all of that call's audio.
+  BOOST_REQUIRE(env.wait_for_no_calls());
+  for (int i = 0; i < 100; ++i) {
+    auto closed = env.peer().stats().closed_by_client;
+    int n = 0;
+    for (int c = 1; c <= calls; ++c)
+      n += closed[number_of(c)] == 1 ? 1 : 0;
+    if (n == calls)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   auto stats = env.peer().stats();
+  for (int c = 1; c <= calls; ++c)
+    BOOST_TEST(stats.closed_by_client[number_of(c)] == 1, "the bridge closed call " << c);
   BOOST_TEST(stats.connections == calls); // no reconnect: one byte stream per call
   std::lock_guard lock(streams->m);
   for (int i = 0; i < calls; ++i) {
