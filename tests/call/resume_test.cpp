@@ -108,13 +108,15 @@ BOOST_AUTO_TEST_CASE(a_dropped_twilio_stream_is_picked_up_again_and_the_call_goe
 BOOST_AUTO_TEST_CASE(a_caller_who_does_not_come_back_is_finalized_after_the_grace) {
   auto script = named_booking("+15557710002", "Nora Noreturn");
   e2e_env env({.scripts = {script},
-               .tune = [](config& c) { c.resume.grace = std::chrono::milliseconds{2'000}; }});
+               .tune = [](config& c) { c.resume.grace = std::chrono::milliseconds{4'000}; }});
   auto opts = env.caller_for(script);
   opts.vanish_after_turns = 1; // and hangs up: no <Redirect> follows
   auto r = env.call(opts);
   BOOST_TEST_INFO("caller error: " << r.error);
   BOOST_TEST(r.ok);
-  std::this_thread::sleep_for(500ms); // the stream's loss reaches the registry
+  // The stream's loss reaches the registry; the grace (4 s) leaves 3.5 s for
+  // a loaded sanitizer run to read the held call before it ends.
+  std::this_thread::sleep_for(500ms);
   auto held = env.call_record(r.call_sid);
   BOOST_REQUIRE(held.has_value());
   BOOST_TEST(held->end_reason == end_reason::none); // held open for the grace
