@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/time.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <caf/all.hpp>
 #include <sqlite3.h>
@@ -172,10 +173,7 @@ BOOST_FIXTURE_TEST_CASE(writes_refused_by_a_lock_go_in_when_it_is_released, fixt
     auto outbox = mine->list_outbox();
     return job && *job && outbox && outbox->size() == 1u;
   };
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!in() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(50ms);
-  BOOST_REQUIRE(in());
+  BOOST_REQUIRE(sb::test::eventually(in, 20s, 50ms));
   BOOST_TEST((*mine->job_for_call("CA1"))->summary == "kept");
   auto turns = *mine->turns_for("CA1");
   BOOST_REQUIRE(turns.size() == 3u);

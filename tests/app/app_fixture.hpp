@@ -11,6 +11,7 @@
 #include "protocol/form.hpp"
 #include "protocol/twilio_signature.hpp"
 #include "storage/store.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -82,16 +83,7 @@ inline uint16_t closed_port() {
   return ntohs(addr.sin_port);
 }
 
-/// Polls `pred` every 10 ms until it holds or `timeout` passes.
-template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using sb::test::eventually;
 
 /// Case-insensitive header lookup in a client result; "" when absent.
 inline std::string header_of(const net::http_client_result& r, std::string_view name) {

@@ -79,15 +79,15 @@ void run_calls(int io_threads) {
   // order, so once it has seen the bridge close a call's connection it has
   // counted all of that call's audio.
   BOOST_REQUIRE(env.wait_for_no_calls());
-  for (int i = 0; i < 100; ++i) {
-    auto closed = env.peer().stats().closed_by_client;
-    int n = 0;
-    for (int c = 1; c <= calls; ++c)
-      n += closed[number_of(c)] == 1 ? 1 : 0;
-    if (n == calls)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  eventually(
+      [&] {
+        auto closed = env.peer().stats().closed_by_client;
+        for (int c = 1; c <= calls; ++c)
+          if (closed[number_of(c)] != 1)
+            return false;
+        return true;
+      },
+      5s, 50ms);
   auto stats = env.peer().stats();
   for (int c = 1; c <= calls; ++c)
     BOOST_TEST(stats.closed_by_client[number_of(c)] == 1, "the bridge closed call " << c);

@@ -206,13 +206,7 @@ std::vector<std::string> e2e_env::pushes() const {
 }
 
 bool e2e_env::wait_for_pushes(std::size_t n, std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (pushes().size() < n) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
+  return eventually([&] { return pushes().size() >= n; }, bound, 50ms);
 }
 
 sim::caller_options e2e_env::caller_for(const sim::call_script& script) const {
@@ -279,13 +273,7 @@ std::vector<sim::caller_result> e2e_env::call_all(std::vector<sim::caller_option
 }
 
 bool e2e_env::wait_for_no_calls(std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (server_->active_calls() != 0) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
+  return eventually([&] { return server_->active_calls() == 0; }, bound, 50ms);
 }
 
 std::optional<storage::call_record> e2e_env::call_record(const std::string& call_sid) const {

@@ -12,6 +12,7 @@
 #include "sim/caller.hpp"
 #include "sim/realtime_peer.hpp"
 #include "storage/records.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <chrono>
 #include <functional>

@@ -107,16 +107,8 @@ struct crash_env {
   }
 };
 
-/// Waits (bounded) until `done` holds, polling the database.
-template <class Pred> bool eventually(Pred done, std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
+/// How often the cases below poll the database (eventually's `every`).
+constexpr auto db_poll = 100ms;
 
 } // namespace
 
@@ -146,7 +138,7 @@ BOOST_AUTO_TEST_CASE(a_killed_server_finalizes_its_calls_at_the_next_start_once)
           ready += e.env.turns(c.call_sid).size() >= 3;
         return calls.size() == scripts.size() && ready == static_cast<int>(scripts.size());
       },
-      60s);
+      60s, db_poll);
   BOOST_REQUIRE_MESSAGE(talking, "the calls did not get past their first turn");
   ::kill(server.pid(), SIGKILL);
   for (auto& f : callers) // each caller hears its line drop (its Redirect finds nobody)
@@ -167,7 +159,7 @@ BOOST_AUTO_TEST_CASE(a_killed_server_finalizes_its_calls_at_the_next_start_once)
             return false;
         return true;
       },
-      20s);
+      20s, db_poll);
   BOOST_REQUIRE_MESSAGE(finalized, "the calls left open were not finalized");
   BOOST_REQUIRE(e.env.wait_for_pushes(scripts.size(), 20s));
   std::map<std::string, int64_t> job_ids;
@@ -217,7 +209,7 @@ bool wait_for_turns(crash_env& e, std::size_t calls, std::size_t turns) {
           ready += e.env.turns(c.call_sid).size() >= turns;
         return all.size() == calls && ready == calls;
       },
-      60s);
+      60s, db_poll);
 }
 
 } // namespace
@@ -251,7 +243,7 @@ BOOST_AUTO_TEST_CASE(a_killed_server_picks_its_callers_up_again_after_a_restart)
             return false;
         return true;
       },
-      30s));
+      30s, db_poll));
   BOOST_REQUIRE(e.env.wait_for_pushes(scripts.size(), 20s));
   for (auto& f : callers) {
     auto r = f.get();
@@ -322,7 +314,7 @@ BOOST_AUTO_TEST_CASE(a_call_killed_twice_counts_both_pick_ups) {
 
   // -- picked up again: the count is on the open call before it ends --
   BOOST_REQUIRE_MESSAGE(
-      eventually([&] { return cut_off_turn(e.env.turns(sid), before) >= 0; }, 60s),
+      eventually([&] { return cut_off_turn(e.env.turns(sid), before) >= 0; }, 60s, db_poll),
       "the caller was not picked up again");
   auto live = e.env.call_record(sid);
   BOOST_REQUIRE(live.has_value());
@@ -337,7 +329,7 @@ BOOST_AUTO_TEST_CASE(a_call_killed_twice_counts_both_pick_ups) {
         return std::count_if(turns.begin() + back + 1, turns.end(),
                              [](const auto& t) { return t.role == speaker::assistant; }) >= 1;
       },
-      60s));
+      60s, db_poll));
   ::kill(server.pid(), SIGKILL);
   server = e.start();
   BOOST_REQUIRE(caller.wait_for(90s) == std::future_status::ready);
@@ -345,8 +337,8 @@ BOOST_AUTO_TEST_CASE(a_call_killed_twice_counts_both_pick_ups) {
   BOOST_TEST_INFO("caller error: " << r.error);
   BOOST_TEST(r.ok);
   BOOST_TEST(r.streams == 3);
-  BOOST_REQUIRE(
-      eventually([&] { return e.env.call_record(sid)->end_reason != end_reason::none; }, 30s));
+  BOOST_REQUIRE(eventually([&] { return e.env.call_record(sid)->end_reason != end_reason::none; },
+                           30s, db_poll));
   BOOST_REQUIRE(e.env.wait_for_pushes(1, 20s));
   auto call = e.env.call_record(sid);
   BOOST_TEST(call->resumes == 2);

@@ -52,10 +52,7 @@ std::string health_line(e2e_env& env) {
 /// Polls health_line every 100 ms until it equals `want` (at most `bound`).
 bool health_becomes(e2e_env& env, const std::string& want, std::chrono::milliseconds bound,
                     std::string& last) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while ((last = health_line(env)) != want && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(100ms);
-  return last == want;
+  return eventually([&] { return (last = health_line(env)) == want; }, bound, 100ms);
 }
 
 } // namespace

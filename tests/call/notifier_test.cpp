@@ -14,29 +14,33 @@ using namespace sb::test;
 
 namespace {
 
+/// The outbox's first entry once `ready` holds for it (polled every 50 ms,
+/// at most `bound`); nullopt if it never does.
+template <class Ready>
+std::optional<storage::outbox_entry> wait_for_outbox(e2e_env& env, std::chrono::milliseconds bound,
+                                                     Ready ready) {
+  std::optional<storage::outbox_entry> found;
+  eventually(
+      [&] {
+        auto out = env.outbox();
+        if (!out.empty() && ready(out[0]))
+          found = out[0];
+        return found.has_value();
+      },
+      bound, 50ms);
+  return found;
+}
+
 /// Waits until the outbox has an entry with at least one failed attempt.
 std::optional<storage::outbox_entry> wait_for_failed_attempt(e2e_env& env,
                                                              std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto out = env.outbox();
-    if (!out.empty() && out[0].attempts >= 1)
-      return out[0];
-    std::this_thread::sleep_for(50ms);
-  }
-  return std::nullopt;
+  return wait_for_outbox(env, bound, [](const auto& e) { return e.attempts >= 1; });
 }
 
+/// Waits until the outbox's entry is delivered.
 std::optional<storage::outbox_entry> wait_for_delivery(e2e_env& env,
                                                        std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto out = env.outbox();
-    if (!out.empty() && out[0].delivered_at_ms > 0)
-      return out[0];
-    std::this_thread::sleep_for(50ms);
-  }
-  return std::nullopt;
+  return wait_for_outbox(env, bound, [](const auto& e) { return e.delivered_at_ms > 0; });
 }
 
 void expect_pushed(e2e_env& env, const std::string& call_sid, const std::string& customer) {

@@ -164,13 +164,7 @@ std::string raw_twilio::stop() {
 }
 
 bool raw_twilio::wait_closed(std::chrono::milliseconds bound) const {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!state_->closed) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  return true;
+  return eventually([&] { return state_->closed.load(); }, bound, std::chrono::milliseconds{20});
 }
 
 std::string raw_twilio::close_reason() const {

@@ -29,15 +29,9 @@ namespace {
 
 constexpr const char* console_token = "operator-token-for-shutdown-tests-1";
 
-/// Waits for `ready`, polling, at most `bound`.
+/// Waits for `ready`, polling every 20 ms, at most `bound`.
 template <class Pred> bool wait_until(Pred ready, std::chrono::milliseconds bound) {
-  const auto until = std::chrono::steady_clock::now() + bound;
-  while (!ready()) {
-    if (std::chrono::steady_clock::now() >= until)
-      return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
+  return eventually(ready, bound, 20ms);
 }
 
 /// Stops the server on another thread; a stop that outlasts `bound` is a

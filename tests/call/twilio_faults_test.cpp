@@ -25,14 +25,13 @@ namespace {
 /// Polls the stored transcript until a `role` turn says `text`.
 bool wait_for_turn(e2e_env& env, const std::string& call_sid, sb::speaker role,
                    const std::string& text, std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto said = [&] {
     for (const auto& t : env.turns(call_sid))
       if (t.role == role && t.text == text)
         return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
+    return false;
+  };
+  return eventually(said, bound, 100ms);
 }
 
 /// Streams `audio` as 20 ms media frames at real time, then `silence_ms`.

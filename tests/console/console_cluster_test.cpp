@@ -40,12 +40,8 @@ rapidjson::Document cluster_view(console_env& env, const std::string& session) {
 rapidjson::Document view_when(console_env& env, const std::string& session,
                               const std::function<bool(const rapidjson::Document&)>& ready,
                               std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  auto d = cluster_view(env, session);
-  while (!ready(d) && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(200ms);
-    d = cluster_view(env, session);
-  }
+  rapidjson::Document d;
+  eventually([&] { return ready(d = cluster_view(env, session)); }, limit, 200ms);
   return d;
 }
 

@@ -14,6 +14,7 @@
 #include "sim/caller.hpp"
 #include "sim/realtime_peer.hpp"
 #include "storage/store.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -26,6 +27,8 @@
 #include <string>
 
 namespace sb::console::test {
+
+using sb::test::eventually;
 
 inline constexpr const char* business_number = "+15551230000";
 inline constexpr const char* caller_number = "+15557654321";

@@ -47,12 +47,7 @@ std::string str(const rapidjson::Value& v, const char* k) {
 /// message a moment later (actors/call_supervisor.cpp finalize_call, then
 /// actors/call_tracking.cpp on_supervisor_down).
 bool no_active_calls(console_env& env) {
-  for (int i = 0; i < 100; ++i) {
-    if (env.srv().active_calls() == 0)
-      return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
+  return eventually([&] { return env.srv().active_calls() == 0; }, 5s, 50ms);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "actors/introspect.hpp"
 #include "console/introspection.hpp"
 #include "net/ws_connection.hpp"
+#include "tests/support/eventually.hpp"
 
 #define BOOST_TEST_MODULE console_introspection
 #include <boost/test/unit_test.hpp>
@@ -173,12 +174,8 @@ struct polling_fixture {
 
   /// Waits (bounded) until the actor has reported at least `n` times.
   int wait_reports(int n, std::chrono::milliseconds limit = 10s) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    int r = reports();
-    while (r < n && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(20ms);
-      r = reports();
-    }
+    int r = 0;
+    sb::test::eventually([&] { return (r = reports()) >= n; }, limit, 20ms);
     return r;
   }
 };
@@ -217,9 +214,7 @@ BOOST_AUTO_TEST_CASE(the_first_reader_gets_a_fresh_view_then_the_fast_pace) {
   std::this_thread::sleep_for(500ms); // longer than the console's stale bound (150 ms)
   auto feed = std::make_shared<feed_capture>();
   caf::anon_send(f.view, feed_subscribe{feed});
-  auto until = std::chrono::steady_clock::now() + 10s;
-  while (feed->frames().empty() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(10ms);
+  sb::test::eventually([&] { return !feed->frames().empty(); }, 10s);
   auto frames = feed->frames();
   BOOST_REQUIRE(!frames.empty());
   rapidjson::Document first;

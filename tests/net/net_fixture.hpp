@@ -5,6 +5,7 @@
 
 #include "net/http_server.hpp"
 #include "net/io.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -26,16 +27,7 @@ namespace sb::net::test {
 
 using namespace std::chrono_literals;
 
-/// Polls `pred` every 5 ms until it holds or `timeout` passes.
-template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using sb::test::eventually;
 
 /// Waits for a future with a deadline; fails the test on timeout.
 template <class T> T await(std::future<T>& f, std::chrono::milliseconds timeout = 5000ms) {
