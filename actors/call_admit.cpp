@@ -28,7 +28,9 @@ void store_refused(registry_ptr self, refused_call r) {
   c.status = call_status::completed; // Twilio answered it, with our voicemail
   auto sid = c.call_sid;
   auto finalizer = spawn_finalizer(self, st.svc, transcript_actor{});
-  self->request(finalizer, st.svc.cfg->call.finalize, finalize_request{std::move(c), r.tenant, {}})
+  // No booking and no analysis: the caller never reached the assistant.
+  finalize_request req{std::move(c), r.tenant, {}, {}, false};
+  self->request(finalizer, st.svc.cfg->call.finalize, std::move(req))
       .then([](int64_t) {},
             [sid](caf::error& e) {
               log::error("RealtimeServer", "A call turned away (" + sid +

@@ -98,7 +98,8 @@ storage::call_record merged(const stored_call& s, const storage::call_record& kn
   return stored;
 }
 
-/// A call whose supervisor died: finalized from the database, unless it was already.
+/// A call whose supervisor died: finalized from the database, unless it was
+/// already. No analysis is asked for it (the `{}, false` below).
 void recover(self_ptr self, recover_call r, promise rp) {
   auto& svc = self->state.svc;
   svc.log = log::context{r.call.call_sid, r.tenant.name};
@@ -122,13 +123,14 @@ void recover(self_ptr self, recover_call r, promise rp) {
             auto call = s.found ? merged(s, r.call) : std::move(r.call);
             // The booking the registry last saw, else the one written ahead.
             auto booking = r.booking.empty() ? std::move(s.draft) : std::move(r.booking);
-            write(self, {std::move(call), std::move(r.tenant), std::move(booking)}, rp);
+            write(self, {std::move(call), std::move(r.tenant), std::move(booking), {}, false}, rp);
           },
           [self, r, rp](caf::error&) mutable {
             // Storage is failing (logged there): the write says whether it still is.
             if (r.call.ended_at_ms == 0)
               r.call.ended_at_ms = now_ms();
-            write(self, {std::move(r.call), std::move(r.tenant), std::move(r.booking)}, rp);
+            write(self, {std::move(r.call), std::move(r.tenant), std::move(r.booking), {}, false},
+                  rp);
           });
 }
 

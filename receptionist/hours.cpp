@@ -162,7 +162,7 @@ std::string next_free_slot(std::string_view hours, std::string_view date, std::s
     for (int m = o.open_min; m + slot_minutes <= o.close_min; m += slot_minutes) {
       if (m <= *after || (best >= 0 && m >= best))
         continue;
-      char hhmm[8];
+      char hhmm[24]; // any int (GCC -Wformat-truncation); minutes < 1440 here
       std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", m / 60, m % 60);
       auto a = check_slot(hours, date, hhmm, slot_minutes, booked_times, held_times, capacity);
       if (a && a->available)
@@ -171,7 +171,7 @@ std::string next_free_slot(std::string_view hours, std::string_view date, std::s
   }
   if (best < 0)
     return {};
-  char hhmm[8];
+  char hhmm[24];
   std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", best / 60, best % 60);
   return hhmm;
 }
