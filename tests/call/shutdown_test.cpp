@@ -29,11 +29,6 @@ namespace {
 
 constexpr const char* console_token = "operator-token-for-shutdown-tests-1";
 
-/// Waits for `ready`, polling every 20 ms, at most `bound`.
-template <class Pred> bool wait_until(Pred ready, std::chrono::milliseconds bound) {
-  return eventually(ready, bound, 20ms);
-}
-
 /// Stops the server on another thread; a stop that outlasts `bound` is a
 /// hang that nothing can end (a thread blocked in ~actor_system), so the
 /// test process reports it and exits at once rather than at CTest's timeout.
@@ -68,8 +63,8 @@ BOOST_AUTO_TEST_CASE(a_server_stops_while_its_caller_never_answers_the_close_and
   tw.stop_reading();
   tw.send(tw.connected());
   tw.send(tw.start());
-  BOOST_REQUIRE(wait_until([&] { return tw.frames_received() >= 1; }, 15'000ms));
-  BOOST_REQUIRE(wait_until([&] { return env.server().active_calls() == 1; }, 5'000ms));
+  BOOST_REQUIRE(eventually([&] { return tw.frames_received() >= 1; }, 15'000ms, 20ms));
+  BOOST_REQUIRE(eventually([&] { return env.server().active_calls() == 1; }, 5'000ms, 20ms));
 
   // The fixture gives calls 1 s to end on their own (shutdown_grace), then
   // the server ends them, closes every connection (3 s at most) and stops.
@@ -82,7 +77,7 @@ BOOST_AUTO_TEST_CASE(a_server_stops_while_its_caller_never_answers_the_close_and
   BOOST_TEST(call->ended_at_ms > 0);
   BOOST_TEST(call->end_reason == sb::end_reason::shutdown);
   BOOST_TEST(env.job(tw.call_sid()).has_value());
-  BOOST_TEST(wait_until([&] { return feed.closed(); }, 5'000ms));
+  BOOST_TEST(eventually([&] { return feed.closed(); }, 5'000ms, 20ms));
 }
 
 // The same stop, five times over on one database, each with a call whose
@@ -98,8 +93,8 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_with_a_live_call_stops_every_time) {
       raw_twilio tw(env.io(), env, script.caller_number);
       tw.send(tw.connected());
       tw.send(tw.start());
-      BOOST_REQUIRE(wait_until([&] { return env.server().active_calls() == 1; }, 10'000ms));
-      BOOST_REQUIRE(wait_until([&] { return tw.frames_received() >= 1; }, 15'000ms));
+      BOOST_REQUIRE(eventually([&] { return env.server().active_calls() == 1; }, 10'000ms, 20ms));
+      BOOST_REQUIRE(eventually([&] { return tw.frames_received() >= 1; }, 15'000ms, 20ms));
       stop_within(env, 30s);
       BOOST_TEST(tw.wait_closed(5'000ms));
       auto call = env.call_record(tw.call_sid());
