@@ -1,7 +1,8 @@
 // WebSocket frames to our server after a valid upgrade (net/ws_session.cpp
-// and Beast's frame parser under it): masks, lengths, opcodes, fragments,
-// control frames, closes. The input is what follows the upgrade request;
-// complete text frames go to the Media Stream event parser, as a call's do.
+// and the frame reader under it, net/ws_frame.cpp; ws_reader.cpp fuzzes the
+// reader alone): masks, lengths, opcodes, fragments, control frames, closes. The input is what
+// follows the upgrade request; complete text frames go to the Media Stream event parser, as a
+// call's do.
 #include "fuzz/server_harness.hpp"
 #include "protocol/media_stream.hpp"
 

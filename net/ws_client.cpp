@@ -8,16 +8,25 @@
 #include "net/detail/tls_client.hpp"
 #include "net/detail/tls_stream.hpp"
 #include "net/detail/url_parts.hpp"
+#include "net/detail/ws_frame.hpp"
 #include "net/detail/ws_session.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace sb::net {
 
@@ -25,8 +34,12 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace http = beast::http;
 using beast::error_code;
+
+/// Largest handshake response we read (its headers and any body of a
+/// refusal): a server that sends more is not one we talk to.
+constexpr std::uint32_t max_handshake_response = 16 * 1024;
 
 /// What the upgrade needs once the connection is there.
 struct upgrade_job {
@@ -37,14 +50,15 @@ struct upgrade_job {
   detail::url_parts url;
 };
 
+/// The client's half of the opening handshake (RFC 6455 4.1): our GET with
+/// a fresh key, the server's 101 with its accept key checked; what the
+/// server sent after its 101 goes to the session with the stream.
 template <class Stream>
 class ws_upgrader : public std::enable_shared_from_this<ws_upgrader<Stream>> {
-  using ws_stream = websocket::stream<Stream>;
-
 public:
   ws_upgrader(upgrade_job job, Stream&& stream, std::string remote)
       : job_(std::move(job)), remote_(std::move(remote)), timer_(job_.strand),
-        ws_(std::move(stream)) {}
+        stream_(std::move(stream)) {}
 
   /// Upgrades before `deadline`, the connect's own.
   void run(std::chrono::steady_clock::time_point deadline) {
@@ -54,39 +68,57 @@ public:
         return;
       self->timed_out_ = true;
       error_code ignored;
-      beast::get_lowest_layer(self->ws_).close(ignored);
+      beast::get_lowest_layer(self->stream_).close(ignored);
     });
     do_upgrade();
   }
 
 private:
   void do_upgrade() {
+    key_ = detail::ws_new_key();
+    request_ = {http::verb::get, job_.url.target, 11};
+    request_.set(http::field::host, job_.url.host_header);
+    request_.set(http::field::upgrade, "websocket");
+    request_.set(http::field::connection, "Upgrade");
+    request_.set(http::field::sec_websocket_key, key_);
+    request_.set(http::field::sec_websocket_version, "13");
+    request_.set(http::field::user_agent, "switchboard");
     // Header values (Authorization) go on the wire only, never into a log.
-    ws_.set_option(websocket::stream_base::decorator(
-        [headers = job_.options.headers](websocket::request_type& req) {
-          req.set(beast::http::field::user_agent, "switchboard");
-          for (const auto& [k, v] : headers)
-            req.set(k, v);
-        }));
-    ws_.async_handshake(
-        response_, job_.url.host_header, job_.url.target,
-        beast::bind_front_handler(&ws_upgrader::on_upgrade, this->shared_from_this()));
+    for (const auto& [k, v] : job_.options.headers)
+      request_.set(k, v);
+    http::async_write(
+        stream_, request_,
+        beast::bind_front_handler(&ws_upgrader::on_request_written, this->shared_from_this()));
   }
 
-  void on_upgrade(error_code ec) {
-    if (ec == websocket::error::upgrade_declined && !timed_out_) {
-      int status = response_.result_int();
-      return finish(
-          {nullptr,
-           "handshake: HTTP " + std::to_string(status) + " " + std::string(response_.reason()),
-           status});
-    }
+  void on_request_written(error_code ec, std::size_t) {
     if (ec)
       return fail("handshake", ec);
+    parser_.emplace();
+    parser_->body_limit(max_handshake_response);
+    parser_->header_limit(max_handshake_response);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&ws_upgrader::on_upgrade, this->shared_from_this()));
+  }
+
+  void on_upgrade(error_code ec, std::size_t) {
+    if (ec)
+      return fail("handshake", ec);
+    const auto& res = parser_->get();
+    if (res.result() != http::status::switching_protocols) {
+      int status = res.result_int();
+      return finish({nullptr,
+                     "handshake: HTTP " + std::to_string(status) + " " + std::string(res.reason()),
+                     status});
+    }
+    if (!beast::iequals(res[http::field::upgrade], "websocket"))
+      return finish({nullptr, "handshake: 101 without Upgrade: websocket", 0});
+    if (res[http::field::sec_websocket_accept] != detail::ws_accept_key(key_))
+      return finish({nullptr, "handshake: wrong Sec-WebSocket-Accept", 0});
     auto session =
         std::make_shared<detail::ws_session<Stream>>(job_.strand, job_.options.limits, remote_);
     session->set_handlers(std::move(job_.handlers)); // on the strand: runs now
-    session->adopt(std::move(ws_));
+    session->adopt(std::move(stream_), beast::buffers_to_string(buffer_.data()));
     finish({session, "", 0});
   }
 
@@ -103,7 +135,7 @@ private:
     timer_.cancel();
     if (!result.conn) {
       error_code ignored;
-      beast::get_lowest_layer(ws_).close(ignored);
+      beast::get_lowest_layer(stream_).close(ignored);
     }
     if (job_.done)
       job_.done(std::move(result));
@@ -112,8 +144,11 @@ private:
   upgrade_job job_;
   std::string remote_;
   asio::steady_timer timer_;
-  ws_stream ws_;
-  websocket::response_type response_;
+  Stream stream_;
+  std::string key_;
+  http::request<http::empty_body> request_;
+  beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
   bool timed_out_ = false;
   bool finished_ = false;
 };

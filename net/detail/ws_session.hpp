@@ -1,26 +1,30 @@
 #pragma once
 // The WebSocket session behind ws_connection, for both sides and both stream
 // types (tcp::socket, tls_stream). One strand per connection, do_x/on_x
-// pairs, one write in flight with a queue (docs/STYLE.md 6). Members are compiled
-// once in ws_session.cpp (explicit instantiation) so that only that TU pays
-// for Beast's WebSocket read/write templates. Internal to net/.
+// pairs, one write in flight with a queue (docs/STYLE.md 6). The framing is
+// our own (ws_frame.hpp): every frame one read brings is handled in one
+// pass, and every frame queued leaves in one gather write. Members are
+// compiled once in ws_session.cpp (explicit instantiation). Internal to net/.
 
 #include "net/detail/live_connections.hpp"
 #include "net/detail/tls_stream.hpp"
+#include "net/detail/ws_frame.hpp"
 #include "net/ws_connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace sb::net::detail {
 
@@ -32,19 +36,19 @@ class ws_session final : public ws_connection,
                          public endable,
                          public std::enable_shared_from_this<ws_session<Stream>> {
 public:
-  using ws_stream = boost::beast::websocket::stream<Stream>;
-
   /// `strand` is the connection's strand; `token` is held until the
   /// connection is over (the server's open-connection count).
   ws_session(boost::asio::any_io_executor strand, ws_limits limits, std::string remote,
              std::shared_ptr<void> token = nullptr);
   ~ws_session() override;
 
-  /// Server side: completes the upgrade `req` on `stream`, then reads.
+  /// Server side: completes the upgrade `req` on `stream` (101, or 400/426
+  /// for a request that is not a valid upgrade), then reads.
   void accept(Stream&& stream, beast_request&& req);
 
-  /// Client side: takes over a stream whose handshake is done, then reads.
-  void adopt(ws_stream&& ws);
+  /// Client side: takes over a stream whose handshake is done; `received`
+  /// holds what the server sent after its 101 (its first frames).
+  void adopt(Stream&& stream, std::string received);
 
   // -- ws_connection --
   void send_text(std::string frame) override;
@@ -60,22 +64,41 @@ public:
   void end_now() override { abort(); }
 
 private:
-  void configure();
-  void on_accept(boost::beast::error_code ec);
+  using error_code = boost::system::error_code;
+  /// A control frame waiting to be written (pong, ping, close).
+  struct control_frame {
+    ws_opcode op;
+    std::string payload;
+  };
+
+  void start(); ///< open: read, write and keep alive
+  void on_accept(error_code ec, std::size_t n);
   void do_read();
-  void on_read(boost::beast::error_code ec, std::size_t n);
+  void on_read(error_code ec, std::size_t n);
+  void on_readable(error_code ec); ///< a plain socket has bytes (do_read())
+  void read_failed(error_code ec);
+  /// Handles the complete frames in [data, data + size) until paused or
+  /// closed; returns the bytes they took.
+  std::size_t parse(char* data, std::size_t size);
+  /// parse() on what rbuf_ holds, keeping the rest at its front.
+  void parse_held();
+  void handle(ws_event& ev);
+  /// Sends a close frame with `code` and ends with `reason` once written
+  /// (or after close_grace).
+  void close_with(std::uint16_t code, std::string reason);
+  void arm_keepalive();
+  void on_keepalive_tick(error_code ec);
   /// Moves the frames of send_text (and a close) into the write queue, in
   /// call order; runs on the strand.
   void drain();
   void do_write();
-  void on_write(boost::beast::error_code ec, std::size_t n);
-  /// TCP_CORK on the socket while frames that came together are written
-  /// (see do_write()); off again once nothing is left to write.
-  void set_cork(bool on);
-  void uncork_if_idle();
-  void do_close();
-  void on_close_done(boost::beast::error_code ec);
-  void fail(boost::beast::error_code ec, const char* what);
+  void write_some();
+  void on_write(error_code ec, std::size_t n);
+  /// After the closing handshake (or our close for an error): end the
+  /// stream (TLS close_notify, TCP close in the order RFC 6455 asks), then
+  /// finish(reason).
+  void teardown(std::string reason);
+  void fail(error_code ec, const char* what);
   /// The connection is over: on_close exactly once, socket closed.
   void finish(const std::string& reason);
 
@@ -83,26 +106,45 @@ private:
   ws_limits limits_;
   std::string remote_;
   std::shared_ptr<void> token_;
-  std::optional<ws_stream> ws_;
-  beast_request upgrade_request_; ///< kept alive across async_accept
-  boost::asio::steady_timer close_timer_;
-  boost::beast::flat_buffer buffer_;
+  bool server_ = true;
+  std::optional<Stream> stream_;
+  ws_reader reader_;
+  std::string handshake_out_; ///< our 101 (or refusal), kept alive while written
+  std::string refusal_;       ///< set: the upgrade was refused, finish with this once written
+  boost::asio::steady_timer close_timer_; ///< the handshake's bound, then the close's
+  boost::asio::steady_timer keepalive_timer_;
+  std::chrono::steady_clock::time_point last_received_; ///< bytes last read (or opened)
+  std::chrono::steady_clock::time_point ping_sent_at_;
+  bool ping_outstanding_ = false; ///< we pinged and heard nothing since
+  /// Unparsed bytes (its first held_): a frame not yet complete, or frames
+  /// read while paused. A TLS stream also reads into it.
+  std::vector<char> rbuf_;
+  std::size_t held_ = 0;
   ws_handlers handlers_;
   std::mutex pending_mutex_;
-  std::deque<std::string> pending_; ///< sent, not yet drained (guarded)
-  bool pending_closed_ = false;     ///< close() called (guarded)
-  std::deque<std::string> queue_;   ///< strand only
+  std::deque<std::string> pending_;   ///< sent, not yet drained (guarded)
+  bool pending_closed_ = false;       ///< close() called (guarded)
+  std::deque<std::string> queue_;     ///< strand only
+  std::deque<control_frame> control_; ///< go before queue_'s frames
   std::atomic<std::size_t> queued_bytes_{0};
+  // The write in flight: its headers, its gather list, how many of queue_'s
+  // frames it carries and the control frames it holds.
+  std::vector<std::array<unsigned char, ws_max_header>> headers_;
+  std::vector<boost::asio::const_buffer> gather_;
+  std::size_t batch_frames_ = 0;
+  std::vector<control_frame> batch_control_;
   bool open_ = false; ///< handshake done, not finished
   bool finished_ = false;
   bool reading_ = false;
   bool paused_ = false;
   bool writing_ = false;
-  bool close_requested_ = false;
-  bool closing_ = false;
-  bool corked_ = false;
-  std::size_t corked_bytes_ = 0;   ///< written since the cork was set or last pushed
-  std::size_t binary_ignored_ = 0; ///< binary frames read and dropped (strand only)
+  bool close_requested_ = false; ///< close() asked: a close frame after the queue
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  bool tearing_down_ = false;
+  bool read_failed_ = false;                   ///< a protocol error: our close frame is on its way
+  std::optional<std::string> end_after_close_; ///< the reason to finish with once ours is written
+  std::size_t binary_ignored_ = 0;             ///< binary frames read and dropped (strand only)
 };
 
 extern template class ws_session<tcp_socket>;

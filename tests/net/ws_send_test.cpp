@@ -105,12 +105,12 @@ BOOST_AUTO_TEST_CASE(closes_only_after_the_frames_sent_before_the_close) {
 }
 
 // Frames that come together (a media frame and its mark, a burst of a
-// reply's deltas) leave corked, in a few full TCP segments, not one segment
-// each: an idle connection may send only ~10 segments before the peer's
-// ACKs, so 40 small ones would wait for them (bench/RESULTS.md, "the
-// relay's own span"). And the cork is let go as soon as nothing more is
-// queued: a lone frame afterwards is not held (a cork left on would hold
-// each one up to the kernel's 200 ms).
+// reply's deltas) leave together, in one gather write and a few full TCP
+// segments, not one segment each: an idle connection may send only ~10
+// segments before the peer's ACKs, so 40 small ones would wait for them
+// (bench/RESULTS.md, "the relay's own span"). And nothing is held back for
+// company: a lone frame afterwards leaves at once (a TCP_CORK left on, the
+// way this was done before, would hold each one up to 200 ms).
 BOOST_AUTO_TEST_CASE(frames_sent_together_leave_in_few_segments_and_none_is_held) {
   ws_server s([](const ws_connection_ptr& conn) { conn->set_handlers(ws_handlers{}); });
   raw_client c(s.server->port());
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(frames_sent_together_leave_in_few_segments_and_none_is_held
     expect_frame(payload(i));
   const auto segments = c.data_segments_in() - before;
   BOOST_TEST_MESSAGE("40 frames in " << segments << " segments");
-  BOOST_CHECK_LE(segments, 6u); // each in its own segment without the cork: 40
+  BOOST_CHECK_LE(segments, 6u); // each in its own segment, written one by one: 40
 
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 5; ++i) {
@@ -147,5 +147,5 @@ BOOST_AUTO_TEST_CASE(frames_sent_together_leave_in_few_segments_and_none_is_held
   BOOST_TEST_MESSAGE("5 lone frames, one after the other, in "
                      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                      << " ms");
-  BOOST_CHECK(took < 500ms); // ~1 s if the cork stayed on (200 ms each)
+  BOOST_CHECK(took < 500ms); // ~1 s if each waited for a cork's 200 ms
 }
