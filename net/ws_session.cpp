@@ -326,8 +326,8 @@ template <class Stream> void ws_session<Stream>::handle(ws_event& ev) {
                            " (only text frames are read; further ones are counted)");
     return;
   case ws_event::ping:
-    if (close_sent_)
-      return; // nothing may follow our close frame
+    if (end_after_close_)
+      return; // our close frame is queued or sent: nothing may follow it
     control_.push_back({ws_opcode::pong, std::move(ev.payload)});
     return do_write();
   case ws_event::pong:
@@ -388,8 +388,8 @@ template <class Stream> void ws_session<Stream>::arm_keepalive() {
 }
 
 template <class Stream> void ws_session<Stream>::on_keepalive_tick(error_code ec) {
-  if (ec || finished_ || close_sent_)
-    return; // once our close frame is out, close_grace bounds what is left
+  if (ec || finished_ || end_after_close_)
+    return; // once our close frame is queued, close_grace bounds what is left
   const auto idle = std::chrono::milliseconds(limits_.idle_timeout_ms);
   const auto now = std::chrono::steady_clock::now();
   const auto quiet = now - last_received_;

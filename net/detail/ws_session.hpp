@@ -142,9 +142,11 @@ private:
   bool close_sent_ = false;
   bool close_received_ = false;
   bool tearing_down_ = false;
-  bool read_failed_ = false;                   ///< a protocol error: our close frame is on its way
-  std::optional<std::string> end_after_close_; ///< the reason to finish with once ours is written
-  std::size_t binary_ignored_ = 0;             ///< binary frames read and dropped (strand only)
+  bool read_failed_ = false; ///< a protocol error: our close frame is on its way
+  /// Set once our close frame is queued: the reason to finish with once it
+  /// is written (empty: a normal close, wait for the peer's).
+  std::optional<std::string> end_after_close_;
+  std::size_t binary_ignored_ = 0; ///< binary frames read and dropped (strand only)
 };
 
 extern template class ws_session<tcp_socket>;
