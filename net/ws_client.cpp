@@ -9,6 +9,7 @@
 #include "net/detail/tls_stream.hpp"
 #include "net/detail/url_parts.hpp"
 #include "net/detail/ws_frame.hpp"
+#include "net/detail/ws_handshake.hpp"
 #include "net/detail/ws_session.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -18,7 +19,6 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -76,16 +76,8 @@ public:
 private:
   void do_upgrade() {
     key_ = detail::ws_new_key();
-    request_ = {http::verb::get, job_.url.target, 11};
-    request_.set(http::field::host, job_.url.host_header);
-    request_.set(http::field::upgrade, "websocket");
-    request_.set(http::field::connection, "Upgrade");
-    request_.set(http::field::sec_websocket_key, key_);
-    request_.set(http::field::sec_websocket_version, "13");
-    request_.set(http::field::user_agent, "switchboard");
     // Header values (Authorization) go on the wire only, never into a log.
-    for (const auto& [k, v] : job_.options.headers)
-      request_.set(k, v);
+    request_ = detail::ws_upgrade_request(job_.url, key_, job_.options.headers);
     http::async_write(
         stream_, request_,
         beast::bind_front_handler(&ws_upgrader::on_request_written, this->shared_from_this()));
@@ -105,16 +97,11 @@ private:
     if (ec)
       return fail("handshake", ec);
     const auto& res = parser_->get();
-    if (res.result() != http::status::switching_protocols) {
-      int status = res.result_int();
-      return finish({nullptr,
-                     "handshake: HTTP " + std::to_string(status) + " " + std::string(res.reason()),
-                     status});
+    auto problem = detail::ws_upgrade_response_problem(res, key_);
+    if (!problem.empty()) {
+      int status = res.result() == http::status::switching_protocols ? 0 : res.result_int();
+      return finish({nullptr, "handshake: " + problem, status});
     }
-    if (!beast::iequals(res[http::field::upgrade], "websocket"))
-      return finish({nullptr, "handshake: 101 without Upgrade: websocket", 0});
-    if (res[http::field::sec_websocket_accept] != detail::ws_accept_key(key_))
-      return finish({nullptr, "handshake: wrong Sec-WebSocket-Accept", 0});
     auto session =
         std::make_shared<detail::ws_session<Stream>>(job_.strand, job_.options.limits, remote_);
     session->set_handlers(std::move(job_.handlers)); // on the strand: runs now

@@ -16,6 +16,13 @@ std::string base64(const unsigned char* data, int n) {
   return out;
 }
 
+/// A frame header's size from its second byte: 2, plus the extended
+/// length's 2 or 8, plus the key's 4 if masked.
+std::size_t header_size(unsigned char second) {
+  std::size_t short_len = second & 0x7F;
+  return 2 + (short_len == 126 ? 2 : short_len == 127 ? 8 : 0) + ((second & 0x80) ? 4 : 0);
+}
+
 } // namespace
 
 std::string ws_accept_key(std::string_view key) {
@@ -136,14 +143,8 @@ std::size_t ws_reader::frame_size(const char* data, std::size_t size) {
   const auto* p = reinterpret_cast<const unsigned char*>(data);
   if (size < 2)
     return 0;
-  std::size_t header = 2;
+  std::size_t header = header_size(p[1]);
   std::uint64_t length = p[1] & 0x7F;
-  if (length == 126)
-    header += 2;
-  else if (length == 127)
-    header += 8;
-  if (p[1] & 0x80)
-    header += 4;
   if (size < header)
     return 0;
   if (length == 126) {
@@ -160,12 +161,14 @@ std::size_t ws_reader::frame_size(const char* data, std::size_t size) {
   return header + static_cast<std::size_t>(length);
 }
 
-bool ws_reader::fail(ws_event& ev, std::uint16_t code, const char* what) {
+std::size_t ws_reader::fail(ws_event& ev, bool& have_event, std::size_t size, std::uint16_t code,
+                            const char* what) {
   ev = {};
   ev.kind = ws_event::error;
   ev.code = code;
   ev.what = what;
-  return true;
+  have_event = true;
+  return size; // after an error nothing more is read
 }
 
 std::size_t ws_reader::next(char* data, std::size_t size, ws_event& ev, bool& have_event) {
@@ -183,7 +186,7 @@ std::size_t ws_reader::next(char* data, std::size_t size, ws_event& ev, bool& ha
   // What can be judged from the first two bytes is judged before waiting
   // for the rest, so a bad peer is told at once.
   if (rsv)
-    return have_event = fail(ev, ws_close::protocol_error, "reserved bits set"), size;
+    return fail(ev, have_event, size, ws_close::protocol_error, "reserved bits set");
   switch (op) {
   case ws_opcode::continuation:
   case ws_opcode::text:
@@ -193,27 +196,25 @@ std::size_t ws_reader::next(char* data, std::size_t size, ws_event& ev, bool& ha
   case ws_opcode::pong:
     break;
   default:
-    return have_event = fail(ev, ws_close::protocol_error, "unknown opcode"), size;
+    return fail(ev, have_event, size, ws_close::protocol_error, "unknown opcode");
   }
   if (masked != server_)
-    return have_event =
-               fail(ev, ws_close::protocol_error,
-                    server_ ? "unmasked frame from a client" : "masked frame from a server"),
-           size;
+    return fail(ev, have_event, size, ws_close::protocol_error,
+                server_ ? "unmasked frame from a client" : "masked frame from a server");
   if (control && (!fin || short_len > 125))
-    return have_event = fail(ev, ws_close::protocol_error, "bad control frame"), size;
+    return fail(ev, have_event, size, ws_close::protocol_error, "bad control frame");
   if (op == ws_opcode::continuation && !in_message_)
-    return have_event = fail(ev, ws_close::protocol_error, "continuation without a message"), size;
+    return fail(ev, have_event, size, ws_close::protocol_error, "continuation without a message");
   if ((op == ws_opcode::text || op == ws_opcode::binary) && in_message_)
-    return have_event = fail(ev, ws_close::protocol_error, "new message inside another"), size;
+    return fail(ev, have_event, size, ws_close::protocol_error, "new message inside another");
 
   std::size_t total = frame_size(data, size);
   if (total == 0)
     return 0; // the extended length or the key is not here yet
-  std::size_t header = 2 + (short_len == 126 ? 2 : short_len == 127 ? 8 : 0) + (masked ? 4 : 0);
+  std::size_t header = header_size(p[1]);
   std::size_t length = total == static_cast<std::size_t>(-1) ? total : total - header;
   if (!control && (length > max_message_ || message_.size() + length > max_message_))
-    return have_event = fail(ev, ws_close::too_big, "message too big"), size;
+    return fail(ev, have_event, size, ws_close::too_big, "message too big");
   if (size < total)
     return 0;
 
@@ -236,13 +237,13 @@ std::size_t ws_reader::next(char* data, std::size_t size, ws_event& ev, bool& ha
       ev.kind = ws_event::close;
       ev.code = 1005; // no status (RFC 6455 7.1.5)
       if (length == 1)
-        return have_event = fail(ev, ws_close::protocol_error, "bad close frame"), size;
+        return fail(ev, have_event, size, ws_close::protocol_error, "bad close frame");
       if (length >= 2) {
         ev.code = static_cast<std::uint16_t>((p[header] << 8) | p[header + 1]);
         bool valid = (ev.code >= 1000 && ev.code <= 1003) || (ev.code >= 1007 && ev.code <= 1011) ||
                      (ev.code >= 3000 && ev.code <= 4999);
         if (!valid || !ws_valid_utf8(body.substr(2)))
-          return have_event = fail(ev, ws_close::protocol_error, "bad close frame"), size;
+          return fail(ev, have_event, size, ws_close::protocol_error, "bad close frame");
         ev.payload.assign(body.substr(2)); // the reason
       }
     }
@@ -271,7 +272,7 @@ std::size_t ws_reader::next(char* data, std::size_t size, ws_event& ev, bool& ha
     ev.kind = ws_event::binary;
   } else {
     if (!ws_valid_utf8(ev.payload))
-      return have_event = fail(ev, ws_close::bad_payload, "text that is not UTF-8"), size;
+      return fail(ev, have_event, size, ws_close::bad_payload, "text that is not UTF-8");
     ev.kind = ws_event::text;
   }
   have_event = true;

@@ -1,5 +1,7 @@
 #include "net/detail/ws_session.hpp"
 
+#include "net/detail/ws_handshake.hpp"
+
 #include "common/log.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -8,7 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
 #include <algorithm>
@@ -41,21 +42,6 @@ constexpr std::size_t batch_max_frames = 24;
 /// ...and stops adding frames once it holds this many bytes.
 constexpr std::size_t batch_max_bytes = 256 * 1024;
 
-/// Why an upgrade request is refused, or empty if it is a valid one
-/// (RFC 6455 4.2.1).
-std::string upgrade_problem(const beast_request& req) {
-  if (req.method() != http::verb::get || req.version() < 11)
-    return "not a GET/1.1";
-  if (!beast::websocket::is_upgrade(req))
-    return "no Upgrade: websocket";
-  if (req[http::field::sec_websocket_version] != "13")
-    return "version";
-  auto key = req[http::field::sec_websocket_key];
-  if (key.size() != 24) // base64 of 16 bytes
-    return "bad Sec-WebSocket-Key";
-  return {};
-}
-
 } // namespace
 
 template <class Stream>
@@ -71,19 +57,10 @@ template <class Stream> void ws_session<Stream>::accept(Stream&& stream, beast_r
   stream_.emplace(std::move(stream));
   server_ = true;
   connections_of(strand_).add(this->weak_from_this());
-  auto problem = upgrade_problem(req);
-  if (problem.empty()) {
-    auto accept = ws_accept_key(req[http::field::sec_websocket_key]);
-    handshake_out_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                     accept + "\r\nServer: switchboard\r\n\r\n";
-  } else {
-    refusal_ = "accept: " + problem;
-    const char* head = problem == "version" ? "426 Upgrade Required\r\nSec-WebSocket-Version: 13"
-                                            : "400 Bad Request";
-    handshake_out_ = std::string("HTTP/1.1 ") + head +
-                     "\r\nServer: switchboard\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-  }
+  auto answer = ws_answer_upgrade(req);
+  handshake_out_ = std::move(answer.bytes);
+  if (!answer.refusal.empty())
+    refusal_ = "accept: " + answer.refusal;
   close_timer_.expires_after(handshake_timeout);
   close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
     if (!ec && !self->open_)

@@ -89,7 +89,9 @@ public:
   static std::size_t frame_size(const char* data, std::size_t size);
 
 private:
-  bool fail(ws_event& ev, std::uint16_t code, const char* what);
+  /// Makes `ev` the error event with `code` and takes all `size` bytes.
+  std::size_t fail(ws_event& ev, bool& have_event, std::size_t size, std::uint16_t code,
+                   const char* what);
 
   bool server_;
   std::size_t max_message_;

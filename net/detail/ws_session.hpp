@@ -9,14 +9,13 @@
 #include "net/detail/live_connections.hpp"
 #include "net/detail/tls_stream.hpp"
 #include "net/detail/ws_frame.hpp"
+#include "net/detail/ws_handshake.hpp"
 #include "net/ws_connection.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <array>
 #include <atomic>
@@ -29,7 +28,6 @@
 namespace sb::net::detail {
 
 using tcp_socket = boost::asio::ip::tcp::socket;
-using beast_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 template <class Stream>
 class ws_session final : public ws_connection,
