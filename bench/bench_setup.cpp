@@ -2,14 +2,26 @@
 
 #include "bench/proc_stats.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 namespace sb::bench {
+
+std::vector<std::chrono::microseconds> call_start_offsets(int count, int rate) {
+  std::mt19937 rng(20261207); // fixed: runs are comparable
+  std::uniform_int_distribution<int> phase_us(0, 19'999);
+  std::vector<std::chrono::microseconds> out;
+  for (int i = 0; i < count; ++i)
+    out.emplace_back(1'000'000LL * i / std::max(1, rate) + phase_us(rng));
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 std::string caller_number(int index) {
   char buf[16];

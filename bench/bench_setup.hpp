@@ -6,11 +6,13 @@
 #include "sim/clips.hpp"
 #include "sim/script.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::bench {
 
@@ -23,6 +25,16 @@ std::string caller_number(int index);
 /// with `barge_in`, every third turn starts 1.2 s into the previous reply.
 /// The caller hangs up (the assistant never does).
 sim::call_script bench_script(int index, int turns, bool function_calls, bool barge_in);
+
+/// When each of `count` calls starts, counted from the first start: one
+/// every 1/`rate` s, each put off by a random 0-20 ms, in order. The random
+/// part gives the calls' 20 ms media clocks independent phases, as real
+/// calls have (and as bench/floor's generator spreads its calls): started
+/// exactly 1/rate apart, at 100 a second every call's frames fell into two
+/// windows a few ms wide, and the server then had ~50 frames to relay at
+/// once every 10 ms (bench/RESULTS.md, "the calls' phases"). Seeded: every
+/// run gets the same offsets.
+std::vector<std::chrono::microseconds> call_start_offsets(int count, int rate);
 
 /// The server's config.toml for a run (secrets and ports come from the env);
 /// `io_threads` is the server's [server] io_threads; with `tls_cert_file`

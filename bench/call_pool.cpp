@@ -1,5 +1,7 @@
 #include "bench/call_pool.hpp"
 
+#include "bench/bench_setup.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <chrono>
@@ -50,9 +52,10 @@ void start_pool_call(const std::shared_ptr<call_pool>& p) {
 }
 
 void fill_pool(const std::shared_ptr<call_pool>& p, int count, int rate) {
-  for (int i = 0; i < count; ++i) {
+  const auto t_start = std::chrono::steady_clock::now();
+  for (auto offset : call_start_offsets(count, rate)) {
+    std::this_thread::sleep_until(t_start + offset);
     boost::asio::post(p->io, [p] { start_pool_call(p); });
-    std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 / std::max(1, rate)));
   }
 }
 

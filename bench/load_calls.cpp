@@ -86,10 +86,9 @@ void call_starter::operator()(int i) const {
 void start_calls(const call_starter& start_call, int& started, int target, int start_rate) {
   const auto t_start = std::chrono::steady_clock::now();
   const int first = started;
+  const auto offsets = call_start_offsets(target - first, start_rate);
   for (; started < target; ++started) {
-    std::this_thread::sleep_until(
-        t_start +
-        std::chrono::microseconds(1'000'000LL * (started - first) / std::max(1, start_rate)));
+    std::this_thread::sleep_until(t_start + offsets[static_cast<std::size_t>(started - first)]);
     boost::asio::post(start_call.io, [&start_call, i = started] { start_call(i); });
   }
 }
