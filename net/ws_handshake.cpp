@@ -12,6 +12,9 @@ namespace http = beast::http;
 
 namespace {
 
+/// The refusal that gets a 426 rather than a 400.
+constexpr const char* bad_version = "unsupported Sec-WebSocket-Version";
+
 /// Why `req` is not a valid upgrade (RFC 6455 4.2.1), or empty.
 std::string upgrade_problem(const beast_request& req) {
   if (req.method() != http::verb::get || req.version() < 11)
@@ -19,7 +22,7 @@ std::string upgrade_problem(const beast_request& req) {
   if (!beast::websocket::is_upgrade(req))
     return "no Upgrade: websocket";
   if (req[http::field::sec_websocket_version] != "13")
-    return "version";
+    return bad_version;
   if (req[http::field::sec_websocket_key].size() != 24) // base64 of 16 bytes
     return "bad Sec-WebSocket-Key";
   return {};
@@ -36,11 +39,11 @@ ws_upgrade_answer ws_answer_upgrade(const beast_request& req) {
                 "\r\nServer: switchboard\r\n\r\n",
             {}};
   // 426 names the version we speak (RFC 6455 4.4).
-  const char* head = problem == "version" ? "426 Upgrade Required\r\nSec-WebSocket-Version: 13"
-                                          : "400 Bad Request";
+  const char* head = problem == bad_version ? "426 Upgrade Required\r\nSec-WebSocket-Version: 13"
+                                            : "400 Bad Request";
   return {std::string("HTTP/1.1 ") + head +
               "\r\nServer: switchboard\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-          problem == "version" ? "unsupported Sec-WebSocket-Version" : problem};
+          std::move(problem)};
 }
 
 http::request<http::empty_body> ws_upgrade_request(const url_parts& url, const std::string& key,
