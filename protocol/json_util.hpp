@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -14,10 +15,11 @@ namespace sb::proto::json {
 
 using value = rapidjson::Value;
 
-/// A Document whose first 64 KiB of values live in a per-thread buffer: a
+/// A Document whose first 64 KiB of values live in a per-thread buffer, and
+/// whose strings stay in a per-thread copy of the text (parsed in place): a
 /// Realtime audio delta or a Twilio media frame parses without touching the
 /// heap (50 frames/s per call, both directions). Not re-entrant per thread,
-/// which the parsers are not.
+/// which the parsers are not: a value is valid until the thread's next parse.
 class pooled_document {
 public:
   pooled_document();
@@ -45,6 +47,17 @@ std::string_view string(const value& v, const char* name);
 /// in int64 range, or a string of decimal digits (Twilio sends numbers as
 /// strings). Anything else leaves `out` unchanged.
 bool integer(const value& v, const char* name, int64_t& out);
+
+/// True when `s` can stand between JSON quotes as it is: no control
+/// character, quote or backslash (what RapidJSON's Writer escapes; it
+/// passes every other byte through). Base64 and our ids always are.
+bool plain_string(std::string_view s);
+
+/// Joins `parts` into one string with one allocation: the hot messages'
+/// JSON (an audio frame 50 times a second per call each way), built from
+/// literals and plain_string() values, byte for byte what the Writer would
+/// write.
+std::string join(std::initializer_list<std::string_view> parts);
 
 /// Copies member `name` into `out` when it is a string.
 inline void copy_string(const value& v, const char* name, std::string& out) {

@@ -137,6 +137,9 @@ result<twilio_event> parse_twilio_event(std::string_view text) {
 }
 
 std::string build_twilio_media(std::string_view stream_sid, std::string_view payload_b64) {
+  if (json::plain_string(stream_sid) && json::plain_string(payload_b64))
+    return json::join({R"({"event":"media","streamSid":")", stream_sid, R"(","media":{"payload":")",
+                       payload_b64, R"("}})"});
   rapidjson::StringBuffer buffer;
   buffer.Reserve(payload_b64.size() + stream_sid.size() + 64);
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -155,6 +158,9 @@ std::string build_twilio_media(std::string_view stream_sid, std::string_view pay
 }
 
 std::string build_twilio_mark(std::string_view stream_sid, std::string_view name) {
+  if (json::plain_string(stream_sid) && json::plain_string(name))
+    return json::join(
+        {R"({"event":"mark","streamSid":")", stream_sid, R"(","mark":{"name":")", name, R"("}})"});
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();

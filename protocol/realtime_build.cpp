@@ -146,6 +146,8 @@ std::string build_session_update(const session_params& p) {
 }
 
 std::string build_input_audio_append(std::string_view audio_b64) {
+  if (json::plain_string(audio_b64))
+    return json::join({R"({"type":"input_audio_buffer.append","audio":")", audio_b64, R"("})"});
   rapidjson::StringBuffer b;
   b.Reserve(audio_b64.size() + 48);
   writer w(b);

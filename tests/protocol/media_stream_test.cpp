@@ -6,6 +6,8 @@
 #include "protocol/base64.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 using namespace sb::proto;
 
@@ -209,6 +211,62 @@ BOOST_AUTO_TEST_CASE(builds_outbound_frames_in_twilios_shape) {
   BOOST_REQUIRE(d.IsObject());
   BOOST_TEST(std::string(d["event"].GetString()) == "clear");
   BOOST_TEST(d.MemberCount() == 2u);
+}
+
+namespace {
+
+/// The oracle: the frame as RapidJSON's Writer writes it (the hot frames
+/// are joined from their parts when nothing in them needs escaping).
+std::string written(const char* event, std::string_view sid, const char* object, const char* key,
+                    std::string_view value) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartObject();
+  w.Key("event");
+  w.String(event);
+  w.Key("streamSid");
+  w.String(sid.data(), static_cast<rapidjson::SizeType>(sid.size()));
+  w.Key(object);
+  w.StartObject();
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.EndObject();
+  w.EndObject();
+  return {b.GetString(), b.GetSize()};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(media_and_mark_frames_are_byte_for_byte_the_writers) {
+  std::string delta = base64_encode(std::string(800, '\x7f'));
+  std::string with_nul{"a\0b", 3};
+  for (std::string_view sid : {"MZ18ad3ab5a668481ce02b83e7395059f0", "MZ\"1", "MZ\\1", "MZ\n1"})
+    for (std::string_view v :
+         {std::string_view{delta}, std::string_view{"/w=="}, std::string_view{},
+          std::string_view{"a\"b"}, std::string_view{"a\\b"}, std::string_view{"\x01\x1f"},
+          std::string_view{"caf\xc3\xa9"}, std::string_view{with_nul}}) {
+      BOOST_TEST(build_twilio_media(sid, v) == written("media", sid, "media", "payload", v));
+      BOOST_TEST(build_twilio_mark(sid, v) == written("mark", sid, "mark", "name", v));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_frame_with_a_nul_byte_is_malformed) {
+  // Parsed in place up to a NUL, such a frame would lose what follows it;
+  // JSON text never holds one (RFC 8259), so it is refused whole.
+  std::string frame = R"({"event":"mark","streamSid":"MZ1","mark":{"name":"m1"}})";
+  BOOST_TEST(parse_ok(frame).mark_name == "m1");
+  BOOST_TEST(error_code(frame + std::string(1, '\0') + "x") == "malformed_json");
+  std::string inside = frame;
+  inside.insert(inside.find("m1"), 1, '\0');
+  BOOST_TEST(error_code(inside) == "malformed_json");
+}
+
+BOOST_AUTO_TEST_CASE(escaped_strings_decode_in_place_and_outlive_the_next_parse) {
+  auto first = parse_ok(R"({"event":"mark","streamSid":"MZ\"1\u00e9","mark":{"name":"a\\b\n"}})");
+  auto second = parse_ok(R"({"event":"mark","streamSid":"MZ2","mark":{"name":"zz"}})");
+  BOOST_TEST(first.stream_sid == "MZ\"1\xc3\xa9");
+  BOOST_TEST(first.mark_name == "a\\b\n");
+  BOOST_TEST(second.mark_name == "zz");
 }
 
 BOOST_AUTO_TEST_CASE(a_built_mark_parses_back_as_its_echo) {

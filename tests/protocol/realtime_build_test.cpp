@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 using namespace sb::proto;
 
@@ -145,6 +147,24 @@ BOOST_AUTO_TEST_CASE(truncate_append_and_response_events) {
   BOOST_TEST(str(ri["response"]["instructions"]) == "Say goodbye.");
   auto c = parse(build_response_cancel());
   BOOST_TEST(str(c["type"]) == "response.cancel");
+}
+
+BOOST_AUTO_TEST_CASE(the_append_is_byte_for_byte_the_writers) {
+  // Joined from its parts when the audio needs no escaping (every base64
+  // does); otherwise written by RapidJSON's Writer: the oracle here.
+  auto written = [](std::string_view audio) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("type");
+    w.String("input_audio_buffer.append");
+    w.Key("audio");
+    w.String(audio.data(), static_cast<rapidjson::SizeType>(audio.size()));
+    w.EndObject();
+    return std::string{b.GetString(), b.GetSize()};
+  };
+  for (std::string_view audio : {"/w==", "", "AAAA+/9z", "a\"b", "a\\b", "\x01", "\xc3\xa9"})
+    BOOST_TEST(build_input_audio_append(audio) == written(audio));
 }
 
 BOOST_AUTO_TEST_CASE(control_characters_and_unicode_are_escaped_correctly) {
