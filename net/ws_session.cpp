@@ -386,21 +386,23 @@ template <class Stream> void ws_session<Stream>::on_keepalive_tick(error_code ec
 // -- writing and closing --
 
 template <class Stream> void ws_session<Stream>::drain() {
-  std::deque<std::string> frames;
   bool close_asked = false;
   {
     std::lock_guard lock(pending_mutex_);
-    frames.swap(pending_);
+    draining_.swap(pending_);
     close_asked = pending_closed_;
   }
-  if (finished_ || close_requested_ || close_sent_)
+  if (finished_ || close_requested_ || close_sent_) {
+    draining_.clear();
     return;
-  for (auto& frame : frames) {
+  }
+  for (auto& frame : draining_) {
     if (handlers_.on_wire)
       handlers_.on_wire(true, frame);
     queued_bytes_ += frame.size();
     queue_.push_back(std::move(frame));
   }
+  draining_.clear();
   if (queued_bytes_.load() > limits_.max_queued_bytes) {
     // Posted: drain() may run inside the sender's own handler (holding its
     // locks); on_close must not run inside its send_text.

@@ -120,7 +120,10 @@ private:
   std::size_t held_ = 0;
   ws_handlers handlers_;
   std::mutex pending_mutex_;
-  std::deque<std::string> pending_;   ///< sent, not yet drained (guarded)
+  std::deque<std::string> pending_; ///< sent, not yet drained (guarded)
+  /// drain()'s side of the swap with pending_ (strand only): both deques
+  /// keep their storage, so a send allocates no deque of its own.
+  std::deque<std::string> draining_;
   bool pending_closed_ = false;       ///< close() called (guarded)
   std::deque<std::string> queue_;     ///< strand only
   std::deque<control_frame> control_; ///< go before queue_'s frames
