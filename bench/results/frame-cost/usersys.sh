@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # user/system CPU of the floor's relay and the server's threads over 10 s at 100 bursty calls
-# (bench/RESULTS.md, "what a frame costs"); run from the repository root.
-cd /work/main
+# (bench/RESULTS.md, "what a frame costs"); it runs from the repository root.
+cd "$(dirname "$0")/../../.." # the repository root
 snap() { for p in "$@"; do for t in /proc/$p/task/*; do echo "$p/$(basename $t) $(cat $t/comm) $(awk '{print $14, $15}' $t/stat)"; done; done; }
 diffsnap() { join <(sort $1) <(sort $2) | awk '{du=$6-$3; ds=$7-$4; if (du+ds>0) {print $1, $2, "user", du*10, "ms sys", ds*10, "ms"; U+=du; S+=ds}} END {print "total user", U*10, "ms sys", S*10, "ms"}'; }
 build/release/bench/floor/switchboard-floor --calls 100 --burst 20 --duration 20 --warmup 2 > ${TMPDIR:-/tmp}/usersys-us-floor.txt 2>&1 &
